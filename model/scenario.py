@@ -1,0 +1,435 @@
+"""Scenario files: TOML, strictly validated, with `extends` for policy variants.
+
+A scenario is data: the place (sectors, zones, incubation carriers), parameter values from the
+registry in :mod:`zonesim.params` each with its provenance, the targets of the source document with
+their clauses, and exogenous events. See docs/scenario_format.md for the file format.
+
+Every user mistake becomes a :class:`ScenarioError` naming the file, the key path and what was
+expected; the CLI prints it without a traceback.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
+                      model_validator)
+
+from .indicators import INDICATORS, SCOPE_HELP, TIERS
+from .params import PARAMETERS
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+DEFAULT_SCENARIO = "gaogang_2017_2020"
+
+
+class ScenarioError(Exception):
+    """A scenario file is malformed or inconsistent; the message says where and what."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ParameterValue(_Strict):
+    value: float | int | str
+    provenance: Literal["seed", "statistic", "assumption"]
+    source: str = Field(min_length=3)
+    low: float | None = None
+    high: float | None = None
+
+    @model_validator(mode="after")
+    def _assumption_has_range(self):
+        if self.provenance == "assumption" and not isinstance(self.value, str):
+            if self.low is None or self.high is None:
+                raise ValueError("an 'assumption' needs a plausible range: give 'low' and 'high'")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"'low' ({self.low}) must not exceed 'high' ({self.high})")
+        return self
+
+
+class Sector(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    high_tech: bool
+    firm_share: float = Field(ge=0.0, le=1.0)
+    source: str = Field(min_length=3)
+
+
+class Zone(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    county: str = Field(min_length=1)
+    kind: Literal["high_tech_zone", "special_park", "development_zone"] = "high_tech_zone"
+    tier: Literal[TIERS] = "candidate"  # type: ignore[valid-type]
+    strategic_industries: list[str] = Field(default_factory=list, max_length=4)
+    focus: str = ""
+    firm_share: float = Field(ge=0.0, le=1.0)
+    land_stock_mu: float = Field(gt=0.0)
+    land_used_share: float = Field(ge=0.0, le=1.0)
+    host_zone: str | None = None
+    provenance: Literal["seed", "statistic", "assumption"]
+    source: str = Field(min_length=3)
+
+
+class IncubatorGroup(_Strict):
+    kind: Literal["maker_space", "incubator", "accelerator"]
+    zone: str
+    count: int = Field(ge=0, le=500)
+    source: str = Field(min_length=3)
+
+
+class Event(_Strict):
+    kind: Literal["demand_shock"]
+    year: int
+    size: float = Field(ge=-0.9, le=0.9, description="log-revenue change over the year")
+    sectors: list[str] = Field(default_factory=list)
+    provenance: Literal["seed", "statistic", "assumption"]
+    source: str = Field(min_length=3)
+
+
+class Target(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_]*$")
+    indicator: str
+    comparator: Literal[">=", ">", "<=", "<"] = ">="
+    value: float
+    year: int | None = None
+    years: list[int] | None = None
+    measure: Literal["level", "cagr"] = "level"
+    base_year: int | None = None
+    scope: str = "city"
+    clause: str = Field(min_length=4)
+    modelled: bool = True
+    reason: str = ""
+    note: str = ""
+
+    @field_validator("indicator")
+    @classmethod
+    def _known_indicator(cls, v):
+        if v not in INDICATORS and v != "not_modelled":
+            raise ValueError(f"unknown indicator {v!r}; valid: {', '.join(sorted(INDICATORS))}")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if (self.year is None) == (self.years is None):
+            raise ValueError("give exactly one of 'year' (a stock target) or 'years' "
+                             "(a target to meet in each listed year)")
+        if self.years is not None and not self.years:
+            raise ValueError("'years' must list at least one year")
+        if self.measure == "cagr" and self.base_year is None:
+            raise ValueError("a 'cagr' target needs 'base_year'")
+        if not self.modelled and len(self.reason) < 4:
+            raise ValueError("a target with modelled = false needs a 'reason'")
+        if self.modelled and self.indicator == "not_modelled":
+            raise ValueError("indicator 'not_modelled' is only for modelled = false")
+        return self
+
+    @property
+    def target_years(self) -> list[int]:
+        return list(self.years) if self.years is not None else [self.year]
+
+    @property
+    def final_year(self) -> int:
+        return max(self.target_years)
+
+
+class Meta(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    region: str
+    document: str
+    document_title: str = ""
+    description: str = ""
+    start_year: int = Field(ge=1990, le=2100)
+    end_year: int = Field(ge=1990, le=2100)
+    steps_per_year: int = Field(default=4, ge=1, le=52)
+    default_replicates: int = Field(default=50, ge=1, le=100_000)
+
+
+class Scenario(_Strict):
+    """A validated scenario. Build with :func:`load_scenario`."""
+
+    scenario: Meta
+    parameters: dict[str, ParameterValue] = Field(default_factory=dict)
+    sectors: list[Sector]
+    zones: list[Zone] = Field(default_factory=list)
+    incubators: list[IncubatorGroup] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    targets: list[Target] = Field(default_factory=list)
+    path: str = ""
+
+    @model_validator(mode="after")
+    def _cross_checks(self):
+        m = self.scenario
+        if m.end_year < m.start_year:
+            raise ValueError(f"scenario.end_year ({m.end_year}) is before start_year "
+                             f"({m.start_year})")
+        _unique("sectors", [s.id for s in self.sectors])
+        _unique("zones", [z.id for z in self.zones])
+        _unique("targets", [t.id for t in self.targets])
+        sector_ids = {s.id for s in self.sectors}
+        zone_ids = {z.id for z in self.zones}
+        for i, z in enumerate(self.zones):
+            for s in z.strategic_industries:
+                if s not in sector_ids:
+                    raise _at(f"zones[{i}].strategic_industries",
+                              f"unknown sector {s!r}; sectors: {', '.join(sorted(sector_ids))}")
+            if z.host_zone is not None and z.host_zone not in zone_ids:
+                raise _at(f"zones[{i}].host_zone", f"unknown zone {z.host_zone!r}")
+        if sum(z.firm_share for z in self.zones) > 1.0 + 1e-9:
+            raise _at("zones", "the zones' firm_share values add up to more than 1")
+        if abs(sum(s.firm_share for s in self.sectors) - 1.0) > 1e-6:
+            raise _at("sectors", "the sectors' firm_share values must add up to 1 (they add "
+                      f"up to {sum(s.firm_share for s in self.sectors):.4f})")
+        for i, g in enumerate(self.incubators):
+            if g.zone != "city" and g.zone not in zone_ids:
+                raise _at(f"incubators[{i}].zone", f"unknown zone {g.zone!r} (or 'city')")
+        for i, e in enumerate(self.events):
+            if not m.start_year <= e.year <= m.end_year:
+                raise _at(f"events[{i}].year", f"{e.year} is outside the horizon "
+                          f"{m.start_year}-{m.end_year}")
+            for s in e.sectors:
+                if s not in sector_ids:
+                    raise _at(f"events[{i}].sectors", f"unknown sector {s!r}")
+        for name, pv in self.parameters.items():
+            _check_parameter(name, pv)
+        for i, t in enumerate(self.targets):
+            _check_target(i, t, m, zone_ids)
+        return self
+
+    # --------------------------------------------------------------- conveniences
+    def value(self, name: str):
+        """The value of parameter ``name`` in this scenario (the registry default if unset)."""
+        if name in self.parameters:
+            return self.parameters[name].value
+        return PARAMETERS[name].default
+
+    def values(self) -> dict[str, Any]:
+        """Every registered parameter's value in this scenario."""
+        return {name: self.value(name) for name in PARAMETERS}
+
+    def provenance(self, name: str) -> dict[str, Any]:
+        """Where the value of ``name`` comes from: provenance, source and range."""
+        if name in self.parameters:
+            pv = self.parameters[name]
+            return {"provenance": pv.provenance, "source": pv.source, "low": pv.low,
+                    "high": pv.high}
+        p = PARAMETERS[name]
+        return {"provenance": p.provenance, "source": "registry default: " + p.source,
+                "low": p.low, "high": p.high}
+
+    @property
+    def modelled_targets(self) -> list[Target]:
+        return [t for t in self.targets if t.modelled]
+
+    @property
+    def name(self) -> str:
+        return self.scenario.id
+
+
+def _unique(what: str, ids: list[str]) -> None:
+    seen = set()
+    for i in ids:
+        if i in seen:
+            raise _at(what, f"id {i!r} appears twice")
+        seen.add(i)
+
+
+class _LocatedError(ValueError):
+    def __init__(self, loc: str, msg: str):
+        super().__init__(msg)
+        self.loc = loc
+        self.msg = msg
+
+
+def _at(loc: str, msg: str) -> _LocatedError:
+    return _LocatedError(loc, msg)
+
+
+def _check_parameter(name: str, pv: ParameterValue) -> None:
+    loc = f"parameters.{name}"
+    if name not in PARAMETERS:
+        import difflib
+        close = difflib.get_close_matches(name, PARAMETERS, n=3)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise _at(loc, f"unknown parameter{hint}; see `zonesim parameters` for the valid names")
+    p = PARAMETERS[name]
+    v = pv.value
+    if p.categorical:
+        if v not in p.choices:
+            raise _at(loc + ".value", f"expected one of {', '.join(p.choices)}, got {v!r}")
+        return
+    if isinstance(v, str) or isinstance(v, bool):
+        raise _at(loc + ".value", f"expected a number ({p.unit}), got {v!r}")
+    if p.integer and float(v) != int(v):
+        raise _at(loc + ".value", f"expected a whole number ({p.unit}), got {v!r}")
+    for what, x in (("value", v), ("low", pv.low), ("high", pv.high)):
+        if x is None:
+            continue
+        if p.minimum is not None and x < p.minimum:
+            raise _at(f"{loc}.{what}", f"must be ≥ {p.minimum:g} ({p.unit}), got {x:g}")
+        if p.maximum is not None and x > p.maximum:
+            raise _at(f"{loc}.{what}", f"must be ≤ {p.maximum:g} ({p.unit}), got {x:g}")
+    if pv.low is not None and pv.high is not None and not pv.low <= v <= pv.high:
+        raise _at(loc + ".value", f"{v:g} lies outside its own range [{pv.low:g}, {pv.high:g}]")
+
+
+def _check_target(i: int, t: Target, m: Meta, zone_ids: set[str]) -> None:
+    loc = f"targets[{i}] ({t.id})"
+    for y in t.target_years:
+        if not m.start_year - 1 <= y <= m.end_year:
+            raise _at(loc + ".year", f"{y} is outside the horizon {m.start_year}-{m.end_year}")
+    if t.base_year is not None and not m.start_year - 1 <= t.base_year < min(t.target_years):
+        raise _at(loc + ".base_year", f"{t.base_year} must lie in {m.start_year - 1}.."
+                  f"{min(t.target_years) - 1} (the start of the run to before the target year)")
+    if not t.modelled:
+        return
+    level = INDICATORS[t.indicator].level
+    scope = t.scope
+    if scope.startswith("zone:"):
+        if scope[5:] not in zone_ids:
+            raise _at(loc + ".scope", f"unknown zone {scope[5:]!r}")
+    elif scope.startswith("each_zone"):
+        tier = scope[10:] if scope.startswith("each_zone:") else ""
+        if scope not in ("each_zone",) and tier not in TIERS:
+            raise _at(loc + ".scope", f"expected {SCOPE_HELP}, got {scope!r}")
+    elif scope not in ("city", "zones", "special_parks", "rest_of_city"):
+        raise _at(loc + ".scope", f"expected {SCOPE_HELP}, got {scope!r}")
+    if level == "city" and scope != "city":
+        raise _at(loc + ".scope", f"indicator {t.indicator} is measured for the whole city: "
+                  "scope must be 'city'")
+    if level == "zone" and scope in ("rest_of_city",):
+        raise _at(loc + ".scope", f"indicator {t.indicator} is measured for zones")
+
+
+# ------------------------------------------------------------------------ loading
+
+def resolve_path(name_or_path: str | Path) -> Path:
+    """A scenario given by path, or by name of a file in scenarios/ (with or without .toml)."""
+    p = Path(name_or_path)
+    if p.suffix == ".toml" or p.exists() or len(p.parts) > 1:
+        return p
+    return SCENARIO_DIR / f"{name_or_path}.toml"
+
+
+def _read_toml(path: Path) -> dict:
+    if not path.exists():
+        raise ScenarioError(f"{path}: file not found")
+    if path.is_dir():
+        raise ScenarioError(f"{path}: is a folder, expected a .toml scenario file")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ScenarioError(f"{path}: not UTF-8 text (byte {e.start}); save the file as UTF-8")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ScenarioError(f"{path}: not valid TOML: {e}")
+
+
+_ID_LISTS = ("sectors", "zones", "targets")
+
+
+def _merge(base: dict, over: dict) -> dict:
+    """Merge a variant over its base: tables recursively; lists of sectors, zones and targets by
+    their ``id`` (a matching id updates the entry, ``remove = true`` drops it, a new id is
+    appended); other lists are replaced."""
+    out = copy.deepcopy(base)
+    for key, val in over.items():
+        if key in _ID_LISTS and isinstance(val, list) and isinstance(out.get(key), list):
+            merged = {e.get("id"): e for e in out[key]}
+            for e in val:
+                if not isinstance(e, dict):
+                    merged[id(e)] = e
+                    continue
+                if e.get("remove") is True:
+                    merged.pop(e.get("id"), None)
+                elif e.get("id") in merged:
+                    merged[e["id"]] = {**merged[e["id"]], **e}
+                else:
+                    merged[e.get("id")] = e
+            out[key] = list(merged.values())
+        elif isinstance(val, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], val)
+        else:
+            out[key] = copy.deepcopy(val)
+    return out
+
+
+def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict:
+    path = path.resolve()
+    if path in chain:
+        cycle = " → ".join(p.name for p in (*chain, path))
+        raise ScenarioError(f"{chain[-1]}: key 'extends': cycle of extends ({cycle})")
+    data = _read_toml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ScenarioError(f"{path}: key 'extends': expected a file name (text), got "
+                            f"{type(parent).__name__}")
+    base_path = (path.parent / parent)
+    if not base_path.exists():
+        raise ScenarioError(f"{path}: key 'extends': base file {parent!r} not found "
+                            f"(looked at {base_path})")
+    base = _load_raw(base_path, (*chain, path))
+    # a variant keeps its own id and title: scenario metadata merge like any table
+    return _merge(base, data)
+
+
+def load_scenario(name_or_path: str | Path | None = None) -> Scenario:
+    """Load and validate a scenario; ``None`` loads the default one.
+
+    Raises :class:`ScenarioError` with the file, the key path and what was expected.
+    """
+    path = resolve_path(name_or_path or DEFAULT_SCENARIO)
+    data = _load_raw(path)
+    data.pop("path", None)
+    try:
+        return Scenario(**data, path=str(path))
+    except ValidationError as e:
+        raise ScenarioError(_format_validation(path, e)) from None
+    except _LocatedError as e:
+        raise ScenarioError(f"{path}: key '{e.loc}': {e.msg}") from None
+
+
+def _format_validation(path: Path, e: ValidationError) -> str:
+    lines = []
+    for err in e.errors()[:5]:
+        loc = _loc_string(err["loc"])
+        msg = err["msg"]
+        ctx_err = (err.get("ctx") or {}).get("error")
+        if isinstance(ctx_err, _LocatedError):
+            loc, msg = ctx_err.loc, ctx_err.msg
+        elif err["type"] == "extra_forbidden":
+            msg = "unknown key (not part of the scenario format; see docs/scenario_format.md)"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        elif msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]
+        if "input" in err and err["type"] not in ("missing", "extra_forbidden") \
+                and not isinstance(err["input"], (dict, list)):
+            msg += f" (got {err['input']!r})"
+        lines.append(f"{path}: key '{loc}': {msg}")
+    more = len(e.errors()) - 5
+    if more > 0:
+        lines.append(f"... and {more} more problems")
+    return "\n".join(lines)
+
+
+def _loc_string(loc) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def list_scenarios() -> list[Path]:
+    return sorted(SCENARIO_DIR.glob("*.toml"))
