@@ -144,6 +144,9 @@ INDICATORS: dict[str, Indicator] = {i.name: i for i in [
        "Share of county-level units with at least one zone at municipal tier or above.", "city"),
     _I("special_parks", "parks", "Special parks holding their status.", "city"),
     _I("tech_loan_balance_yuan", "yuan", "Outstanding tech loans to tech SMEs.", "city"),
+    _I("government_spending_yuan", "yuan per year",
+       "Government spending on the levers in the year: R&D subsidies, certification rewards, "
+       "vouchers, incubator subsidies and landing rewards.", "city", flow=True),
 ]}
 
 TIERS = ("candidate", "municipal", "provincial_creating", "provincial_recognized", "national")

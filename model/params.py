@@ -65,7 +65,7 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in [
        "One-off reward paid to a firm on its first high-tech certification.",
        "lever", "assumption", "Municipal rewards of 100-300 k yuan per newly certified firm "
        "common in Jiangsu cities 2017-2020; seed 003 §三(二)4", 0.0, 500_000.0),
-    _p("innovation_voucher_yuan", 50_000, "yuan per tech SME per year",
+    _p("innovation_voucher_yuan", 20_000, "yuan per tech SME per year",
        "Innovation voucher (创新券) spendable on R&D services; counts as R&D at zero cost.",
        "lever", "assumption", "Seed 003 §三(二)4 names the municipal innovation voucher; "
        "typical voucher ceilings 20-200 k yuan", 0.0, 200_000.0),
@@ -149,10 +149,11 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in [
        "uncertainty", "statistic",
        "Chen et al. (AER 2021): doubling real R&D raises productivity ≈ 9 % (0.09 / ln 2)",
        0.05, 0.2),
-    _p("baseline_rd_intensity", 0.012, "R&D / revenue",
+    _p("baseline_rd_intensity", 0.005, "R&D / revenue",
        "Median R&D intensity firms choose with no policy support (firm draws are lognormal).",
        "uncertainty", "assumption", "Above-scale industrial R&D intensity ≈ 1.2-1.5 % in "
-       "Jiangsu 2017; Nantong 2.94 % in 2022 (published_statistics.csv)", 0.006, 0.025,
+       "Jiangsu 2017; Nantong 2.94 % in 2022 (published_statistics.csv); the lognormal mean is "
+       "≈ 1.6 × the median and policy raises it further", 0.003, 0.015,
        **_SHARE),
     _p("rd_intensity_dispersion", 1.0, "log-sd",
        "Dispersion (standard deviation of the log) of firms' baseline R&D intensities.",
@@ -201,6 +202,10 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in [
        "Probability that an eligible firm in the cultivation pool applies in a yearly round.",
        "uncertainty", "assumption", "Seed 003 §三(二)3 one-firm-one-policy service", 0.6, 1.0,
        **_SHARE),
+    _p("renewal_application_rate", 0.9, "share",
+       "Probability that a certified firm whose certificate expires re-applies (if eligible).",
+       "uncertainty", "assumption", "No published rate; most holders re-apply for the tax "
+       "advantage", 0.7, 1.0, **_SHARE),
     _p("certification_approval_rate", 0.75, "share",
        "Probability that an eligible applicant passes the expert innovation-capability score "
        "(≥ 71 points).", "uncertainty", "assumption", "RULES.md innovation score; pass rates "
@@ -225,6 +230,11 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in [
        "Multiplier on the age-dependent exit hazard of SAIC (2013).", "uncertainty",
        "assumption", "SAIC 2013 aggregate death rate fell from 9.3 % (2008) to 6.2 % (2012)",
        0.6, 1.4),
+    _p("exit_size_elasticity", 0.25, "elasticity",
+       "Elasticity of the exit hazard with respect to revenue relative to the median firm "
+       "(larger firms exit less; the multiplier is kept within 0.2-2).", "uncertainty",
+       "assumption", "Firm survival rises with size (Geroski 1995 stylised fact); SAIC reports "
+       "age only", 0.0, 0.5),
     _p("incubator_graduation_rate", 0.3, "share per year",
        "Yearly hazard that an incubated project graduates.", "uncertainty", "assumption",
        "PRIORS.md: cumulative graduates / (graduates + tenants) ≈ 0.4 (2012)", 0.15, 0.45,
@@ -277,6 +287,21 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in [
     _p("tech_sme_rd_financing_gain", 0.15, "R&D multiplier per loan",
        "Relative rise of a tech SME's desired R&D in the years it holds a tech loan.",
        "uncertainty", "assumption", "Credit constraints on SME R&D (assumption)", 0.0, 0.4),
+    _p("coop_institution_multiplier", 1.5, "multiplier",
+       "How much university cooperation multiplies a firm's yearly rate of setting up or "
+       "upgrading an R&D institution.", "uncertainty", "assumption",
+       "Co-built R&D institutions (seed 003 §三(四)3); no published rate", 1.0, 2.5),
+    _p("high_tech_upgrade_rate", 0.1, "share of gap per year",
+       "Yearly rate at which a firm's high-tech revenue share moves toward the level its R&D "
+       "intensity supports (高新技术改造传统产业).", "uncertainty", "assumption",
+       "Seed 000 §五(四)2; no published rate", 0.03, 0.2, **_SHARE),
+    _p("zombie_base_min_projects", 2, "projects per year",
+       "An offshore base admitting fewer projects than this in a year is weeded out and "
+       "replaced (淘汰滕换 of 挂名/空壳/僵尸 bases).", "lever", "seed",
+       "Seed 003 §三(五)1; the threshold itself is an assumption", 0, 6, integer=True),
+    _p("fund_yuan_per_project", 50_000_000.0, "yuan per project",
+       "Guidance-fund money that brings one extra attracted project to a zone.",
+       "uncertainty", "assumption", "No published figure", 20_000_000.0, 200_000_000.0),
     _p("leader_revenue_yuan", 500_000_000.0, "yuan per year",
        "Revenue a certified firm needs to count as an innovative leader (创新型领军企业).",
        "uncertainty", "assumption", "No official definition; 0.3-1 bn yuan in Jiangsu counties",

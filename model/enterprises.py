@@ -1,0 +1,491 @@
+"""Enterprises: thousands to millions of firms, held column-wise, with vectorised rules.
+
+Firms are agents with individual state, but stored as one numpy array per attribute (one row
+per enterprise), the approach of Mesa's mesa-frames: a firm's id is its row, rows are appended
+on entry and masked (``alive = False``) on exit, so ids are stable and never reused.
+``ZoneModel.enterprise(id)`` and ``ZoneModel.enterprises_frame()`` show them as individuals.
+
+Life cycle: (incubated project →) firm → tech SME → cultivation pool → certified high-tech
+enterprise (three-year certificate, re-certification) → leader. The rules below are called by
+``ZoneModel.step`` in the order of docs/ODD.md; each takes the model and acts on all firms at once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import rules
+
+#: column name → dtype. Monetary flows are in yuan per year; land in mu; years are calendar
+#: years (fractional for entry times).
+COLUMNS: dict[str, type] = {
+    "alive": bool,
+    "zone": np.int32,            # index of the zone, -1 for the rest of the city
+    "sector": np.int32,
+    "origin": np.int8,           # 0 initial, 1 incubator graduate, 2 offshore landing,
+                                 # 3 attracted project, 4 new firm in the rest of the city
+    "birth_year": float,         # calendar time of entry
+    "revenue": float,            # yuan per year (current rate)
+    "va_factor": float,          # firm's value-added rate relative to the average
+    "land_productivity": float,  # firm's revenue per mu relative to the zone average
+    "land_mu": float,
+    "base_rd_intensity": float,  # R&D / revenue the firm chooses with no policy
+    "rd_intensity": float,       # reported R&D / revenue chosen for this year
+    "real_rd_share": float,      # share of reported R&D that is real (rest relabelled)
+    "knowledge": float,          # R&D capital stock, yuan
+    "high_tech_share": float,    # high-tech products' share of revenue
+    "st_offset": float,          # firm-specific part of its S&T staff share
+    "st_share": float,           # S&T staff / employees
+    "invention_patents": np.int32,
+    "other_ip": np.int32,
+    "patent_applications_year": np.int32,
+    "invention_grants_year": np.int32,
+    "rd_year": float,            # reported R&D spent so far this year, yuan
+    "revenue_year": float,       # revenue earned so far this year, yuan
+    "rd_hist_0": float, "rd_hist_1": float, "rd_hist_2": float,     # last three years' R&D
+    "rev_hist_0": float, "rev_hist_1": float, "rev_hist_2": float,  # and revenue, yuan
+    "growth_variance": float,    # this year's variance multiplier of the growth shock
+    "tech_sme": bool,
+    "in_pool": bool,
+    "certified": bool,
+    "cert_expiry": np.int32,     # last calendar year the certificate is valid
+    "first_cert_year": np.int32,  # -1 if never certified
+    "leader": bool,
+    "specialised": bool,
+    "rd_level": np.int8,         # R&D institution: 0 none, 1 enterprise, 2 municipal,
+                                 # 3 provincial
+    "rd_municipal_year": np.int32,  # year first accredited at municipal level or above
+    "university_coop": bool,
+    "loan_until": float,         # calendar time until which the firm holds a tech loan
+    "loan_yuan": float,
+}
+
+RD_LEVELS = ("none", "enterprise", "municipal", "provincial")
+ORIGINS = ("initial", "incubator", "offshore", "attracted", "new_firm")
+
+#: A firm needs at least this much real R&D (yuan a year) to set up an R&D institution, and this
+#: much per level to be accredited at municipal / provincial level (assumption: 1, 3, 10 M yuan).
+RD_INSTITUTION_MIN_RD_YUAN = (1e6, 3e6, 10e6)
+#: Innovative leader: besides the revenue threshold, a municipal R&D institution and ≥ 5 valid
+#: invention patents (assumption; no official definition).
+LEADER_MIN_INVENTION_PATENTS = 5
+#: Specialised and sophisticated SME (专精特新, MIIT 2022 criteria, simplified): revenue 10 M –
+#: 400 M yuan, R&D ≥ 3 % of revenue, ≥ 1 invention patent or ≥ 5 other IP, ≥ 2 years old.
+SPECIALISED_REVENUE_YUAN = (10e6, 400e6)
+SPECIALISED_MIN_RD_INTENSITY = 0.03
+SPECIALISED_MIN_AGE_YEARS = 2.0
+#: Mean high-tech revenue share of a firm in a high-tech / traditional sector at entry, and the
+#: share that R&D intensity of 5 % or more supports (assumptions).
+HIGH_TECH_SHARE_AT_ENTRY = {True: 0.7, False: 0.1}
+HIGH_TECH_SHARE_CEILING = 0.9
+#: S&T staff share = 0.03 + ST_PER_RD × R&D intensity × (0.8 + 0.4 × talent programme) + offset
+#: (assumption: S&T staff rise with R&D; talent programmes make staff easier to hire).
+ST_PER_RD = 2.5
+#: A reported R&D intensity just above the notch, as bunching firms choose (relative margin).
+NOTCH_MARGIN = 0.02
+#: Pareto exponent of the variance-mixing draw for heavy-tailed growth years: variance mixing
+#: with a Pareto(1.5) variable gives growth-rate tails with cumulative exponent ≈ 3 (Fu et al.).
+GROWTH_TAIL_VARIANCE_EXPONENT = 1.5
+
+
+class Enterprises:
+    """Column store of firms. ``self.<column>`` is a numpy view of the rows in use."""
+
+    def __init__(self, capacity: int = 1024):
+        self._capacity = max(int(capacity), 16)
+        self._data = {name: np.zeros(self._capacity, dtype=dt) for name, dt in COLUMNS.items()}
+        self.n = 0
+
+    def __getattr__(self, name):
+        data = self.__dict__.get("_data")
+        if data is not None and name in data:
+            return data[name][: self.n]
+        raise AttributeError(name)
+
+    def __len__(self) -> int:
+        return self.n
+
+    @property
+    def n_alive(self) -> int:
+        return int(self.alive.sum())
+
+    def add(self, count: int, **values) -> np.ndarray:
+        """Append ``count`` firms; ``values`` maps columns to scalars or arrays. Returns ids."""
+        if count <= 0:
+            return np.empty(0, dtype=np.int64)
+        unknown = set(values) - set(COLUMNS)
+        if unknown:
+            raise KeyError(f"unknown enterprise columns: {sorted(unknown)}")
+        need = self.n + count
+        if need > self._capacity:
+            new_cap = max(need, int(self._capacity * 1.5))
+            for name, arr in self._data.items():
+                grown = np.zeros(new_cap, dtype=arr.dtype)
+                grown[: self.n] = arr[: self.n]
+                self._data[name] = grown
+            self._capacity = new_cap
+        ids = np.arange(self.n, need)
+        for name, arr in self._data.items():
+            arr[self.n:need] = values.get(name, _DEFAULTS.get(name, 0))
+        self.n = need
+        return ids
+
+    def set(self, name: str, ids, value) -> None:
+        """Write ``value`` into column ``name`` at rows ``ids`` (ids or a boolean mask)."""
+        self._data[name][: self.n][ids] = value
+
+    def row(self, firm_id: int) -> dict:
+        if not 0 <= firm_id < self.n:
+            raise KeyError(f"no enterprise with id {firm_id}")
+        return {name: arr[firm_id].item() for name, arr in self._data.items()}
+
+
+_DEFAULTS = {"alive": True, "cert_expiry": -1, "first_cert_year": -1, "rd_municipal_year": -1,
+             "va_factor": 1.0, "land_productivity": 1.0, "real_rd_share": 1.0,
+             "growth_variance": 1.0, "loan_until": -1.0}
+
+
+# ------------------------------------------------------------------------- derived state
+
+def employees(e: Enterprises, p) -> np.ndarray:
+    """Staff, from revenue and revenue per employee."""
+    return e.revenue / p["revenue_per_employee_yuan"]
+
+
+def three_year_rd_intensity(e: Enterprises) -> np.ndarray:
+    """R&D / sales over the last three completed years (fewer for younger firms)."""
+    rd = e.rd_hist_0 + e.rd_hist_1 + e.rd_hist_2
+    rev = e.rev_hist_0 + e.rev_hist_1 + e.rev_hist_2
+    return np.divide(rd, rev, out=np.zeros_like(rd), where=rev > 0)
+
+
+def last_year_revenue(e: Enterprises) -> np.ndarray:
+    return np.where(e.rev_hist_0 > 0, e.rev_hist_0, e.revenue)
+
+
+def own_ip(e: Enterprises) -> np.ndarray:
+    return (e.invention_patents >= 1) | (e.other_ip >= rules.MIN_OTHER_IP)
+
+
+# ------------------------------------------------------------------------------ creation
+
+def new_firm_columns(model, n: int, *, zone, sector, revenue, origin: int) -> dict:
+    """Draw the individual attributes of ``n`` entering firms (arrays for :meth:`add`)."""
+    rng, p = model.rng, model.p
+    sector = np.asarray(sector, dtype=np.int32) * np.ones(n, dtype=np.int32)
+    ht_sector = model.sector_high_tech[sector]
+    base_rd = p["baseline_rd_intensity"] * np.exp(
+        p["rd_intensity_dispersion"] * rng.standard_normal(n))
+    # high-tech sectors do more R&D (factor 2 against 0.7: assumption, keeps the mean near the
+    # baseline for the usual ~1/3 high-tech share)
+    base_rd = np.minimum(base_rd * np.where(ht_sector, 2.0, 0.7), 0.3)
+    ht0 = np.where(ht_sector, HIGH_TECH_SHARE_AT_ENTRY[True], HIGH_TECH_SHARE_AT_ENTRY[False])
+    ht_share = np.clip(ht0 + 0.15 * rng.standard_normal(n), 0.0, 1.0)
+    revenue = np.asarray(revenue, dtype=float) * np.ones(n)
+    real_rd = base_rd * revenue
+    knowledge = real_rd / (p["knowledge_depreciation_rate"] + max(p["growth_drift"], 0.02))
+    st_offset = 0.04 * rng.standard_normal(n)
+    land_prod = np.exp(0.4 * rng.standard_normal(n))
+    zone = np.asarray(zone, dtype=np.int32) * np.ones(n, dtype=np.int32)
+    land = revenue / (model.zone_land_output(zone) * land_prod)
+    return dict(zone=zone, sector=sector, origin=origin, birth_year=model.time,
+                revenue=revenue, va_factor=np.exp(0.2 * rng.standard_normal(n)),
+                land_productivity=land_prod, land_mu=land, base_rd_intensity=base_rd,
+                rd_intensity=base_rd, knowledge=knowledge, high_tech_share=ht_share,
+                st_offset=st_offset,
+                st_share=_st_share(base_rd, st_offset, p["talent_programme_intensity"]),
+                growth_variance=draw_growth_variance(rng, n, p))
+
+
+def _st_share(rd_intensity, offset, talent):
+    return np.clip(0.03 + ST_PER_RD * rd_intensity * (0.8 + 0.4 * talent) + offset, 0.0, 0.9)
+
+
+def draw_initial_revenue(rng, n: int, p) -> np.ndarray:
+    """Lognormal body with a Pareto upper tail above ``revenue_pareto_quantile``."""
+    mu = np.log(p["firm_revenue_median_yuan"])
+    sigma = p["firm_revenue_dispersion"]
+    rev = np.exp(mu + sigma * rng.standard_normal(n))
+    q = p["revenue_pareto_quantile"]
+    from scipy.stats import norm
+    x_min = np.exp(mu + sigma * norm.ppf(q))
+    tail = rev > x_min
+    # Pareto tail: P(R > x) = (1 - q) (x / x_min)^-alpha above x_min
+    u = rng.random(int(tail.sum()))
+    rev[tail] = x_min * (1.0 - u) ** (-1.0 / p["revenue_pareto_exponent"])
+    return np.minimum(rev, 5e11)
+
+
+def draw_growth_variance(rng, n: int, p) -> np.ndarray:
+    """Variance multiplier of a firm's growth shock for one year.
+
+    A normal shock whose variance is exponential is Laplace (tent-shaped), whatever the number of
+    steps the year is split into, since the variance is drawn once a year; a share of firm-years
+    draws from a Pareto instead, which gives the power-law tails (Fu, Pammolli, Stanley et al.).
+    The Laplace of scale b has variance 2 b², so the exponential has mean 2.
+    """
+    v = rng.exponential(2.0, n)
+    heavy = rng.random(n) < p["growth_tail_probability"]
+    v[heavy] = 2.0 * rng.pareto(GROWTH_TAIL_VARIANCE_EXPONENT, int(heavy.sum())) + 2.0
+    return v
+
+
+# ------------------------------------------------------------------------ yearly R&D plan
+
+def decide_rd(model) -> None:
+    """Each firm sets this year's R&D intensity (at the start of the year).
+
+    Real R&D responds to its after-tax user cost with the elasticity of Chen et al. (AER 2021):
+    the R&D subsidy and the super-deduction lower it, the certificate's 15 % tax rate raises it
+    a little (the deduction is worth less). Firms that could be certified and whose desired
+    intensity lies within ``bunching_window`` below their band's threshold raise reported R&D to
+    just above the notch when the certificate's tax saving (and the first-time reward) outweighs
+    the extra cost; ``rd_relabel_share`` of that rise is relabelled spending, not real R&D.
+    Tech SMEs holding a tech loan raise desired R&D by ``tech_sme_rd_financing_gain``; innovation
+    vouchers add R&D at no cost to tech SMEs.
+    """
+    e, p = model.firms, model.p
+    alive = e.alive
+    tax = np.where(e.certified, rules.HIGH_TECH_TAX_RATE, rules.CORPORATE_TAX_RATE)
+    cost = rules.rd_user_cost(p["rd_subsidy_rate"], p["super_deduction_rate"], tax)
+    cost0 = rules.rd_user_cost(0.0, 0.5, rules.CORPORATE_TAX_RATE)  # reference: 2008 rules
+    desired = e.base_rd_intensity * (cost / cost0) ** (-p["rd_user_cost_elasticity"])
+    desired = desired * np.where(e.loan_until > model.time, 1.0 + p["tech_sme_rd_financing_gain"],
+                                 1.0)
+    voucher = np.where(e.tech_sme, p["innovation_voucher_yuan"], 0.0)
+    desired = np.minimum(desired + voucher / np.maximum(e.revenue, 1.0), 0.5)
+
+    threshold = rules.rd_intensity_threshold(e.revenue)
+    could_certify = ((e.high_tech_share >= rules.HIGH_TECH_REVENUE_SHARE_MIN)
+                     & (e.st_share >= rules.ST_STAFF_SHARE_MIN * 0.8) & alive)
+    near = could_certify & (desired < threshold) & (desired >= (1 - p["bunching_window"]) * threshold)
+    gap = (threshold * (1 + NOTCH_MARGIN) - desired) * e.revenue
+    relabel = p["rd_relabel_share"]
+    extra_cost = gap * (1 - relabel) * cost
+    tax_saving = (rules.CORPORATE_TAX_RATE - rules.HIGH_TECH_TAX_RATE) * p["profit_margin"] * e.revenue
+    reward = np.where(e.first_cert_year < 0, p["certification_reward_yuan"] / 3.0, 0.0)
+    bunch = near & (tax_saving + reward > extra_cost)
+
+    reported = np.where(bunch, threshold * (1 + NOTCH_MARGIN), desired)
+    real = np.where(bunch, desired + (reported - desired) * (1 - relabel), desired)
+    e.set("rd_intensity", slice(None), np.where(alive, reported, 0.0))
+    e.set("real_rd_share", slice(None), np.divide(real, reported, out=np.ones_like(real),
+                                                  where=reported > 0))
+    talent = p["talent_programme_intensity"]
+    e.set("st_share", slice(None), _st_share(real, e.st_offset, talent))
+
+
+# ---------------------------------------------------------------------- every step (dt)
+
+def spend_on_rd(model, dt: float) -> None:
+    """Accrue this step's R&D and revenue; the knowledge stock gains real R&D and depreciates."""
+    e, p = model.firms, model.p
+    alive = e.alive
+    rd = np.where(alive, e.rd_intensity * e.revenue * dt, 0.0)
+    e.set("rd_year", slice(None), e.rd_year + rd)
+    e.set("revenue_year", slice(None), e.revenue_year + np.where(alive, e.revenue * dt, 0.0))
+    real = rd * e.real_rd_share
+    e.set("knowledge", slice(None),
+          e.knowledge * np.exp(-p["knowledge_depreciation_rate"] * dt) + real)
+    model.ledger["rd_subsidies"] += float(rd.sum() * p["rd_subsidy_rate"])
+
+
+def grow_revenue(model, dt: float, demand_shock) -> None:
+    """Gibrat-like growth of revenue with R&D returns and same-sector agglomeration.
+
+    d log R = [growth_drift + rd_productivity_elasticity × (growth rate of the knowledge stock)
+               + agglomeration_elasticity × (share of the firm's zone in its sector)
+               + demand shock] dt + growth_volatility × √(v dt) × N(0, 1),
+    where v is the firm's yearly variance draw (Laplace body, power-law tails).
+    """
+    e, p = model.firms, model.p
+    alive = e.alive
+    n = e.n
+    real_rd_rate = e.rd_intensity * e.real_rd_share * e.revenue
+    k_growth = np.clip(np.divide(real_rd_rate, e.knowledge, out=np.zeros(n), where=e.knowledge > 0)
+                       - p["knowledge_depreciation_rate"], -0.5, 1.0)
+    drift = (p["growth_drift"] + p["rd_productivity_elasticity"] * k_growth
+             + p["agglomeration_elasticity"] * model.same_sector_share() + demand_shock[e.sector])
+    shock = p["growth_volatility"] * np.sqrt(e.growth_variance * dt) * model.rng.standard_normal(n)
+    # centre the log shock so mean revenue grows at the drift (E exp(x) correction)
+    log_growth = drift * dt + shock - 0.5 * p["growth_volatility"] ** 2 * e.growth_variance * dt
+    e.set("revenue", slice(None), np.where(alive, e.revenue * np.exp(log_growth), e.revenue))
+
+
+def produce_patents(model, dt: float) -> None:
+    """Patent applications and invention grants from real R&D (constant returns).
+
+    Applications ~ Poisson(patents_per_million_rd_yuan × real R&D in M yuan × dt); invention
+    grants ~ Poisson(that × invention share × grant rate), entering the stock at once (the
+    2-3 year examination lag is not modelled); other IP (utility models, software) from the rest.
+    University cooperation raises productivity by the coop multiplier's square root (assumption).
+    """
+    e, p = model.firms, model.p
+    rng = model.rng
+    coop = np.where(e.university_coop, np.sqrt(p["coop_institution_multiplier"]), 1.0)
+    lam = (p["patents_per_million_rd_yuan"] * e.rd_intensity * e.real_rd_share * e.revenue
+           / 1e6 * dt * coop * e.alive)
+    apps = rng.poisson(lam)
+    inv = rng.poisson(lam * p["invention_share_of_applications"] * p["invention_grant_rate"])
+    other = rng.poisson(lam * (1 - p["invention_share_of_applications"]) * 0.8)
+    e.set("patent_applications_year", slice(None), e.patent_applications_year + apps)
+    e.set("invention_grants_year", slice(None), e.invention_grants_year + inv)
+    e.set("invention_patents", slice(None), e.invention_patents + inv)
+    e.set("other_ip", slice(None), e.other_ip + other)
+
+
+def exit_firms(model, dt: float) -> np.ndarray:
+    """Firms exit with the age-dependent SAIC hazard, lower for larger firms; recent graduates of incubators carry an
+    extra hazard for three years (Schwartz 2009). Returns the ids that exited."""
+    e, p = model.firms, model.p
+    age = model.time - e.birth_year
+    size = np.clip((e.revenue / p["firm_revenue_median_yuan"]) ** -p["exit_size_elasticity"],
+                   0.2, 2.0)
+    annual = np.clip(rules.exit_hazard(age, p["exit_hazard_scale"]) * size, 0.0, 1.0)
+    graduate = ((e.origin == 1) | (e.origin == 2)) & (age < 3.0)
+    extra = 1.0 - (1.0 - p["post_graduation_failure"]) ** (1.0 / 3.0)
+    annual = np.where(graduate, 1.0 - (1.0 - annual) * (1.0 - extra), annual)
+    dying = e.alive & (model.rng.random(e.n) < rules.per_step_probability(annual, 1.0 / dt))
+    ids = np.flatnonzero(dying)
+    model.remove_firms(ids)
+    return ids
+
+
+# ------------------------------------------------------------------------- year end
+
+def close_year_accounts(model) -> None:
+    """Shift the three-year R&D and revenue history by this year's accounts."""
+    e = model.firms
+    for k in ("rd", "rev"):
+        e.set(f"{k}_hist_2", slice(None), getattr(e, f"{k}_hist_1"))
+        e.set(f"{k}_hist_1", slice(None), getattr(e, f"{k}_hist_0"))
+    e.set("rd_hist_0", slice(None), e.rd_year)
+    e.set("rev_hist_0", slice(None), e.revenue_year)
+
+
+def start_year_accounts(model) -> None:
+    """Reset the yearly flows and draw this year's growth-variance multipliers."""
+    e, p = model.firms, model.p
+    for col in ("rd_year", "revenue_year"):
+        e.set(col, slice(None), 0.0)
+    for col in ("patent_applications_year", "invention_grants_year"):
+        e.set(col, slice(None), 0)
+    e.set("growth_variance", slice(None), draw_growth_variance(model.rng, e.n, p))
+
+
+def upgrade_high_tech_share(model) -> None:
+    """The high-tech share of revenue moves toward what the firm's R&D supports."""
+    e, p = model.firms, model.p
+    ht_sector = model.sector_high_tech[e.sector]
+    floor = np.where(ht_sector, HIGH_TECH_SHARE_AT_ENTRY[True], HIGH_TECH_SHARE_AT_ENTRY[False])
+    supported = floor + (HIGH_TECH_SHARE_CEILING - floor) * np.minimum(
+        e.rd_intensity * e.real_rd_share / 0.05, 1.0)
+    rate = p["high_tech_upgrade_rate"]
+    e.set("high_tech_share", slice(None),
+          np.clip(e.high_tech_share + rate * (np.maximum(supported, e.high_tech_share * 0.97)
+                                              - e.high_tech_share), 0.0, 1.0))
+
+
+def classify_tech_smes(model) -> None:
+    """Tech SME status (科技型中小企业) by the evaluation rules, re-checked each year."""
+    e, p = model.firms, model.p
+    status = rules.tech_sme_eligible(last_year_revenue(e), employees(e, p),
+                                     three_year_rd_intensity(e), e.st_share, own_ip(e))
+    e.set("tech_sme", slice(None), status & e.alive)
+
+
+def enter_cultivation_pool(model) -> None:
+    """Near-eligible firms that are not certified enter the provincial cultivation pool
+    (培育库) at ``pool_entry_rate``: tech SMEs with R&D at half their threshold or more and a
+    high-tech revenue share of at least half."""
+    e, p = model.firms, model.p
+    candidate = (e.alive & ~e.certified & ~e.in_pool & e.tech_sme
+                 & (three_year_rd_intensity(e) >= 0.5 * rules.rd_intensity_threshold(e.revenue))
+                 & (e.high_tech_share >= 0.5))
+    enter = candidate & (model.rng.random(e.n) < p["pool_entry_rate"])
+    e.set("in_pool", enter, True)
+
+
+def certify_high_tech(model, year: int) -> np.ndarray:
+    """The yearly certification round (Guokefahuo [2016] 32). Returns newly certified ids.
+
+    Certificates expiring this year lapse unless the firm re-applies and passes; eligible firms
+    without a certificate apply (more often from the cultivation pool, and more often the higher
+    the certification reward) and pass the expert score with ``certification_approval_rate``.
+    Only firms that meet every rule of :func:`rules.high_tech_eligible` can be certified.
+    """
+    e, p = model.firms, model.p
+    rng = model.rng
+    eligible = e.alive & rules.high_tech_eligible(
+        last_year_revenue(e), three_year_rd_intensity(e), e.high_tech_share, e.st_share,
+        e.invention_patents, e.other_ip, model.time - e.birth_year)
+    reward_pull = 1.0 + p["certification_reward_yuan"] / 1e6
+    rate = np.where(e.in_pool, p["pool_application_rate"],
+                    np.minimum(p["certification_application_rate"] * reward_pull, 1.0))
+    renewing = e.certified & (e.cert_expiry <= year)
+    rate = np.where(renewing, p["renewal_application_rate"], rate)
+    applies = eligible & (~e.certified | renewing) & (rng.random(e.n) < rate)
+    passes = applies & (rng.random(e.n) < p["certification_approval_rate"])
+
+    lapsed = renewing & ~passes
+    e.set("certified", lapsed, False)
+    e.set("leader", lapsed, False)
+    e.set("certified", passes, True)
+    e.set("cert_expiry", passes, year + rules.CERTIFICATE_VALIDITY_YEARS)
+    first = passes & (e.first_cert_year < 0)
+    e.set("first_cert_year", first, year)
+    e.set("in_pool", passes, False)
+    model.ledger["certification_rewards"] += float(first.sum() * p["certification_reward_yuan"])
+    return np.flatnonzero(first)
+
+
+def name_leaders(model) -> None:
+    """Innovative leaders (创新型领军企业): certified, large, with a municipal R&D institution and
+    invention patents (documented assumption)."""
+    e, p = model.firms, model.p
+    e.set("leader", slice(None), e.alive & e.certified & (e.revenue >= p["leader_revenue_yuan"])
+          & (e.rd_level >= 2) & (e.invention_patents >= LEADER_MIN_INVENTION_PATENTS))
+
+
+def name_specialised_smes(model) -> None:
+    """Specialised and sophisticated SMEs (专精特新中小企业), MIIT criteria simplified."""
+    e = model.firms
+    rev = last_year_revenue(e)
+    e.set("specialised", slice(None),
+          e.alive & (rev >= SPECIALISED_REVENUE_YUAN[0]) & (rev < SPECIALISED_REVENUE_YUAN[1])
+          & (three_year_rd_intensity(e) >= SPECIALISED_MIN_RD_INTENSITY)
+          & ((e.invention_patents >= 1) | (e.other_ip >= 5))
+          & (model.time - e.birth_year >= SPECIALISED_MIN_AGE_YEARS))
+
+
+def set_up_rd_institutions(model, year: int) -> None:
+    """Firms with enough real R&D set up an enterprise R&D institution; institutions are
+    accredited one level up (municipal, provincial) when the firm's R&D qualifies.
+    University cooperation multiplies both rates (co-built institutions)."""
+    e, p = model.firms, model.p
+    rng = model.rng
+    real_rd = e.rd_hist_0 * e.real_rd_share
+    mult = np.where(e.university_coop, p["coop_institution_multiplier"], 1.0)
+    u = rng.random(e.n)
+    setup = (e.alive & (e.rd_level == 0) & (real_rd >= RD_INSTITUTION_MIN_RD_YUAN[0])
+             & (u < p["rd_institution_setup_rate"] * mult))
+    upgrade = (e.alive & (e.rd_level >= 1) & (e.rd_level < 3)
+               & (real_rd >= np.take(RD_INSTITUTION_MIN_RD_YUAN, np.clip(e.rd_level, 0, 2)))
+               & (u < p["rd_institution_upgrade_rate"] * mult) & ~setup)
+    e.set("rd_level", setup, 1)
+    e.set("rd_level", upgrade, e.rd_level[upgrade] + 1)
+    newly_municipal = upgrade & (e.rd_level == 2) & (e.rd_municipal_year < 0)
+    e.set("rd_municipal_year", newly_municipal, year)
+
+
+def update_university_cooperation(model) -> None:
+    """Firms doing R&D start cooperating with universities at the base rate, raised by the
+    industry-university programme (up to 4× at full intensity); cooperations end at a
+    constant rate."""
+    e, p = model.firms, model.p
+    u = model.rng.random(e.n)
+    start_rate = p["university_coop_base_rate"] * (1.0 + 3.0 * p["university_programme_intensity"])
+    start = e.alive & ~e.university_coop & (e.rd_intensity > 0.005) & (u < start_rate)
+    end = e.university_coop & (u < p["university_coop_end_rate"])
+    e.set("university_coop", start, True)
+    e.set("university_coop", end, False)

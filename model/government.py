@@ -1,0 +1,136 @@
+"""The government (city or district): owns the levers and the yearly evaluation of zones.
+
+Each year it evaluates and ranks the zones (亩均效益 — value added per mu — and innovation
+indicators; seeds 001 §(六), 002 §七(二)), rewards climbers and warns laggards (demoting a zone
+ranked last twice running when ``laggard_demotion`` is on: 有进有出), allocates the land quota by
+the scenario's rule, takes back the land of the least efficient firms (腾笼换鸟) and grants tech
+loans. What it spends on each lever is booked in the model's ledger.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+from scipy.stats import rankdata
+
+#: Tech loans: at most this share of a firm's revenue, and at most this amount (yuan), for two
+#: years (苏科贷-type loans: assumption on the terms).
+LOAN_REVENUE_SHARE = 0.2
+LOAN_MAX_YUAN = 5_000_000.0
+LOAN_YEARS = 2.0
+
+
+class Government(mesa.Agent):
+    """The city (or district) government."""
+
+    def __init__(self, model):
+        super().__init__(model)
+        self.last_ranks: dict[int, int] = {}
+        self.last_place_streak: dict[int, int] = {}
+
+    def evaluate_zones(self, zone_stats: list[dict]) -> np.ndarray:
+        """Rank zones (1 = best) by the mean of their ranks on value added per mu and on the
+        innovation index (certified firms per 100 firms + R&D intensity in %)."""
+        if not zone_stats:
+            return np.array([], dtype=int)
+        per_mu = np.array([s["value_added_per_mu_yuan"] for s in zone_stats])
+        innov = np.array([100.0 * s["high_tech_enterprises"] / max(s["enterprises"], 1)
+                          + 100.0 * s["enterprise_rd_intensity"] for s in zone_stats])
+        score = rankdata(-per_mu) + rankdata(-innov)
+        return rankdata(score, method="ordinal").astype(int)
+
+    def reward_and_warn(self, ranks: np.ndarray, zone_stats: list[dict], year: int) -> None:
+        """Climbers get extra attraction capacity next year; a zone ranked last in two
+        consecutive evaluations is warned and, if ``laggard_demotion`` and it no longer meets
+        its own tier's criteria, loses one tier (有进有出)."""
+        p = self.model.p
+        zones = self.model.zones
+        last = len(zones)
+        for z, r, stats in zip(zones, ranks, zone_stats):
+            before = self.last_ranks.get(z.index)
+            z.attraction_bonus = p["climber_bonus"] if before is not None and r < before else 0.0
+            streak = self.last_place_streak.get(z.index, 0) + 1 if (r == last and last > 1) else 0
+            self.last_place_streak[z.index] = streak
+            if streak >= 2:
+                z.warnings += 1
+                if p["laggard_demotion"] and not z.meets_criteria(z.tier, stats):
+                    z.demote(year)
+                self.last_place_streak[z.index] = 0
+            self.last_ranks[z.index] = int(r)
+
+    def allocate_land_quota(self, ranks: np.ndarray) -> np.ndarray:
+        """Divide ``land_quota_mu_per_year`` among zones (mu each) by the scenario's rule:
+        ``uniform``; ``by_rank`` (weights n, n-1, …, 1 from best to worst: 亩均论英雄);
+        ``special_parks`` (``special_park_tilt`` to special parks, the rest uniform to the
+        others). The quota adds to the zones' land stock."""
+        p = self.model.p
+        zones = self.model.zones
+        n = len(zones)
+        if n == 0:
+            return np.zeros(0)
+        quota = p["land_quota_mu_per_year"]
+        rule = p["land_allocation_rule"]
+        if rule == "by_rank":
+            w = (n + 1 - ranks).astype(float)
+        elif rule == "special_parks":
+            parks = np.array([z.is_special_park for z in zones])
+            if parks.all() or not parks.any():
+                w = np.ones(n)
+            else:
+                w = np.where(parks, p["special_park_tilt"] / parks.sum(),
+                             (1 - p["special_park_tilt"]) / (~parks).sum())
+        else:
+            w = np.ones(n)
+        shares = quota * w / w.sum()
+        for z, s in zip(zones, shares):
+            z.land_stock_mu += s
+        return shares
+
+    def recycle_land(self) -> int:
+        """腾笼换鸟: in each zone, the ``land_recycling_share`` of firms with the lowest value
+        added per mu leave and their land returns to the zone. Returns the number of firms."""
+        m, p = self.model, self.model.p
+        share = p["land_recycling_share"]
+        if share <= 0:
+            return 0
+        e = m.firms
+        in_zone = e.alive & (e.zone >= 0) & (e.land_mu > 0)
+        per_mu = np.divide(e.revenue * e.va_factor, e.land_mu, out=np.full(e.n, np.inf),
+                           where=in_zone)
+        out = []
+        for z in m.zones:
+            ids = np.flatnonzero(in_zone & (e.zone == z.index))
+            k = int(np.floor(share * len(ids) + m.rng.random()))
+            if k > 0:
+                out.append(ids[np.argsort(per_mu[ids])[:k]])
+        if not out:
+            return 0
+        ids = np.concatenate(out)
+        m.remove_firms(ids)
+        return len(ids)
+
+    def grant_tech_loans(self) -> None:
+        """Lend ``tech_loan_yuan_per_year`` to tech SMEs without a loan, in random order, each
+        up to 20 % of revenue and 5 M yuan, for two years."""
+        m, p = self.model, self.model.p
+        volume = p["tech_loan_yuan_per_year"]
+        if volume <= 0:
+            return
+        e = m.firms
+        cand = np.flatnonzero(e.alive & e.tech_sme & (e.loan_until <= m.time))
+        if len(cand) == 0:
+            return
+        cand = m.rng.permutation(cand)
+        size = np.minimum(LOAN_REVENUE_SHARE * e.revenue[cand], LOAN_MAX_YUAN)
+        take = np.cumsum(size) <= volume
+        e.set("loan_until", cand[take], m.time + LOAN_YEARS)
+        e.set("loan_yuan", cand[take], size[take])
+
+    def pay_incubator_subsidies(self) -> None:
+        m = self.model
+        m.ledger["incubator_subsidies"] += (len(m.incubators)
+                                            * m.p["incubator_operating_subsidy_yuan"])
+
+    def pay_vouchers(self) -> None:
+        m = self.model
+        m.ledger["vouchers"] += float(m.firms.tech_sme.sum() * m.p["innovation_voucher_yuan"])

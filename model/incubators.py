@@ -1,0 +1,138 @@
+"""Incubation carriers: maker spaces, incubators, accelerators and offshore bases (mesa agents).
+
+The chain 众创空间 → 孵化器 → 加速器 → 产业园 of seed 000, and offshore incubation (离岸孵化:
+a base in an advanced region feeding projects home; seeds 000, 003, 004). Projects enter at a
+rate raised by talent programmes and the operating subsidy, and leave by graduating or failing
+(constant hazards). A local graduate becomes a firm in the carrier's zone (or in the rest of the
+city when the zone has no free land). An offshore graduate lands in its home zone only where land
+is free, with a probability that rises with the landing reward; otherwise it is lost. Offshore
+bases that admit too few projects in a year are weeded out and replaced (淘汰滕换).
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from . import enterprises as ent
+
+KINDS = ("maker_space", "incubator", "accelerator", "offshore_base")
+#: Admissions relative to ``incubator_admissions_per_year`` by kind (maker spaces take many
+#: small teams, accelerators fewer, larger firms): assumption.
+ADMISSION_FACTOR = {"maker_space": 1.5, "incubator": 1.0, "accelerator": 0.5}
+#: Revenue of a graduate at entry, as a multiple of the city's median firm revenue, by kind
+#: (assumption: accelerator graduates are larger).
+GRADUATE_SIZE_MULTIPLE = {"maker_space": 0.15, "incubator": 0.25, "accelerator": 0.6,
+                          "offshore_base": 0.5}
+#: Operating subsidy (yuan a year) that doubles admissions and raises graduation by half
+#: (saturating response: assumption).
+SUBSIDY_SCALE_YUAN = 2_000_000.0
+
+
+class Incubator(mesa.Agent):
+    """One incubation carrier; its tenants are counted, not individually stored."""
+
+    def __init__(self, model, kind: str, zone_index: int):
+        super().__init__(model)
+        if kind not in KINDS:
+            raise ValueError(f"unknown incubator kind {kind!r}")
+        self.kind = kind
+        self.zone_index = zone_index  # home zone; -1 for the rest of the city
+        self.tenants = 0
+        self.admitted_this_year = 0
+        self.graduated_this_year = 0
+        self.landed_this_year = 0
+        self.lost_this_year = 0
+
+    @property
+    def offshore(self) -> bool:
+        return self.kind == "offshore_base"
+
+    def _subsidy_effect(self) -> float:
+        s = self.model.p["incubator_operating_subsidy_yuan"]
+        return s / (s + SUBSIDY_SCALE_YUAN)
+
+    def admit_projects(self, dt: float) -> int:
+        """New projects enter: offshore bases at ``offshore_projects_per_base``, local carriers
+        at ``incubator_admissions_per_year`` by kind; talent programmes and the operating
+        subsidy raise both."""
+        p = self.model.p
+        talent = 0.5 + p["talent_programme_intensity"]
+        base = (p["offshore_projects_per_base"] if self.offshore
+                else p["incubator_admissions_per_year"] * ADMISSION_FACTOR[self.kind])
+        rate = base * talent * (1.0 + self._subsidy_effect())
+        n = int(self.model.rng.poisson(rate * dt))
+        self.tenants += n
+        self.admitted_this_year += n
+        return n
+
+    def graduate_projects(self, dt: float) -> int:
+        """Tenants graduate or fail; graduates become enterprises (offshore ones land or are
+        lost). Returns the number of enterprises created."""
+        m, p = self.model, self.model.p
+        rng = m.rng
+        if self.tenants == 0:
+            return 0
+        g_rate = min(p["incubator_graduation_rate"] * (1.0 + 0.5 * self._subsidy_effect()), 0.95)
+        g = rng.binomial(self.tenants, 1.0 - (1.0 - g_rate) ** dt)
+        f = rng.binomial(self.tenants - g, 1.0 - (1.0 - p["incubator_failure_rate"]) ** dt)
+        self.tenants -= g + f
+        self.graduated_this_year += g
+        if g == 0:
+            return 0
+        if self.offshore:
+            return self._land_offshore_projects(g)
+        return self._settle_graduates(g)
+
+    def _new_graduates(self, n: int, zone: int, origin: int) -> dict:
+        m = self.model
+        revenue = (m.p["firm_revenue_median_yuan"] * GRADUATE_SIZE_MULTIPLE[self.kind]
+                   * np.exp(0.5 * m.rng.standard_normal(n)))
+        cols = ent.new_firm_columns(m, n, zone=zone, sector=m.draw_sectors(n, high_tech=True),
+                                    revenue=revenue, origin=origin)
+        # incubated projects are technology ventures: R&D-intensive, high-tech products
+        cols["base_rd_intensity"] = np.maximum(cols["base_rd_intensity"], 0.04)
+        cols["rd_intensity"] = cols["base_rd_intensity"]
+        cols["high_tech_share"] = np.maximum(cols["high_tech_share"], 0.6)
+        cols["other_ip"] = m.rng.poisson(2.0, n)
+        return cols
+
+    def _settle_graduates(self, n: int) -> int:
+        m = self.model
+        cols = self._new_graduates(n, self.zone_index, origin=1)
+        if self.zone_index >= 0:
+            zone = m.zones[self.zone_index]
+            fits = zone._fit_in_free_land(cols["land_mu"], np.ones(n, dtype=bool))
+            cols["zone"] = np.where(fits, self.zone_index, -1).astype(np.int32)
+            cols["land_mu"] = np.where(fits, cols["land_mu"],
+                                       cols["revenue"] / (m.p["land_output_yuan_per_mu"]
+                                                          * cols["land_productivity"]))
+        return m.add_firms(cols)
+
+    def _land_offshore_projects(self, n: int) -> int:
+        """An offshore graduate lands in its home zone with probability
+        1 − (1 − offshore_landing_probability) × exp(−reward / landing_reward_scale_yuan), and
+        only if its land fits in the zone's free land; otherwise it is lost."""
+        m, p = self.model, self.model.p
+        p_land = 1.0 - (1.0 - p["offshore_landing_probability"]) * np.exp(
+            -p["offshore_landing_reward_yuan"] / p["landing_reward_scale_yuan"])
+        willing = m.rng.random(n) < p_land
+        cols = self._new_graduates(n, self.zone_index, origin=2)
+        if self.zone_index >= 0:
+            lands = m.zones[self.zone_index]._fit_in_free_land(cols["land_mu"], willing)
+        else:
+            lands = willing
+        k = int(lands.sum())
+        self.landed_this_year += k
+        self.lost_this_year += n - k
+        m.add_firms(cols, lands)
+        m.ledger["landing_rewards"] += k * p["offshore_landing_reward_yuan"]
+        return k
+
+    def start_year(self) -> None:
+        self.admitted_this_year = self.graduated_this_year = 0
+        self.landed_this_year = self.lost_this_year = 0
+
+    def is_zombie(self) -> bool:
+        """An offshore base that admitted fewer than ``zombie_base_min_projects`` this year."""
+        return self.offshore and self.admitted_this_year < self.model.p["zombie_base_min_projects"]

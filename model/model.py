@@ -1,0 +1,586 @@
+"""ZoneModel: the city, its zones, incubators, government and enterprises, stepped in time.
+
+The schedule (docs/ODD.md §3) — each step is 1/``steps_per_year`` of a year:
+
+at the start of a year
+    firms reset their yearly accounts and decide this year's R&D (``decide_rd``); the
+    government grants tech loans and pays vouchers and incubator subsidies;
+every step
+    firms spend on R&D, grow, patent and exit; incubators admit and graduate projects
+    (offshore graduates land or are lost); zones attract investment; new firms are founded in
+    the rest of the city;
+at the end of a year
+    firms close their accounts, upgrade products, are classified (tech SME, pool), certified,
+    named leaders or specialised SMEs, set up R&D institutions, start or end university
+    cooperation and ask for land; zombie offshore bases are replaced; the government
+    evaluates and ranks zones, rewards and warns, allocates the land quota and recycles land;
+    zones apply for promotion; the year's indicators are recorded.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from . import enterprises as ent
+from . import rules
+from .enterprises import Enterprises
+from .government import Government
+from .incubators import Incubator
+from .indicators import INDICATORS, TIERS
+from .params import PARAMETERS
+from .scenario import Scenario, ScenarioError
+from .zones import Zone
+
+#: Share of a zone's initial firms in its strategic industries (the rest follow the city's
+#: sector mix): assumption for the state before the policy.
+INITIAL_STRATEGIC_SHARE = 0.3
+#: Revenue of a newly founded firm in the rest of the city, relative to the median firm.
+NEW_FIRM_SIZE_MULTIPLE = 0.3
+#: A zone firm asks for more land when its need exceeds its holding by this factor.
+LAND_REQUEST_SLACK = 1.2
+
+
+def check_overrides(parameters: dict | None) -> dict:
+    """Validate parameter overrides (sweeps, sensitivity): known names, values in domain."""
+    out = {}
+    for name, value in (parameters or {}).items():
+        if name not in PARAMETERS:
+            raise ScenarioError(f"unknown parameter {name!r}; see `zonesim parameters`")
+        p = PARAMETERS[name]
+        if p.categorical:
+            if value not in p.choices:
+                raise ScenarioError(f"parameter {name}: expected one of {p.choices}, got {value!r}")
+        else:
+            value = float(value)
+            if (p.minimum is not None and value < p.minimum) or (
+                    p.maximum is not None and value > p.maximum):
+                raise ScenarioError(f"parameter {name}: {value:g} is outside its valid domain "
+                                    f"[{p.minimum}, {p.maximum}] ({p.unit})")
+            if p.integer:
+                value = int(round(value))
+        out[name] = value
+    return out
+
+
+class ZoneModel(mesa.Model):
+    """The zonesim model for one scenario, one parameter set and one seed.
+
+    Args:
+        scenario: a validated :class:`~zonesim.scenario.Scenario`.
+        seed: an int or a ``numpy.random.SeedSequence``; every draw of the run comes from the
+            one generator built from it.
+        parameters: overrides of registered parameter values (sweeps, sensitivity analyses).
+        steps_per_year: overrides the scenario's step length.
+    """
+
+    def __init__(self, scenario: Scenario, seed: int | np.random.SeedSequence = 0,
+                 parameters: dict | None = None, steps_per_year: int | None = None):
+        ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+        super().__init__(rng=np.random.default_rng(ss))
+        self.scenario = scenario
+        meta = scenario.scenario
+        self.p = {**scenario.values(), **check_overrides(parameters)}
+        self.steps_per_year = int(steps_per_year or meta.steps_per_year)
+        self.dt = 1.0 / self.steps_per_year
+        self.start_year, self.end_year = meta.start_year, meta.end_year
+        self.time = float(self.start_year)
+        self.ledger: dict[str, float] = defaultdict(float)
+        self.records: list[dict] = []
+
+        self.sector_ids = [s.id for s in scenario.sectors]
+        self.sector_index = {s: i for i, s in enumerate(self.sector_ids)}
+        self.sector_high_tech = np.array([s.high_tech for s in scenario.sectors])
+        share = np.array([s.firm_share for s in scenario.sectors], dtype=float)
+        self.sector_share = share / share.sum()
+        self.zones: list[Zone] = [Zone(self, i, z) for i, z in enumerate(scenario.zones)]
+        self.n_zones = len(self.zones)
+        self.counties = sorted({z.county for z in self.zones})
+        self.zone_strategic = np.zeros((self.n_zones + 1, len(self.sector_ids)), dtype=bool)
+        for z in self.zones:
+            self.zone_strategic[z.index, z.strategic] = True
+        # revenue per mu by zone (last entry: the rest of the city), calibrated at set-up
+        self.zone_output_per_mu = np.full(self.n_zones + 1, self.p["land_output_yuan_per_mu"])
+        self.firms = Enterprises(capacity=int(self.p["initial_enterprises"] * 1.6))
+        self._land_used = np.zeros(self.n_zones)
+        self._same_sector = np.zeros((self.n_zones + 1, len(self.sector_ids)))
+        self._demand_shock = defaultdict(lambda: np.zeros(len(self.sector_ids)))
+        for ev in scenario.events:
+            idx = [self.sector_index[s] for s in ev.sectors] or slice(None)
+            self._demand_shock[ev.year][idx] += ev.size
+
+        self._populate()
+        self.government = Government(self)
+        self.incubators: list[Incubator] = []
+        self._set_up_incubators()
+        self.year_step = 0
+        self.step_count = 0
+        self.record_year(self.start_year - 1)
+
+    # ------------------------------------------------------------------ set-up
+    def _populate(self) -> None:
+        """Create the initial firms, calibrated to the scenario's initial parameters."""
+        p, rng = self.p, self.rng
+        n = int(p["initial_enterprises"])
+        zone_share = np.array([z.firm_share for z in self.scenario.zones] + [0.0])
+        zone_share[-1] = max(1.0 - zone_share[:-1].sum(), 0.0)
+        zone = rng.choice(self.n_zones + 1, size=n, p=zone_share / zone_share.sum())
+        zone = np.where(zone == self.n_zones, -1, zone).astype(np.int32)
+        sector = self.draw_sectors(n)
+        for z in self.zones:
+            if len(z.strategic):
+                mine = (zone == z.index) & (rng.random(n) < INITIAL_STRATEGIC_SHARE)
+                sector[mine] = rng.choice(z.strategic, int(mine.sum()))
+        revenue = ent.draw_initial_revenue(rng, n, p)
+        cols = ent.new_firm_columns(self, n, zone=zone, sector=sector, revenue=revenue, origin=0)
+        age = 1.0 + rng.exponential(7.0, n)  # mean age ≈ 8 years (assumption)
+        cols["birth_year"] = self.time - age
+        # zone land: scale the zones' revenue per mu so that their firms occupy the stated share
+        for z, spec in zip(self.zones, self.scenario.zones):
+            mine = zone == z.index
+            target = spec.land_used_share * spec.land_stock_mu
+            need = (revenue[mine] / cols["land_productivity"][mine]).sum()
+            if mine.any() and target > 0:
+                self.zone_output_per_mu[z.index] = need / target
+        cols["land_mu"] = revenue / (self.zone_output_per_mu[zone] * cols["land_productivity"])
+        ids = self.firms.add(n, **cols)
+        e = self.firms
+        # three years of history at the chosen intensity
+        for k in range(3):
+            e.set(f"rev_hist_{k}", ids, revenue)
+            e.set(f"rd_hist_{k}", ids, revenue * cols["rd_intensity"])
+        self._initial_patents()
+        self._initial_certificates()
+        self._initial_institutions()
+        above = rules.above_scale(e.revenue)
+        coop = above & (rng.random(e.n) < p["initial_university_coop_share"])
+        e.set("university_coop", coop, True)
+        ent.classify_tech_smes(self)
+        ent.name_specialised_smes(self)
+        self._refresh_land_used()
+
+    def _initial_patents(self) -> None:
+        e, p = self.firms, self.p
+        stock = int(round(p["invention_patents_per_10k_people_start"] * p["population_persons"]
+                          / 1e4))
+        w = e.knowledge / e.knowledge.sum()
+        e.set("invention_patents", slice(None), self.rng.multinomial(stock, w))
+        e.set("other_ip", slice(None), self.rng.poisson(
+            p["patents_per_million_rd_yuan"] * e.knowledge / 1e6))
+
+    def _initial_certificates(self) -> None:
+        """Certify the ``initial_high_tech_enterprises`` firms most likely to qualify, and make
+        their state consistent with the rules they were certified under."""
+        e, p = self.firms, self.p
+        k = min(int(p["initial_high_tech_enterprises"]), e.n)
+        if k == 0:
+            return
+        score = (e.base_rd_intensity / rules.rd_intensity_threshold(e.revenue)
+                 + e.high_tech_share + 0.5 * (e.invention_patents > 0))
+        noisy = score * np.exp(0.3 * self.rng.standard_normal(e.n))
+        ids = np.argsort(-noisy)[:k]
+        thr = rules.rd_intensity_threshold(e.revenue[ids]) * (1 + ent.NOTCH_MARGIN)
+        rd = np.maximum(e.rd_intensity[ids], thr)
+        e.set("rd_intensity", ids, rd)
+        e.set("base_rd_intensity", ids, np.maximum(e.base_rd_intensity[ids], 0.8 * thr))
+        for j in range(3):
+            e.set(f"rd_hist_{j}", ids, e.revenue[ids] * rd)
+        e.set("high_tech_share", ids, np.maximum(e.high_tech_share[ids], 0.62))
+        e.set("st_offset", ids, np.maximum(e.st_offset[ids], 0.02))
+        e.set("st_share", ids, np.maximum(e.st_share[ids], rules.ST_STAFF_SHARE_MIN))
+        no_ip = ids[(e.invention_patents[ids] < 1) & (e.other_ip[ids] < rules.MIN_OTHER_IP)]
+        e.set("other_ip", no_ip, rules.MIN_OTHER_IP)
+        e.set("certified", ids, True)
+        # staggered cohorts: certificates expire at the end of the next three years
+        expiry = self.start_year + self.rng.integers(0, 3, size=k)
+        e.set("cert_expiry", ids, expiry)
+        e.set("first_cert_year", ids, expiry - rules.CERTIFICATE_VALIDITY_YEARS)
+
+    def _initial_institutions(self) -> None:
+        e, p = self.firms, self.p
+        rd = e.rd_intensity * e.revenue
+        k = min(int(p["initial_rd_institutions_municipal_plus"]), e.n)
+        order = np.argsort(-rd * np.exp(0.3 * self.rng.standard_normal(e.n)))
+        top = order[:k]
+        e.set("rd_level", top, 2)
+        e.set("rd_level", top[: k // 5], 3)
+        e.set("rd_municipal_year", top, self.start_year - 2)
+        rest = order[k:]
+        ent_level = rest[(rd[rest] >= ent.RD_INSTITUTION_MIN_RD_YUAN[0])
+                         & (self.rng.random(len(rest)) < 0.5)]
+        e.set("rd_level", ent_level, 1)
+
+    def _set_up_incubators(self) -> None:
+        for g in self.scenario.incubators:
+            zi = -1 if g.zone == "city" else self.zone_index(g.zone)
+            for _ in range(g.count):
+                self.incubators.append(Incubator(self, g.kind, zi))
+        homes = self._offshore_homes()
+        for i in range(int(self.p["offshore_bases"])):
+            self.incubators.append(Incubator(self, "offshore_base", homes[i % len(homes)]))
+
+    def _offshore_homes(self) -> list[int]:
+        """Home zones of offshore bases: the zones in order of their initial firm share."""
+        if not self.zones:
+            return [-1]
+        order = sorted(self.zones, key=lambda z: -self.scenario.zones[z.index].firm_share)
+        return [z.index for z in order]
+
+    # ------------------------------------------------------------- firm plumbing
+    def zone_index(self, zone_id: str) -> int:
+        for z in self.zones:
+            if z.zone_id == zone_id:
+                return z.index
+        raise KeyError(zone_id)
+
+    def zone_land_output(self, zone) -> np.ndarray:
+        """Revenue per mu of the given zone indices (-1: the rest of the city)."""
+        return self.zone_output_per_mu[np.asarray(zone)]
+
+    def draw_sectors(self, n: int, high_tech: bool = False) -> np.ndarray:
+        """Sectors for ``n`` firms by the city's mix (only high-tech sectors if asked and any)."""
+        share = self.sector_share
+        if high_tech and self.sector_high_tech.any():
+            share = np.where(self.sector_high_tech, share, 0.0)
+            share = share / share.sum()
+        return self.rng.choice(len(share), size=n, p=share).astype(np.int32)
+
+    def add_firms(self, cols: dict, keep: np.ndarray | None = None) -> int:
+        """Append firms (optionally only rows where ``keep``); keeps the land account."""
+        if keep is not None:
+            cols = {c: (v[keep] if isinstance(v, np.ndarray) else v) for c, v in cols.items()}
+        n = len(cols["revenue"])
+        if n == 0:
+            return 0
+        self.firms.add(n, **cols)
+        zone = np.asarray(cols["zone"]) * np.ones(n, dtype=np.int32)
+        inz = zone >= 0
+        if inz.any():
+            self._land_used += np.bincount(zone[inz], weights=np.asarray(cols["land_mu"])[inz],
+                                           minlength=self.n_zones)
+        return n
+
+    def remove_firms(self, ids) -> None:
+        """Firms leave: masked, certificates and statuses dropped, land returned to the zone."""
+        e = self.firms
+        ids = np.asarray(ids)
+        if ids.size == 0:
+            return
+        zone = e.zone[ids]
+        inz = zone >= 0
+        if inz.any():
+            self._land_used -= np.bincount(zone[inz], weights=e.land_mu[ids][inz],
+                                           minlength=self.n_zones)
+        e.set("alive", ids, False)
+        e.set("land_mu", ids, 0.0)
+        for col in ("certified", "tech_sme", "in_pool", "leader", "specialised"):
+            e.set(col, ids, False)
+
+    def _refresh_land_used(self) -> None:
+        e = self.firms
+        inz = e.alive & (e.zone >= 0)
+        self._land_used = np.bincount(e.zone[inz], weights=e.land_mu[inz],
+                                      minlength=self.n_zones).astype(float)
+
+    def land_used_by_zone(self) -> np.ndarray:
+        return self._land_used
+
+    def same_sector_share(self) -> np.ndarray:
+        """Each firm's zone's share of firms in the firm's sector (0 outside zones)."""
+        e = self.firms
+        return np.where(e.zone >= 0, self._same_sector[e.zone, e.sector], 0.0)
+
+    def _update_same_sector(self) -> None:
+        e = self.firms
+        inz = e.alive & (e.zone >= 0)
+        s = len(self.sector_ids)
+        counts = np.bincount(e.zone[inz] * s + e.sector[inz],
+                             minlength=(self.n_zones + 1) * s).reshape(self.n_zones + 1, s)
+        tot = counts.sum(axis=1, keepdims=True)
+        self._same_sector = np.divide(counts, tot, out=np.zeros(counts.shape), where=tot > 0)
+
+    # -------------------------------------------------------------------- time
+    @property
+    def year(self) -> int:
+        """The calendar year of the current step."""
+        return int(np.floor(self.time + 1e-9))
+
+    def step(self) -> None:
+        """Advance one step (1/steps_per_year of a year)."""
+        dt = self.dt
+        if self.year_step == 0:
+            self._start_year()
+        shock = self._demand_shock[self.year] if self.year in self._demand_shock else \
+            np.zeros(len(self.sector_ids))
+        ent.spend_on_rd(self, dt)
+        ent.grow_revenue(self, dt, shock)
+        ent.produce_patents(self, dt)
+        ent.exit_firms(self, dt)
+        for inc in self.incubators:
+            inc.admit_projects(dt)
+            inc.graduate_projects(dt)
+        for z in self.zones:
+            z.attract_investment(dt)
+        self._found_new_firms(dt)
+        self.year_step += 1
+        self.step_count += 1
+        self.time = self.start_year + self.step_count * dt  # no drift from summing dt
+        if self.year_step == self.steps_per_year:
+            self.time = float(round(self.time))
+            self._end_year(self.year - 1)
+            self.year_step = 0
+
+    def run(self) -> pd.DataFrame:
+        """Run to the end of ``end_year``; returns the yearly indicator table."""
+        n_steps = (self.end_year - self.start_year + 1) * self.steps_per_year
+        for _ in range(n_steps):
+            self.step()
+        return self.indicator_table()
+
+    def _start_year(self) -> None:
+        self.ledger.clear()
+        ent.start_year_accounts(self)
+        self._update_same_sector()
+        ent.decide_rd(self)
+        for inc in self.incubators:
+            inc.start_year()
+        self.government.grant_tech_loans()
+        self.government.pay_vouchers()
+        self.government.pay_incubator_subsidies()
+
+    def _found_new_firms(self, dt: float) -> None:
+        """New firms in the rest of the city at ``firm_birth_rate`` of its firm count."""
+        e, p = self.firms, self.p
+        n_rest = int((e.alive & (e.zone < 0)).sum())
+        n = int(self.rng.poisson(p["firm_birth_rate"] * n_rest * dt))
+        if n == 0:
+            return
+        revenue = (p["firm_revenue_median_yuan"] * NEW_FIRM_SIZE_MULTIPLE
+                   * np.exp(self.rng.standard_normal(n)))
+        self.add_firms(ent.new_firm_columns(self, n, zone=-1, sector=self.draw_sectors(n),
+                                            revenue=revenue, origin=4))
+
+    def _end_year(self, year: int) -> None:
+        ent.close_year_accounts(self)
+        ent.upgrade_high_tech_share(self)
+        ent.classify_tech_smes(self)
+        ent.enter_cultivation_pool(self)
+        ent.certify_high_tech(self, year)
+        ent.name_leaders(self)
+        ent.name_specialised_smes(self)
+        ent.set_up_rd_institutions(self, year)
+        ent.update_university_cooperation(self)
+        self._expand_land()
+        self._replace_zombie_bases()
+        stats = [self.firm_indicators(self.firms.zone == z.index, year) for z in self.zones]
+        ranks = self.government.evaluate_zones(stats)
+        self.government.reward_and_warn(ranks, stats, year)
+        for z, s in zip(self.zones, stats):
+            z.apply_for_promotion(s, year)
+        self.government.allocate_land_quota(ranks)
+        self.government.recycle_land()
+        self.record_year(year)
+
+    def _expand_land(self) -> None:
+        """Zone firms whose land need outgrows their holding ask their zone for more; the zone
+        grants requests in random order while land is free. Elsewhere land follows need."""
+        e = self.firms
+        need = e.revenue / (self.zone_output_per_mu[e.zone] * e.land_productivity)
+        rest = e.alive & (e.zone < 0)
+        e.set("land_mu", rest, need[rest])
+        asks = e.alive & (e.zone >= 0) & (need > LAND_REQUEST_SLACK * e.land_mu)
+        for z in self.zones:
+            ids = np.flatnonzero(asks & (e.zone == z.index))
+            if len(ids) == 0:
+                continue
+            ids = self.rng.permutation(ids)
+            granted = z.grant_land(need[ids] - e.land_mu[ids])
+            e.set("land_mu", ids, e.land_mu[ids] + granted)
+            self._land_used[z.index] += granted.sum()
+
+    def _replace_zombie_bases(self) -> None:
+        """Offshore bases admitting too few projects in the year are weeded out and replaced."""
+        for i, inc in enumerate(self.incubators):
+            if inc.is_zombie():
+                inc.remove()
+                self.incubators[i] = Incubator(self, "offshore_base", inc.zone_index)
+                self.ledger["zombie_bases_replaced"] += 1
+
+    # ---------------------------------------------------------------- indicators
+    def firm_indicators(self, mask, year: int) -> dict:
+        """Firm-level indicators for ``year`` aggregated over the firms selected by ``mask``."""
+        return _firm_indicators(self, mask & self.firms.alive, self._city_sums(), year)
+
+    def _city_sums(self) -> dict:
+        e = self.firms
+        alive = e.alive
+        above = alive & rules.above_scale(ent.last_year_revenue(e))
+        va = ent.last_year_revenue(e) * self.p["value_added_ratio"] * e.va_factor
+        return {"above_va": float(va[above].sum()), "hte": int((alive & e.certified).sum())}
+
+    def record_year(self, year: int) -> None:
+        """Snapshot every indicator for every scope at the end of ``year``."""
+        e = self.firms
+        city = self._city_sums()
+        scopes = {"city": np.ones(e.n, dtype=bool), "zones": e.zone >= 0,
+                  "rest_of_city": e.zone < 0}
+        park_idx = [z.index for z in self.zones if z.is_special_park]
+        if park_idx:
+            scopes["special_parks"] = np.isin(e.zone, park_idx)
+        for z in self.zones:
+            scopes[f"zone:{z.zone_id}"] = e.zone == z.index
+        for scope, mask in scopes.items():
+            row = _firm_indicators(self, mask & e.alive, city, year)
+            row.update(self._zone_level(scope))
+            if scope == "city":
+                row.update(self._city_level())
+            if year < self.start_year:  # the initial state: no simulated year behind flows
+                row.update({k: np.nan for k in row if k in INDICATORS and INDICATORS[k].flow})
+            self.records.append({"year": year, "scope": scope, **row})
+
+    def _zone_level(self, scope: str) -> dict:
+        if scope.startswith("zone:"):
+            zs = [self.zones[self.zone_index(scope[5:])]]
+        elif scope in ("city", "zones"):
+            zs = self.zones
+        elif scope == "special_parks":
+            zs = [z for z in self.zones if z.is_special_park]
+        else:
+            zs = []
+        idx = {z.index for z in zs}
+        incs = [i for i in self.incubators if (i.zone_index in idx or scope == "city")]
+        off = [i for i in incs if i.offshore]
+        out = {
+            "land_free_mu": float(sum(z.land_free_mu() for z in zs)),
+            "offshore_bases": len(off),
+            "offshore_projects_admitted": sum(i.admitted_this_year for i in off),
+            "offshore_projects_landed": sum(i.landed_this_year for i in off),
+            "incubated_projects": sum(i.tenants for i in incs),
+            "incubator_graduates": sum(i.graduated_this_year for i in incs),
+            "zone_tier_level": float(zs[0].tier) if scope.startswith("zone:") else np.nan,
+        }
+        return out
+
+    def _city_level(self) -> dict:
+        tiers = np.array([z.tier for z in self.zones if not z.is_special_park], dtype=int)
+        covered = {z.county for z in self.zones if z.tier >= 1 and not z.is_special_park}
+        e = self.firms
+        on_loan = e.alive & (e.loan_until > self.time)
+        return {
+            "zones_municipal_plus": int((tiers >= 1).sum()),
+            "zones_provincial_plus": int((tiers >= 2).sum()),
+            "zones_provincial_recognized_plus": int((tiers >= 3).sum()),
+            "zones_national": int((tiers >= 4).sum()),
+            "zones_creating_to_recognized": sum(
+                1 for z in self.zones for (_, t) in z.promotions if t == "provincial_recognized"),
+            "county_units_covered_share": (len(covered) / len(self.counties)
+                                           if self.counties else np.nan),
+            "special_parks": sum(1 for z in self.zones if z.is_special_park and z.tier >= 1),
+            "tech_loan_balance_yuan": float(e.loan_yuan[on_loan].sum()),
+            "government_spending_yuan": float(sum(v for k, v in self.ledger.items()
+                                                  if k != "zombie_bases_replaced")),
+        }
+
+    def indicator_table(self) -> pd.DataFrame:
+        """Yearly indicators, one row per (year, scope), one column per indicator."""
+        df = pd.DataFrame.from_records(self.records)
+        cols = ["year", "scope"] + [c for c in INDICATORS if c in df.columns]
+        return df[cols]
+
+    # ------------------------------------------------------------------ inspection
+    def enterprise(self, firm_id: int) -> dict:
+        """One enterprise's state, with derived fields, by its stable id."""
+        row = self.firms.row(int(firm_id))
+        row["id"] = int(firm_id)
+        row["zone_id"] = self.zones[row["zone"]].zone_id if row["zone"] >= 0 else None
+        row["sector_id"] = self.sector_ids[row["sector"]]
+        row["age_years"] = self.time - row["birth_year"]
+        row["above_scale"] = rules.above_scale(row["revenue"])
+        row["rd_level_name"] = ent.RD_LEVELS[row["rd_level"]]
+        row["origin_name"] = ent.ORIGINS[row["origin"]]
+        return row
+
+    def enterprises_frame(self, include_exited: bool = False) -> pd.DataFrame:
+        """A pandas snapshot of the enterprises (one row per firm, index = id)."""
+        e = self.firms
+        df = pd.DataFrame({c: getattr(e, c) for c in ent.COLUMNS})
+        df.index.name = "id"
+        df["zone_id"] = [self.zones[z].zone_id if z >= 0 else None for z in df["zone"]]
+        df["sector_id"] = np.asarray(self.sector_ids, dtype=object)[df["sector"].to_numpy()]
+        df["age_years"] = self.time - df["birth_year"]
+        df["above_scale"] = rules.above_scale(df["revenue"].to_numpy())
+        return df if include_exited else df[df["alive"]]
+
+
+def _firm_indicators(model: ZoneModel, m: np.ndarray, city: dict, year: int) -> dict:
+    """Firm-level indicators of ``year`` over the (alive) firms in mask ``m``."""
+    e, p = model.firms, model.p
+    rev = ent.last_year_revenue(e)
+    above = m & rules.above_scale(rev)
+    cert = m & e.certified
+    va = rev * p["value_added_ratio"] * e.va_factor
+    rd = e.rd_hist_0
+    ht_out = rev * e.high_tech_share
+    strategic = model.zone_strategic[e.zone, e.sector]
+    n_above = int(above.sum())
+    out_all = float(rev[m].sum())
+    above_out = float(rev[above].sum())
+    above_va = float(va[above].sum())
+    va_all = float(va[m].sum())
+    land = float(e.land_mu[m].sum())
+    gdp = va_all / p["modelled_share_of_gdp"]
+    lm = m & (ent.employees(e, p) >= 300)
+    lm_or_hte = lm | cert
+    n_hte = int(cert.sum())
+
+    def ratio(a, b):
+        return float(a) / float(b) if b else np.nan
+
+    return {
+        "enterprises": int(m.sum()),
+        "above_scale_enterprises": n_above,
+        "high_tech_enterprises": n_hte,
+        "new_high_tech_enterprises": int((m & (e.first_cert_year == year)).sum()),
+        "leader_enterprises": int((m & e.leader).sum()),
+        "cultivation_pool_enterprises": int((m & e.in_pool).sum()),
+        "tech_smes": int((m & e.tech_sme).sum()),
+        "specialised_smes": int((m & e.specialised).sum()),
+        "high_tech_or_specialised_enterprises": int((m & (e.certified | e.specialised)).sum()),
+        "industrial_output_yuan": out_all,
+        "above_scale_output_yuan": above_out,
+        "high_tech_output_yuan": float(ht_out[above].sum()),
+        "high_tech_output_share": ratio(ht_out[above].sum(), above_out),
+        "above_scale_value_added_yuan": above_va,
+        "high_tech_value_added_share": ratio((va * e.high_tech_share)[above].sum(), above_va),
+        "value_added_share_of_city": ratio(above_va, city["above_va"]),
+        "gdp_yuan": gdp,
+        "rd_expenditure_yuan": float(rd[m].sum()),
+        "rd_to_gdp": ratio(rd[m].sum() / p["business_share_of_rd"], gdp),
+        "enterprise_rd_intensity": ratio(rd[m].sum(), e.rev_hist_0[m].sum()),
+        "above_scale_rd_intensity": ratio(rd[above].sum(), e.rev_hist_0[above].sum()),
+        "rd_institutions_municipal_plus": int((m & (e.rd_level >= 2)).sum()),
+        "new_rd_institutions_municipal_plus": int((m & (e.rd_municipal_year == year)).sum()),
+        "rd_institutions_provincial_plus": int((m & (e.rd_level >= 3)).sum()),
+        "above_scale_with_rd_institution_share": ratio((above & (e.rd_level >= 1)).sum(), n_above),
+        "large_medium_and_hte_rd_institution_share": ratio(
+            (lm_or_hte & (e.rd_level >= 1)).sum(), lm_or_hte.sum()),
+        "above_scale_university_coop_share": ratio((above & e.university_coop).sum(), n_above),
+        "patent_applications": int(e.patent_applications_year[m].sum()),
+        "invention_patent_grants": int(e.invention_grants_year[m].sum()),
+        "invention_patent_stock": int(e.invention_patents[m].sum()),
+        "invention_patents_per_10k_people": float(
+            e.invention_patents[m].sum() / p["population_persons"] * 1e4),
+        "above_scale_with_patent_application_share": ratio(
+            (above & (e.patent_applications_year > 0)).sum(), n_above),
+        "hte_with_invention_patent_share": ratio((cert & (e.invention_patents > 0)).sum(), n_hte),
+        "firms_over_20_patent_applications": int((m & (e.patent_applications_year > 20)).sum()),
+        "high_tech_share_of_above_scale_enterprises": ratio((above & e.certified).sum(), n_above),
+        "high_tech_enterprises_share_of_city": ratio(n_hte, city["hte"]),
+        "strategic_industry_output_share": ratio(rev[m & strategic].sum(), out_all),
+        "land_used_mu": land,
+        "output_per_mu_yuan": ratio(rev[m & (e.land_mu > 0)].sum(), land),
+        "value_added_per_mu_yuan": ratio(va[m & (e.land_mu > 0)].sum(), land),
+    }

@@ -1,0 +1,114 @@
+"""Presenting a scenario run: the target table on the console and fan charts per target."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .indicators import INDICATORS
+from .scenario import Scenario, Target
+from .targets import measure_values, scope_values
+
+
+def _fmt(v, unit: str) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    if unit == "share":
+        return f"{100 * v:.1f}%"
+    if "yuan" in unit and abs(v) >= 1e8:
+        return f"{v / 1e8:,.1f}亿"
+    if abs(v) >= 100 or float(v).is_integer():
+        return f"{v:,.0f}"
+    return f"{v:.3g}"
+
+
+def format_value(v, target_row) -> str:
+    unit = "share" if target_row["measure"] == "cagr" else target_row["unit"]
+    return _fmt(v, unit)
+
+
+def target_table_text(summary: pd.DataFrame, width: int = 150) -> str:
+    """The planner's console table: one line per target."""
+    lines = [f"{'target':34} {'scope':22} {'goal':>14} {'year':>9} {'P(met) [95% CI]':>19} "
+             f"{'median (5–95%)':>28} {'first met':>9}"]
+    lines.append("-" * min(width, len(lines[0]) + 2))
+    for _, r in summary.iterrows():
+        goal_unit = "share" if r["measure"] == "cagr" else r["unit"]
+        goal = f"{r['comparator']} {_fmt(r['target_value'], goal_unit)}" if r["modelled"] else ""
+        if r["measure"] == "cagr" and r["modelled"]:
+            goal += "/yr"
+        years = str(r["years"]) if len(str(r["years"])) <= 9 else \
+            f"{str(r['years']).split()[0]}–{str(r['years']).split()[-1]}"
+        if not r["modelled"]:
+            lines.append(f"{r['target'][:34]:34} {'not modelled: ' + str(r['reason'])[:80]}")
+            continue
+        p = f"{r['p_met']:.2f} [{r['p_met_low']:.2f},{r['p_met_high']:.2f}]"
+        med = (f"{format_value(r['median'], r)} ({format_value(r['q05'], r)}–"
+               f"{format_value(r['q95'], r)})")
+        first = "–" if pd.isna(r["median_first_met_year"]) else f"{r['median_first_met_year']:.0f}"
+        lines.append(f"{r['target'][:34]:34} {r['scope'][:22]:22} {goal:>14} {years:>9} "
+                     f"{p:>19} {med:>28} {first:>9}")
+    return "\n".join(lines)
+
+
+def fan_chart(scenario: Scenario, table: pd.DataFrame, target: Target, path: Path) -> None:
+    """Median, 50 % and 90 % bands of the target's indicator over the years, with the target
+    value and target year(s) drawn in."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    values = measure_values(scope_values(table, target, [z.id for z in scenario.zones]), target)
+    worst = values.min(axis=1) if target.comparator in (">=", ">") else values.max(axis=1)
+    wide = worst.unstack("year")
+    if target.measure == "cagr":
+        wide = wide.loc[:, [c for c in wide.columns if c > target.base_year]]
+    ind = INDICATORS[target.indicator]
+    years = np.array(wide.columns, dtype=float)
+    q = wide.quantile([0.05, 0.25, 0.5, 0.75, 0.95]).to_numpy()
+    share = ind.unit == "share" or target.measure == "cagr"
+    scale = 100.0 if share else (1e8 if "yuan" in ind.unit else 1.0)
+    unit = "%" if share else ("100 million yuan (亿元)" + ind.unit.replace("yuan", "")
+                              if "yuan" in ind.unit else ind.unit)
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    ax.fill_between(years, q[0] / scale, q[4] / scale, color="tab:blue", alpha=0.18,
+                    label="5–95 % of replicates")
+    ax.fill_between(years, q[1] / scale, q[3] / scale, color="tab:blue", alpha=0.35,
+                    label="25–75 %")
+    ax.plot(years, q[2] / scale, color="tab:blue", lw=2, label="median")
+    ax.axhline(target.value / scale, color="tab:red", ls="--", lw=1.5,
+               label=f"target {target.comparator} {target.value / scale:g}")
+    for y in target.target_years:
+        ax.axvline(y, color="tab:red", ls=":", lw=1)
+    what = ("average yearly growth of " if target.measure == "cagr" else "") + \
+        ind.meaning.rstrip(".")
+    ax.set_title(f"{target.id}: {scope_label(target.scope)}", fontsize=10)
+    ax.set_ylabel(f"{what[:60]}\n[{unit}]" if len(what) > 30 else f"{what} [{unit}]",
+                  fontsize=8)
+    ax.set_xlabel("year (end of year)")
+    ax.set_xticks(years)
+    ax.set_xticklabels([f"{y:.0f}" for y in years])
+    ax.legend(fontsize=7, loc="best")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def scope_label(scope: str) -> str:
+    if scope == "city":
+        return "whole city"
+    if scope == "zones":
+        return "all zones together"
+    if scope == "special_parks":
+        return "all special parks together"
+    if scope == "rest_of_city":
+        return "outside the zones"
+    if scope.startswith("zone:"):
+        return f"zone {scope[5:]}"
+    if scope.startswith("each_zone:"):
+        return f"every zone at tier ≥ {scope[10:]} (worst zone shown)"
+    return "every zone (worst zone shown)"

@@ -1,0 +1,177 @@
+"""Zones: high-tech zones, development zones and special parks (mesa agents).
+
+A zone has a tier on the ladder candidate → municipal → provincial "creating" → provincial
+"recognized" → national, one or two strategic industries (一区一战略产业), a land stock that grows
+by the yearly quota the government allocates, and an investment-attraction pipeline limited by
+free land and the standard-land threshold. It applies for promotion when it meets the criteria.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from . import enterprises as ent
+from .indicators import TIER_LEVEL, TIERS
+
+#: Promotion criteria for moving *up to* each tier: minimum industrial output (yuan a year),
+#: certified high-tech firms, municipal-or-higher R&D institutions, years at the tier below,
+#: and a minimum share of certified firms among above-scale firms.
+#: Municipal: seed 000 §四 (工业总产值100亿元以上; 国家高新技术企业不少于12家; 市级以上企业研发
+#: 机构不少于20家; 用地空间比较充裕 → some free land). The higher tiers are assumptions, scaled
+#: from the Jiangsu provincial and national evaluation practice; sensitivity runs can vary them
+#: only by editing this table (they are not levers of any seed document).
+PROMOTION_CRITERIA = {
+    "municipal": dict(output_yuan=10e9, high_tech=12, rd_institutions=20, years_below=0,
+                      hte_share=0.0),
+    "provincial_creating": dict(output_yuan=20e9, high_tech=30, rd_institutions=30,
+                                years_below=1, hte_share=0.15),
+    "provincial_recognized": dict(output_yuan=30e9, high_tech=50, rd_institutions=40,
+                                  years_below=2, hte_share=0.25),
+    "national": dict(output_yuan=80e9, high_tech=150, rd_institutions=80, years_below=3,
+                     hte_share=0.35),
+}
+#: A special park is recognised (授牌, tier "municipal") with at least this many certified or
+#: specialised firms and this share of its output in its strategic industries (assumption for
+#: seed 004's "先建后评、分类指引": the document sets no numeric criteria).
+SPECIAL_PARK_CRITERIA = dict(high_tech_or_specialised=15, strategic_output_share=0.3)
+#: Attraction capacity multiplier by tier (a national zone attracts more): assumption.
+TIER_ATTRACTION = np.array([0.6, 1.0, 1.3, 1.6, 2.0])
+#: An attracted project's revenue at entry: lognormal around this multiple of the city's median
+#: firm revenue with log-sd 1 (assumption: outside projects are larger than the typical firm).
+PROJECT_SIZE_MULTIPLE = 3.0
+#: Share of free land a zone must keep to count as having "用地空间" for municipal promotion.
+MIN_FREE_LAND_SHARE = 0.02
+
+
+class Zone(mesa.Agent):
+    """A high-tech zone, development zone or special park."""
+
+    def __init__(self, model, index: int, spec):
+        super().__init__(model)
+        self.index = index
+        self.zone_id = spec.id
+        self.name = spec.name
+        self.county = spec.county
+        self.kind = spec.kind
+        self.tier = TIER_LEVEL[spec.tier]
+        self.years_at_tier = 0
+        self.strategic = np.array([model.sector_index[s] for s in spec.strategic_industries],
+                                  dtype=np.int32)
+        self.land_stock_mu = float(spec.land_stock_mu)
+        self.land_output_yuan_per_mu = model.p["land_output_yuan_per_mu"]
+        self.attraction_bonus = 0.0
+        self.warnings = 0
+        self.promotions: list[tuple[int, str]] = []
+        self.rejected_projects_no_land = 0
+
+    @property
+    def tier_name(self) -> str:
+        return TIERS[self.tier]
+
+    @property
+    def is_special_park(self) -> bool:
+        return self.kind == "special_park"
+
+    def land_used_mu(self) -> float:
+        return float(self.model.land_used_by_zone()[self.index])
+
+    def land_free_mu(self) -> float:
+        return max(self.land_stock_mu - self.land_used_mu(), 0.0)
+
+    # ------------------------------------------------------------------ rules
+    def attract_investment(self, dt: float) -> int:
+        """Draw this step's candidate projects and admit those that meet the standard-land
+        threshold and fit the free land. Returns the number admitted.
+
+        Candidates arrive at ``projects_attracted_per_zone`` × tier factor × (1 + climber bonus)
+        a year, plus one per ``fund_yuan_per_project`` of guidance fund (shared by the zones);
+        a share ``strategic_focus`` of them are in the zone's strategic industries.
+        """
+        m, p = self.model, self.model.p
+        rng = m.rng
+        rate = (p["projects_attracted_per_zone"] * TIER_ATTRACTION[self.tier]
+                * (1.0 + self.attraction_bonus)
+                + p["guidance_fund_yuan_per_year"] / p["fund_yuan_per_project"] / max(m.n_zones, 1))
+        n = rng.poisson(rate * dt)
+        if n == 0:
+            return 0
+        if len(self.strategic) and p["strategic_focus"] > 0:
+            focused = rng.random(n) < p["strategic_focus"]
+        else:
+            focused = np.zeros(n, dtype=bool)
+        sector = np.where(focused, rng.choice(self.strategic, n) if len(self.strategic) else 0,
+                          m.draw_sectors(n))
+        revenue = (p["firm_revenue_median_yuan"] * PROJECT_SIZE_MULTIPLE
+                   * np.exp(rng.standard_normal(n)))
+        cols = ent.new_firm_columns(m, n, zone=self.index, sector=sector, revenue=revenue,
+                                    origin=3)
+        per_mu = revenue / cols["land_mu"]
+        meets_standard = per_mu >= p["standard_land_min_output_yuan_per_mu"]
+        keep = self._fit_in_free_land(cols["land_mu"], meets_standard)
+        if not keep.any():
+            return 0
+        return m.add_firms(cols, keep)
+
+    def _fit_in_free_land(self, land_need, admissible) -> np.ndarray:
+        """Admit projects in arrival order while their land fits into the free land."""
+        free = self.land_free_mu()
+        keep = np.zeros(len(land_need), dtype=bool)
+        for i in np.flatnonzero(admissible):
+            if land_need[i] <= free:
+                keep[i] = True
+                free -= land_need[i]
+            else:
+                self.rejected_projects_no_land += 1
+        return keep
+
+    def grant_land(self, requests_mu: np.ndarray) -> np.ndarray:
+        """Grant land requests (mu, in the order given) while land is free; returns the
+        granted amounts. Land used never exceeds the land stock."""
+        free = self.land_free_mu()
+        before = np.cumsum(requests_mu) - requests_mu
+        return np.clip(free - before, 0.0, requests_mu)
+
+    def meets_criteria(self, tier: int, stats: dict) -> bool:
+        """Whether the zone's indicators meet the criteria of ``tier`` (a level 1-4); for a
+        special park, the recognition criteria (tier 1)."""
+        if self.is_special_park:
+            return (tier == 1
+                    and stats["high_tech_or_specialised_enterprises"]
+                    >= SPECIAL_PARK_CRITERIA["high_tech_or_specialised"]
+                    and stats["strategic_industry_output_share"]
+                    >= SPECIAL_PARK_CRITERIA["strategic_output_share"])
+        if tier <= 0:
+            return True
+        c = PROMOTION_CRITERIA[TIERS[tier]]
+        return (stats["industrial_output_yuan"] >= c["output_yuan"]
+                and stats["high_tech_enterprises"] >= c["high_tech"]
+                and stats["rd_institutions_municipal_plus"] >= c["rd_institutions"]
+                and stats["high_tech_share_of_above_scale_enterprises"] >= c["hte_share"])
+
+    def apply_for_promotion(self, stats: dict, year: int) -> bool:
+        """Move up one tier when the criteria of the next tier are met, after the years the
+        next tier requires at this one (yearly)."""
+        self.years_at_tier += 1
+        nxt = self.tier + 1
+        if nxt >= len(TIERS) or (self.is_special_park and nxt > 1):
+            return False
+        ok = self.meets_criteria(nxt, stats)
+        if not self.is_special_park:
+            ok = ok and self.years_at_tier > PROMOTION_CRITERIA[TIERS[nxt]]["years_below"]
+            if self.tier == 0:
+                ok = ok and self.land_free_mu() >= MIN_FREE_LAND_SHARE * self.land_stock_mu
+        if ok:
+            self.promote(year)
+        return ok
+
+    def promote(self, year: int) -> None:
+        self.tier += 1
+        self.years_at_tier = 0
+        self.promotions.append((year, TIERS[self.tier]))
+
+    def demote(self, year: int) -> None:
+        if self.tier > 0:
+            self.tier -= 1
+            self.years_at_tier = 0
+            self.promotions.append((year, "demoted to " + TIERS[self.tier]))
