@@ -15,8 +15,8 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
-                      model_validator)
+from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
+                      field_validator, model_validator)
 
 from .indicators import INDICATORS, SCOPE_HELP, TIERS
 from .params import PARAMETERS
@@ -30,7 +30,7 @@ class ScenarioError(Exception):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class ParameterValue(_Strict):
@@ -109,7 +109,11 @@ class Target(_Strict):
     @classmethod
     def _known_indicator(cls, v):
         if v not in INDICATORS and v != "not_modelled":
-            raise ValueError(f"unknown indicator {v!r}; valid: {', '.join(sorted(INDICATORS))}")
+            import difflib
+            close = difflib.get_close_matches(v, INDICATORS, n=3)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise ValueError(f"unknown indicator {v!r}{hint}; see `zonesim indicators` for the "
+                             "valid names")
         return v
 
     @model_validator(mode="after")
@@ -159,14 +163,14 @@ class Scenario(_Strict):
     incubators: list[IncubatorGroup] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
-    path: str = ""
+    _path: str = PrivateAttr(default="")
 
     @model_validator(mode="after")
     def _cross_checks(self):
         m = self.scenario
         if m.end_year < m.start_year:
-            raise ValueError(f"scenario.end_year ({m.end_year}) is before start_year "
-                             f"({m.start_year})")
+            raise _at("scenario.end_year", f"{m.end_year} is before start_year "
+                      f"({m.start_year})")
         _unique("sectors", [s.id for s in self.sectors])
         _unique("zones", [z.id for z in self.zones])
         _unique("targets", [t.id for t in self.targets])
@@ -228,6 +232,11 @@ class Scenario(_Strict):
     @property
     def name(self) -> str:
         return self.scenario.id
+
+    @property
+    def path(self) -> str:
+        """The file the scenario was loaded from."""
+        return self._path
 
 
 def _unique(what: str, ids: list[str]) -> None:
@@ -334,7 +343,7 @@ def _read_toml(path: Path) -> dict:
 _ID_LISTS = ("sectors", "zones", "targets")
 
 
-def _merge(base: dict, over: dict) -> dict:
+def _merge(base: dict, over: dict, where: str = "") -> dict:
     """Merge a variant over its base: tables recursively; lists of sectors, zones and targets by
     their ``id`` (a matching id updates the entry, ``remove = true`` drops it, a new id is
     appended); other lists are replaced."""
@@ -347,7 +356,10 @@ def _merge(base: dict, over: dict) -> dict:
                     merged[id(e)] = e
                     continue
                 if e.get("remove") is True:
-                    merged.pop(e.get("id"), None)
+                    if e.get("id") not in merged:
+                        raise _at(key, f"cannot remove {e.get('id')!r}: the base has no such "
+                                  f"id (it has {', '.join(map(str, merged))})")
+                    merged.pop(e.get("id"))
                 elif e.get("id") in merged:
                     merged[e["id"]] = {**merged[e["id"]], **e}
                 else:
@@ -378,7 +390,10 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict:
                             f"(looked at {base_path})")
     base = _load_raw(base_path, (*chain, path))
     # a variant keeps its own id and title: scenario metadata merge like any table
-    return _merge(base, data)
+    try:
+        return _merge(base, data)
+    except _LocatedError as e:
+        raise ScenarioError(f"{path}: key '{e.loc}': {e.msg}") from None
 
 
 def load_scenario(name_or_path: str | Path | None = None) -> Scenario:
@@ -388,9 +403,10 @@ def load_scenario(name_or_path: str | Path | None = None) -> Scenario:
     """
     path = resolve_path(name_or_path or DEFAULT_SCENARIO)
     data = _load_raw(path)
-    data.pop("path", None)
     try:
-        return Scenario(**data, path=str(path))
+        sc = Scenario(**data)
+        sc._path = str(path)
+        return sc
     except ValidationError as e:
         raise ScenarioError(_format_validation(path, e)) from None
     except _LocatedError as e:
