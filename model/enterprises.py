@@ -29,7 +29,8 @@ COLUMNS: dict[str, type] = {
     "va_factor": float,          # firm's value-added rate relative to the average
     "land_productivity": float,  # firm's revenue per mu relative to the zone average
     "land_mu": float,
-    "base_rd_intensity": float,  # R&D / revenue the firm chooses with no policy
+    "rd_propensity": float,      # the firm's long-run R&D / revenue with no policy
+    "base_rd_intensity": float,  # this year's R&D / revenue the firm would choose with no policy
     "rd_intensity": float,       # reported R&D / revenue chosen for this year
     "real_rd_share": float,      # share of reported R&D that is real (rest relabelled)
     "knowledge": float,          # R&D capital stock, yuan
@@ -39,7 +40,10 @@ COLUMNS: dict[str, type] = {
     "invention_patents": np.int32,
     "other_ip": np.int32,
     "patent_applications_year": np.int32,
+    "invention_applications_year": np.int32,
     "invention_grants_year": np.int32,
+    "other_grants_year": np.int32,   # utility models, designs, software copyrights granted
+    "first_application_year": np.int32,  # year of the firm's first patent application, or -1
     "rd_year": float,            # reported R&D spent so far this year, yuan
     "revenue_year": float,       # revenue earned so far this year, yuan
     "rd_hist_0": float, "rd_hist_1": float, "rd_hist_2": float,     # last three years' R&D
@@ -55,7 +59,9 @@ COLUMNS: dict[str, type] = {
     "rd_level": np.int8,         # R&D institution: 0 none, 1 enterprise, 2 municipal,
                                  # 3 provincial
     "rd_municipal_year": np.int32,  # year first accredited at municipal level or above
+    "rd_setup_year": np.int32,   # year the firm set up its R&D institution, or -1
     "university_coop": bool,
+    "coop_start_year": np.int32,  # year the current university cooperation started, or -1
     "loan_until": float,         # calendar time until which the firm holds a tech loan
     "loan_yuan": float,
 }
@@ -74,9 +80,12 @@ LEADER_MIN_INVENTION_PATENTS = 5
 SPECIALISED_REVENUE_YUAN = (10e6, 400e6)
 SPECIALISED_MIN_RD_INTENSITY = 0.03
 SPECIALISED_MIN_AGE_YEARS = 2.0
+#: R&D propensity of firms in high-tech / traditional sectors relative to the baseline
+#: (assumption: keeps the mean near the baseline for the usual ~1/3 high-tech share).
+HIGH_TECH_RD_FACTOR = {True: 2.0, False: 0.7}
 #: Mean high-tech revenue share of a firm in a high-tech / traditional sector at entry, and the
 #: share that R&D intensity of 5 % or more supports (assumptions).
-HIGH_TECH_SHARE_AT_ENTRY = {True: 0.7, False: 0.1}
+HIGH_TECH_SHARE_AT_ENTRY = {True: 0.8, False: 0.1}
 HIGH_TECH_SHARE_CEILING = 0.9
 #: S&T staff share = 0.03 + ST_PER_RD × R&D intensity × (0.8 + 0.4 × talent programme) + offset
 #: (assumption: S&T staff rise with R&D; talent programmes make staff easier to hire).
@@ -141,6 +150,7 @@ class Enterprises:
 
 
 _DEFAULTS = {"alive": True, "cert_expiry": -1, "first_cert_year": -1, "rd_municipal_year": -1,
+             "rd_setup_year": -1, "coop_start_year": -1, "first_application_year": -1,
              "va_factor": 1.0, "land_productivity": 1.0, "real_rd_share": 1.0,
              "growth_variance": 1.0, "loan_until": -1.0}
 
@@ -176,9 +186,8 @@ def new_firm_columns(model, n: int, *, zone, sector, revenue, origin: int) -> di
     ht_sector = model.sector_high_tech[sector]
     base_rd = p["baseline_rd_intensity"] * np.exp(
         p["rd_intensity_dispersion"] * rng.standard_normal(n))
-    # high-tech sectors do more R&D (factor 2 against 0.7: assumption, keeps the mean near the
-    # baseline for the usual ~1/3 high-tech share)
-    base_rd = np.minimum(base_rd * np.where(ht_sector, 2.0, 0.7), 0.3)
+    base_rd = np.minimum(base_rd * np.where(ht_sector, HIGH_TECH_RD_FACTOR[True],
+                                            HIGH_TECH_RD_FACTOR[False]), 0.3)
     ht0 = np.where(ht_sector, HIGH_TECH_SHARE_AT_ENTRY[True], HIGH_TECH_SHARE_AT_ENTRY[False])
     ht_share = np.clip(ht0 + 0.15 * rng.standard_normal(n), 0.0, 1.0)
     revenue = np.asarray(revenue, dtype=float) * np.ones(n)
@@ -191,7 +200,7 @@ def new_firm_columns(model, n: int, *, zone, sector, revenue, origin: int) -> di
     return dict(zone=zone, sector=sector, origin=origin, birth_year=model.time,
                 revenue=revenue, va_factor=np.exp(0.2 * rng.standard_normal(n)),
                 land_productivity=land_prod, land_mu=land, base_rd_intensity=base_rd,
-                rd_intensity=base_rd, knowledge=knowledge, high_tech_share=ht_share,
+                rd_propensity=base_rd, rd_intensity=base_rd, knowledge=knowledge, high_tech_share=ht_share,
                 st_offset=st_offset,
                 st_share=_st_share(base_rd, st_offset, p["talent_programme_intensity"]),
                 growth_variance=draw_growth_variance(rng, n, p))
@@ -232,6 +241,18 @@ def draw_growth_variance(rng, n: int, p) -> np.ndarray:
 
 # ------------------------------------------------------------------------ yearly R&D plan
 
+def revise_rd_propensity(model) -> None:
+    """This year's R&D propensity: the firm's long-run propensity times a transitory AR(1)
+    deviation in logs, so that firms drift into and out of the certification notch over the
+    years around a stable type."""
+    e, p = model.firms, model.p
+    phi = p["rd_propensity_persistence"]
+    dev = np.log(np.maximum(e.base_rd_intensity, 1e-9) / np.maximum(e.rd_propensity, 1e-9))
+    dev = phi * dev + p["rd_propensity_volatility"] * np.sqrt(1 - phi ** 2) * \
+        model.rng.standard_normal(e.n)
+    e.set("base_rd_intensity", slice(None), np.minimum(e.rd_propensity * np.exp(dev), 0.3))
+
+
 def decide_rd(model) -> None:
     """Each firm sets this year's R&D intensity (at the start of the year).
 
@@ -239,10 +260,11 @@ def decide_rd(model) -> None:
     the R&D subsidy and the super-deduction lower it, the certificate's 15 % tax rate raises it
     a little (the deduction is worth less). Firms that could be certified and whose desired
     intensity lies within ``bunching_window`` below their band's threshold raise reported R&D to
-    just above the notch when the certificate's tax saving (and the first-time reward) outweighs
-    the extra cost; ``rd_relabel_share`` of that rise is relabelled spending, not real R&D.
+    just above the notch when the certificate's value (tax saving, other benefits and the
+    first-time reward) outweighs the extra cost; ``rd_relabel_share`` of that rise is relabelled spending, not real R&D.
     Tech SMEs holding a tech loan raise desired R&D by ``tech_sme_rd_financing_gain``; innovation
-    vouchers add R&D at no cost to tech SMEs.
+    vouchers add R&D at no cost to tech SMEs; firms in the cultivation pool raise desired R&D
+    by ``pool_rd_boost`` (coaching toward certification).
     """
     e, p = model.firms, model.p
     alive = e.alive
@@ -251,7 +273,7 @@ def decide_rd(model) -> None:
     cost0 = rules.rd_user_cost(0.0, 0.5, rules.CORPORATE_TAX_RATE)  # reference: 2008 rules
     desired = e.base_rd_intensity * (cost / cost0) ** (-p["rd_user_cost_elasticity"])
     desired = desired * np.where(e.loan_until > model.time, 1.0 + p["tech_sme_rd_financing_gain"],
-                                 1.0)
+                                 1.0) * np.where(e.in_pool, 1.0 + p["pool_rd_boost"], 1.0)
     voucher = np.where(e.tech_sme, p["innovation_voucher_yuan"], 0.0)
     desired = np.minimum(desired + voucher / np.maximum(e.revenue, 1.0), 0.5)
 
@@ -262,7 +284,8 @@ def decide_rd(model) -> None:
     gap = (threshold * (1 + NOTCH_MARGIN) - desired) * e.revenue
     relabel = p["rd_relabel_share"]
     extra_cost = gap * (1 - relabel) * cost
-    tax_saving = (rules.CORPORATE_TAX_RATE - rules.HIGH_TECH_TAX_RATE) * p["profit_margin"] * e.revenue
+    tax_saving = ((rules.CORPORATE_TAX_RATE - rules.HIGH_TECH_TAX_RATE) * p["profit_margin"]
+                  + p["certificate_other_value_share"]) * e.revenue
     reward = np.where(e.first_cert_year < 0, p["certification_reward_yuan"] / 3.0, 0.0)
     bunch = near & (tax_saving + reward > extra_cost)
 
@@ -317,7 +340,8 @@ def produce_patents(model, dt: float) -> None:
 
     Applications ~ Poisson(patents_per_million_rd_yuan × real R&D in M yuan × dt); invention
     grants ~ Poisson(that × invention share × grant rate), entering the stock at once (the
-    2-3 year examination lag is not modelled); other IP (utility models, software) from the rest.
+    2-3 year examination lag is not modelled); other IP (utility models, software) from the rest,
+    80 % of it granted (utility models are not examined in substance).
     University cooperation raises productivity by the coop multiplier's square root (assumption).
     """
     e, p = model.firms, model.p
@@ -326,10 +350,14 @@ def produce_patents(model, dt: float) -> None:
     lam = (p["patents_per_million_rd_yuan"] * e.rd_intensity * e.real_rd_share * e.revenue
            / 1e6 * dt * coop * e.alive)
     apps = rng.poisson(lam)
+    inv_apps = rng.binomial(apps, p["invention_share_of_applications"])
     inv = rng.poisson(lam * p["invention_share_of_applications"] * p["invention_grant_rate"])
     other = rng.poisson(lam * (1 - p["invention_share_of_applications"]) * 0.8)
+    e.set("first_application_year", (apps > 0) & (e.first_application_year < 0), model.year)
     e.set("patent_applications_year", slice(None), e.patent_applications_year + apps)
+    e.set("invention_applications_year", slice(None), e.invention_applications_year + inv_apps)
     e.set("invention_grants_year", slice(None), e.invention_grants_year + inv)
+    e.set("other_grants_year", slice(None), e.other_grants_year + other)
     e.set("invention_patents", slice(None), e.invention_patents + inv)
     e.set("other_ip", slice(None), e.other_ip + other)
 
@@ -368,7 +396,8 @@ def start_year_accounts(model) -> None:
     e, p = model.firms, model.p
     for col in ("rd_year", "revenue_year"):
         e.set(col, slice(None), 0.0)
-    for col in ("patent_applications_year", "invention_grants_year"):
+    for col in ("patent_applications_year", "invention_applications_year",
+                "invention_grants_year", "other_grants_year"):
         e.set(col, slice(None), 0)
     e.set("growth_variance", slice(None), draw_growth_variance(model.rng, e.n, p))
 
@@ -404,6 +433,16 @@ def enter_cultivation_pool(model) -> None:
                  & (e.high_tech_share >= 0.5))
     enter = candidate & (model.rng.random(e.n) < p["pool_entry_rate"])
     e.set("in_pool", enter, True)
+    support_ip(model)
+
+
+def support_ip(model) -> None:
+    """Pool firms without own core IP obtain it (patent subsidies aimed at the pool) at
+    ``ip_support_rate``: they are granted the utility models / software copyrights that count
+    as own IP (seed 003 §三(二)2)."""
+    e, p = model.firms, model.p
+    helped = e.in_pool & ~own_ip(e) & (model.rng.random(e.n) < p["ip_support_rate"])
+    e.set("other_ip", helped, np.maximum(e.other_ip[helped], rules.MIN_OTHER_IP))
 
 
 def certify_high_tech(model, year: int) -> np.ndarray:
@@ -425,7 +464,8 @@ def certify_high_tech(model, year: int) -> np.ndarray:
     renewing = e.certified & (e.cert_expiry <= year)
     rate = np.where(renewing, p["renewal_application_rate"], rate)
     applies = eligible & (~e.certified | renewing) & (rng.random(e.n) < rate)
-    passes = applies & (rng.random(e.n) < p["certification_approval_rate"])
+    approval = np.where(renewing, p["renewal_approval_rate"], p["certification_approval_rate"])
+    passes = applies & (rng.random(e.n) < approval)
 
     lapsed = renewing & ~passes
     e.set("certified", lapsed, False)
@@ -473,12 +513,13 @@ def set_up_rd_institutions(model, year: int) -> None:
                & (real_rd >= np.take(RD_INSTITUTION_MIN_RD_YUAN, np.clip(e.rd_level, 0, 2)))
                & (u < p["rd_institution_upgrade_rate"] * mult) & ~setup)
     e.set("rd_level", setup, 1)
+    e.set("rd_setup_year", setup, year)
     e.set("rd_level", upgrade, e.rd_level[upgrade] + 1)
     newly_municipal = upgrade & (e.rd_level == 2) & (e.rd_municipal_year < 0)
     e.set("rd_municipal_year", newly_municipal, year)
 
 
-def update_university_cooperation(model) -> None:
+def update_university_cooperation(model, year: int) -> None:
     """Firms doing R&D start cooperating with universities at the base rate, raised by the
     industry-university programme (up to 4× at full intensity); cooperations end at a
     constant rate."""
@@ -488,4 +529,6 @@ def update_university_cooperation(model) -> None:
     start = e.alive & ~e.university_coop & (e.rd_intensity > 0.005) & (u < start_rate)
     end = e.university_coop & (u < p["university_coop_end_rate"])
     e.set("university_coop", start, True)
+    e.set("coop_start_year", start, year)
     e.set("university_coop", end, False)
+    e.set("coop_start_year", end, -1)

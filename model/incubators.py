@@ -91,8 +91,8 @@ class Incubator(mesa.Agent):
         cols = ent.new_firm_columns(m, n, zone=zone, sector=m.draw_sectors(n, high_tech=True),
                                     revenue=revenue, origin=origin)
         # incubated projects are technology ventures: R&D-intensive, high-tech products
-        cols["base_rd_intensity"] = np.maximum(cols["base_rd_intensity"], 0.04)
-        cols["rd_intensity"] = cols["base_rd_intensity"]
+        for c in ("rd_propensity", "base_rd_intensity", "rd_intensity"):
+            cols[c] = np.maximum(cols[c], 0.04)
         cols["high_tech_share"] = np.maximum(cols["high_tech_share"], 0.6)
         cols["other_ip"] = m.rng.poisson(2.0, n)
         return cols

@@ -90,11 +90,28 @@ INDICATORS: dict[str, Indicator] = {i.name: i for i in [
     _I("above_scale_university_coop_share", "share",
        "Share of above-scale firms cooperating with a university or research institute.",
        "firms"),
+    _I("new_university_cooperations", "firms per year",
+       "Firms that start a cooperation with a university or research institute in the year "
+       "(new cooperation agreements).", "firms", flow=True),
+    _I("new_joint_university_rd_institutions", "institutions per year",
+       "R&D institutions set up in the year by firms cooperating with a university (co-built).",
+       "firms", flow=True),
     # patents
     _I("patent_applications", "applications per year", "Patent applications filed in the year.",
        "firms", flow=True),
+    _I("invention_patent_applications", "applications per year",
+       "Invention-patent applications filed in the year.", "firms", flow=True),
     _I("invention_patent_grants", "patents per year", "Invention patents granted in the year.",
        "firms", flow=True),
+    _I("patent_grants", "patents per year",
+       "Patents of all kinds (invention, utility model, design) and software copyrights granted "
+       "in the year.", "firms", flow=True),
+    _I("firms_first_patent_application", "firms per year",
+       "Firms filing their first-ever patent application in the year (zero-patent firms "
+       "eliminated).", "firms", flow=True),
+    _I("large_medium_and_hte_with_invention_patent_share", "share",
+       "Share of large and medium firms (≥ 300 staff) and certified firms holding an invention "
+       "patent.", "firms"),
     _I("invention_patent_stock", "patents", "Valid invention patents held.", "firms"),
     _I("invention_patents_per_10k_people", "patents per 10 000 people",
        "Invention patents held per 10 000 residents (万人发明专利拥有量).", "firms"),
@@ -143,6 +160,12 @@ INDICATORS: dict[str, Indicator] = {i.name: i for i in [
     _I("county_units_covered_share", "share",
        "Share of county-level units with at least one zone at municipal tier or above.", "city"),
     _I("special_parks", "parks", "Special parks holding their status.", "city"),
+    _I("provincial_zones_with_incubator_share", "share",
+       "Share of zones at provincial tier or above that host at least one incubator, maker space "
+       "or accelerator.", "city"),
+    _I("zones_strategic_output_over_10bn", "zones",
+       "Zones whose output in their own strategic industries reaches 10 bn yuan a year "
+       "(百亿级特色产业集群).", "city"),
     _I("tech_loan_balance_yuan", "yuan", "Outstanding tech loans to tech SMEs.", "city"),
     _I("government_spending_yuan", "yuan per year",
        "Government spending on the levers in the year: R&D subsidies, certification rewards, "

@@ -159,6 +159,7 @@ class ZoneModel(mesa.Model):
         coop = above & (rng.random(e.n) < p["initial_university_coop_share"])
         e.set("university_coop", coop, True)
         ent.classify_tech_smes(self)
+        ent.enter_cultivation_pool(self)
         ent.name_specialised_smes(self)
         self._refresh_land_used()
 
@@ -185,6 +186,7 @@ class ZoneModel(mesa.Model):
         thr = rules.rd_intensity_threshold(e.revenue[ids]) * (1 + ent.NOTCH_MARGIN)
         rd = np.maximum(e.rd_intensity[ids], thr)
         e.set("rd_intensity", ids, rd)
+        e.set("rd_propensity", ids, np.maximum(e.rd_propensity[ids], 0.8 * thr))
         e.set("base_rd_intensity", ids, np.maximum(e.base_rd_intensity[ids], 0.8 * thr))
         for j in range(3):
             e.set(f"rd_hist_{j}", ids, e.revenue[ids] * rd)
@@ -344,6 +346,7 @@ class ZoneModel(mesa.Model):
         self.ledger.clear()
         ent.start_year_accounts(self)
         self._update_same_sector()
+        ent.revise_rd_propensity(self)
         ent.decide_rd(self)
         for inc in self.incubators:
             inc.start_year()
@@ -372,7 +375,7 @@ class ZoneModel(mesa.Model):
         ent.name_leaders(self)
         ent.name_specialised_smes(self)
         ent.set_up_rd_institutions(self, year)
-        ent.update_university_cooperation(self)
+        ent.update_university_cooperation(self, year)
         self._expand_land()
         self._replace_zombie_bases()
         stats = [self.firm_indicators(self.firms.zone == z.index, year) for z in self.zones]
@@ -469,6 +472,13 @@ class ZoneModel(mesa.Model):
         covered = {z.county for z in self.zones if z.tier >= 1 and not z.is_special_park}
         e = self.firms
         on_loan = e.alive & (e.loan_until > self.time)
+        provincial = [z for z in self.zones if z.tier >= 2 and not z.is_special_park]
+        hosts = {i.zone_index for i in self.incubators if not i.offshore}
+        in_zone = e.alive & (e.zone >= 0)
+        strategic_out = np.bincount(
+            e.zone[in_zone], weights=(ent.last_year_revenue(e)
+                                      * self.zone_strategic[e.zone, e.sector])[in_zone],
+            minlength=self.n_zones)
         return {
             "zones_municipal_plus": int((tiers >= 1).sum()),
             "zones_provincial_plus": int((tiers >= 2).sum()),
@@ -479,6 +489,10 @@ class ZoneModel(mesa.Model):
             "county_units_covered_share": (len(covered) / len(self.counties)
                                            if self.counties else np.nan),
             "special_parks": sum(1 for z in self.zones if z.is_special_park and z.tier >= 1),
+            "provincial_zones_with_incubator_share": (
+                sum(z.index in hosts for z in provincial) / len(provincial) if provincial
+                else np.nan),
+            "zones_strategic_output_over_10bn": int((strategic_out >= 1e10).sum()),
             "tech_loan_balance_yuan": float(e.loan_yuan[on_loan].sum()),
             "government_spending_yuan": float(sum(v for k, v in self.ledger.items()
                                                   if k != "zombie_bases_replaced")),
@@ -568,8 +582,16 @@ def _firm_indicators(model: ZoneModel, m: np.ndarray, city: dict, year: int) -> 
         "large_medium_and_hte_rd_institution_share": ratio(
             (lm_or_hte & (e.rd_level >= 1)).sum(), lm_or_hte.sum()),
         "above_scale_university_coop_share": ratio((above & e.university_coop).sum(), n_above),
+        "new_university_cooperations": int((m & (e.coop_start_year == year)).sum()),
+        "new_joint_university_rd_institutions": int(
+            (m & (e.rd_setup_year == year) & e.university_coop).sum()),
         "patent_applications": int(e.patent_applications_year[m].sum()),
+        "invention_patent_applications": int(e.invention_applications_year[m].sum()),
         "invention_patent_grants": int(e.invention_grants_year[m].sum()),
+        "patent_grants": int(e.invention_grants_year[m].sum() + e.other_grants_year[m].sum()),
+        "firms_first_patent_application": int((m & (e.first_application_year == year)).sum()),
+        "large_medium_and_hte_with_invention_patent_share": ratio(
+            (lm_or_hte & (e.invention_patents > 0)).sum(), lm_or_hte.sum()),
         "invention_patent_stock": int(e.invention_patents[m].sum()),
         "invention_patents_per_10k_people": float(
             e.invention_patents[m].sum() / p["population_persons"] * 1e4),

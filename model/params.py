@@ -158,6 +158,26 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in [
     _p("rd_intensity_dispersion", 1.0, "log-sd",
        "Dispersion (standard deviation of the log) of firms' baseline R&D intensities.",
        "uncertainty", "assumption", "Wide firm heterogeneity in R&D intensity", 0.6, 1.4),
+    _p("rd_propensity_persistence", 0.7, "autocorrelation per year",
+       "Year-to-year persistence of the transitory part of a firm's log R&D propensity (AR(1) "
+       "around the firm's long-run propensity).", "uncertainty", "assumption",
+       "R&D intensities are persistent but not fixed (firm panels)", 0.5, 0.9, **_SHARE),
+    _p("rd_propensity_volatility", 0.3, "log-sd",
+       "Stationary standard deviation of the transitory part of a firm's log R&D propensity.",
+       "uncertainty", "assumption", "Year-to-year changes of firm R&D intensity", 0.1, 0.5),
+    _p("pool_rd_boost", 0.3, "relative rise of desired R&D",
+       "Rise of desired R&D of firms in the cultivation pool (one-firm-one-policy coaching, "
+       "补缺培优).", "lever", "assumption", "Seed 003 §三(二)1-3; no published effect size",
+       0.0, 0.6),
+    _p("ip_support_rate", 0.5, "share per year",
+       "Share of cultivation-pool firms lacking own core IP that obtain it in a year with patent "
+       "subsidies and IP coaching (专利资助资金重点支持列入培育计划的企业).", "lever", "assumption",
+       "Seed 003 §三(二)2; no published rate", 0.2, 0.9, **_SHARE),
+    _p("certificate_other_value_share", 0.005, "share of revenue per year",
+       "Yearly value to a firm of the certificate's benefits other than the tax cut (priority "
+       "for programmes and projects, local support, credit), as a share of revenue.",
+       "uncertainty", "assumption", "Seed 003 §三(二)4 (优先支持高新技术企业申报各类科技计划项目); "
+       "no published figure", 0.0, 0.015, **_SHARE),
     _p("bunching_window", 0.5, "share of threshold",
        "Firms whose desired R&D intensity is within this share below their band's certification "
        "threshold consider raising it to the threshold (bunching at the notch).",
@@ -206,6 +226,10 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in [
        "Probability that a certified firm whose certificate expires re-applies (if eligible).",
        "uncertainty", "assumption", "No published rate; most holders re-apply for the tax "
        "advantage", 0.7, 1.0, **_SHARE),
+    _p("renewal_approval_rate", 0.9, "share",
+       "Probability that an eligible firm re-applying at the end of its certificate passes.",
+       "uncertainty", "assumption", "Re-certification of firms that already passed the expert "
+       "score; no published rate", 0.75, 1.0, **_SHARE),
     _p("certification_approval_rate", 0.75, "share",
        "Probability that an eligible applicant passes the expert innovation-capability score "
        "(≥ 71 points).", "uncertainty", "assumption", "RULES.md innovation score; pass rates "
