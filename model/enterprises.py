@@ -83,6 +83,10 @@ SPECIALISED_MIN_AGE_YEARS = 2.0
 #: R&D propensity of firms in high-tech / traditional sectors relative to the baseline
 #: (assumption: keeps the mean near the baseline for the usual ~1/3 high-tech share).
 HIGH_TECH_RD_FACTOR = {True: 2.0, False: 0.7}
+#: Gazelle enterprise (瞪羚企业, Jiangsu practice): age, starting revenue and yearly growth.
+GAZELLE_MAX_AGE_YEARS = 10.0
+GAZELLE_MIN_REVENUE_YUAN = 10e6
+GAZELLE_MIN_GROWTH = 0.20
 #: Mean high-tech revenue share of a firm in a high-tech / traditional sector at entry, and the
 #: share that R&D intensity of 5 % or more supports (assumptions).
 HIGH_TECH_SHARE_AT_ENTRY = {True: 0.8, False: 0.1}
@@ -171,6 +175,16 @@ def three_year_rd_intensity(e: Enterprises) -> np.ndarray:
 
 def last_year_revenue(e: Enterprises) -> np.ndarray:
     return np.where(e.rev_hist_0 > 0, e.rev_hist_0, e.revenue)
+
+
+def gazelles(model) -> np.ndarray:
+    """Gazelles (瞪羚企业): at most 10 years old, revenue ≥ 10 M yuan two years before last year,
+    and at least 20 % average yearly growth over those two years (the usual definition uses
+    three years; the model keeps a three-year history, hence two growth years)."""
+    e = model.firms
+    return (e.alive & (model.time - e.birth_year <= GAZELLE_MAX_AGE_YEARS)
+            & (e.rev_hist_2 >= GAZELLE_MIN_REVENUE_YUAN)
+            & (e.rev_hist_0 >= e.rev_hist_2 * (1 + GAZELLE_MIN_GROWTH) ** 2))
 
 
 def own_ip(e: Enterprises) -> np.ndarray:

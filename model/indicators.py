@@ -129,6 +129,11 @@ INDICATORS: dict[str, Indicator] = {i.name: i for i in [
        "The scope's certified high-tech firms as a share of the city's.", "firms"),
     _I("strategic_industry_output_share", "share",
        "Share of the scope's output made in its zones' strategic industries.", "firms"),
+    _I("strategic_industry_output_yuan", "yuan per year",
+       "Output of firms in their zone's strategic industries.", "firms"),
+    _I("gazelle_enterprises", "firms",
+       "Gazelles (瞪羚企业): ≤ 10 years old, ≥ 10 M yuan revenue two years before last year and "
+       "≥ 20 % yearly growth since.", "firms"),
     # land
     _I("land_used_mu", "mu", "Land used by firms.", "firms"),
     _I("output_per_mu_yuan", "yuan per mu per year", "Revenue per mu of land used (亩均产出).",

@@ -347,10 +347,10 @@ class ZoneModel(mesa.Model):
         ent.start_year_accounts(self)
         self._update_same_sector()
         ent.revise_rd_propensity(self)
+        self.government.grant_tech_loans()
         ent.decide_rd(self)
         for inc in self.incubators:
             inc.start_year()
-        self.government.grant_tech_loans()
         self.government.pay_vouchers()
         self.government.pay_incubator_subsidies()
 
@@ -471,7 +471,8 @@ class ZoneModel(mesa.Model):
         tiers = np.array([z.tier for z in self.zones if not z.is_special_park], dtype=int)
         covered = {z.county for z in self.zones if z.tier >= 1 and not z.is_special_park}
         e = self.firms
-        on_loan = e.alive & (e.loan_until > self.time)
+        # recorded at the turn of the year: loans due now are still on the books
+        on_loan = e.alive & (e.loan_until >= self.time - 1e-9)
         provincial = [z for z in self.zones if z.tier >= 2 and not z.is_special_park]
         hosts = {i.zone_index for i in self.incubators if not i.offshore}
         in_zone = e.alive & (e.zone >= 0)
@@ -602,6 +603,8 @@ def _firm_indicators(model: ZoneModel, m: np.ndarray, city: dict, year: int) -> 
         "high_tech_share_of_above_scale_enterprises": ratio((above & e.certified).sum(), n_above),
         "high_tech_enterprises_share_of_city": ratio(n_hte, city["hte"]),
         "strategic_industry_output_share": ratio(rev[m & strategic].sum(), out_all),
+        "strategic_industry_output_yuan": float(rev[m & strategic].sum()),
+        "gazelle_enterprises": int((m & ent.gazelles(model)).sum()),
         "land_used_mu": land,
         "output_per_mu_yuan": ratio(rev[m & (e.land_mu > 0)].sum(), land),
         "value_added_per_mu_yuan": ratio(va[m & (e.land_mu > 0)].sum(), land),

@@ -365,6 +365,9 @@ def _merge(base: dict, over: dict, where: str = "") -> dict:
                 else:
                     merged[e.get("id")] = e
             out[key] = list(merged.values())
+        elif key == "parameters" and isinstance(val, dict) and isinstance(out.get(key), dict):
+            # a parameter a variant sets is replaced whole, so its provenance is restated
+            out[key] = {**out[key], **copy.deepcopy(val)}
         elif isinstance(val, dict) and isinstance(out.get(key), dict):
             out[key] = _merge(out[key], val)
         else:
