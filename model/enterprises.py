@@ -256,10 +256,12 @@ def draw_growth_variance(rng, n: int, p) -> np.ndarray:
 # ------------------------------------------------------------------------ yearly R&D plan
 
 def revise_rd_propensity(model) -> None:
-    """This year's R&D propensity: the firm's long-run propensity times a transitory AR(1)
-    deviation in logs, so that firms drift into and out of the certification notch over the
-    years around a stable type."""
+    """This year's R&D propensity: the firm's long-run propensity (growing at
+    ``rd_intensity_trend``) times a transitory AR(1) deviation in logs, so that firms drift into
+    and out of the certification notch over the years around a stable type."""
     e, p = model.firms, model.p
+    e.set("rd_propensity", slice(None), np.minimum(
+        e.rd_propensity * np.exp(p["rd_intensity_trend"]), 0.3))
     phi = p["rd_propensity_persistence"]
     dev = np.log(np.maximum(e.base_rd_intensity, 1e-9) / np.maximum(e.rd_propensity, 1e-9))
     dev = phi * dev + p["rd_propensity_volatility"] * np.sqrt(1 - phi ** 2) * \

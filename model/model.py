@@ -40,8 +40,9 @@ from .zones import Zone
 INITIAL_STRATEGIC_SHARE = 0.3
 #: Revenue of a newly founded firm in the rest of the city, relative to the median firm.
 NEW_FIRM_SIZE_MULTIPLE = 0.3
-#: A zone firm asks for more land when its need exceeds its holding by this factor.
-LAND_REQUEST_SLACK = 1.2
+#: A zone firm asks for more land when its need exceeds its holding by this factor (below it,
+#: firms use their land more intensively: assumption).
+LAND_REQUEST_SLACK = 1.5
 
 
 def check_overrides(parameters: dict | None) -> dict:

@@ -158,6 +158,10 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in [
     _p("rd_intensity_dispersion", 1.0, "log-sd",
        "Dispersion (standard deviation of the log) of firms' baseline R&D intensities.",
        "uncertainty", "assumption", "Wide firm heterogeneity in R&D intensity", 0.6, 1.4),
+    _p("rd_intensity_trend", 0.03, "log change per year",
+       "Secular yearly growth of firms' R&D propensity (industrial upgrading).", "uncertainty",
+       "statistic", "R&D / GDP: China 2.06 % (2015) → 2.40 % (2020), Jiangsu 2.55 % → 2.93 % "
+       "(NBS; published_statistics.csv): ≈ 3 % a year", 0.0, 0.06, minimum=-0.1),
     _p("rd_propensity_persistence", 0.7, "autocorrelation per year",
        "Year-to-year persistence of the transitory part of a firm's log R&D propensity (AR(1) "
        "around the firm's long-run propensity).", "uncertainty", "assumption",
