@@ -184,6 +184,9 @@ def main(argv=None) -> int:
     except (ScenarioError, UsageError) as e:
         print(f"zonesim: {e}" if isinstance(e, UsageError) else str(e), file=sys.stderr)
         return 2
+    except OSError as e:
+        print(f"zonesim: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("zonesim: interrupted", file=sys.stderr)
         return 130

@@ -159,10 +159,21 @@ class ZoneModel(mesa.Model):
         above = rules.above_scale(e.revenue)
         coop = above & (rng.random(e.n) < p["initial_university_coop_share"])
         e.set("university_coop", coop, True)
-        ent.classify_tech_smes(self)
-        ent.enter_cultivation_pool(self)
+        self._policy_consistent_history()
         ent.name_specialised_smes(self)
         self._refresh_land_used()
+
+    def _policy_consistent_history(self) -> None:
+        """Rebuild the last three years of R&D as firms would have chosen them under the
+        policies in force at the start (R&D decision, tech-SME status, cultivation pool and its
+        IP support, year by year), so that the certification pipeline is not empty in the first
+        simulated year. Revenue, certificates and counts are left as calibrated."""
+        e = self.firms
+        for k in (2, 1, 0):
+            ent.decide_rd(self)
+            e.set(f"rd_hist_{k}", slice(None), e.rd_intensity * e.revenue)
+            ent.classify_tech_smes(self)
+            ent.enter_cultivation_pool(self)
 
     def _initial_patents(self) -> None:
         e, p = self.firms, self.p

@@ -68,7 +68,9 @@ def fan_chart(scenario: Scenario, table: pd.DataFrame, target: Target, path: Pat
         wide = wide.loc[:, [c for c in wide.columns if c > target.base_year]]
     ind = INDICATORS[target.indicator]
     years = np.array(wide.columns, dtype=float)
-    q = wide.quantile([0.05, 0.25, 0.5, 0.75, 0.95]).to_numpy()
+    with np.errstate(invalid="ignore"):  # growth from zero is +inf
+        q = wide.replace([np.inf, -np.inf], np.nan).quantile(
+            [0.05, 0.25, 0.5, 0.75, 0.95]).to_numpy()
     share = ind.unit == "share" or target.measure == "cagr"
     scale = 100.0 if share else (1e8 if "yuan" in ind.unit else 1.0)
     unit = "%" if share else ("100 million yuan (亿元)" + ind.unit.replace("yuan", "")
@@ -85,7 +87,8 @@ def fan_chart(scenario: Scenario, table: pd.DataFrame, target: Target, path: Pat
         ax.axvline(y, color="tab:red", ls=":", lw=1)
     what = ("average yearly growth of " if target.measure == "cagr" else "") + \
         ind.meaning.rstrip(".")
-    ax.set_title(f"{target.id}: {scope_label(target.scope)}", fontsize=10)
+    ax.set_title(f"{what[:70]}\n{scope_label(target.scope, scenario)} — target {target.id}",
+                 fontsize=9)
     ax.set_ylabel(f"{what[:60]}\n[{unit}]" if len(what) > 30 else f"{what} [{unit}]",
                   fontsize=8)
     ax.set_xlabel("year (end of year)")
@@ -98,9 +101,9 @@ def fan_chart(scenario: Scenario, table: pd.DataFrame, target: Target, path: Pat
     plt.close(fig)
 
 
-def scope_label(scope: str) -> str:
+def scope_label(scope: str, scenario: Scenario | None = None) -> str:
     if scope == "city":
-        return "whole city"
+        return scenario.scenario.region if scenario is not None else "whole city"
     if scope == "zones":
         return "all zones together"
     if scope == "special_parks":

@@ -109,6 +109,7 @@ def summarise(scenario: Scenario, evaluations: pd.DataFrame) -> pd.DataFrame:
         n, k = len(ev), int(ev["met"].sum())
         lo, hi = wilson_interval(k, n)
         v = ev["value"].dropna()
+        v = v.where(np.isfinite(v), np.sign(v) * np.finfo(float).max)  # growth from zero
         first = ev["first_met_year"].dropna()
         rows.append({**base, "replicates": n, "p_met": k / n if n else np.nan,
                      "p_met_low": lo, "p_met_high": hi,
