@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,15 @@ import pandas as pd
 from .indicators import INDICATORS
 from .scenario import Scenario, Target
 from .targets import measure_values, scope_values
+
+
+#: CJK characters and the brackets around them: matplotlib's default fonts have no CJK glyphs,
+#: so figure labels keep only the English.
+_CJK = re.compile(r"\s*[(（]?[\u3000-\u9fff“”、]+[)）]?")
+
+
+def latin(text: str) -> str:
+    return _CJK.sub("", text).replace("()", "").strip()
 
 
 def _fmt(v, unit: str) -> str:
@@ -73,7 +83,7 @@ def fan_chart(scenario: Scenario, table: pd.DataFrame, target: Target, path: Pat
             [0.05, 0.25, 0.5, 0.75, 0.95]).to_numpy()
     share = ind.unit == "share" or target.measure == "cagr"
     scale = 100.0 if share else (1e8 if "yuan" in ind.unit else 1.0)
-    unit = "%" if share else ("100 million yuan (亿元)" + ind.unit.replace("yuan", "")
+    unit = "%" if share else ("100 million yuan" + ind.unit.replace("yuan", "")
                               if "yuan" in ind.unit else ind.unit)
     fig, ax = plt.subplots(figsize=(7, 4.2))
     ax.fill_between(years, q[0] / scale, q[4] / scale, color="tab:blue", alpha=0.18,
@@ -86,7 +96,7 @@ def fan_chart(scenario: Scenario, table: pd.DataFrame, target: Target, path: Pat
     for y in target.target_years:
         ax.axvline(y, color="tab:red", ls=":", lw=1)
     what = ("average yearly growth of " if target.measure == "cagr" else "") + \
-        ind.meaning.rstrip(".")
+        latin(ind.meaning).rstrip(".")
     ax.set_title(f"{what[:70]}\n{scope_label(target.scope, scenario)} — target {target.id}",
                  fontsize=9)
     ax.set_ylabel(f"{what[:60]}\n[{unit}]" if len(what) > 30 else f"{what} [{unit}]",
@@ -103,7 +113,7 @@ def fan_chart(scenario: Scenario, table: pd.DataFrame, target: Target, path: Pat
 
 def scope_label(scope: str, scenario: Scenario | None = None) -> str:
     if scope == "city":
-        return scenario.scenario.region if scenario is not None else "whole city"
+        return latin(scenario.scenario.region) if scenario is not None else "whole city"
     if scope == "zones":
         return "all zones together"
     if scope == "special_parks":
