@@ -112,6 +112,141 @@ def _cmd_validate(args) -> int:
     return 2 if bad else 0
 
 
+def _executor_args(args) -> dict:
+    if args.scheduler and args.dask_local:
+        raise UsageError("give either --scheduler or --dask-local, not both")
+    return {"workers": args.workers, "scheduler": args.scheduler, "dask_local": args.dask_local,
+            "progress": not args.quiet, "resume": args.resume}
+
+
+def _parse_param(text: str):
+    from .experiments import check_factor
+    try:
+        name, rng = text.split("=", 1)
+        parts = rng.split(":")
+        if len(parts) not in (2, 3):
+            raise ValueError
+        low, high = float(parts[0]), float(parts[1])
+        steps = int(parts[2]) if len(parts) == 3 else None
+    except ValueError:
+        raise UsageError(f"--param {text!r}: expected NAME=LOW:HIGH or NAME=LOW:HIGH:STEPS")
+    if steps is not None and steps < 2:
+        raise UsageError(f"--param {text!r}: STEPS must be at least 2")
+    return check_factor(name.strip(), low, high), steps
+
+
+def _cmd_compare(args) -> int:
+    from .experiments import compare
+    from .report import comparison_chart
+
+    base = load_scenario(args.base)
+    variants = [load_scenario(v) for v in args.variants]
+    out = Path(args.out or Path("out") / f"compare_{base.name}")
+    _, table = compare(base, variants, args.replicates, args.seed, out, **_executor_args(args))
+    table.to_csv(out / "comparison.csv", index=False)
+    comparison_chart(table, out / "comparison.png")
+    show = table[["variant", "target", "p_met_base", "p_met_variant", "p_met_diff",
+                  "p_met_diff_low", "p_met_diff_high", "median_diff"]]
+    with pd_options():
+        print(show.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    print(f"\nWritten to {out}/: comparison.csv, comparison.png, design.parquet, chunks/")
+    return 0
+
+
+def _cmd_sweep(args) -> int:
+    from .experiments import sweep
+    from .report import sweep_chart
+
+    sc = load_scenario(args.scenario)
+    parsed = [_parse_param(t) for t in args.param]
+    factors = [f for f, _ in parsed]
+    steps = {f.name: st for f, st in parsed if st}
+    out = Path(args.out or Path("out") / f"sweep_{sc.name}")
+    design, _, summary = sweep(sc, factors, args.design, steps, args.samples, args.replicates,
+                               args.seed, out, **_executor_args(args))
+    summary.to_csv(out / "sweep_summary.csv", index=False)
+    figs = out / "figures"
+    figs.mkdir(exist_ok=True)
+    names = [f.name for f in factors]
+    targets = {t.id: t for t in sc.modelled_targets}
+    for t in summary["target"].unique():
+        sweep_chart(summary, names, t, figs / f"{t}.png", targets[t].value, targets[t].indicator)
+    wide = summary.pivot_table(index=names, columns="target", values="p_met")
+    with pd_options():
+        print(wide.to_string(float_format=lambda v: f"{v:.2f}"))
+    print(f"\n{len(design)} points × {args.replicates} replicates. Written to {out}/: "
+          "sweep_summary.csv, figures/, design.parquet, chunks/")
+    return 0
+
+
+def _cmd_sensitivity(args) -> int:
+    import warnings
+
+    from .experiments import sensitivity
+    from .report import sensitivity_chart
+
+    sc = load_scenario(args.scenario)
+    names = [n.strip() for n in args.params.split(",")] if args.params else None
+    out = Path(args.out or Path("out") / f"sensitivity_{args.method}_{sc.name}")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        res = sensitivity(sc, args.method, args.n, args.replicates, args.seed, names,
+                          args.groups, not args.no_levers, out, **_executor_args(args))
+    for w in caught:
+        print(f"zonesim: warning: {w.message}", file=sys.stderr)
+    res["indices"].to_csv(out / "indices.csv", index=False)
+    res["convergence"].to_csv(out / "convergence.csv", index=False)
+    res["noise"].to_csv(out / "replicate_noise.csv", index=False)
+    figs = out / "figures"
+    figs.mkdir(exist_ok=True)
+    for o in res["indices"]["output"].unique():
+        sensitivity_chart(res["indices"], args.method, o, figs / f"{o.replace(':', '__')}.png")
+    (out / "report.md").write_text(sensitivity_report(res, args, sc))
+    print((out / "report.md").read_text())
+    return 0
+
+
+def sensitivity_report(res, args, sc) -> str:
+    """A short markdown report: top factors per output, convergence, replicate noise."""
+    idx, conv, noise = res["indices"], res["convergence"], res["noise"]
+    main = {"morris": "mu_star", "sobol": "ST", "fast": "ST", "delta": "delta",
+            "pawn": "pawn_median"}[args.method]
+    lines = [f"# {args.method} sensitivity of {sc.name}",
+             f"N = {args.n}, {args.replicates} replicates per point, "
+             f"{len(res['design'])} points, {res['problem']['num_vars']} factors, seed {args.seed}",
+             "", f"## Top factors by {main} (95 % interval)", ""]
+    for o, d in idx[idx["index"] == main].groupby("output"):
+        top = d.sort_values("value", ascending=False).head(5)
+        lines.append(f"- **{o}**: " + "; ".join(
+            f"{r.parameter} {r.value:.3g} [{r.conf_low:.3g}, {r.conf_high:.3g}]"
+            for r in top.itertuples()))
+    lines += ["", "## Convergence (N/2 against N)", ""]
+    if len(conv):
+        c = conv[conv["index"] == main].copy()
+        c["abs_change"] = (c["value"] - c["value_half"]).abs()
+        worst = c.groupby("output")["abs_change"].max()
+        lines += [f"- {o}: largest change of {main} between N/2 and N = {v:.3g}"
+                  for o, v in worst.items()]
+    else:
+        lines.append(f"- not available for {args.method} at N = {args.n} (the design is not "
+                     "nested or N/2 is too small)")
+    lines += ["", "## Share of variance that is replicate noise", ""]
+    lines += [f"- {r.output}: {r.noise_share:.2f}" for r in noise.itertuples()
+              if r.noise_share == r.noise_share]
+    return "\n".join(lines) + "\n"
+
+
+class pd_options:
+    def __enter__(self):
+        import pandas as pd
+        self._ctx = pd.option_context("display.width", 200, "display.max_columns", 30,
+                                      "display.max_rows", 200)
+        self._ctx.__enter__()
+
+    def __exit__(self, *exc):
+        self._ctx.__exit__(*exc)
+
+
 def _cmd_parameters(args) -> int:
     from .params import PARAMETERS
     for p in PARAMETERS.values():
@@ -168,6 +303,49 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenarios", nargs="+")
     p.set_defaults(func=_cmd_validate)
 
+    def executor_options(p):
+        p.add_argument("--replicates", "-n", type=_positive, default=10,
+                       help="replicates per point (default 10)")
+        p.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
+        p.add_argument("--out", default=None, help="output folder")
+        p.add_argument("--resume", action="store_true",
+                       help="continue an interrupted experiment in --out")
+        p.add_argument("--workers", type=_positive, default=None,
+                       help="local processes (default: all cores; 1 = serial)")
+        p.add_argument("--scheduler", default=None, help="address of a Dask scheduler")
+        p.add_argument("--dask-local", type=_positive, default=None, metavar="N",
+                       help="start a local Dask cluster with N workers")
+        p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("compare", help="policy counterfactuals on common random numbers")
+    p.add_argument("base")
+    p.add_argument("variants", nargs="+")
+    executor_options(p)
+    p.set_defaults(func=_cmd_compare)
+
+    p = sub.add_parser("sweep", help="grid or Latin-hypercube sweep over parameters")
+    p.add_argument("scenario")
+    p.add_argument("--param", action="append", required=True, metavar="NAME=LOW:HIGH[:STEPS]")
+    p.add_argument("--design", choices=("grid", "lhs"), default="grid")
+    p.add_argument("--samples", type=_positive, default=16, help="points of an lhs design")
+    executor_options(p)
+    p.set_defaults(func=_cmd_sweep)
+
+    p = sub.add_parser("sensitivity", help="SALib global sensitivity analysis")
+    p.add_argument("scenario")
+    p.add_argument("--method", choices=("morris", "sobol", "fast", "delta", "pawn"),
+                   default="morris")
+    p.add_argument("--n", type=_positive, default=None,
+                   help="trajectories (morris, default 20) or base samples (sobol, default 256; "
+                        "fast/delta/pawn default 512)")
+    p.add_argument("--params", default=None,
+                   help="comma-separated parameter names (default: every assumption with a range "
+                        "and every lever)")
+    p.add_argument("--groups", choices=("kind",), default=None,
+                   help="group factors into uncertainties and levers (morris, sobol)")
+    p.add_argument("--no-levers", action="store_true", help="vary uncertainties only")
+    executor_options(p)
+    p.set_defaults(func=_cmd_sensitivity, replicates=5)
     sub.add_parser("parameters", help="the parameter registry").set_defaults(
         func=_cmd_parameters)
     sub.add_parser("indicators", help="the indicators targets can use").set_defaults(
@@ -179,6 +357,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "command", None) == "sensitivity" and args.n is None:
+        args.n = {"morris": 20, "sobol": 256}.get(args.method, 512)
     try:
         return args.func(args)
     except (ScenarioError, UsageError) as e:

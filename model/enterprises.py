@@ -70,8 +70,9 @@ RD_LEVELS = ("none", "enterprise", "municipal", "provincial")
 ORIGINS = ("initial", "incubator", "offshore", "attracted", "new_firm")
 
 #: A firm needs at least this much real R&D (yuan a year) to set up an R&D institution, and this
-#: much per level to be accredited at municipal / provincial level (assumption: 1, 3, 10 M yuan).
-RD_INSTITUTION_MIN_RD_YUAN = (1e6, 3e6, 10e6)
+#: much per level to be accredited at municipal / provincial level (assumption: 0.3, 1, 5 M yuan,
+#: i.e. a few full-time researchers for an enterprise-level centre).
+RD_INSTITUTION_MIN_RD_YUAN = (0.3e6, 1e6, 5e6)
 #: Innovative leader: besides the revenue threshold, a municipal R&D institution and ≥ 5 valid
 #: invention patents (assumption; no official definition).
 LEADER_MIN_INVENTION_PATENTS = 5

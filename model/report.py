@@ -125,3 +125,114 @@ def scope_label(scope: str, scenario: Scenario | None = None) -> str:
     if scope.startswith("each_zone:"):
         return f"every zone at tier ≥ {scope[10:]} (worst zone shown)"
     return "every zone (worst zone shown)"
+
+
+# ------------------------------------------------------------------ workbench figures
+
+def _plt():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def comparison_chart(comparison, path: Path) -> None:
+    """Difference in probability of meeting each target (variant − base), with 95 % paired
+    intervals, one panel per variant."""
+    plt = _plt()
+    variants = list(dict.fromkeys(comparison["variant"]))
+    n_t = comparison["target"].nunique()
+    fig, axes = plt.subplots(1, len(variants), figsize=(6 * len(variants), 0.28 * n_t + 1.5),
+                             squeeze=False, sharey=True)
+    for ax, v in zip(axes[0], variants):
+        c = comparison[comparison["variant"] == v].reset_index(drop=True)
+        y = np.arange(len(c))
+        err = np.vstack([c["p_met_diff"] - c["p_met_diff_low"],
+                         c["p_met_diff_high"] - c["p_met_diff"]]).clip(min=0)
+        colors = np.where(c["p_met_diff_low"] > 0, "tab:green",
+                          np.where(c["p_met_diff_high"] < 0, "tab:red", "tab:gray"))
+        ax.errorbar(c["p_met_diff"], y, xerr=err, fmt="none", ecolor="k", lw=0.8, capsize=2)
+        ax.scatter(c["p_met_diff"], y, c=colors, zorder=3, s=18)
+        ax.axvline(0, color="k", lw=0.8)
+        ax.set_yticks(y)
+        ax.set_yticklabels(c["target"], fontsize=7)
+        ax.set_xlim(-1.05, 1.05)
+        ax.set_xlabel("change in probability of meeting the target\n(variant − base, 95 % paired CI)")
+        ax.set_title(f"{v}", fontsize=9)
+        ax.grid(alpha=0.3, axis="x")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def sweep_chart(summary, factors: list[str], target: str, path: Path, target_value=None,
+                indicator: str | None = None) -> None:
+    """Dose–response of one target: P(met) against one parameter (line with Wilson band), or a
+    heatmap over two parameters."""
+    plt = _plt()
+    s = summary[summary["target"] == target]
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    if len(factors) == 1:
+        f = factors[0]
+        s = s.sort_values(f)
+        ax.fill_between(s[f], s["p_met_low"], s["p_met_high"], alpha=0.25, color="tab:blue",
+                        label="95 % Wilson interval")
+        ax.plot(s[f], s["p_met"], marker="o", color="tab:blue", label="P(target met)")
+        ax.set_xlabel(f)
+        ax.set_ylabel("probability of meeting the target")
+        ax.set_ylim(-0.02, 1.02)
+        ax.legend(fontsize=7)
+    else:
+        f1, f2 = factors[:2]
+        piv = s.groupby([f2, f1])["p_met"].mean().unstack(f1)
+        im = ax.imshow(piv.to_numpy(), origin="lower", aspect="auto", vmin=0, vmax=1,
+                       cmap="RdYlGn", extent=[piv.columns.min(), piv.columns.max(),
+                                              piv.index.min(), piv.index.max()])
+        fig.colorbar(im, ax=ax, label="probability of meeting the target")
+        ax.set_xlabel(f1)
+        ax.set_ylabel(f2)
+    ax.set_title(f"{target}" + (f" ({indicator} target {target_value:g})"
+                               if target_value is not None else ""), fontsize=9)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def sensitivity_chart(indices, method: str, output: str, path: Path) -> None:
+    """Morris μ*–σ scatter, or bars of the first and total (or method's) indices with
+    intervals, for one output."""
+    plt = _plt()
+    d = indices[indices["output"] == output]
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    if method == "morris":
+        mu = d[d["index"] == "mu_star"].set_index("parameter")
+        sg = d[d["index"] == "sigma"].set_index("parameter").reindex(mu.index)
+        ax.errorbar(mu["value"], sg["value"], xerr=(mu["conf_high"] - mu["value"]).fillna(0),
+                    fmt="o", ms=4, capsize=2)
+        top = mu["value"].sort_values(ascending=False).index[:10]
+        for name in top:
+            ax.annotate(name, (mu.loc[name, "value"], sg.loc[name, "value"]), fontsize=7)
+        ax.set_xlabel("μ* (mean absolute elementary effect)")
+        ax.set_ylabel("σ (interactions / non-linearity)")
+    else:
+        kinds = [k for k in ("S1", "ST", "delta", "pawn_median") if k in set(d["index"])]
+        order = d[d["index"] == kinds[-1]].sort_values("value", ascending=False)["parameter"]
+        order = list(order[:15])
+        y = np.arange(len(order))
+        h = 0.8 / len(kinds)
+        for j, k in enumerate(kinds):
+            dk = d[d["index"] == k].set_index("parameter").reindex(order)
+            err = np.vstack([dk["value"] - dk["conf_low"], dk["conf_high"] - dk["value"]])
+            ax.barh(y + j * h, dk["value"], height=h, label=k,
+                    xerr=np.nan_to_num(err).clip(min=0), capsize=2)
+        ax.set_yticks(y + h * (len(kinds) - 1) / 2)
+        ax.set_yticklabels(order, fontsize=7)
+        ax.invert_yaxis()
+        ax.set_xlabel("sensitivity index (95 % interval)")
+        ax.legend(fontsize=7)
+    ax.set_title(f"{method}: {output}", fontsize=9)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
