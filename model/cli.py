@@ -171,7 +171,8 @@ def _cmd_sweep(args) -> int:
     targets = {t.id: t for t in sc.modelled_targets}
     for t in summary["target"].unique():
         sweep_chart(summary, names, t, figs / f"{t}.png", targets[t].value, targets[t].indicator)
-    wide = summary.pivot_table(index=names, columns="target", values="p_met")
+    wide = summary.pivot_table(index="target", columns=names, values="p_met")
+    print("probability of meeting each target, by point (" + ", ".join(names) + "):")
     with pd_options():
         print(wide.to_string(float_format=lambda v: f"{v:.2f}"))
     print(f"\n{len(design)} points × {args.replicates} replicates. Written to {out}/: "

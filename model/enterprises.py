@@ -294,7 +294,7 @@ def decide_rd(model) -> None:
     voucher = np.where(e.tech_sme, p["innovation_voucher_yuan"], 0.0)
     desired = np.minimum(desired + voucher / np.maximum(e.revenue, 1.0), 0.5)
 
-    threshold = rules.rd_intensity_threshold(e.revenue)
+    threshold = rules.rd_intensity_threshold(last_year_revenue(e))
     could_certify = ((e.high_tech_share >= rules.HIGH_TECH_REVENUE_SHARE_MIN)
                      & (e.st_share >= rules.ST_STAFF_SHARE_MIN * 0.8) & alive)
     near = could_certify & (desired < threshold) & (desired >= (1 - p["bunching_window"]) * threshold)

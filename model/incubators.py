@@ -90,9 +90,11 @@ class Incubator(mesa.Agent):
                    * np.exp(0.5 * m.rng.standard_normal(n)))
         cols = ent.new_firm_columns(m, n, zone=zone, sector=m.draw_sectors(n, high_tech=True),
                                     revenue=revenue, origin=origin)
-        # incubated projects are technology ventures: R&D-intensive, high-tech products
+        # incubated projects are technology ventures: R&D-intensive (at least ~3 %, spread
+        # lognormally above it: assumption), high-tech products
+        floor = 0.03 * np.exp(np.abs(0.4 * m.rng.standard_normal(n)))
         for c in ("rd_propensity", "base_rd_intensity", "rd_intensity"):
-            cols[c] = np.maximum(cols[c], 0.04)
+            cols[c] = np.maximum(cols[c], floor)
         cols["high_tech_share"] = np.maximum(cols["high_tech_share"], 0.6)
         cols["other_ip"] = m.rng.poisson(2.0, n)
         return cols

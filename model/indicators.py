@@ -117,11 +117,11 @@ INDICATORS: dict[str, Indicator] = {i.name: i for i in [
        "Invention patents held per 10 000 residents (万人发明专利拥有量).", "firms"),
     _I("above_scale_with_patent_application_share", "share",
        "Share of above-scale firms that filed at least one patent application in the year.",
-       "firms"),
+       "firms", flow=True),
     _I("hte_with_invention_patent_share", "share",
        "Share of certified high-tech firms that hold at least one invention patent.", "firms"),
     _I("firms_over_20_patent_applications", "firms",
-       "Firms filing more than 20 patent applications in the year.", "firms"),
+       "Firms filing more than 20 patent applications in the year.", "firms", flow=True),
     # composition
     _I("high_tech_share_of_above_scale_enterprises", "share",
        "Certified high-tech firms among above-scale firms, as a share.", "firms"),

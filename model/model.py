@@ -3,8 +3,9 @@
 The schedule (docs/ODD.md §3) — each step is 1/``steps_per_year`` of a year:
 
 at the start of a year
-    firms reset their yearly accounts and decide this year's R&D (``decide_rd``); the
-    government grants tech loans and pays vouchers and incubator subsidies;
+    firms reset their yearly accounts and revise their R&D propensity; the government grants
+    tech loans; firms decide this year's R&D (``decide_rd``); the government pays vouchers and
+    incubator subsidies;
 every step
     firms spend on R&D, grow, patent and exit; incubators admit and graduate projects
     (offshore graduates land or are lost); zones attract investment; new firms are founded in
@@ -12,9 +13,9 @@ every step
 at the end of a year
     firms close their accounts, upgrade products, are classified (tech SME, pool), certified,
     named leaders or specialised SMEs, set up R&D institutions, start or end university
-    cooperation and ask for land; zombie offshore bases are replaced; the government
-    evaluates and ranks zones, rewards and warns, allocates the land quota and recycles land;
-    zones apply for promotion; the year's indicators are recorded.
+    cooperation and ask for land; the government evaluates and ranks zones, rewards and warns;
+    zones apply for promotion; the government allocates the land quota and recycles land; the
+    year's indicators are recorded; zombie offshore bases are replaced.
 """
 
 from __future__ import annotations
@@ -160,6 +161,7 @@ class ZoneModel(mesa.Model):
         coop = above & (rng.random(e.n) < p["initial_university_coop_share"])
         e.set("university_coop", coop, True)
         self._policy_consistent_history()
+        ent.name_leaders(self)
         ent.name_specialised_smes(self)
         self._refresh_land_used()
 
@@ -389,7 +391,6 @@ class ZoneModel(mesa.Model):
         ent.set_up_rd_institutions(self, year)
         ent.update_university_cooperation(self, year)
         self._expand_land()
-        self._replace_zombie_bases()
         stats = [self.firm_indicators(self.firms.zone == z.index, year) for z in self.zones]
         ranks = self.government.evaluate_zones(stats)
         self.government.reward_and_warn(ranks, stats, year)
@@ -398,6 +399,7 @@ class ZoneModel(mesa.Model):
         self.government.allocate_land_quota(ranks)
         self.government.recycle_land()
         self.record_year(year)
+        self._replace_zombie_bases()
 
     def _expand_land(self) -> None:
         """Zone firms whose land need outgrows their holding ask their zone for more; the zone

@@ -81,7 +81,8 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in [
        "Number of offshore incubation bases (离岸孵化基地) the city keeps in operation.",
        "lever", "assumption", "Set by the scenario (seed 003: ≥ 30)", 0, 40, integer=True),
     _p("offshore_projects_per_base", 6.0, "projects per base per year",
-       "Mean number of new projects an offshore base admits in a year.",
+       "Mean number of new projects an offshore base admits in a year at talent-programme "
+       "intensity 0.5 and no operating subsidy (both raise it; ×1.2 at the default subsidy).",
        "uncertainty", "statistic", "PRIORS.md: Jiangyin ≈ 5.5 per base a year; seed 003 implies "
        "180 / 30 = 6", 3.0, 10.0),
     _p("offshore_landing_reward_yuan", 500_000, "yuan per landed project",
@@ -242,8 +243,8 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in [
        "Probability that a near-eligible tech SME is entered into the provincial cultivation "
        "pool in a year.", "uncertainty", "assumption", "Seed 003 §三(二)1", 0.2, 0.9, **_SHARE),
     _p("rd_institution_setup_rate", 0.12, "share per year",
-       "Yearly probability that a firm with R&D of at least 1 M yuan sets up an enterprise R&D "
-       "institution.", "uncertainty", "assumption", "No published rate", 0.05, 0.25, **_SHARE),
+       "Yearly probability that a firm with real R&D of at least 0.3 M yuan sets up an "
+       "enterprise R&D institution.", "uncertainty", "assumption", "No published rate", 0.05, 0.25, **_SHARE),
     _p("rd_institution_upgrade_rate", 0.06, "share per year",
        "Yearly probability that a qualifying R&D institution is accredited one level up "
        "(enterprise → municipal → provincial).", "uncertainty", "assumption",
@@ -367,10 +368,6 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in [
     _p("invention_patents_per_10k_people_start", 15.0, "patents per 10 000 people",
        "Invention-patent stock per 10 000 people at the start (distributed over firms by their "
        "knowledge stock).", "initial", "assumption", "Set by the scenario", 0.0, 100.0),
-    _p("high_tech_sector_firm_share", 0.35, "share of firms",
-       "Share of firms in sectors marked high-tech, when the scenario's sectors do not sum "
-       "their firm shares to 1 (rest in traditional sectors).", "initial", "assumption",
-       "Set by the scenario", 0.2, 0.6, **_SHARE),
 ]}
 
 

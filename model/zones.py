@@ -15,8 +15,9 @@ from . import enterprises as ent
 from .indicators import TIER_LEVEL, TIERS
 
 #: Promotion criteria for moving *up to* each tier: minimum industrial output (yuan a year),
-#: certified high-tech firms, municipal-or-higher R&D institutions, years at the tier below,
-#: and a minimum share of certified firms among above-scale firms.
+#: certified high-tech firms, municipal-or-higher R&D institutions, full years spent at the
+#: tier below (counted at year ends), and a minimum share of certified firms among above-scale
+#: firms.
 #: Municipal: seed 000 §四 (工业总产值100亿元以上; 国家高新技术企业不少于12家; 市级以上企业研发
 #: 机构不少于20家; 用地空间比较充裕 → some free land). The higher tiers are assumptions, scaled
 #: from the Jiangsu provincial and national evaluation practice; sensitivity runs can vary them
@@ -59,7 +60,6 @@ class Zone(mesa.Agent):
         self.strategic = np.array([model.sector_index[s] for s in spec.strategic_industries],
                                   dtype=np.int32)
         self.land_stock_mu = float(spec.land_stock_mu)
-        self.land_output_yuan_per_mu = model.p["land_output_yuan_per_mu"]
         self.attraction_bonus = 0.0
         self.warnings = 0
         self.promotions: list[tuple[int, str]] = []
@@ -158,7 +158,7 @@ class Zone(mesa.Agent):
             return False
         ok = self.meets_criteria(nxt, stats)
         if not self.is_special_park:
-            ok = ok and self.years_at_tier > PROMOTION_CRITERIA[TIERS[nxt]]["years_below"]
+            ok = ok and self.years_at_tier >= PROMOTION_CRITERIA[TIERS[nxt]]["years_below"]
             if self.tier == 0:
                 ok = ok and self.land_free_mu() >= MIN_FREE_LAND_SHARE * self.land_stock_mu
         if ok:
