@@ -212,7 +212,7 @@ def new_firm_columns(model, n: int, *, zone, sector, revenue, origin: int) -> di
     land_prod = np.exp(0.4 * rng.standard_normal(n))
     zone = np.asarray(zone, dtype=np.int32) * np.ones(n, dtype=np.int32)
     land = revenue / (model.zone_land_output(zone) * land_prod)
-    return dict(zone=zone, sector=sector, origin=origin, birth_year=model.time,
+    return dict(zone=zone, sector=sector, origin=origin, birth_year=model.time + model.dt / 2,
                 revenue=revenue, va_factor=np.exp(0.2 * rng.standard_normal(n)),
                 land_productivity=land_prod, land_mu=land, base_rd_intensity=base_rd,
                 rd_propensity=base_rd, rd_intensity=base_rd, knowledge=knowledge, high_tech_share=ht_share,
@@ -390,7 +390,9 @@ def exit_firms(model, dt: float) -> np.ndarray:
     graduate = ((e.origin == 1) | (e.origin == 2)) & (age < 3.0)
     extra = 1.0 - (1.0 - p["post_graduation_failure"]) ** (1.0 / 3.0)
     annual = np.where(graduate, 1.0 - (1.0 - annual) * (1.0 - extra), annual)
-    dying = e.alive & (model.rng.random(e.n) < rules.per_step_probability(annual, 1.0 / dt))
+    # firms that entered during this step (born mid-step) are at risk for half of it
+    exposure = np.clip(model.time + dt - e.birth_year, 0.0, dt)
+    dying = e.alive & (model.rng.random(e.n) < 1.0 - (1.0 - annual) ** exposure)
     ids = np.flatnonzero(dying)
     model.remove_firms(ids)
     return ids

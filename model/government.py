@@ -33,9 +33,11 @@ class Government(mesa.Agent):
         innovation index (certified firms per 100 firms + R&D intensity in %)."""
         if not zone_stats:
             return np.array([], dtype=int)
-        per_mu = np.array([s["value_added_per_mu_yuan"] for s in zone_stats])
-        innov = np.array([100.0 * s["high_tech_enterprises"] / max(s["enterprises"], 1)
-                          + 100.0 * s["enterprise_rd_intensity"] for s in zone_stats])
+        # a zone without firms (NaN indicators) ranks last
+        per_mu = np.nan_to_num([s["value_added_per_mu_yuan"] for s in zone_stats], nan=-np.inf)
+        innov = np.nan_to_num([100.0 * s["high_tech_enterprises"] / max(s["enterprises"], 1)
+                               + 100.0 * s["enterprise_rd_intensity"] for s in zone_stats],
+                              nan=-np.inf)
         score = rankdata(-per_mu) + rankdata(-innov)
         return rankdata(score, method="ordinal").astype(int)
 

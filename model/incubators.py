@@ -66,70 +66,25 @@ class Incubator(mesa.Agent):
         self.admitted_this_year += n
         return n
 
-    def graduate_projects(self, dt: float) -> int:
-        """Tenants graduate or fail; graduates become enterprises (offshore ones land or are
-        lost). Returns the number of enterprises created."""
-        m, p = self.model, self.model.p
-        rng = m.rng
+    def graduate_projects(self, dt: float, new: int = 0) -> int:
+        """Tenants graduate or fail at constant yearly hazards (graduation raised by the
+        operating subsidy); the ``new`` projects admitted in this step are exposed for half the
+        step, as in continuous time. Returns the number of graduates, whom
+        :func:`settle_graduates` turns into enterprises."""
+        p = self.model.p
+        rng = self.model.rng
         if self.tenants == 0:
             return 0
         g_rate = min(p["incubator_graduation_rate"] * (1.0 + 0.5 * self._subsidy_effect()), 0.95)
-        g = rng.binomial(self.tenants, 1.0 - (1.0 - g_rate) ** dt)
-        f = rng.binomial(self.tenants - g, 1.0 - (1.0 - p["incubator_failure_rate"]) ** dt)
+        f_rate = p["incubator_failure_rate"]
+        g = f = 0
+        for count, exposure in ((self.tenants - new, dt), (new, dt / 2)):
+            gi = rng.binomial(count, 1.0 - (1.0 - g_rate) ** exposure)
+            f += rng.binomial(count - gi, 1.0 - (1.0 - f_rate) ** exposure)
+            g += gi
         self.tenants -= g + f
         self.graduated_this_year += g
-        if g == 0:
-            return 0
-        if self.offshore:
-            return self._land_offshore_projects(g)
-        return self._settle_graduates(g)
-
-    def _new_graduates(self, n: int, zone: int, origin: int) -> dict:
-        m = self.model
-        revenue = (m.p["firm_revenue_median_yuan"] * GRADUATE_SIZE_MULTIPLE[self.kind]
-                   * np.exp(0.5 * m.rng.standard_normal(n)))
-        cols = ent.new_firm_columns(m, n, zone=zone, sector=m.draw_sectors(n, high_tech=True),
-                                    revenue=revenue, origin=origin)
-        # incubated projects are technology ventures: R&D-intensive (at least ~3 %, spread
-        # lognormally above it: assumption), high-tech products
-        floor = 0.03 * np.exp(np.abs(0.4 * m.rng.standard_normal(n)))
-        for c in ("rd_propensity", "base_rd_intensity", "rd_intensity"):
-            cols[c] = np.maximum(cols[c], floor)
-        cols["high_tech_share"] = np.maximum(cols["high_tech_share"], 0.6)
-        cols["other_ip"] = m.rng.poisson(2.0, n)
-        return cols
-
-    def _settle_graduates(self, n: int) -> int:
-        m = self.model
-        cols = self._new_graduates(n, self.zone_index, origin=1)
-        if self.zone_index >= 0:
-            zone = m.zones[self.zone_index]
-            fits = zone._fit_in_free_land(cols["land_mu"], np.ones(n, dtype=bool))
-            cols["zone"] = np.where(fits, self.zone_index, -1).astype(np.int32)
-            cols["land_mu"] = np.where(fits, cols["land_mu"],
-                                       cols["revenue"] / (m.p["land_output_yuan_per_mu"]
-                                                          * cols["land_productivity"]))
-        return m.add_firms(cols)
-
-    def _land_offshore_projects(self, n: int) -> int:
-        """An offshore graduate lands in its home zone with probability
-        1 − (1 − offshore_landing_probability) × exp(−reward / landing_reward_scale_yuan), and
-        only if its land fits in the zone's free land; otherwise it is lost."""
-        m, p = self.model, self.model.p
-        p_land = 1.0 - (1.0 - p["offshore_landing_probability"]) * np.exp(
-            -p["offshore_landing_reward_yuan"] / p["landing_reward_scale_yuan"])
-        willing = m.rng.random(n) < p_land
-        cols = self._new_graduates(n, self.zone_index, origin=2)
-        if self.zone_index >= 0:
-            lands = m.zones[self.zone_index]._fit_in_free_land(cols["land_mu"], willing)
-        else:
-            lands = willing
-        k = int(lands.sum())
-        self.landed_this_year += k
-        self.lost_this_year += n - k
-        m.add_firms(cols, lands)
-        m.ledger["landing_rewards"] += k * p["offshore_landing_reward_yuan"]
-        return k
+        return int(g)
 
     def start_year(self) -> None:
         self.admitted_this_year = self.graduated_this_year = 0
@@ -138,3 +93,56 @@ class Incubator(mesa.Agent):
     def is_zombie(self) -> bool:
         """An offshore base that admitted fewer than ``zombie_base_min_projects`` this year."""
         return self.offshore and self.admitted_this_year < self.model.p["zombie_base_min_projects"]
+
+
+def settle_graduates(model, graduates: list[tuple[Incubator, int]]) -> int:
+    """Turn one step's graduates of all carriers into enterprises, in one batch.
+
+    A local graduate settles in its carrier's zone while land is free there, otherwise in the
+    rest of the city. An offshore graduate lands in its home zone with probability
+    1 − (1 − offshore_landing_probability) × exp(−reward / landing_reward_scale_yuan), and only
+    while its land fits into the zone's free land; otherwise it is lost. Land is given in
+    arrival order until it runs out. Returns the number of enterprises created.
+    """
+    graduates = [(inc, g) for inc, g in graduates if g > 0]
+    if not graduates:
+        return 0
+    m, p = model, model.p
+    rng = m.rng
+    owner = np.repeat(np.arange(len(graduates)), [g for _, g in graduates])
+    incs = [inc for inc, _ in graduates]
+    n = len(owner)
+    offshore = np.array([inc.offshore for inc in incs])[owner]
+    home = np.array([inc.zone_index for inc in incs], dtype=np.int32)[owner]
+    size = np.array([GRADUATE_SIZE_MULTIPLE[inc.kind] for inc in incs])[owner]
+    revenue = p["firm_revenue_median_yuan"] * size * np.exp(0.5 * rng.standard_normal(n))
+    cols = ent.new_firm_columns(m, n, zone=home, sector=m.draw_sectors(n, high_tech=True),
+                                revenue=revenue, origin=np.where(offshore, 2, 1).astype(np.int8))
+    # incubated projects are technology ventures: R&D-intensive (at least ~3 %, spread
+    # lognormally above it: assumption), high-tech products, a few IP rights
+    floor = 0.03 * np.exp(np.abs(0.4 * rng.standard_normal(n)))
+    for c in ("rd_propensity", "base_rd_intensity", "rd_intensity"):
+        cols[c] = np.maximum(cols[c], floor)
+    cols["high_tech_share"] = np.maximum(cols["high_tech_share"], 0.6)
+    cols["other_ip"] = rng.poisson(2.0, n)
+    p_land = 1.0 - (1.0 - p["offshore_landing_probability"]) * np.exp(
+        -p["offshore_landing_reward_yuan"] / p["landing_reward_scale_yuan"])
+    wants_home = ~offshore | (rng.random(n) < p_land)
+    fits = wants_home & (home < 0)
+    for z in np.unique(home[home >= 0]):
+        rows = np.flatnonzero(home == z)
+        fits[rows] = m.zones[z].fit_in_free_land(cols["land_mu"][rows], wants_home[rows])
+    # local graduates without land at home settle in the rest of the city
+    elsewhere = ~offshore & ~fits
+    cols["zone"] = np.where(elsewhere, -1, home).astype(np.int32)
+    cols["land_mu"] = np.where(elsewhere, revenue / (m.zone_output_per_mu[-1]
+                                                     * cols["land_productivity"]),
+                               cols["land_mu"])
+    keep = ~offshore | fits
+    landed = np.bincount(owner[offshore & fits], minlength=len(incs))
+    for inc, k, g in zip(incs, landed, (g for _, g in graduates)):
+        if inc.offshore:
+            inc.landed_this_year += int(k)
+            inc.lost_this_year += g - int(k)
+    m.ledger["landing_rewards"] += float(landed.sum() * p["offshore_landing_reward_yuan"])
+    return m.add_firms(cols, keep)

@@ -7,9 +7,9 @@ at the start of a year
     tech loans; firms decide this year's R&D (``decide_rd``); the government pays vouchers and
     incubator subsidies;
 every step
-    firms spend on R&D, grow, patent and exit; incubators admit and graduate projects
-    (offshore graduates land or are lost); zones attract investment; new firms are founded in
-    the rest of the city;
+    firms spend on R&D, grow and patent; incubators admit and graduate projects (offshore
+    graduates land or are lost); zones attract investment; new firms are founded in the rest of
+    the city; firms exit (entrants of the step, born mid-step, are at risk for half of it);
 at the end of a year
     firms close their accounts, upgrade products, are classified (tech SME, pool), certified,
     named leaders or specialised SMEs, set up R&D institutions, start or end university
@@ -30,7 +30,7 @@ from . import enterprises as ent
 from . import rules
 from .enterprises import Enterprises
 from .government import Government
-from .incubators import Incubator
+from .incubators import Incubator, settle_graduates
 from .indicators import INDICATORS, TIERS
 from .params import PARAMETERS
 from .scenario import Scenario, ScenarioError
@@ -334,13 +334,15 @@ class ZoneModel(mesa.Model):
         ent.spend_on_rd(self, dt)
         ent.grow_revenue(self, dt, shock)
         ent.produce_patents(self, dt)
-        ent.exit_firms(self, dt)
+        graduates = []
         for inc in self.incubators:
-            inc.admit_projects(dt)
-            inc.graduate_projects(dt)
+            new = inc.admit_projects(dt)
+            graduates.append((inc, inc.graduate_projects(dt, new)))
+        settle_graduates(self, graduates)
         for z in self.zones:
             z.attract_investment(dt)
         self._found_new_firms(dt)
+        ent.exit_firms(self, dt)
         self.year_step += 1
         self.step_count += 1
         self.time = self.start_year + self.step_count * dt  # no drift from summing dt

@@ -108,21 +108,22 @@ class Zone(mesa.Agent):
                                     origin=3)
         per_mu = revenue / cols["land_mu"]
         meets_standard = per_mu >= p["standard_land_min_output_yuan_per_mu"]
-        keep = self._fit_in_free_land(cols["land_mu"], meets_standard)
+        keep = self.fit_in_free_land(cols["land_mu"], meets_standard)
         if not keep.any():
             return 0
         return m.add_firms(cols, keep)
 
-    def _fit_in_free_land(self, land_need, admissible) -> np.ndarray:
-        """Admit projects in arrival order while their land fits into the free land."""
+    def fit_in_free_land(self, land_need: np.ndarray, admissible: np.ndarray) -> np.ndarray:
+        """Which admissible projects get land: in arrival order, each while it fits into the
+        land still free (a project too large is turned away; a smaller later one may fit)."""
         free = self.land_free_mu()
         keep = np.zeros(len(land_need), dtype=bool)
+        # a loop over a step's few candidates: first fit in order is sequential by nature
         for i in np.flatnonzero(admissible):
             if land_need[i] <= free:
                 keep[i] = True
                 free -= land_need[i]
-            else:
-                self.rejected_projects_no_land += 1
+        self.rejected_projects_no_land += int(admissible.sum() - keep.sum())
         return keep
 
     def grant_land(self, requests_mu: np.ndarray) -> np.ndarray:

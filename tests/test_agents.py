@@ -1,0 +1,599 @@
+"""Each agent rule does what it must: the rule functions are called directly on a small model after
+setting the state of chosen firms with ``model.firms.set``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.stats import binomtest
+
+from conftest import land_used_from_columns, run_years
+from zonesim import enterprises as ent
+from zonesim import rules
+from zonesim.incubators import Incubator, settle_graduates
+from zonesim.zones import PROMOTION_CRITERIA, SPECIAL_PARK_CRITERIA
+
+M = 1_000_000.0
+
+
+def some_alive(model, k: int, rng_seed: int = 0) -> np.ndarray:
+    """``k`` alive firm ids, chosen at random."""
+    alive = np.flatnonzero(model.firms.alive)
+    return np.sort(np.random.default_rng(rng_seed).choice(alive, k, replace=False))
+
+
+def make_eligible(model, ids, revenue=30 * M, rd=0.08, in_pool=True):
+    """Give firms ``ids`` a state that meets every certification rule (three-year R&D ``rd``)."""
+    e = model.firms
+    for k in range(3):
+        e.set(f"rev_hist_{k}", ids, revenue)
+        e.set(f"rd_hist_{k}", ids, revenue * rd)
+    e.set("revenue", ids, revenue)
+    e.set("high_tech_share", ids, 0.8)
+    e.set("st_share", ids, 0.2)
+    e.set("invention_patents", ids, 2)
+    e.set("birth_year", ids, model.time - 5.0)
+    e.set("certified", ids, False)
+    e.set("cert_expiry", ids, -1)
+    e.set("first_cert_year", ids, -1)
+    e.set("in_pool", ids, in_pool)
+
+
+CERT_SURE = dict(certification_approval_rate=1.0, pool_application_rate=1.0,
+                 certification_application_rate=1.0, renewal_application_rate=1.0,
+                 renewal_approval_rate=1.0)
+
+
+# ----------------------------------------------------------------------- certification
+
+def test_below_band_threshold_never_certified(make_model):
+    m = make_model(seed=1, **CERT_SURE)
+    ids = some_alive(m, 90)
+    bands = [(30 * M, 0.05), (120 * M, 0.04), (300 * M, 0.03)]
+    for part, (rev, thr) in zip(np.array_split(ids, 3), bands):
+        make_eligible(m, part, revenue=rev, rd=thr * 0.999)
+    new = ent.certify_high_tech(m, m.year)
+    assert not m.firms.certified[ids].any()
+    assert not np.isin(ids, new).any()
+    # just at the thresholds the same firms pass (the test above is not vacuous)
+    for part, (rev, thr) in zip(np.array_split(ids, 3), bands):
+        make_eligible(m, part, revenue=rev, rd=thr * 1.0001)
+    ent.certify_high_tech(m, m.year)
+    assert m.firms.certified[ids].all()
+
+
+def test_certified_firms_meet_the_rules_in_a_run(make_model):
+    """In a simulated run, every firm certified in the latest round met every rule then."""
+    m = make_model(seed=2)
+    run_years(m, 2)
+    year = m.year - 1
+    e = m.firms
+    fresh = np.flatnonzero(e.alive & e.certified
+                           & (e.cert_expiry == year + rules.CERTIFICATE_VALIDITY_YEARS))
+    assert len(fresh) > 0
+    ok = rules.high_tech_eligible(ent.last_year_revenue(e)[fresh],
+                                  ent.three_year_rd_intensity(e)[fresh], e.high_tech_share[fresh],
+                                  e.st_share[fresh], e.invention_patents[fresh],
+                                  e.other_ip[fresh], m.time - e.birth_year[fresh])
+    assert ok.all()
+
+
+def test_eligible_pool_firm_is_certified(make_model):
+    m = make_model(seed=3, **CERT_SURE)
+    ids = some_alive(m, 40)
+    make_eligible(m, ids)
+    year = m.year
+    new = ent.certify_high_tech(m, year)
+    e = m.firms
+    assert e.certified[ids].all()
+    assert (e.cert_expiry[ids] == year + 3).all()
+    assert (e.first_cert_year[ids] == year).all()
+    assert not e.in_pool[ids].any()
+    assert np.isin(ids, new).all()
+
+
+def test_ineligible_in_any_rule_not_certified(make_model):
+    m = make_model(seed=4, **CERT_SURE)
+    ids = some_alive(m, 50)
+    make_eligible(m, ids)
+    groups = np.array_split(ids, 5)
+    e = m.firms
+    e.set("high_tech_share", groups[0], 0.59)
+    e.set("st_share", groups[1], 0.09)
+    e.set("invention_patents", groups[2], 0)
+    e.set("other_ip", groups[2], 0)
+    e.set("birth_year", groups[3], m.time - 0.5)
+    ent.certify_high_tech(m, m.year)
+    for g in groups[:4]:
+        assert not e.certified[g].any()
+    assert e.certified[groups[4]].all()
+
+
+def test_certificate_lapses_after_three_years_unless_renewed(make_model):
+    m = make_model(seed=5, **CERT_SURE)
+    ids = some_alive(m, 40)
+    make_eligible(m, ids)
+    y0 = m.year
+    ent.certify_high_tech(m, y0)
+    assert m.firms.certified[ids].all()
+    lapse, renew = ids[:20], ids[20:]
+    # the lapsing half stops doing R&D: no longer eligible, but the certificate is still valid
+    for k in range(3):
+        m.firms.set(f"rd_hist_{k}", lapse, 0.0)
+    for year in (y0 + 1, y0 + 2):
+        ent.certify_high_tech(m, year)
+        assert m.firms.certified[ids].all(), f"certificate lost before expiry ({year})"
+        assert (m.firms.cert_expiry[ids] == y0 + 3).all()
+    ent.certify_high_tech(m, y0 + 3)
+    e = m.firms
+    assert not e.certified[lapse].any()
+    assert e.certified[renew].all()
+    assert (e.cert_expiry[renew] == y0 + 6).all()
+    assert (e.first_cert_year[ids] == y0).all(), "first_cert_year must be set only once"
+
+
+def test_first_cert_year_set_once(make_model):
+    m = make_model(seed=6, **CERT_SURE)
+    ids = some_alive(m, 20)
+    make_eligible(m, ids)
+    m.firms.set("first_cert_year", ids, 2010)  # certified once, certificate lapsed since
+    new = ent.certify_high_tech(m, m.year)
+    assert m.firms.certified[ids].all()
+    assert (m.firms.first_cert_year[ids] == 2010).all()
+    assert not np.isin(ids, new).any(), "a re-certification is not a first certification"
+
+
+def test_cert_application_rate_zero_means_no_new_certificates(make_model):
+    m = make_model(seed=7, certification_approval_rate=1.0, pool_application_rate=0.0,
+                   certification_application_rate=0.0, certification_reward_yuan=0.0)
+    ids = some_alive(m, 30)
+    make_eligible(m, ids)
+    assert len(ent.certify_high_tech(m, m.year)) == 0
+    assert not m.firms.certified[ids].any()
+
+
+# ------------------------------------------------------------------------ R&D decision
+
+def _rd_ready(m, ids, base=0.01, can_certify=False):
+    e = m.firms
+    e.set("base_rd_intensity", ids, base)
+    e.set("revenue", ids, 30 * M)
+    e.set("rev_hist_0", ids, 30 * M)  # the band is set by last year's revenue
+    e.set("high_tech_share", ids, 0.8 if can_certify else 0.1)
+    e.set("st_offset", ids, 0.1)
+    e.set("st_share", ids, 0.2)
+    for col, v in (("certified", False), ("in_pool", False), ("tech_sme", False),
+                   ("loan_until", -1.0), ("first_cert_year", -1), ("cert_expiry", -1)):
+        e.set(col, ids, v)
+
+
+@pytest.mark.parametrize("lever, low, high", [("rd_subsidy_rate", 0.0, 0.15),
+                                              ("super_deduction_rate", 0.5, 1.0)])
+def test_rd_rises_with_lever(make_model, lever, low, high):
+    out = []
+    for value in (low, high):
+        m = make_model(seed=8, **{lever: value})
+        ids = some_alive(m, 100)
+        _rd_ready(m, ids, base=np.linspace(0.002, 0.02, 100))
+        ent.decide_rd(m)
+        out.append(m.firms.rd_intensity[ids] * m.firms.real_rd_share[ids])
+    assert (out[1] > out[0]).all(), f"higher {lever} must raise real R&D of every firm"
+
+
+def test_rd_bunching_just_above_threshold(make_model):
+    """Certifiable firms just below their band's threshold raise reported R&D to just above it
+    (large bunching window, no relabelling): a hole below the notch, a spike just above."""
+    common = dict(rd_relabel_share=0.0, profit_margin=0.1)
+    m0 = make_model(seed=9, bunching_window=0.0, **common)
+    m1 = make_model(seed=9, bunching_window=0.8, **common)
+    ids = some_alive(m0, 300)
+    base = np.linspace(0.005, 0.08, 300)
+    for m in (m0, m1):
+        _rd_ready(m, ids[:200], base=base[:200], can_certify=True)
+        _rd_ready(m, ids[200:], base=base[::3][:100], can_certify=False)
+        ent.decide_rd(m)
+    thr = rules.rd_intensity_threshold(30 * M)
+    desired = m0.firms.rd_intensity[ids]      # no bunching with a zero window
+    reported = m1.firms.rd_intensity[ids]
+    cert, other = np.arange(200), np.arange(200, 300)
+    close = cert[(desired[cert] >= 0.9 * thr) & (desired[cert] < thr)]
+    assert len(close) >= 10
+    assert (reported[close] >= thr).all() and (reported[close] <= 1.05 * thr).all()
+    assert not ((reported[cert] >= 0.9 * thr) & (reported[cert] < thr)).any(), \
+        "certifiable firms left just below the notch"
+    above = cert[desired[cert] >= thr]
+    np.testing.assert_allclose(reported[above], desired[above])
+    np.testing.assert_allclose(m1.firms.real_rd_share[ids[close]], 1.0)  # no relabelling
+    # firms that cannot be certified gain nothing from the notch
+    np.testing.assert_allclose(reported[other], desired[other])
+
+
+def test_relabelled_share_of_bunching_rise(make_model):
+    """``rd_relabel_share`` of a buncher's rise in reported R&D is relabelled, not real."""
+    common = dict(profit_margin=0.1, rd_relabel_share=0.3)
+    m0 = make_model(seed=10, bunching_window=0.0, **common)
+    m1 = make_model(seed=10, bunching_window=0.8, **common)
+    ids = some_alive(m0, 200)
+    for m in (m0, m1):
+        _rd_ready(m, ids, base=np.linspace(0.005, 0.06, 200), can_certify=True)
+        ent.decide_rd(m)
+    thr = rules.rd_intensity_threshold(30 * M)
+    desired = m0.firms.rd_intensity[ids]
+    close = (desired >= 0.9 * thr) & (desired < thr)
+    assert close.sum() >= 10
+    rep = m1.firms.rd_intensity[ids][close]
+    real = rep * m1.firms.real_rd_share[ids][close]
+    assert (rep >= thr).all()
+    np.testing.assert_allclose(real - desired[close], 0.7 * (rep - desired[close]), rtol=1e-6)
+
+
+# --------------------------------------------------------------------------- patents
+
+def test_patents_rise_with_rd(make_model):
+    m = make_model(seed=11, initial_enterprises=1000)
+    ids = some_alive(m, 450)
+    e = m.firms
+    e.set("revenue", ids, 20 * M)
+    e.set("real_rd_share", ids, 1.0)
+    e.set("university_coop", ids, False)
+    e.set("patent_applications_year", ids, 0)
+    zero, low, high = np.array_split(ids, 3)
+    e.set("rd_intensity", zero, 0.0)
+    e.set("rd_intensity", low, 0.005)
+    e.set("rd_intensity", high, 0.05)
+    inv_before = e.invention_patents.copy()
+    ent.produce_patents(m, 1.0)
+    apps = m.firms.patent_applications_year
+    assert apps[zero].sum() == 0
+    assert apps[high].sum() > 3 * max(apps[low].sum(), 1)
+    assert apps[low].sum() > 0
+    assert (m.firms.invention_patents >= inv_before).all()
+    assert m.firms.invention_patents[high].sum() > inv_before[high].sum()
+
+
+# --------------------------------------------------------------------------------- exit
+
+@pytest.mark.parametrize("age", [0.5, 1.5, 2.5, 5.0, 10.0])
+def test_exit_hazard_respected_on_average(make_model, age):
+    m = make_model(seed=12, initial_enterprises=6000, initial_high_tech_enterprises=0)
+    e = m.firms
+    n = e.n
+    e.set("revenue", slice(None), m.p["firm_revenue_median_yuan"])  # size factor 1
+    e.set("origin", slice(None), 0)
+    e.set("birth_year", slice(None), m.time - age)
+    gone = ent.exit_firms(m, 1.0)
+    h = rules.exit_hazard(age, m.p["exit_hazard_scale"])
+    assert binomtest(len(gone), n, h).pvalue > 1e-3, (len(gone) / n, h)
+    assert not m.firms.alive[gone].any()
+    assert (m.firms.land_mu[gone] == 0).all()
+    np.testing.assert_allclose(m.land_used_by_zone(), land_used_from_columns(m), rtol=1e-9)
+
+
+def test_exit_hazard_independent_of_step_length(make_model):
+    """Four quarterly exit draws remove the annual share (age kept inside year 3)."""
+    m = make_model(seed=13, initial_enterprises=6000, initial_high_tech_enterprises=0)
+    e = m.firms
+    n = e.n
+    e.set("revenue", slice(None), m.p["firm_revenue_median_yuan"])
+    e.set("origin", slice(None), 0)
+    e.set("birth_year", slice(None), m.time - 2.2)
+    gone = sum(len(ent.exit_firms(m, 0.25)) for _ in range(4))
+    assert binomtest(gone, n, rules.exit_hazard(2.2)).pvalue > 1e-3, gone / n
+
+
+def test_larger_firms_exit_less(make_model):
+    m = make_model(seed=14, initial_enterprises=6000, initial_high_tech_enterprises=0)
+    e = m.firms
+    half = e.n // 2
+    med = m.p["firm_revenue_median_yuan"]
+    e.set("revenue", slice(0, half), med)
+    e.set("revenue", slice(half, None), 50 * med)
+    e.set("origin", slice(None), 0)
+    e.set("birth_year", slice(None), m.time - 5.0)
+    gone = ent.exit_firms(m, 1.0)
+    assert (gone < half).sum() > (gone >= half).sum()
+
+
+# --------------------------------------------------------------------- offshore bases
+
+def _offshore(m, tenants=300):
+    inc = next(i for i in m.incubators if i.offshore and i.zone_index >= 0)
+    inc.tenants = tenants
+    return inc
+
+
+def test_offshore_projects_land_only_where_land_is_free(make_model):
+    m = make_model(seed=15, offshore_landing_probability=1.0, incubator_graduation_rate=0.9)
+    inc = _offshore(m)
+    zone = m.zones[inc.zone_index]
+    zone.land_stock_mu = zone.land_used_mu()  # no free land
+    n0 = m.firms.n
+    settle_graduates(m, [(inc, inc.graduate_projects(1.0))])
+    assert inc.graduated_this_year > 0
+    assert inc.landed_this_year == 0
+    assert inc.lost_this_year == inc.graduated_this_year
+    assert not (m.firms.origin[n0:] == 2).any()
+    assert m.land_used_by_zone()[zone.index] <= zone.land_stock_mu + 1e-9
+
+
+def test_offshore_projects_land_with_free_land(make_model):
+    m = make_model(seed=16, offshore_landing_probability=1.0, incubator_graduation_rate=0.9)
+    inc = _offshore(m)
+    zone = m.zones[inc.zone_index]
+    zone.land_stock_mu = zone.land_used_mu() + 1e7
+    used0 = zone.land_used_mu()
+    n0 = m.firms.n
+    settle_graduates(m, [(inc, inc.graduate_projects(1.0))])
+    landed = np.flatnonzero(m.firms.origin[n0:] == 2) + n0
+    assert inc.graduated_this_year > 0
+    assert inc.landed_this_year == inc.graduated_this_year == len(landed)
+    assert (m.firms.zone[landed] == zone.index).all()
+    assert zone.land_used_mu() == pytest.approx(used0 + m.firms.land_mu[landed].sum())
+
+
+def test_offshore_landings_fit_scarce_land(make_model):
+    m = make_model(seed=17, offshore_landing_probability=1.0, incubator_graduation_rate=0.9)
+    inc = _offshore(m)
+    zone = m.zones[inc.zone_index]
+    zone.land_stock_mu = zone.land_used_mu() + 5.0  # room for a few projects only
+    settle_graduates(m, [(inc, inc.graduate_projects(1.0))])
+    assert 0 < inc.landed_this_year < inc.graduated_this_year
+    assert zone.land_used_mu() <= zone.land_stock_mu + 1e-9
+    np.testing.assert_allclose(m.land_used_by_zone(), land_used_from_columns(m), rtol=1e-9)
+
+
+def test_zombie_offshore_bases_replaced(make_model):
+    m = make_model(seed=18, zombie_base_min_projects=2)
+    off = [i for i in m.incubators if i.offshore]
+    local = [i for i in m.incubators if not i.offshore]
+    assert len(off) >= 4 and local
+    for k, inc in enumerate(off):
+        inc.admitted_this_year = 0 if k % 2 == 0 else 5
+    for inc in local:
+        inc.admitted_this_year = 0
+    zombies = off[::2]
+    m._replace_zombie_bases()
+    now = [i for i in m.incubators if i.offshore]
+    assert len(now) == len(off)
+    assert all(z not in m.incubators for z in zombies)
+    assert all(z not in m.agents for z in zombies)
+    assert all(i in m.incubators for i in off[1::2])
+    assert all(i in m.incubators for i in local), "only offshore bases are weeded out"
+    fresh = [i for i in now if i not in off]
+    assert len(fresh) == len(zombies)
+    assert sorted(i.zone_index for i in fresh) == sorted(z.zone_index for z in zombies)
+    assert all(isinstance(i, Incubator) and i.tenants == 0 for i in fresh)
+
+
+def test_yearly_offshore_landings_count_every_landed_project(make_model):
+    m = make_model(seed=3, zombie_base_min_projects=6, offshore_projects_per_base=3.0,
+                   offshore_landing_probability=0.5)
+    table = m.run()
+    city = table[table["scope"] == "city"].set_index("year")
+    e = m.firms
+    for y in range(m.start_year, m.end_year + 1):
+        landed = int(((e.origin == 2) & (e.birth_year >= y) & (e.birth_year < y + 1)).sum())
+        assert city.loc[y, "offshore_projects_landed"] == landed, y
+
+
+# ---------------------------------------------------------------------- land recycling
+
+def test_land_recycling_removes_lowest_per_mu_firms(make_model):
+    m = make_model(seed=19, initial_enterprises=3000, land_recycling_share=0.03)
+    e = m.firms
+    alive0 = e.alive.copy()
+    in_zone = alive0 & (e.zone >= 0) & (e.land_mu > 0)
+    per_mu = np.where(in_zone, e.revenue * e.va_factor / np.where(e.land_mu > 0, e.land_mu, 1),
+                      np.inf)
+    land0 = e.land_mu.copy()
+    used0 = m.land_used_by_zone().copy()
+    removed_total = m.government.recycle_land()
+    gone = np.flatnonzero(alive0 & ~m.firms.alive)
+    assert removed_total == len(gone) > 0
+    assert (m.firms.zone[gone] >= 0).all(), "only zone firms are recycled"
+    for z in m.zones:
+        mine = np.flatnonzero(in_zone & (e.zone == z.index))
+        out = np.intersect1d(mine, gone)
+        kept = np.setdiff1d(mine, gone)
+        k = 0.03 * len(mine)
+        assert np.floor(k) <= len(out) <= np.ceil(k)
+        if len(out):
+            assert per_mu[out].max() <= per_mu[kept].min()
+        assert m.land_used_by_zone()[z.index] == pytest.approx(
+            used0[z.index] - land0[out].sum())
+    np.testing.assert_allclose(m.land_used_by_zone(), land_used_from_columns(m), rtol=1e-9)
+
+
+def test_no_recycling_at_zero_share(make_model):
+    m = make_model(seed=19, land_recycling_share=0.0)
+    n_alive = m.firms.n_alive
+    assert m.government.recycle_land() == 0
+    assert m.firms.n_alive == n_alive
+
+
+# -------------------------------------------------------------------- land quota rules
+
+FOUR_ZONES = """
+[[zones]]
+id = "river_zone"
+name = "沿江区"
+county = "other"
+kind = "high_tech_zone"
+tier = "candidate"
+strategic_industries = ["machinery"]
+firm_share = 0.1
+land_stock_mu = 4000
+land_used_share = 0.6
+provenance = "assumption"
+source = "test zone"
+
+[[zones]]
+id = "chip_park"
+name = "芯片特色园"
+county = "other"
+kind = "special_park"
+tier = "candidate"
+strategic_industries = ["biomedicine"]
+firm_share = 0.05
+land_stock_mu = 1000
+land_used_share = 0.5
+provenance = "assumption"
+source = "test zone"
+"""
+
+
+@pytest.fixture
+def four_zones(scenario_variant):
+    return scenario_variant(FOUR_ZONES, "four_zones")
+
+
+@pytest.mark.parametrize("rule", ["uniform", "by_rank", "special_parks"])
+def test_land_quota_sums_to_quota(make_model, four_zones, rule):
+    m = make_model(scenario=four_zones, land_allocation_rule=rule, land_quota_mu_per_year=2000,
+                   special_park_tilt=0.7)
+    stock0 = np.array([z.land_stock_mu for z in m.zones])
+    ranks = np.array([2, 1, 4, 3])
+    shares = np.asarray(m.government.allocate_land_quota(ranks), dtype=float)
+    assert shares.sum() == pytest.approx(2000)
+    assert (shares >= 0).all()
+    stock1 = np.array([z.land_stock_mu for z in m.zones])
+    np.testing.assert_allclose(stock1 - stock0, shares)
+    parks = np.array([z.is_special_park for z in m.zones])
+    if rule == "uniform":
+        np.testing.assert_allclose(shares, 500)
+    elif rule == "by_rank":
+        order = np.argsort(ranks)          # best first
+        assert (np.diff(shares[order]) < 0).all(), "a better rank must get more land"
+    else:
+        assert parks.sum() == 2
+        assert shares[parks].sum() == pytest.approx(0.7 * 2000)
+        np.testing.assert_allclose(shares[parks], 0.35 * 2000)
+        np.testing.assert_allclose(shares[~parks], 0.15 * 2000)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_ranking_survives_a_zone_without_firms(make_model, scenario_variant):
+    sc = scenario_variant(FOUR_ZONES.replace("firm_share = 0.05", "firm_share = 0.0")
+                          .replace("land_used_share = 0.5\nprovenance",
+                                   "land_used_share = 0.0\nprovenance"), "empty_park")
+    m = make_model(scenario=sc, land_allocation_rule="by_rank")
+    stats = [m.firm_indicators(m.firms.zone == z.index, m.year) for z in m.zones]
+    assert stats[3]["enterprises"] == 0
+    ranks = m.government.evaluate_zones(stats)
+    assert sorted(ranks.tolist()) == [1, 2, 3, 4]
+
+
+# -------------------------------------------------------------------------- promotion
+
+def _stats(m, zone, tier_name, **changes):
+    """Indicator dict of ``zone`` set exactly at the criteria of ``tier_name``."""
+    s = m.firm_indicators(m.firms.zone == zone.index, m.year)
+    c = PROMOTION_CRITERIA[tier_name]
+    s.update(industrial_output_yuan=c["output_yuan"], high_tech_enterprises=c["high_tech"],
+             rd_institutions_municipal_plus=c["rd_institutions"],
+             high_tech_share_of_above_scale_enterprises=c["hte_share"])
+    s.update(changes)
+    return s
+
+
+@pytest.mark.parametrize("tier_name", ["provincial_creating", "provincial_recognized",
+                                       "national"])
+def test_zone_promoted_when_meeting_next_tier(model, tier_name):
+    z = model.zones[0]
+    assert not z.is_special_park
+    z.tier = list(PROMOTION_CRITERIA).index(tier_name)  # the tier below tier_name
+    z.years_at_tier = 10
+    assert z.apply_for_promotion(_stats(model, z, tier_name), 2017)
+    assert z.tier_name == tier_name
+    assert z.promotions[-1] == (2017, tier_name)
+
+
+@pytest.mark.parametrize("short", ["industrial_output_yuan", "high_tech_enterprises",
+                                   "rd_institutions_municipal_plus",
+                                   "high_tech_share_of_above_scale_enterprises"])
+def test_zone_not_promoted_when_short_of_one_criterion(model, short):
+    z = model.zones[0]
+    z.tier = 1
+    z.years_at_tier = 10
+    s = _stats(model, z, "provincial_creating")
+    s[short] = s[short] * 0.99 if isinstance(s[short], float) else s[short] - 1
+    if short == "high_tech_share_of_above_scale_enterprises":
+        s[short] = PROMOTION_CRITERIA["provincial_creating"]["hte_share"] - 0.01
+    assert not z.apply_for_promotion(s, 2017)
+    assert z.tier == 1 and not z.promotions
+
+
+def test_zone_needs_years_at_tier(model):
+    """Meeting the national criteria is not enough: the zone must have spent
+    ``years_below`` full years (year ends) at the tier below."""
+    z = model.zones[0]
+    z.tier, z.years_at_tier = 3, 0
+    s = _stats(model, z, "national")
+    need = PROMOTION_CRITERIA["national"]["years_below"]
+    assert need >= 2
+    for _ in range(need - 1):
+        assert not z.apply_for_promotion(s, 2017)
+    assert z.apply_for_promotion(s, 2018)
+    assert z.tier_name == "national"
+
+
+def test_candidate_zone_needs_free_land(model):
+    z = model.zones[0]
+    z.tier, z.years_at_tier = 0, 5
+    s = _stats(model, z, "municipal")
+    z.land_stock_mu = z.land_used_mu()  # 用地空间: none left
+    assert not z.apply_for_promotion(s, 2017)
+    z.land_stock_mu = z.land_used_mu() * 2
+    assert z.apply_for_promotion(s, 2017)
+    assert z.tier_name == "municipal"
+
+
+def test_special_park_recognised_by_its_criteria_only(model):
+    park = next(z for z in model.zones if z.is_special_park)
+    assert park.tier == 0
+    s = model.firm_indicators(model.firms.zone == park.index, model.year)
+    s.update(high_tech_or_specialised_enterprises=SPECIAL_PARK_CRITERIA["high_tech_or_specialised"]
+             - 1, strategic_industry_output_share=0.9)
+    assert not park.apply_for_promotion(s, 2017)
+    s.update(high_tech_or_specialised_enterprises=SPECIAL_PARK_CRITERIA["high_tech_or_specialised"],
+             strategic_industry_output_share=SPECIAL_PARK_CRITERIA["strategic_output_share"] - 0.01)
+    assert not park.apply_for_promotion(s, 2017)
+    s.update(strategic_industry_output_share=SPECIAL_PARK_CRITERIA["strategic_output_share"])
+    assert park.apply_for_promotion(s, 2017)
+    assert park.tier == 1
+    # a recognised park does not climb the high-tech-zone ladder, however big it gets
+    big = _stats(model, park, "national", high_tech_or_specialised_enterprises=10_000,
+                 strategic_industry_output_share=1.0)
+    park.years_at_tier = 50
+    assert not park.apply_for_promotion(big, 2018)
+    assert park.tier == 1
+
+
+# ------------------------------------------------------------------ inspection views
+
+def test_enterprise_view_and_frame_agree_with_columns(make_model):
+    m = make_model(seed=20)
+    run_years(m, 2)
+    e = m.firms
+    dead = np.flatnonzero(~e.alive)
+    assert len(dead) > 0
+    picks = np.concatenate([dead[:5], some_alive(m, 10), [e.n - 1]])
+    for i in picks:
+        row = m.enterprise(int(i))
+        assert row["id"] == i
+        for col in ent.COLUMNS:
+            assert row[col] == getattr(e, col)[i], (i, col)
+        assert row["zone_id"] == (m.zones[e.zone[i]].zone_id if e.zone[i] >= 0 else None)
+        assert row["sector_id"] == m.sector_ids[e.sector[i]]
+        assert row["age_years"] == pytest.approx(m.time - e.birth_year[i])
+        assert row["above_scale"] == rules.above_scale(e.revenue[i])
+    df = m.enterprises_frame()
+    assert df.index.tolist() == np.flatnonzero(e.alive).tolist()
+    for col in ent.COLUMNS:
+        np.testing.assert_array_equal(df[col].to_numpy(), getattr(e, col)[e.alive], err_msg=col)
+    full = m.enterprises_frame(include_exited=True)
+    assert len(full) == e.n and full.index.tolist() == list(range(e.n))
+    np.testing.assert_array_equal(full["alive"].to_numpy(), e.alive)
+    for bad in (-1, e.n):
+        with pytest.raises(KeyError):
+            m.enterprise(bad)
