@@ -393,7 +393,7 @@ class ZoneModel(mesa.Model):
         ent.set_up_rd_institutions(self, year)
         ent.update_university_cooperation(self, year)
         self._expand_land()
-        stats = [self.firm_indicators(self.firms.zone == z.index, year) for z in self.zones]
+        stats = self.zone_indicators(year)
         ranks = self.government.evaluate_zones(stats)
         self.government.reward_and_warn(ranks, stats, year)
         for z, s in zip(self.zones, stats):
@@ -431,28 +431,28 @@ class ZoneModel(mesa.Model):
     # ---------------------------------------------------------------- indicators
     def firm_indicators(self, mask, year: int) -> dict:
         """Firm-level indicators for ``year`` aggregated over the firms selected by ``mask``."""
-        return _firm_indicators(self, mask & self.firms.alive, self._city_sums(), year)
+        sums = _group_sums(self, year, np.where(mask, 0, -1))
+        return _indicators_from_sums(self.p, _pick(sums, [1]), _pick(sums, slice(None)))
 
-    def _city_sums(self) -> dict:
-        e = self.firms
-        alive = e.alive
-        above = alive & rules.above_scale(ent.last_year_revenue(e))
-        va = ent.last_year_revenue(e) * self.p["value_added_ratio"] * e.va_factor
-        return {"above_va": float(va[above].sum()), "hte": int((alive & e.certified).sum())}
+    def zone_indicators(self, year: int) -> list[dict]:
+        """Firm-level indicators of every zone (in zone order) for ``year``."""
+        sums = _group_sums(self, year, self.firms.zone)
+        city = _pick(sums, slice(None))
+        return [_indicators_from_sums(self.p, _pick(sums, [z.index + 1]), city)
+                for z in self.zones]
 
     def record_year(self, year: int) -> None:
         """Snapshot every indicator for every scope at the end of ``year``."""
-        e = self.firms
-        city = self._city_sums()
-        scopes = {"city": np.ones(e.n, dtype=bool), "zones": e.zone >= 0,
-                  "rest_of_city": e.zone < 0}
-        park_idx = [z.index for z in self.zones if z.is_special_park]
-        if park_idx:
-            scopes["special_parks"] = np.isin(e.zone, park_idx)
+        sums = _group_sums(self, year, self.firms.zone)   # group 0: rest of city; z+1: zone z
+        city = _pick(sums, slice(None))
+        groups = {"city": slice(None), "zones": slice(1, None), "rest_of_city": [0]}
+        parks = [z.index + 1 for z in self.zones if z.is_special_park]
+        if parks:
+            groups["special_parks"] = parks
         for z in self.zones:
-            scopes[f"zone:{z.zone_id}"] = e.zone == z.index
-        for scope, mask in scopes.items():
-            row = _firm_indicators(self, mask & e.alive, city, year)
+            groups[f"zone:{z.zone_id}"] = [z.index + 1]
+        for scope, sel in groups.items():
+            row = _indicators_from_sums(self.p, _pick(sums, sel), city)
             row.update(self._zone_level(scope))
             if scope == "city":
                 row.update(self._city_level())
@@ -546,82 +546,126 @@ class ZoneModel(mesa.Model):
         return df if include_exited else df[df["alive"]]
 
 
-def _firm_indicators(model: ZoneModel, m: np.ndarray, city: dict, year: int) -> dict:
-    """Firm-level indicators of ``year`` over the (alive) firms in mask ``m``."""
+def _group_sums(model: ZoneModel, year: int, group: np.ndarray) -> dict[str, np.ndarray]:
+    """Sums and counts over alive firms by group ``group + 1`` (so a zone index gives 0 for
+    the rest of the city and z + 1 for zone z), from which every firm-level indicator of any
+    union of groups follows."""
     e, p = model.firms, model.p
+    alive = e.alive
+    g = group + 1
+    ng = max(int(g.max(initial=0)) + 1, model.n_zones + 1)
     rev = ent.last_year_revenue(e)
-    above = m & rules.above_scale(rev)
-    cert = m & e.certified
+    above = alive & rules.above_scale(rev)
+    cert = alive & e.certified
     va = rev * p["value_added_ratio"] * e.va_factor
-    rd = e.rd_hist_0
-    ht_out = rev * e.high_tech_share
-    strategic = model.zone_strategic[e.zone, e.sector]
-    n_above = int(above.sum())
-    out_all = float(rev[m].sum())
-    above_out = float(rev[above].sum())
-    above_va = float(va[above].sum())
-    va_all = float(va[m].sum())
-    land = float(e.land_mu[m].sum())
-    gdp = va_all / p["modelled_share_of_gdp"]
-    lm = m & (ent.employees(e, p) >= 300)
-    lm_or_hte = lm | cert
-    n_hte = int(cert.sum())
+    lm_or_hte = alive & ((ent.employees(e, p) >= 300) | e.certified)
+    has_land = alive & (e.land_mu > 0)
+    strategic = alive & model.zone_strategic[e.zone, e.sector]
+    apps = e.patent_applications_year
 
-    def ratio(a, b):
-        return float(a) / float(b) if b else np.nan
+    def count(mask):
+        return np.bincount(g[mask], minlength=ng).astype(float)
+
+    def total(values, mask=alive):
+        return np.bincount(g[mask], weights=values[mask], minlength=ng)
 
     return {
-        "enterprises": int(m.sum()),
-        "above_scale_enterprises": n_above,
-        "high_tech_enterprises": n_hte,
-        "new_high_tech_enterprises": int((m & (e.first_cert_year == year)).sum()),
-        "leader_enterprises": int((m & e.leader).sum()),
-        "cultivation_pool_enterprises": int((m & e.in_pool).sum()),
-        "tech_smes": int((m & e.tech_sme).sum()),
-        "specialised_smes": int((m & e.specialised).sum()),
-        "high_tech_or_specialised_enterprises": int((m & (e.certified | e.specialised)).sum()),
-        "industrial_output_yuan": out_all,
-        "above_scale_output_yuan": above_out,
-        "high_tech_output_yuan": float(ht_out[above].sum()),
-        "high_tech_output_share": ratio(ht_out[above].sum(), above_out),
-        "above_scale_value_added_yuan": above_va,
-        "high_tech_value_added_share": ratio((va * e.high_tech_share)[above].sum(), above_va),
-        "value_added_share_of_city": ratio(above_va, city["above_va"]),
+        "n": count(alive), "n_above": count(above), "n_hte": count(cert),
+        "n_hte_above": count(above & e.certified),
+        "n_new_hte": count(alive & (e.first_cert_year == year)),
+        "n_leader": count(alive & e.leader), "n_pool": count(alive & e.in_pool),
+        "n_tech_sme": count(alive & e.tech_sme), "n_spec": count(alive & e.specialised),
+        "n_hte_or_spec": count(alive & (e.certified | e.specialised)),
+        "out": total(rev), "above_out": total(rev, above),
+        "ht_out_above": total(rev * e.high_tech_share, above),
+        "va": total(va), "above_va": total(va, above),
+        "ht_va_above": total(va * e.high_tech_share, above),
+        "rd": total(e.rd_hist_0), "rev_year": total(e.rev_hist_0),
+        "rd_above": total(e.rd_hist_0, above), "rev_year_above": total(e.rev_hist_0, above),
+        "n_rd_muni": count(alive & (e.rd_level >= 2)),
+        "n_new_rd_muni": count(alive & (e.rd_municipal_year == year)),
+        "n_rd_prov": count(alive & (e.rd_level >= 3)),
+        "n_above_inst": count(above & (e.rd_level >= 1)),
+        "n_lm_hte": count(lm_or_hte), "n_lm_hte_inst": count(lm_or_hte & (e.rd_level >= 1)),
+        "n_lm_hte_inv": count(lm_or_hte & (e.invention_patents > 0)),
+        "n_above_coop": count(above & e.university_coop),
+        "n_new_coop": count(alive & (e.coop_start_year == year)),
+        "n_new_joint_inst": count(alive & (e.rd_setup_year == year) & e.university_coop),
+        "apps": total(apps.astype(float)),
+        "inv_apps": total(e.invention_applications_year.astype(float)),
+        "inv_grants": total(e.invention_grants_year.astype(float)),
+        "grants": total((e.invention_grants_year + e.other_grants_year).astype(float)),
+        "n_first_app": count(alive & (e.first_application_year == year)),
+        "inv_stock": total(e.invention_patents.astype(float)),
+        "n_above_app": count(above & (apps > 0)),
+        "n_hte_inv": count(cert & (e.invention_patents > 0)),
+        "n_over20": count(alive & (apps > 20)),
+        "strategic_out": total(rev, strategic),
+        "n_gazelle": count(ent.gazelles(model)),
+        "land": total(e.land_mu), "rev_land": total(rev, has_land), "va_land": total(va, has_land),
+    }
+
+
+def _pick(sums: dict, sel) -> dict[str, float]:
+    """The sums of a union of groups (an index list or a slice)."""
+    return {k: float(v[sel].sum()) for k, v in sums.items()}
+
+
+def _indicators_from_sums(p: dict, s: dict, city: dict) -> dict:
+    """Firm-level indicators of a scope from its sums (and the city's, for shares of the city)."""
+
+    def ratio(a, b):
+        return a / b if b else np.nan
+
+    gdp = s["va"] / p["modelled_share_of_gdp"]
+    return {
+        "enterprises": int(s["n"]),
+        "above_scale_enterprises": int(s["n_above"]),
+        "high_tech_enterprises": int(s["n_hte"]),
+        "new_high_tech_enterprises": int(s["n_new_hte"]),
+        "leader_enterprises": int(s["n_leader"]),
+        "cultivation_pool_enterprises": int(s["n_pool"]),
+        "tech_smes": int(s["n_tech_sme"]),
+        "specialised_smes": int(s["n_spec"]),
+        "high_tech_or_specialised_enterprises": int(s["n_hte_or_spec"]),
+        "industrial_output_yuan": s["out"],
+        "above_scale_output_yuan": s["above_out"],
+        "high_tech_output_yuan": s["ht_out_above"],
+        "high_tech_output_share": ratio(s["ht_out_above"], s["above_out"]),
+        "above_scale_value_added_yuan": s["above_va"],
+        "high_tech_value_added_share": ratio(s["ht_va_above"], s["above_va"]),
+        "value_added_share_of_city": ratio(s["above_va"], city["above_va"]),
         "gdp_yuan": gdp,
-        "rd_expenditure_yuan": float(rd[m].sum()),
-        "rd_to_gdp": ratio(rd[m].sum() / p["business_share_of_rd"], gdp),
-        "enterprise_rd_intensity": ratio(rd[m].sum(), e.rev_hist_0[m].sum()),
-        "above_scale_rd_intensity": ratio(rd[above].sum(), e.rev_hist_0[above].sum()),
-        "rd_institutions_municipal_plus": int((m & (e.rd_level >= 2)).sum()),
-        "new_rd_institutions_municipal_plus": int((m & (e.rd_municipal_year == year)).sum()),
-        "rd_institutions_provincial_plus": int((m & (e.rd_level >= 3)).sum()),
-        "above_scale_with_rd_institution_share": ratio((above & (e.rd_level >= 1)).sum(), n_above),
-        "large_medium_and_hte_rd_institution_share": ratio(
-            (lm_or_hte & (e.rd_level >= 1)).sum(), lm_or_hte.sum()),
-        "above_scale_university_coop_share": ratio((above & e.university_coop).sum(), n_above),
-        "new_university_cooperations": int((m & (e.coop_start_year == year)).sum()),
-        "new_joint_university_rd_institutions": int(
-            (m & (e.rd_setup_year == year) & e.university_coop).sum()),
-        "patent_applications": int(e.patent_applications_year[m].sum()),
-        "invention_patent_applications": int(e.invention_applications_year[m].sum()),
-        "invention_patent_grants": int(e.invention_grants_year[m].sum()),
-        "patent_grants": int(e.invention_grants_year[m].sum() + e.other_grants_year[m].sum()),
-        "firms_first_patent_application": int((m & (e.first_application_year == year)).sum()),
-        "large_medium_and_hte_with_invention_patent_share": ratio(
-            (lm_or_hte & (e.invention_patents > 0)).sum(), lm_or_hte.sum()),
-        "invention_patent_stock": int(e.invention_patents[m].sum()),
-        "invention_patents_per_10k_people": float(
-            e.invention_patents[m].sum() / p["population_persons"] * 1e4),
-        "above_scale_with_patent_application_share": ratio(
-            (above & (e.patent_applications_year > 0)).sum(), n_above),
-        "hte_with_invention_patent_share": ratio((cert & (e.invention_patents > 0)).sum(), n_hte),
-        "firms_over_20_patent_applications": int((m & (e.patent_applications_year > 20)).sum()),
-        "high_tech_share_of_above_scale_enterprises": ratio((above & e.certified).sum(), n_above),
-        "high_tech_enterprises_share_of_city": ratio(n_hte, city["hte"]),
-        "strategic_industry_output_share": ratio(rev[m & strategic].sum(), out_all),
-        "strategic_industry_output_yuan": float(rev[m & strategic].sum()),
-        "gazelle_enterprises": int((m & ent.gazelles(model)).sum()),
-        "land_used_mu": land,
-        "output_per_mu_yuan": ratio(rev[m & (e.land_mu > 0)].sum(), land),
-        "value_added_per_mu_yuan": ratio(va[m & (e.land_mu > 0)].sum(), land),
+        "rd_expenditure_yuan": s["rd"],
+        "rd_to_gdp": ratio(s["rd"] / p["business_share_of_rd"], gdp),
+        "enterprise_rd_intensity": ratio(s["rd"], s["rev_year"]),
+        "above_scale_rd_intensity": ratio(s["rd_above"], s["rev_year_above"]),
+        "rd_institutions_municipal_plus": int(s["n_rd_muni"]),
+        "new_rd_institutions_municipal_plus": int(s["n_new_rd_muni"]),
+        "rd_institutions_provincial_plus": int(s["n_rd_prov"]),
+        "above_scale_with_rd_institution_share": ratio(s["n_above_inst"], s["n_above"]),
+        "large_medium_and_hte_rd_institution_share": ratio(s["n_lm_hte_inst"], s["n_lm_hte"]),
+        "above_scale_university_coop_share": ratio(s["n_above_coop"], s["n_above"]),
+        "new_university_cooperations": int(s["n_new_coop"]),
+        "new_joint_university_rd_institutions": int(s["n_new_joint_inst"]),
+        "patent_applications": int(s["apps"]),
+        "invention_patent_applications": int(s["inv_apps"]),
+        "invention_patent_grants": int(s["inv_grants"]),
+        "patent_grants": int(s["grants"]),
+        "firms_first_patent_application": int(s["n_first_app"]),
+        "large_medium_and_hte_with_invention_patent_share": ratio(s["n_lm_hte_inv"],
+                                                                  s["n_lm_hte"]),
+        "invention_patent_stock": int(s["inv_stock"]),
+        "invention_patents_per_10k_people": s["inv_stock"] / p["population_persons"] * 1e4,
+        "above_scale_with_patent_application_share": ratio(s["n_above_app"], s["n_above"]),
+        "hte_with_invention_patent_share": ratio(s["n_hte_inv"], s["n_hte"]),
+        "firms_over_20_patent_applications": int(s["n_over20"]),
+        "high_tech_share_of_above_scale_enterprises": ratio(s["n_hte_above"], s["n_above"]),
+        "high_tech_enterprises_share_of_city": ratio(s["n_hte"], city["n_hte"]),
+        "strategic_industry_output_share": ratio(s["strategic_out"], s["out"]),
+        "strategic_industry_output_yuan": s["strategic_out"],
+        "gazelle_enterprises": int(s["n_gazelle"]),
+        "land_used_mu": s["land"],
+        "output_per_mu_yuan": ratio(s["rev_land"], s["land"]),
+        "value_added_per_mu_yuan": ratio(s["va_land"], s["land"]),
     }
