@@ -34,7 +34,7 @@ from .incubators import Incubator, settle_graduates
 from .indicators import INDICATORS, TIERS
 from .params import PARAMETERS
 from .scenario import Scenario, ScenarioError
-from .zones import Zone
+from .zones import Zone, attract_investment
 
 #: Share of a zone's initial firms in its strategic industries (the rest follow the city's
 #: sector mix): assumption for the state before the policy.
@@ -339,8 +339,7 @@ class ZoneModel(mesa.Model):
             new = inc.admit_projects(dt)
             graduates.append((inc, inc.graduate_projects(dt, new)))
         settle_graduates(self, graduates)
-        for z in self.zones:
-            z.attract_investment(dt)
+        attract_investment(self, dt)
         self._found_new_firms(dt)
         ent.exit_firms(self, dt)
         self.year_step += 1
@@ -437,22 +436,22 @@ class ZoneModel(mesa.Model):
     def zone_indicators(self, year: int) -> list[dict]:
         """Firm-level indicators of every zone (in zone order) for ``year``."""
         sums = _group_sums(self, year, self.firms.zone)
-        city = _pick(sums, slice(None))
-        return [_indicators_from_sums(self.p, _pick(sums, [z.index + 1]), city)
-                for z in self.zones]
+        picks = _pick_many(sums, [[z.index + 1] for z in self.zones] + [slice(None)])
+        return [_indicators_from_sums(self.p, s, picks[-1]) for s in picks[:-1]]
 
     def record_year(self, year: int) -> None:
         """Snapshot every indicator for every scope at the end of ``year``."""
         sums = _group_sums(self, year, self.firms.zone)   # group 0: rest of city; z+1: zone z
-        city = _pick(sums, slice(None))
         groups = {"city": slice(None), "zones": slice(1, None), "rest_of_city": [0]}
         parks = [z.index + 1 for z in self.zones if z.is_special_park]
         if parks:
             groups["special_parks"] = parks
         for z in self.zones:
             groups[f"zone:{z.zone_id}"] = [z.index + 1]
-        for scope, sel in groups.items():
-            row = _indicators_from_sums(self.p, _pick(sums, sel), city)
+        picks = _pick_many(sums, list(groups.values()))
+        city = picks[0]
+        for scope, s in zip(groups, picks):
+            row = _indicators_from_sums(self.p, s, city)
             row.update(self._zone_level(scope))
             if scope == "city":
                 row.update(self._city_level())
@@ -608,7 +607,18 @@ def _group_sums(model: ZoneModel, year: int, group: np.ndarray) -> dict[str, np.
 
 def _pick(sums: dict, sel) -> dict[str, float]:
     """The sums of a union of groups (an index list or a slice)."""
-    return {k: float(v[sel].sum()) for k, v in sums.items()}
+    return _pick_many(sums, [sel])[0]
+
+
+def _pick_many(sums: dict, selections: list) -> list[dict[str, float]]:
+    """The sums of several unions of groups at once (one matrix product)."""
+    keys = list(sums)
+    table = np.vstack([sums[k] for k in keys])              # keys × groups
+    member = np.zeros((len(selections), table.shape[1]))    # unions × groups
+    for i, sel in enumerate(selections):
+        member[i, sel] = 1.0
+    totals = member @ table.T                               # unions × keys
+    return [dict(zip(keys, row.tolist())) for row in totals]
 
 
 def _indicators_from_sums(p: dict, s: dict, city: dict) -> dict:

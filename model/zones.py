@@ -80,38 +80,15 @@ class Zone(mesa.Agent):
         return max(self.land_stock_mu - self.land_used_mu(), 0.0)
 
     # ------------------------------------------------------------------ rules
-    def attract_investment(self, dt: float) -> int:
-        """Draw this step's candidate projects and admit those that meet the standard-land
-        threshold and fit the free land. Returns the number admitted.
-
-        Candidates arrive at ``projects_attracted_per_zone`` × tier factor × (1 + climber bonus)
-        a year, plus one per ``fund_yuan_per_project`` of guidance fund (shared by the zones);
-        a share ``strategic_focus`` of them are in the zone's strategic industries.
-        """
+    def candidate_projects(self, dt: float) -> int:
+        """Number of outside projects that approach the zone in this step: Poisson with a yearly
+        rate of ``projects_attracted_per_zone`` × tier factor × (1 + climber bonus), plus one
+        per ``fund_yuan_per_project`` of guidance fund (shared by the zones)."""
         m, p = self.model, self.model.p
-        rng = m.rng
         rate = (p["projects_attracted_per_zone"] * TIER_ATTRACTION[self.tier]
                 * (1.0 + self.attraction_bonus)
                 + p["guidance_fund_yuan_per_year"] / p["fund_yuan_per_project"] / max(m.n_zones, 1))
-        n = rng.poisson(rate * dt)
-        if n == 0:
-            return 0
-        if len(self.strategic) and p["strategic_focus"] > 0:
-            focused = rng.random(n) < p["strategic_focus"]
-        else:
-            focused = np.zeros(n, dtype=bool)
-        sector = np.where(focused, rng.choice(self.strategic, n) if len(self.strategic) else 0,
-                          m.draw_sectors(n))
-        revenue = (p["firm_revenue_median_yuan"] * PROJECT_SIZE_MULTIPLE
-                   * np.exp(rng.standard_normal(n)))
-        cols = ent.new_firm_columns(m, n, zone=self.index, sector=sector, revenue=revenue,
-                                    origin=3)
-        per_mu = revenue / cols["land_mu"]
-        meets_standard = per_mu >= p["standard_land_min_output_yuan_per_mu"]
-        keep = self.fit_in_free_land(cols["land_mu"], meets_standard)
-        if not keep.any():
-            return 0
-        return m.add_firms(cols, keep)
+        return int(m.rng.poisson(rate * dt))
 
     def fit_in_free_land(self, land_need: np.ndarray, admissible: np.ndarray) -> np.ndarray:
         """Which admissible projects get land: in arrival order, each while it fits into the
@@ -176,3 +153,35 @@ class Zone(mesa.Agent):
             self.tier -= 1
             self.years_at_tier = 0
             self.promotions.append((year, "demoted to " + TIERS[self.tier]))
+
+
+def attract_investment(model, dt: float) -> int:
+    """This step's investment attraction by every zone, as one batch of candidate projects.
+
+    A share ``strategic_focus`` of a zone's candidates are in its strategic industries (一区一战略
+    产业), the rest follow the city's sector mix. A candidate is admitted only if its expected
+    revenue per mu reaches the standard-land threshold (标准地) and its land fits into the zone's
+    free land. Returns the number of projects admitted.
+    """
+    p, rng = model.p, model.rng
+    counts = np.array([z.candidate_projects(dt) for z in model.zones], dtype=int)
+    n = int(counts.sum())
+    if n == 0:
+        return 0
+    zone = np.repeat(np.arange(len(model.zones), dtype=np.int32), counts)
+    n_strategic = np.array([len(z.strategic) for z in model.zones])[zone]
+    focused = (n_strategic > 0) & (rng.random(n) < p["strategic_focus"])
+    pick = np.floor(rng.random(n) * np.maximum(n_strategic, 1)).astype(int)
+    strategic_sector = np.array([z.strategic[k] if len(z.strategic) else 0
+                                 for z, k in zip((model.zones[i] for i in zone), pick)],
+                                dtype=np.int32)
+    sector = np.where(focused, strategic_sector, model.draw_sectors(n))
+    revenue = (p["firm_revenue_median_yuan"] * PROJECT_SIZE_MULTIPLE
+               * np.exp(rng.standard_normal(n)))
+    cols = ent.new_firm_columns(model, n, zone=zone, sector=sector, revenue=revenue, origin=3)
+    meets_standard = revenue / cols["land_mu"] >= p["standard_land_min_output_yuan_per_mu"]
+    keep = np.zeros(n, dtype=bool)
+    for z in np.flatnonzero(counts):
+        rows = np.flatnonzero(zone == z)
+        keep[rows] = model.zones[z].fit_in_free_land(cols["land_mu"][rows], meets_standard[rows])
+    return model.add_firms(cols, keep)
