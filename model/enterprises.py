@@ -84,6 +84,9 @@ SPECIALISED_MIN_AGE_YEARS = 2.0
 #: R&D propensity of firms in high-tech / traditional sectors relative to the baseline
 #: (assumption: keeps the mean near the baseline for the usual ~1/3 high-tech share).
 HIGH_TECH_RD_FACTOR = {True: 2.0, False: 0.7}
+#: Share of utility-model / design / software applications granted (no substantive
+#: examination: assumption).
+OTHER_IP_GRANT_RATE = 0.8
 #: Gazelle enterprise (瞪羚企业, Jiangsu practice): age, starting revenue and yearly growth.
 GAZELLE_MAX_AGE_YEARS = 10.0
 GAZELLE_MIN_REVENUE_YUAN = 10e6
@@ -356,9 +359,10 @@ def produce_patents(model, dt: float) -> None:
     """Patent applications and invention grants from real R&D (constant returns).
 
     Applications ~ Poisson(patents_per_million_rd_yuan × real R&D in M yuan × dt); invention
-    grants ~ Poisson(that × invention share × grant rate), entering the stock at once (the
-    2-3 year examination lag is not modelled); other IP (utility models, software) from the rest,
-    80 % of it granted (utility models are not examined in substance).
+    applications ~ Binomial(applications, invention share); invention grants ~ Binomial(invention
+    applications, grant rate), entering the stock at once (the 2-3 year examination lag is not
+    modelled); other IP (utility models, software) from the rest, 80 % of it granted (utility
+    models are not examined in substance).
     University cooperation raises productivity by the coop multiplier's square root (assumption).
     """
     e, p = model.firms, model.p
@@ -366,10 +370,16 @@ def produce_patents(model, dt: float) -> None:
     coop = np.where(e.university_coop, np.sqrt(p["coop_institution_multiplier"]), 1.0)
     lam = (p["patents_per_million_rd_yuan"] * e.rd_intensity * e.real_rd_share * e.revenue
            / 1e6 * dt * coop * e.alive)
+    # one Poisson draw for applications, split by binomial thinning (the same distribution as
+    # independent Poissons) only where a firm filed anything: most firm-steps file nothing
     apps = rng.poisson(lam)
-    inv_apps = rng.binomial(apps, p["invention_share_of_applications"])
-    inv = rng.poisson(lam * p["invention_share_of_applications"] * p["invention_grant_rate"])
-    other = rng.poisson(lam * (1 - p["invention_share_of_applications"]) * 0.8)
+    nz = np.flatnonzero(apps)
+    inv_apps = np.zeros_like(apps)
+    inv = np.zeros_like(apps)
+    other = np.zeros_like(apps)
+    inv_apps[nz] = rng.binomial(apps[nz], p["invention_share_of_applications"])
+    inv[nz] = rng.binomial(inv_apps[nz], p["invention_grant_rate"])
+    other[nz] = rng.binomial(apps[nz] - inv_apps[nz], OTHER_IP_GRANT_RATE)
     e.set("first_application_year", (apps > 0) & (e.first_application_year < 0), model.year)
     e.set("patent_applications_year", slice(None), e.patent_applications_year + apps)
     e.set("invention_applications_year", slice(None), e.invention_applications_year + inv_apps)

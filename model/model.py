@@ -562,11 +562,12 @@ def _group_sums(model: ZoneModel, year: int, group: np.ndarray) -> dict[str, np.
     strategic = alive & model.zone_strategic[e.zone, e.sector]
     apps = e.patent_applications_year
 
+    # weights × mask instead of fancy indexing: no copies of the selected rows
     def count(mask):
-        return np.bincount(g[mask], minlength=ng).astype(float)
+        return np.bincount(g, weights=mask, minlength=ng)
 
     def total(values, mask=alive):
-        return np.bincount(g[mask], weights=values[mask], minlength=ng)
+        return np.bincount(g, weights=np.where(mask, values, 0.0), minlength=ng)
 
     return {
         "n": count(alive), "n_above": count(above), "n_hte": count(cert),
