@@ -4,6 +4,10 @@
     zonesim targets SCENARIO --format table|json
     zonesim validate SCENARIO...
     zonesim parameters | indicators | scenarios
+    zonesim compare BASE VARIANT... --replicates N
+    zonesim sweep SCENARIO --param NAME=LOW:HIGH[:STEPS]... --design grid|lhs
+    zonesim sensitivity SCENARIO --method morris|sobol|fast|delta|pawn --n N
+    (the last three: --out DIR --resume --workers W | --scheduler ADDRESS | --dask-local N)
 
 A user's mistake (bad scenario, bad option) prints a short message and exits with status 2;
 no traceback.
@@ -114,7 +118,11 @@ def _cmd_validate(args) -> int:
 
 def _executor_args(args) -> dict:
     if args.scheduler and args.dask_local:
-        raise UsageError("give either --scheduler or --dask-local, not both")
+        raise UsageError("give either --scheduler ADDRESS (an existing Dask cluster) or "
+                         "--dask-local N (start one here), not both")
+    if args.workers and (args.scheduler or args.dask_local):
+        raise UsageError("--workers sets local processes; with Dask, size the cluster instead "
+                         "(--dask-local N) and leave out --workers")
     return {"workers": args.workers, "scheduler": args.scheduler, "dask_local": args.dask_local,
             "progress": not args.quiet, "resume": args.resume}
 
@@ -129,54 +137,74 @@ def _parse_param(text: str):
         low, high = float(parts[0]), float(parts[1])
         steps = int(parts[2]) if len(parts) == 3 else None
     except ValueError:
-        raise UsageError(f"--param {text!r}: expected NAME=LOW:HIGH or NAME=LOW:HIGH:STEPS")
+        raise UsageError(f"--param {text!r}: expected NAME=LOW:HIGH or NAME=LOW:HIGH:STEPS "
+                         "(numbers; STEPS a whole number)")
     if steps is not None and steps < 2:
         raise UsageError(f"--param {text!r}: STEPS must be at least 2")
     return check_factor(name.strip(), low, high), steps
 
 
+def _out_folder(args, default: str) -> Path:
+    return Path(args.out or Path("out") / default)
+
+
+def _print_table(df, floats: str = "{:.3g}") -> None:
+    with pd_options():
+        print(df.to_string(index=False, float_format=lambda v: floats.format(v)))
+
+
 def _cmd_compare(args) -> int:
     from .experiments import compare
-    from .report import comparison_chart
+    from .report import write_comparison
 
     base = load_scenario(args.base)
     variants = [load_scenario(v) for v in args.variants]
-    out = Path(args.out or Path("out") / f"compare_{base.name}")
-    _, table = compare(base, variants, args.replicates, args.seed, out, **_executor_args(args))
-    table.to_csv(out / "comparison.csv", index=False)
-    comparison_chart(table, out / "comparison.png")
+    ex = _executor_args(args)
+    out = _out_folder(args, f"compare_{base.name}")
+    t0 = time.perf_counter()
+    _, table = compare(base, variants, args.replicates, args.seed, out, **ex)
+    written = write_comparison(out, table, figures=not args.no_figures)
     show = table[["variant", "target", "p_met_base", "p_met_variant", "p_met_diff",
                   "p_met_diff_low", "p_met_diff_high", "median_diff"]]
-    with pd_options():
-        print(show.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
-    print(f"\nWritten to {out}/: comparison.csv, comparison.png, design.parquet, chunks/")
+    _print_table(show)
+    print(f"\n{len(variants)} variant(s) against {base.name}, {args.replicates} replicates on "
+          f"common random numbers ({time.perf_counter() - t0:.1f} s). Written to {out}/: "
+          + ", ".join(written + ["experiment.json", "design.parquet", "chunks/"]))
     return 0
 
 
 def _cmd_sweep(args) -> int:
     from .experiments import sweep
-    from .report import sweep_chart
+    from .report import write_sweep
 
     sc = load_scenario(args.scenario)
     parsed = [_parse_param(t) for t in args.param]
     factors = [f for f, _ in parsed]
     steps = {f.name: st for f, st in parsed if st}
-    out = Path(args.out or Path("out") / f"sweep_{sc.name}")
+    if steps and args.design == "lhs":
+        raise UsageError("STEPS applies to --design grid; an lhs design takes --samples")
+    ex = _executor_args(args)
+    out = _out_folder(args, f"sweep_{sc.name}")
+    t0 = time.perf_counter()
     design, _, summary = sweep(sc, factors, args.design, steps, args.samples, args.replicates,
-                               args.seed, out, **_executor_args(args))
-    summary.to_csv(out / "sweep_summary.csv", index=False)
-    figs = out / "figures"
-    figs.mkdir(exist_ok=True)
+                               args.seed, out, **ex)
     names = [f.name for f in factors]
-    targets = {t.id: t for t in sc.modelled_targets}
-    for t in summary["target"].unique():
-        sweep_chart(summary, names, t, figs / f"{t}.png", targets[t].value, targets[t].indicator)
-    wide = summary.pivot_table(index="target", columns=names, values="p_met")
-    print("probability of meeting each target, by point (" + ", ".join(names) + "):")
-    with pd_options():
-        print(wide.to_string(float_format=lambda v: f"{v:.2f}"))
-    print(f"\n{len(design)} points × {args.replicates} replicates. Written to {out}/: "
-          "sweep_summary.csv, figures/, design.parquet, chunks/")
+    written = write_sweep(out, summary, names, sc, figures=not args.no_figures)
+    if args.design == "grid" and len(names) == 1:
+        wide = summary.pivot_table(index="target", columns=names[0], values="p_met", sort=False)
+        print(f"probability of meeting each target, by {names[0]}:")
+        with pd_options():
+            print(wide.to_string(float_format=lambda v: f"{v:.2f}"))
+    else:
+        print("points:")
+        _print_table(design.drop(columns="scenario"))
+        wide = summary.pivot_table(index="target", columns="point", values="p_met", sort=False)
+        print("\nprobability of meeting each target, by point:")
+        with pd_options():
+            print(wide.to_string(float_format=lambda v: f"{v:.2f}"))
+    print(f"\n{len(design)} points × {args.replicates} replicates "
+          f"({time.perf_counter() - t0:.1f} s). Written to {out}/: "
+          + ", ".join(written + ["experiment.json", "design.parquet", "chunks/"]))
     return 0
 
 
@@ -184,64 +212,34 @@ def _cmd_sensitivity(args) -> int:
     import warnings
 
     from .experiments import sensitivity
-    from .report import sensitivity_chart
+    from .report import write_sensitivity
 
     sc = load_scenario(args.scenario)
-    names = [n.strip() for n in args.params.split(",")] if args.params else None
-    out = Path(args.out or Path("out") / f"sensitivity_{args.method}_{sc.name}")
+    names = [n.strip() for n in args.params.split(",") if n.strip()] if args.params else None
+    ex = _executor_args(args)
+    out = _out_folder(args, f"sensitivity_{args.method}_{sc.name}")
+    t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         res = sensitivity(sc, args.method, args.n, args.replicates, args.seed, names,
-                          args.groups, not args.no_levers, out, **_executor_args(args))
-    for w in caught:
-        print(f"zonesim: warning: {w.message}", file=sys.stderr)
-    res["indices"].to_csv(out / "indices.csv", index=False)
-    res["convergence"].to_csv(out / "convergence.csv", index=False)
-    res["noise"].to_csv(out / "replicate_noise.csv", index=False)
-    figs = out / "figures"
-    figs.mkdir(exist_ok=True)
-    for o in res["indices"]["output"].unique():
-        sensitivity_chart(res["indices"], args.method, o, figs / f"{o.replace(':', '__')}.png")
-    (out / "report.md").write_text(sensitivity_report(res, args, sc))
-    print((out / "report.md").read_text())
+                          args.groups, not args.no_levers, out, **ex)
+    for msg in dict.fromkeys(str(w.message) for w in caught
+                             if issubclass(w.category, UserWarning)):
+        print(f"zonesim: warning: {msg}", file=sys.stderr)
+    text = write_sensitivity(out, res, sc, figures=not args.no_figures)
+    print(text)
+    print(f"({time.perf_counter() - t0:.1f} s.) Written to {out}/: indices.csv, convergence.csv, "
+          "replicate_noise.csv, skipped_outputs.csv, report.md"
+          + ("" if args.no_figures else ", overview.png, convergence.png, figures/")
+          + ", experiment.json, design.parquet, chunks/")
     return 0
-
-
-def sensitivity_report(res, args, sc) -> str:
-    """A short markdown report: top factors per output, convergence, replicate noise."""
-    idx, conv, noise = res["indices"], res["convergence"], res["noise"]
-    main = {"morris": "mu_star", "sobol": "ST", "fast": "ST", "delta": "delta",
-            "pawn": "pawn_median"}[args.method]
-    lines = [f"# {args.method} sensitivity of {sc.name}",
-             f"N = {args.n}, {args.replicates} replicates per point, "
-             f"{len(res['design'])} points, {res['problem']['num_vars']} factors, seed {args.seed}",
-             "", f"## Top factors by {main} (95 % interval)", ""]
-    for o, d in idx[idx["index"] == main].groupby("output"):
-        top = d.sort_values("value", ascending=False).head(5)
-        lines.append(f"- **{o}**: " + "; ".join(
-            f"{r.parameter} {r.value:.3g} [{r.conf_low:.3g}, {r.conf_high:.3g}]"
-            for r in top.itertuples()))
-    lines += ["", "## Convergence (N/2 against N)", ""]
-    if len(conv):
-        c = conv[conv["index"] == main].copy()
-        c["abs_change"] = (c["value"] - c["value_half"]).abs()
-        worst = c.groupby("output")["abs_change"].max()
-        lines += [f"- {o}: largest change of {main} between N/2 and N = {v:.3g}"
-                  for o, v in worst.items()]
-    else:
-        lines.append(f"- not available for {args.method} at N = {args.n} (the design is not "
-                     "nested or N/2 is too small)")
-    lines += ["", "## Share of variance that is replicate noise", ""]
-    lines += [f"- {r.output}: {r.noise_share:.2f}" for r in noise.itertuples()
-              if r.noise_share == r.noise_share]
-    return "\n".join(lines) + "\n"
 
 
 class pd_options:
     def __enter__(self):
         import pandas as pd
-        self._ctx = pd.option_context("display.width", 200, "display.max_columns", 30,
-                                      "display.max_rows", 200)
+        self._ctx = pd.option_context("display.width", 200, "display.max_columns", 40,
+                                      "display.max_rows", 500)
         self._ctx.__enter__()
 
     def __exit__(self, *exc):
@@ -304,29 +302,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenarios", nargs="+")
     p.set_defaults(func=_cmd_validate)
 
-    def executor_options(p):
-        p.add_argument("--replicates", "-n", type=_positive, default=10,
-                       help="replicates per point (default 10)")
+    def executor_options(p, replicates: int = 10):
+        p.add_argument("--replicates", "-n", type=_positive, default=replicates,
+                       help=f"replicates per point (default {replicates})")
         p.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
-        p.add_argument("--out", default=None, help="output folder")
+        p.add_argument("--out", default=None, help="output folder (must be new or empty, "
+                       "or hold this experiment with --resume)")
         p.add_argument("--resume", action="store_true",
-                       help="continue an interrupted experiment in --out")
+                       help="continue an interrupted experiment in --out (finished runs are "
+                            "kept, none is run twice)")
         p.add_argument("--workers", type=_positive, default=None,
                        help="local processes (default: all cores; 1 = serial)")
-        p.add_argument("--scheduler", default=None, help="address of a Dask scheduler")
+        p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="run on an existing Dask cluster (e.g. tcp://host:8786)")
         p.add_argument("--dask-local", type=_positive, default=None, metavar="N",
-                       help="start a local Dask cluster with N workers")
-        p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+                       help="start a local Dask cluster with N worker processes")
+        p.add_argument("--no-figures", action="store_true", help="skip the figures")
+        p.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
 
     p = sub.add_parser("compare", help="policy counterfactuals on common random numbers")
-    p.add_argument("base")
-    p.add_argument("variants", nargs="+")
+    p.add_argument("base", help="the base scenario")
+    p.add_argument("variants", nargs="+", help="variant scenarios (policy counterfactuals)")
     executor_options(p)
     p.set_defaults(func=_cmd_compare)
 
     p = sub.add_parser("sweep", help="grid or Latin-hypercube sweep over parameters")
     p.add_argument("scenario")
-    p.add_argument("--param", action="append", required=True, metavar="NAME=LOW:HIGH[:STEPS]")
+    p.add_argument("--param", action="append", required=True, metavar="NAME=LOW:HIGH[:STEPS]",
+                   help="a parameter and its range (repeat for several; STEPS for grids, "
+                        "default 5)")
     p.add_argument("--design", choices=("grid", "lhs"), default="grid")
     p.add_argument("--samples", type=_positive, default=16, help="points of an lhs design")
     executor_options(p)
@@ -337,16 +341,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", choices=("morris", "sobol", "fast", "delta", "pawn"),
                    default="morris")
     p.add_argument("--n", type=_positive, default=None,
-                   help="trajectories (morris, default 20) or base samples (sobol, default 256; "
-                        "fast/delta/pawn default 512)")
+                   help="trajectories (morris, default 20) or base samples (sobol, default 256, "
+                        "a power of two; fast 512 per factor; delta/pawn max(512, 10 per "
+                        "factor))")
     p.add_argument("--params", default=None,
                    help="comma-separated parameter names (default: every assumption with a range "
                         "and every lever)")
     p.add_argument("--groups", choices=("kind",), default=None,
                    help="group factors into uncertainties and levers (morris, sobol)")
     p.add_argument("--no-levers", action="store_true", help="vary uncertainties only")
-    executor_options(p)
-    p.set_defaults(func=_cmd_sensitivity, replicates=5)
+    executor_options(p, replicates=5)
+    p.set_defaults(func=_cmd_sensitivity)
+
+    p = sub.add_parser("patterns", help="check the known patterns (bunching, growth, size, exit)")
+    p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO)
+    p.add_argument("--replicates", "-n", type=_positive, default=None)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", default=None)
+    p.set_defaults(func=_cmd_patterns)
+
+    p = sub.add_parser("calibrate", help="fit uncertain parameters to published statistics "
+                       "(ABC-SMC)")
+    p.add_argument("scenario")
+    p.add_argument("--data", required=True, help="CSV with indicator, scope, year, value")
+    p.add_argument("--params", default=None, help="comma-separated parameters to fit")
+    p.add_argument("--populations", type=_positive, default=4)
+    p.add_argument("--particles", type=_positive, default=100)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", default=None)
+    p.add_argument("--workers", type=_positive, default=None)
+    p.add_argument("--quiet", "-q", action="store_true")
+    p.set_defaults(func=_cmd_calibrate)
+
     sub.add_parser("parameters", help="the parameter registry").set_defaults(
         func=_cmd_parameters)
     sub.add_parser("indicators", help="the indicators targets can use").set_defaults(
@@ -356,17 +382,64 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _cmd_patterns(args) -> int:
+    from .patterns import check_patterns
+
+    sc = load_scenario(args.scenario)
+    out = Path(args.out or Path("out") / "patterns" / sc.name)
+    out.mkdir(parents=True, exist_ok=True)
+    table = check_patterns(sc, replicates=args.replicates, seed=args.seed, figures_dir=out)
+    table.to_csv(out / "patterns.csv", index=False)
+    for r in table.itertuples():
+        print(f"{'PASS' if r.passed else 'FAIL'}  {r.pattern}: {r.statistic} = {r.value}\n"
+              f"      reference: {r.reference}\n      tolerance: {r.tolerance}\n"
+              f"      {r.detail}")
+    print(f"\nWritten to {out}/: patterns.csv and one figure per pattern")
+    return 0 if table["passed"].all() else 1
+
+
+def _cmd_calibrate(args) -> int:
+    import pandas as pd
+
+    from .calibration import calibrate
+    from .experiments import make_executor
+
+    sc = load_scenario(args.scenario)
+    try:
+        data = pd.read_csv(args.data)
+    except (OSError, ValueError) as e:
+        raise UsageError(f"{args.data}: cannot read the statistics CSV ({e})")
+    missing = {"indicator", "scope", "year", "value"} - set(data.columns)
+    if missing:
+        raise UsageError(f"{args.data}: missing column(s) {', '.join(sorted(missing))} "
+                         "(expected indicator, scope, year, value)")
+    params = [n.strip() for n in args.params.split(",")] if args.params else None
+    out = Path(args.out or Path("out") / f"calibration_{sc.name}")
+    executor, close = make_executor(args.workers)
+    try:
+        res = calibrate(sc, data, params, populations=args.populations,
+                        particles=args.particles, seed=args.seed, executor=executor, out=out,
+                        progress=None if args.quiet else (lambda m: print(m, file=sys.stderr)))
+    finally:
+        close()
+    print(res["summary"].to_string(index=False))
+    print("\n" + res["fit"].to_string(index=False))
+    print(f"\nWritten to {out}/ (posterior, summary, fit figure, calibrated scenario "
+          f"{res.get('calibrated_scenario')})")
+    return 0
+
+
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    if getattr(args, "command", None) == "sensitivity" and args.n is None:
-        args.n = {"morris": 20, "sobol": 256}.get(args.method, 512)
     try:
         return args.func(args)
     except (ScenarioError, UsageError) as e:
-        print(f"zonesim: {e}" if isinstance(e, UsageError) else str(e), file=sys.stderr)
+        prefixed = isinstance(e, UsageError) or type(e).__name__ == "ExperimentError"
+        print(f"zonesim: {e}" if prefixed else str(e), file=sys.stderr)
         return 2
     except OSError as e:
-        print(f"zonesim: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"zonesim: {where}{e.strerror or e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("zonesim: interrupted", file=sys.stderr)

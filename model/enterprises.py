@@ -398,7 +398,10 @@ def exit_firms(model, dt: float) -> np.ndarray:
                    0.2, 2.0)
     annual = np.clip(rules.exit_hazard(age, p["exit_hazard_scale"]) * size, 0.0, 1.0)
     graduate = ((e.origin == 1) | (e.origin == 2)) & (age < 3.0)
-    extra = 1.0 - (1.0 - p["post_graduation_failure"]) ** (1.0 / 3.0)
+    # Schwartz's share is the graduates' total three-year failure: the extra hazard tops the
+    # SAIC survival of ages 0-3 up to it (not added on top of a full failure share)
+    saic_3y = np.prod(1.0 - rules.exit_hazard(np.array([0.5, 1.5, 2.5]), p["exit_hazard_scale"]))
+    extra = 1.0 - max(min((1.0 - p["post_graduation_failure"]) / saic_3y, 1.0), 0.0) ** (1 / 3)
     annual = np.where(graduate, 1.0 - (1.0 - annual) * (1.0 - extra), annual)
     # firms that entered during this step (born mid-step) are at risk for half of it
     exposure = np.clip(model.time + dt - e.birth_year, 0.0, dt)

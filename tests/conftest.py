@@ -6,6 +6,12 @@ Tests that need other zone layouts write a variant that ``extends`` good_base.to
 (:func:`scenario_variant`)."""
 
 from __future__ import annotations
+import os
+
+# one BLAS thread per test process: pytest -n 2 on 2 cores must not oversubscribe
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 
 from pathlib import Path
 

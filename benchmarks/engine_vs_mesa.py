@@ -1,0 +1,432 @@
+"""zonesim's vectorised enterprise rules against the same rules as plain Mesa agents.
+
+The enterprise rules (yearly accounts, R&D propensity, R&D decision with bunching at the
+certification notch, R&D spending, growth, patents, exit, year-end accounts, high-tech share,
+tech-SME status, cultivation pool with IP support, certification) are written a second time
+below, only here, as ``mesa.Agent`` objects stepped with ``model.agents.shuffle_do`` (idiomatic
+Mesa 3). Both sides start from the same initial population (a ``ZoneModel``'s firms after
+set-up), use the same parameters, the same demand shocks and the same horizon. Government,
+incubators, investment attraction and births are not part of either side.
+
+Only the enterprise rules are timed. Prints µs per (alive) enterprise-step for each side, their
+ratio (median of repeats), and checks that the yearly count of certified high-tech enterprises
+has the same distribution on both sides over several seeds (Welch t-test per year and a
+tolerance on the means), so the race is fair.
+
+    python benchmarks/engine_vs_mesa.py [--n 10000] [--repeats 5] [--seeds 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import sys
+import time
+from bisect import bisect_right
+
+import mesa
+import numpy as np
+from scipy import stats
+
+from zonesim import enterprises as ent
+from zonesim import rules
+from zonesim.model import ZoneModel
+from zonesim.scenario import load_scenario
+
+SCENARIO = "nantong_2024_2027"
+POP_SEED = 12345          # the initial population (same on both sides, every repeat)
+
+
+# ============================================================== zonesim side: its own rules
+
+def zonesim_step(m: ZoneModel) -> None:
+    """One step of the enterprise rules only, calling zonesim.enterprises in ZoneModel.step's
+    order (government, incubators, attraction and births left out)."""
+    dt = m.dt
+    if m.year_step == 0:
+        ent.start_year_accounts(m)
+        m._update_same_sector()
+        ent.revise_rd_propensity(m)
+        ent.decide_rd(m)
+    shock = m._demand_shock[m.year] if m.year in m._demand_shock else \
+        np.zeros(len(m.sector_ids))
+    ent.spend_on_rd(m, dt)
+    ent.grow_revenue(m, dt, shock)
+    ent.produce_patents(m, dt)
+    ent.exit_firms(m, dt)
+    m.year_step += 1
+    m.step_count += 1
+    m.time = m.start_year + m.step_count * dt
+    if m.year_step == m.steps_per_year:
+        m.time = float(round(m.time))
+        year = m.year - 1
+        ent.close_year_accounts(m)
+        ent.upgrade_high_tech_share(m)
+        ent.classify_tech_smes(m)
+        ent.enter_cultivation_pool(m)
+        ent.certify_high_tech(m, year)
+        m.year_step = 0
+
+
+def run_zonesim(m: ZoneModel, n_steps: int) -> tuple[float, int, list[int]]:
+    """Returns (seconds in the rules, alive enterprise-steps, yearly high-tech counts)."""
+    spent, firm_steps, hte = 0.0, 0, []
+    for _ in range(n_steps):
+        firm_steps += int(m.firms.alive.sum())
+        t = time.perf_counter()
+        zonesim_step(m)
+        spent += time.perf_counter() - t
+        if m.year_step == 0:
+            e = m.firms
+            hte.append(int((e.alive & e.certified).sum()))
+    return spent, firm_steps, hte
+
+
+# ================================================================ Mesa side: per-agent rules
+
+FIELDS = [c for c in ent.COLUMNS if c != "alive"]
+BAND0, BAND1 = rules.RD_BAND_EDGES_YUAN
+THR0, THR1, THR2 = rules.RD_BAND_THRESHOLDS
+
+
+def _threshold(revenue: float) -> float:
+    return THR0 if revenue <= BAND0 else (THR1 if revenue <= BAND1 else THR2)
+
+
+def _poisson(agent, lam: float) -> int:
+    """Poisson draw: inversion with the stdlib generator for small means, numpy otherwise."""
+    if lam <= 0.0:
+        return 0
+    if lam > 20.0:
+        return int(agent.model.rng.poisson(lam))
+    u, k, p = agent.random.random(), 0, math.exp(-lam)
+    c = p
+    while u > c:
+        k += 1
+        p *= lam / k
+        c += p
+    return k
+
+
+class Firm(mesa.Agent):
+    """One enterprise: the same rules as zonesim.enterprises, one firm at a time."""
+
+    def __init__(self, model: "MesaFirms", state: dict):
+        super().__init__(model)
+        self.__dict__.update(state)
+
+    # ---------------------------------------------------------------- start of the year
+    def start_year(self):
+        m, p, r = self.model, self.model.p, self.random
+        self.rd_year = self.revenue_year = 0.0
+        self.patent_applications_year = self.invention_applications_year = 0
+        self.invention_grants_year = self.other_grants_year = 0
+        # growth variance: exponential of mean 2, or 2 + 2 × Lomax(1.5) with the tail probability
+        if r.random() < p["growth_tail_probability"]:
+            self.growth_variance = 2.0 * r.paretovariate(ent.GROWTH_TAIL_VARIANCE_EXPONENT)
+        else:
+            self.growth_variance = r.expovariate(0.5)
+        # R&D propensity (AR(1) deviation around a trending long-run propensity)
+        self.rd_propensity = min(self.rd_propensity * m.trend_factor, 0.3)
+        dev = math.log(max(self.base_rd_intensity, 1e-9) / max(self.rd_propensity, 1e-9))
+        dev = m.phi * dev + m.prop_noise * r.gauss(0.0, 1.0)
+        self.base_rd_intensity = min(self.rd_propensity * math.exp(dev), 0.3)
+        self.decide_rd()
+
+    def decide_rd(self):
+        m, p = self.model, self.model.p
+        cost = m.cost_certified if self.certified else m.cost_plain
+        desired = self.base_rd_intensity * (m.cost_ratio_cert if self.certified
+                                            else m.cost_ratio_plain)
+        if self.loan_until > m.time:
+            desired *= 1.0 + p["tech_sme_rd_financing_gain"]
+        if self.in_pool:
+            desired *= 1.0 + p["pool_rd_boost"]
+        voucher = p["innovation_voucher_yuan"] if self.tech_sme else 0.0
+        desired = min(desired + voucher / max(self.revenue, 1.0), 0.5)
+        last_rev = self.rev_hist_0 if self.rev_hist_0 > 0 else self.revenue
+        thr = _threshold(last_rev)
+        bunch = False
+        if (self.high_tech_share >= rules.HIGH_TECH_REVENUE_SHARE_MIN
+                and self.st_share >= rules.ST_STAFF_SHARE_MIN * 0.8
+                and (1 - p["bunching_window"]) * thr <= desired < thr):
+            gap = (thr * (1 + ent.NOTCH_MARGIN) - desired) * self.revenue
+            extra_cost = gap * (1 - p["rd_relabel_share"]) * cost
+            reward = p["certification_reward_yuan"] / 3.0 if self.first_cert_year < 0 else 0.0
+            bunch = m.tax_saving_share * self.revenue + reward > extra_cost
+        if bunch:
+            reported = thr * (1 + ent.NOTCH_MARGIN)
+            real = desired + (reported - desired) * (1 - p["rd_relabel_share"])
+        else:
+            reported = real = desired
+        self.rd_intensity = reported
+        self.real_rd_share = real / reported if reported > 0 else 1.0
+        self.st_share = min(max(0.03 + ent.ST_PER_RD * real * m.talent_factor + self.st_offset,
+                                0.0), 0.9)
+
+    # ----------------------------------------------------------------------- every step
+    def step(self):
+        m, p, dt = self.model, self.model.p, self.model.dt
+        # R&D spending and the knowledge stock
+        rd = self.rd_intensity * self.revenue * dt
+        self.rd_year += rd
+        self.revenue_year += self.revenue * dt
+        self.knowledge = self.knowledge * m.knowledge_decay + rd * self.real_rd_share
+        m.rd_subsidies += rd * p["rd_subsidy_rate"]
+        # growth
+        real_rate = self.rd_intensity * self.real_rd_share * self.revenue
+        kg = real_rate / self.knowledge if self.knowledge > 0 else 0.0
+        kg = min(max(kg - p["knowledge_depreciation_rate"], -0.5), 1.0)
+        same = m.same_sector.get((self.zone, self.sector), 0.0) if self.zone >= 0 else 0.0
+        drift = (p["growth_drift"] + p["rd_productivity_elasticity"] * kg
+                 + p["agglomeration_elasticity"] * same + m.shock[self.sector])
+        vol = p["growth_volatility"]
+        v = self.growth_variance
+        log_growth = (drift * dt + vol * math.sqrt(v * dt) * self.random.gauss(0.0, 1.0)
+                      - 0.5 * vol * vol * v * dt)
+        self.revenue *= math.exp(log_growth)
+        # patents
+        lam = (p["patents_per_million_rd_yuan"] * self.rd_intensity * self.real_rd_share
+               * self.revenue / 1e6 * dt * (m.coop_boost if self.university_coop else 1.0))
+        apps = _poisson(self, lam)
+        share = p["invention_share_of_applications"]
+        inv_apps = inv = other = 0
+        if apps:    # binomial thinning of the applications, as zonesim does
+            rnd, grant = self.random.random, p["invention_grant_rate"]
+            for _ in range(apps):
+                if rnd() < share:
+                    inv_apps += 1
+                    inv += rnd() < grant
+                else:
+                    other += rnd() < ent.OTHER_IP_GRANT_RATE
+        if apps > 0 and self.first_application_year < 0:
+            self.first_application_year = m.year
+        self.patent_applications_year += apps
+        self.invention_applications_year += inv_apps
+        self.invention_grants_year += inv
+        self.other_grants_year += other
+        self.invention_patents += inv
+        self.other_ip += other
+        # exit
+        age = m.time - self.birth_year
+        size = min(max((self.revenue / p["firm_revenue_median_yuan"])
+                       ** -p["exit_size_elasticity"], 0.2), 2.0)
+        hazard = rules.EXIT_HAZARD_BY_AGE[bisect_right(m.hazard_edges, age)]
+        annual = min(max(min(max(hazard * p["exit_hazard_scale"], 0.0), 1.0) * size, 0.0), 1.0)
+        if (self.origin == 1 or self.origin == 2) and age < 3.0:
+            annual = 1.0 - (1.0 - annual) * (1.0 - m.graduate_extra)
+        exposure = min(max(m.time + dt - self.birth_year, 0.0), dt)
+        if self.random.random() < 1.0 - (1.0 - annual) ** exposure:
+            self.remove()
+
+    # ------------------------------------------------------------------- end of the year
+    def end_year(self):
+        m, p, r = self.model, self.model.p, self.random
+        year = m.year - 1
+        # accounts
+        self.rd_hist_2, self.rd_hist_1, self.rd_hist_0 = self.rd_hist_1, self.rd_hist_0, \
+            self.rd_year
+        self.rev_hist_2, self.rev_hist_1, self.rev_hist_0 = self.rev_hist_1, self.rev_hist_0, \
+            self.revenue_year
+        # high-tech share of revenue
+        floor = m.ht_floor[self.sector]
+        supported = floor + (ent.HIGH_TECH_SHARE_CEILING - floor) * min(
+            self.rd_intensity * self.real_rd_share / 0.05, 1.0)
+        hts = self.high_tech_share
+        self.high_tech_share = min(max(hts + p["high_tech_upgrade_rate"]
+                                       * (max(supported, hts * 0.97) - hts), 0.0), 1.0)
+        # tech SME
+        last_rev = self.rev_hist_0 if self.rev_hist_0 > 0 else self.revenue
+        rev3 = self.rev_hist_0 + self.rev_hist_1 + self.rev_hist_2
+        rd3 = (self.rd_hist_0 + self.rd_hist_1 + self.rd_hist_2) / rev3 if rev3 > 0 else 0.0
+        own_ip = self.invention_patents >= 1 or self.other_ip >= rules.MIN_OTHER_IP
+        self.tech_sme = (self.revenue / p["revenue_per_employee_yuan"] <= rules.TECH_SME_MAX_STAFF
+                         and last_rev <= rules.TECH_SME_MAX_REVENUE_YUAN
+                         and ((rd3 >= 0.02 and self.st_share >= rules.ST_STAFF_SHARE_MIN)
+                              or (rd3 >= 0.01 and own_ip)))
+        # cultivation pool, and IP support for pool firms
+        if (not self.certified and not self.in_pool and self.tech_sme
+                and rd3 >= 0.5 * _threshold(self.revenue) and self.high_tech_share >= 0.5
+                and r.random() < p["pool_entry_rate"]):
+            self.in_pool = True
+        if self.in_pool and not own_ip and r.random() < p["ip_support_rate"]:
+            self.other_ip = max(self.other_ip, rules.MIN_OTHER_IP)
+            own_ip = True
+        # certification round
+        eligible = (m.time - self.birth_year >= rules.MIN_AGE_YEARS and own_ip
+                    and self.st_share >= rules.ST_STAFF_SHARE_MIN
+                    and rd3 >= _threshold(last_rev)
+                    and self.high_tech_share >= rules.HIGH_TECH_REVENUE_SHARE_MIN)
+        renewing = self.certified and self.cert_expiry <= year
+        if renewing:
+            rate, approval = p["renewal_application_rate"], p["renewal_approval_rate"]
+        else:
+            rate = p["pool_application_rate"] if self.in_pool else m.plain_application_rate
+            approval = p["certification_approval_rate"]
+        passes = (eligible and (not self.certified or renewing) and r.random() < rate
+                  and r.random() < approval)
+        if renewing and not passes:
+            self.certified = False
+            self.leader = False
+        if passes:
+            self.certified = True
+            self.cert_expiry = year + rules.CERTIFICATE_VALIDITY_YEARS
+            if self.first_cert_year < 0:
+                self.first_cert_year = year
+                m.certification_rewards += p["certification_reward_yuan"]
+            self.in_pool = False
+
+
+class MesaFirms(mesa.Model):
+    """The enterprise rules as a plain Mesa model."""
+
+    def __init__(self, source: ZoneModel, seed: int):
+        super().__init__(rng=seed)
+        p = self.p = dict(source.p)
+        self.dt = source.dt
+        self.steps_per_year = source.steps_per_year
+        self.start_year = source.start_year
+        self.time = float(source.time)
+        self.step_count = self.year_step = 0
+        self.demand_shock = {y: v.copy() for y, v in source._demand_shock.items()}
+        self.n_sectors = len(source.sector_ids)
+        self.ht_floor = [ent.HIGH_TECH_SHARE_AT_ENTRY[bool(h)] for h in source.sector_high_tech]
+        self.same_sector: dict = {}
+        self.shock = [0.0] * self.n_sectors
+        self.rd_subsidies = self.certification_rewards = 0.0
+        # per-run constants
+        self.trend_factor = math.exp(p["rd_intensity_trend"])
+        self.phi = p["rd_propensity_persistence"]
+        self.prop_noise = p["rd_propensity_volatility"] * math.sqrt(1 - self.phi ** 2)
+        cost0 = rules.rd_user_cost(0.0, 0.5, rules.CORPORATE_TAX_RATE)
+        self.cost_certified = float(rules.rd_user_cost(
+            p["rd_subsidy_rate"], p["super_deduction_rate"], rules.HIGH_TECH_TAX_RATE))
+        self.cost_plain = float(rules.rd_user_cost(
+            p["rd_subsidy_rate"], p["super_deduction_rate"], rules.CORPORATE_TAX_RATE))
+        el = p["rd_user_cost_elasticity"]
+        self.cost_ratio_cert = float((self.cost_certified / cost0) ** (-el))
+        self.cost_ratio_plain = float((self.cost_plain / cost0) ** (-el))
+        self.tax_saving_share = ((rules.CORPORATE_TAX_RATE - rules.HIGH_TECH_TAX_RATE)
+                                 * p["profit_margin"] + p["certificate_other_value_share"])
+        self.talent_factor = 0.8 + 0.4 * p["talent_programme_intensity"]
+        self.knowledge_decay = math.exp(-p["knowledge_depreciation_rate"] * self.dt)
+        self.coop_boost = math.sqrt(p["coop_institution_multiplier"])
+        self.hazard_edges = list(rules.EXIT_HAZARD_AGE_EDGES)
+        self.graduate_extra = 1.0 - (1.0 - p["post_graduation_failure"]) ** (1.0 / 3.0)
+        self.plain_application_rate = min(
+            p["certification_application_rate"] * (1.0 + p["certification_reward_yuan"] / 1e6),
+            1.0)
+        # the same initial population, firm by firm
+        e = source.firms
+        cols = {c: getattr(e, c).tolist() for c in FIELDS}
+        for i in np.flatnonzero(e.alive):
+            Firm(self, {c: cols[c][i] for c in FIELDS})
+
+    @property
+    def year(self) -> int:
+        return int(math.floor(self.time + 1e-9))
+
+    def _update_same_sector(self):
+        counts, totals = {}, {}
+        for a in self.agents:
+            if a.zone >= 0:
+                counts[(a.zone, a.sector)] = counts.get((a.zone, a.sector), 0) + 1
+                totals[a.zone] = totals.get(a.zone, 0) + 1
+        self.same_sector = {k: c / totals[k[0]] for k, c in counts.items()}
+
+    def step(self):
+        if self.year_step == 0:
+            self._update_same_sector()
+            self.agents.shuffle_do("start_year")
+        shock = self.demand_shock.get(self.year)
+        self.shock = shock.tolist() if shock is not None else [0.0] * self.n_sectors
+        self.agents.shuffle_do("step")
+        self.year_step += 1
+        self.step_count += 1
+        self.time = self.start_year + self.step_count * self.dt
+        if self.year_step == self.steps_per_year:
+            self.time = float(round(self.time))
+            self.agents.shuffle_do("end_year")
+            self.year_step = 0
+
+
+def run_mesa(m: MesaFirms, n_steps: int) -> tuple[float, int, list[int]]:
+    spent, firm_steps, hte = 0.0, 0, []
+    for _ in range(n_steps):
+        firm_steps += len(m.agents)
+        t = time.perf_counter()
+        m.step()
+        spent += time.perf_counter() - t
+        if m.year_step == 0:
+            hte.append(sum(1 for a in m.agents if a.certified))
+    return spent, firm_steps, hte
+
+
+# ========================================================================== the race
+
+def make_source(n: int) -> ZoneModel:
+    sc = load_scenario(SCENARIO)
+    return ZoneModel(sc, seed=POP_SEED, parameters={"initial_enterprises": n})
+
+
+def one_pair(n: int, n_steps: int, seed: int):
+    """Both sides from the same initial population, the run's draws seeded by ``seed``."""
+    zs = make_source(n)
+    ms = MesaFirms(zs, seed)                          # built before zonesim moves on
+    zs.rng = np.random.default_rng(seed)              # this run's draws
+    z_time, z_fs, z_hte = run_zonesim(zs, n_steps)
+    m_time, m_fs, m_hte = run_mesa(ms, n_steps)
+    return (z_time / z_fs * 1e6, z_hte), (m_time / m_fs * 1e6, m_hte)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=10_000, help="initial enterprises")
+    ap.add_argument("--repeats", type=int, default=5, help="timed repeats (median)")
+    ap.add_argument("--seeds", type=int, default=12,
+                    help="runs per side for the distribution check")
+    ap.add_argument("--years", type=int, default=None,
+                    help="horizon in years (default: the scenario's)")
+    args = ap.parse_args(argv)
+    sc = load_scenario(SCENARIO)
+    years = args.years or (sc.scenario.end_year - sc.scenario.start_year + 1)
+    n_steps = years * sc.scenario.steps_per_year
+    print(f"engine_vs_mesa: {SCENARIO}, {args.n} initial enterprises, {years} years × "
+          f"{sc.scenario.steps_per_year} steps; mesa {mesa.__version__}, numpy {np.__version__}")
+
+    z_us, m_us, ratios, z_hte, m_hte = [], [], [], [], []
+    for k in range(max(args.repeats, args.seeds)):
+        (zu, zh), (mu, mh) = one_pair(args.n, n_steps, seed=1000 + k)
+        z_hte.append(zh)
+        m_hte.append(mh)
+        if k < args.repeats:
+            z_us.append(zu)
+            m_us.append(mu)
+            ratios.append(mu / zu)
+            print(f"  repeat {k}: zonesim {zu:8.3f} µs  mesa {mu:8.3f} µs  ratio {mu / zu:7.1f}",
+                  flush=True)
+    zmed, mmed, rmed = (statistics.median(x) for x in (z_us, m_us, ratios))
+    print(f"zonesim vectorised : {zmed:8.3f} µs per enterprise-step (median of {len(z_us)})")
+    print(f"mesa shuffle_do    : {mmed:8.3f} µs per enterprise-step (median of {len(m_us)})")
+    print(f"ratio mesa/zonesim : {rmed:8.1f}  (goal ≥ 100: {'MET' if rmed >= 100 else 'NOT MET'})")
+
+    # same distribution of the yearly high-tech enterprise count
+    z, m = np.array(z_hte, float), np.array(m_hte, float)
+    ok = True
+    print(f"high-tech enterprises by year ({len(z)} runs per side; mean ± sd):")
+    for j in range(z.shape[1]):
+        t = stats.ttest_ind(z[:, j], m[:, j], equal_var=False)
+        rel = abs(z[:, j].mean() - m[:, j].mean()) / max(z[:, j].mean(), 1.0)
+        good = rel <= 0.02 or t.pvalue > 0.01
+        ok &= good
+        print(f"  year {j + 1}: zonesim {z[:, j].mean():8.1f} ± {z[:, j].std(ddof=1):5.1f}  "
+              f"mesa {m[:, j].mean():8.1f} ± {m[:, j].std(ddof=1):5.1f}  "
+              f"rel diff {rel:6.2%}  Welch p = {t.pvalue:.3f}  {'ok' if good else 'DIFFERENT'}")
+    print(f"same distribution (|Δmean| ≤ 2 % or Welch p > 0.01 every year): "
+          f"{'YES' if ok else 'NO'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

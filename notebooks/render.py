@@ -1,0 +1,68 @@
+"""Render the presentation notebooks to HTML under docs/notebooks/.
+
+    python3 notebooks/render.py                 # all notebooks, full size (the presentation)
+    python3 notebooks/render.py --size small    # quick check, a few replicates
+    python3 notebooks/render.py 01 04           # only the notebooks whose names start so
+    python3 notebooks/render.py --out DIR       # write the HTML elsewhere
+
+Each notebook is executed with nbclient in a temporary working directory with
+ZONESIM_NOTEBOOK_SIZE set, then exported with nbconvert's HTMLExporter. The stored .ipynb files
+are never modified (they stay without outputs). Needs the `notebooks` extra:
+``python3 -m pip install -e ".[notebooks]"``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def render(path: Path, out: Path, size: str, timeout: int) -> Path:
+    import nbformat
+    from nbclient import NotebookClient
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(path, as_version=4)
+    os.environ["ZONESIM_NOTEBOOK_SIZE"] = size
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    with tempfile.TemporaryDirectory(prefix="zonesim_render_") as cwd:
+        NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                       resources={"metadata": {"path": cwd}}).execute()
+    html, _ = HTMLExporter().from_notebook_node(nb)
+    target = out / f"{path.stem}.html"
+    target.write_text(html, encoding="utf-8")
+    return target
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("only", nargs="*", help="name prefixes of the notebooks to render (default: all)")
+    ap.add_argument("--size", choices=("full", "small"), default="full")
+    ap.add_argument("--out", type=Path, default=ROOT / "docs" / "notebooks")
+    ap.add_argument("--timeout", type=int, default=None,
+                    help="seconds per cell (default: none at full size, 300 at small)")
+    args = ap.parse_args(argv)
+    timeout = args.timeout if args.timeout is not None else (300 if args.size == "small" else -1)
+    args.out.mkdir(parents=True, exist_ok=True)
+    paths = sorted(HERE.glob("*.ipynb"))
+    if args.only:
+        paths = [p for p in paths if any(p.stem.startswith(o) for o in args.only)]
+    if not paths:
+        print("no notebook matches", file=sys.stderr)
+        return 2
+    for p in paths:
+        t0 = time.time()
+        target = render(p, args.out, args.size, timeout)
+        print(f"{p.name} → {target} ({time.time() - t0:.0f} s)", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
