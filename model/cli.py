@@ -190,18 +190,15 @@ def _cmd_sweep(args) -> int:
                                args.seed, out, **ex)
     names = [f.name for f in factors]
     written = write_sweep(out, summary, names, sc, figures=not args.no_figures)
-    if args.design == "grid" and len(names) == 1:
-        wide = summary.pivot_table(index="target", columns=names[0], values="p_met", sort=False)
-        print(f"probability of meeting each target, by {names[0]}:")
-        with pd_options():
-            print(wide.to_string(float_format=lambda v: f"{v:.2f}"))
-    else:
+    by = names[0] if args.design == "grid" and len(names) == 1 else "point"
+    if by == "point":
         print("points:")
         _print_table(design.drop(columns="scenario"))
-        wide = summary.pivot_table(index="target", columns="point", values="p_met", sort=False)
-        print("\nprobability of meeting each target, by point:")
-        with pd_options():
-            print(wide.to_string(float_format=lambda v: f"{v:.2f}"))
+        print()
+    wide = summary.pivot_table(index="target", columns=by, values="p_met", sort=False)
+    print(f"probability of meeting each target, by {by}:")
+    with pd_options():
+        print(wide.to_string(float_format=lambda v: f"{v:.2f}"))
     print(f"\n{len(design)} points × {args.replicates} replicates "
           f"({time.perf_counter() - t0:.1f} s). Written to {out}/: "
           + ", ".join(written + ["experiment.json", "design.parquet", "chunks/"]))
