@@ -244,7 +244,10 @@ class pd_options:
 
 
 def _cmd_parameters(args) -> int:
-    from .params import PARAMETERS
+    from .params import PARAMETERS, registry_markdown
+    if args.format == "markdown":
+        print(registry_markdown())
+        return 0
     for p in PARAMETERS.values():
         rng = f" [{p.low:g}, {p.high:g}]" if p.low is not None else ""
         print(f"{p.name} = {p.default!r} {p.unit} ({p.kind}, {p.provenance}{rng})\n"
@@ -370,8 +373,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", "-q", action="store_true")
     p.set_defaults(func=_cmd_calibrate)
 
-    sub.add_parser("parameters", help="the parameter registry").set_defaults(
-        func=_cmd_parameters)
+    p = sub.add_parser("parameters", help="the parameter registry")
+    p.add_argument("--format", choices=("text", "markdown"), default="text",
+                   help="markdown: the table of docs/ODD.md §10.1")
+    p.set_defaults(func=_cmd_parameters)
     sub.add_parser("indicators", help="the indicators targets can use").set_defaults(
         func=_cmd_indicators)
     sub.add_parser("scenarios", help="the scenarios in scenarios/").set_defaults(

@@ -24,7 +24,10 @@ COLUMNS: dict[str, type] = {
     "sector": np.int32,
     "origin": np.int8,           # 0 initial, 1 incubator graduate, 2 offshore landing,
                                  # 3 attracted project, 4 new firm in the rest of the city
-    "birth_year": float,         # calendar time of entry
+    "birth_year": float,         # calendar time of registration (age counts from it)
+    "entry_year": float,         # calendar time the firm entered the city's population:
+                                 # founding, landing or graduation (graduates were registered
+                                 # when their incubator admitted them)
     "revenue": float,            # yuan per year (current rate)
     "va_factor": float,          # firm's value-added rate relative to the average
     "land_productivity": float,  # firm's revenue per mu relative to the zone average
@@ -100,9 +103,16 @@ HIGH_TECH_SHARE_CEILING = 0.9
 ST_PER_RD = 2.5
 #: A reported R&D intensity just above the notch, as bunching firms choose (relative margin).
 NOTCH_MARGIN = 0.02
+#: Years after graduation during which graduates carry a raised exit hazard (Schwartz 2009).
+POST_GRADUATION_YEARS = 3.0
 #: Pareto exponent of the variance-mixing draw for heavy-tailed growth years: variance mixing
 #: with a Pareto(1.5) variable gives growth-rate tails with cumulative exponent ≈ 3 (Fu et al.).
 GROWTH_TAIL_VARIANCE_EXPONENT = 1.5
+#: Cap on the yearly variance multiplier: at the default volatility a firm-year's shock has at
+#: most ≈ 1.8 log points of standard deviation. Uncapped, the Pareto draw gives a few firm-years
+#: of ±10 log points in a large run (a firm growing or shrinking 10 000-fold in a year); about
+#: 4 in 10 000 firm-years reach the cap, too few to move the tail exponent of the top 1 %.
+GROWTH_VARIANCE_CAP = 50.0
 
 
 class Enterprises:
@@ -215,7 +225,8 @@ def new_firm_columns(model, n: int, *, zone, sector, revenue, origin: int) -> di
     land_prod = np.exp(0.4 * rng.standard_normal(n))
     zone = np.asarray(zone, dtype=np.int32) * np.ones(n, dtype=np.int32)
     land = revenue / (model.zone_land_output(zone) * land_prod)
-    return dict(zone=zone, sector=sector, origin=origin, birth_year=model.time + model.dt / 2,
+    entry = model.time + model.dt / 2   # entrants arrive, on average, mid-step
+    return dict(zone=zone, sector=sector, origin=origin, birth_year=entry, entry_year=entry,
                 revenue=revenue, va_factor=np.exp(0.2 * rng.standard_normal(n)),
                 land_productivity=land_prod, land_mu=land, base_rd_intensity=base_rd,
                 rd_propensity=base_rd, rd_intensity=base_rd, knowledge=knowledge, high_tech_share=ht_share,
@@ -253,8 +264,22 @@ def draw_growth_variance(rng, n: int, p) -> np.ndarray:
     """
     v = rng.exponential(2.0, n)
     heavy = rng.random(n) < p["growth_tail_probability"]
-    v[heavy] = 2.0 * rng.pareto(GROWTH_TAIL_VARIANCE_EXPONENT, int(heavy.sum())) + 2.0
+    v[heavy] = np.minimum(2.0 * rng.pareto(GROWTH_TAIL_VARIANCE_EXPONENT, int(heavy.sum()))
+                          + 2.0, GROWTH_VARIANCE_CAP)
     return v
+
+
+def mean_growth_variance(p) -> float:
+    """Expected variance multiplier of :func:`draw_growth_variance`.
+
+    2 for the exponential part; 2 + 2 E[min(L, m)] for the heavy part, L Lomax(a) capped at
+    m = (cap − 2) / 2, where E[min(L, m)] = ((1 + m)^(1−a) − 1) / (1 − a).
+    """
+    a = GROWTH_TAIL_VARIANCE_EXPONENT
+    m = (GROWTH_VARIANCE_CAP - 2.0) / 2.0
+    heavy = 2.0 + 2.0 * ((1.0 + m) ** (1.0 - a) - 1.0) / (1.0 - a)
+    q = p["growth_tail_probability"]
+    return (1.0 - q) * 2.0 + q * heavy
 
 
 # ------------------------------------------------------------------------ yearly R&D plan
@@ -349,9 +374,12 @@ def grow_revenue(model, dt: float, demand_shock) -> None:
                        - p["knowledge_depreciation_rate"], -0.5, 1.0)
     drift = (p["growth_drift"] + p["rd_productivity_elasticity"] * k_growth
              + p["agglomeration_elasticity"] * model.same_sector_share() + demand_shock[e.sector])
-    shock = p["growth_volatility"] * np.sqrt(e.growth_variance * dt) * model.rng.standard_normal(n)
-    # centre the log shock so mean revenue grows at the drift (E exp(x) correction)
-    log_growth = drift * dt + shock - 0.5 * p["growth_volatility"] ** 2 * e.growth_variance * dt
+    vol = p["growth_volatility"]
+    shock = vol * np.sqrt(e.growth_variance * dt) * model.rng.standard_normal(n)
+    # centre the log shock so that mean revenue grows at the drift (the E exp(x) correction),
+    # with the *mean* variance: correcting by the firm's own draw would give every heavy-tailed
+    # firm-year a certain loss of ½ σ² v, collapsing its revenue
+    log_growth = drift * dt + shock - 0.5 * vol ** 2 * mean_growth_variance(p) * dt
     e.set("revenue", slice(None), np.where(alive, e.revenue * np.exp(log_growth), e.revenue))
 
 
@@ -390,22 +418,31 @@ def produce_patents(model, dt: float) -> None:
 
 
 def exit_firms(model, dt: float) -> np.ndarray:
-    """Firms exit with the age-dependent SAIC hazard, lower for larger firms; recent graduates of incubators carry an
-    extra hazard for three years (Schwartz 2009). Returns the ids that exited."""
+    """Firms exit with the age-dependent SAIC hazard, lower for larger firms; incubator and
+    offshore graduates' hazard is ``post_graduation_hazard_ratio`` times higher for three years
+    after graduation (Schwartz 2009: graduation has an immediate negative effect on survival
+    that lasts up to three years). Returns the ids that exited."""
     e, p = model.firms, model.p
     age = model.time - e.birth_year
+    band = rules.exit_age_band(age)
     size = np.clip((e.revenue / p["firm_revenue_median_yuan"]) ** -p["exit_size_elasticity"],
                    0.2, 2.0)
-    annual = np.clip(rules.exit_hazard(age, p["exit_hazard_scale"]) * size, 0.0, 1.0)
-    graduate = ((e.origin == 1) | (e.origin == 2)) & (age < 3.0)
-    # Schwartz's share is the graduates' total three-year failure: the extra hazard tops the
-    # SAIC survival of ages 0-3 up to it (not added on top of a full failure share)
-    saic_3y = np.prod(1.0 - rules.exit_hazard(np.array([0.5, 1.5, 2.5]), p["exit_hazard_scale"]))
-    extra = 1.0 - max(min((1.0 - p["post_graduation_failure"]) / saic_3y, 1.0), 0.0) ** (1 / 3)
-    annual = np.where(graduate, 1.0 - (1.0 - annual) * (1.0 - extra), annual)
-    # firms that entered during this step (born mid-step) are at risk for half of it
-    exposure = np.clip(model.time + dt - e.birth_year, 0.0, dt)
-    dying = e.alive & (model.rng.random(e.n) < 1.0 - (1.0 - annual) ** exposure)
+    # SAIC's hazards are averages over firms of each age, young firms being small: the size
+    # effect only spreads the hazard within an age band, its mean there kept at 1
+    alive = e.alive
+    nb = len(rules.EXIT_HAZARD_BY_AGE)
+    mean_size = (np.bincount(band, weights=np.where(alive, size, 0.0), minlength=nb)
+                 / np.maximum(np.bincount(band, weights=alive, minlength=nb), 1.0))
+    size = size / np.where(mean_size > 0, mean_size, 1.0)[band]
+    since_entry = model.time - e.entry_year
+    graduate = (e.origin == 1) | (e.origin == 2)
+    ratio = np.where(graduate & (since_entry < POST_GRADUATION_YEARS),
+                     p["post_graduation_hazard_ratio"], 1.0)
+    hazard = np.clip(rules.EXIT_HAZARD_BY_AGE * p["exit_hazard_scale"], 0.0, 1.0)[band]
+    annual = np.clip(hazard * size * ratio, 0.0, 1.0)
+    # firms that entered during this step (mid-step) are at risk for half of it
+    exposure = np.clip(since_entry + dt, 0.0, dt)
+    dying = alive & (model.rng.random(e.n) < 1.0 - (1.0 - annual) ** exposure)
     ids = np.flatnonzero(dying)
     model.remove_firms(ids)
     return ids

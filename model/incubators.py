@@ -52,31 +52,51 @@ class Incubator(mesa.Agent):
         s = self.model.p["incubator_operating_subsidy_yuan"]
         return s / (s + SUBSIDY_SCALE_YUAN)
 
-    def admit_projects(self, dt: float) -> int:
-        """New projects enter: offshore bases at ``offshore_projects_per_base``, local carriers
-        at ``incubator_admissions_per_year`` by kind; talent programmes and the operating
-        subsidy raise both."""
+    def admission_rate(self) -> float:
+        """Projects admitted per year: offshore bases at ``offshore_projects_per_base``, local
+        carriers at ``incubator_admissions_per_year`` by kind; talent programmes and the
+        operating subsidy raise both."""
         p = self.model.p
         talent = 0.5 + p["talent_programme_intensity"]
         base = (p["offshore_projects_per_base"] if self.offshore
                 else p["incubator_admissions_per_year"] * ADMISSION_FACTOR[self.kind])
-        rate = base * talent * (1.0 + self._subsidy_effect())
-        n = int(self.model.rng.poisson(rate * dt))
+        return base * talent * (1.0 + self._subsidy_effect())
+
+    def fill_to_steady_state(self) -> None:
+        """A carrier in operation at the start holds the tenants its admissions and leaving
+        rates sustain (Little's law), so that graduates flow from the first year."""
+        self.tenants = int(self.model.rng.poisson(self.admission_rate()
+                                                  * self.mean_incubation_years()))
+
+    def admit_projects(self, dt: float) -> int:
+        """New projects enter at :meth:`admission_rate`."""
+        n = int(self.model.rng.poisson(self.admission_rate() * dt))
         self.tenants += n
         self.admitted_this_year += n
         return n
+
+    def leaving_rates(self) -> tuple[float, float]:
+        """Yearly probabilities that a tenant graduates, and that it fails (graduation raised
+        by the operating subsidy)."""
+        p = self.model.p
+        g_rate = min(p["incubator_graduation_rate"] * (1.0 + 0.5 * self._subsidy_effect()), 0.95)
+        return g_rate, p["incubator_failure_rate"]
+
+    def mean_incubation_years(self) -> float:
+        """Mean time a tenant spends in the carrier: with constant graduation and failure
+        hazards, the time to either is exponential with their summed rate, whichever ends it."""
+        g_rate, f_rate = self.leaving_rates()
+        return 1.0 / -(np.log1p(-g_rate) + np.log1p(-f_rate))
 
     def graduate_projects(self, dt: float, new: int = 0) -> int:
         """Tenants graduate or fail at constant yearly hazards (graduation raised by the
         operating subsidy); the ``new`` projects admitted in this step are exposed for half the
         step, as in continuous time. Returns the number of graduates, whom
         :func:`settle_graduates` turns into enterprises."""
-        p = self.model.p
         rng = self.model.rng
         if self.tenants == 0:
             return 0
-        g_rate = min(p["incubator_graduation_rate"] * (1.0 + 0.5 * self._subsidy_effect()), 0.95)
-        f_rate = p["incubator_failure_rate"]
+        g_rate, f_rate = self.leaving_rates()
         g = f = 0
         for count, exposure in ((self.tenants - new, dt), (new, dt / 2)):
             gi = rng.binomial(count, 1.0 - (1.0 - g_rate) ** exposure)
@@ -125,6 +145,9 @@ def settle_graduates(model, graduates: list[tuple[Incubator, int]]) -> int:
         cols[c] = np.maximum(cols[c], floor)
     cols["high_tech_share"] = np.maximum(cols["high_tech_share"], 0.6)
     cols["other_ip"] = rng.poisson(2.0, n)
+    # tenants are registered firms: a graduate's age counts from its admission
+    incubated = rng.exponential(np.array([inc.mean_incubation_years() for inc in incs])[owner])
+    cols["birth_year"] = cols["entry_year"] - incubated
     p_land = 1.0 - (1.0 - p["offshore_landing_probability"]) * np.exp(
         -p["offshore_landing_reward_yuan"] / p["landing_reward_scale_yuan"])
     wants_home = ~offshore | (rng.random(n) < p_land)

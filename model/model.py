@@ -139,7 +139,7 @@ class ZoneModel(mesa.Model):
         revenue = ent.draw_initial_revenue(rng, n, p)
         cols = ent.new_firm_columns(self, n, zone=zone, sector=sector, revenue=revenue, origin=0)
         age = 1.0 + rng.exponential(7.0, n)  # mean age ≈ 8 years (assumption)
-        cols["birth_year"] = self.time - age
+        cols["birth_year"] = cols["entry_year"] = self.time - age
         # zone land: scale the zones' revenue per mu so that their firms occupy the stated share
         for z, spec in zip(self.zones, self.scenario.zones):
             mine = zone == z.index
@@ -237,6 +237,8 @@ class ZoneModel(mesa.Model):
         homes = self._offshore_homes()
         for i in range(int(self.p["offshore_bases"])):
             self.incubators.append(Incubator(self, "offshore_base", homes[i % len(homes)]))
+        for inc in self.incubators:
+            inc.fill_to_steady_state()
 
     def _offshore_homes(self) -> list[int]:
         """Home zones of offshore bases: the zones in order of their initial firm share."""

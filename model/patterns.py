@@ -165,7 +165,8 @@ def lognormal_body_ks(x, quantile: float = BODY_QUANTILE) -> dict:
 def hazard_by_age(birth, start, end, exited, max_year: int = HAZARD_MAX_YEAR) -> pd.DataFrame:
     """Annual exit hazard by year of life from firms observed over ``[start, end]``.
 
-    ``birth``: entry time of each firm; ``start`` / ``end``: when each was first / last observed
+    ``birth``: registration time of each firm (its age counts from it); ``start`` / ``end``: when
+    each was first / last observed
     at risk (``end`` is the exit time for firms that exited); ``exited``: whether the firm
     exited at ``end``. Year of life k covers ages [k-1, k); the last bin pools ages ≥
     ``max_year``. The hazard is the occurrence–exposure rate turned into an annual probability,
@@ -255,14 +256,14 @@ def _collect_one(m: ZoneModel, data: PatternData) -> None:
             exit_time = np.concatenate([exit_time, np.full(n - exit_time.size, np.nan)])
         died = prev_alive & ~e.alive
         if died.any():
-            # exits happen within the step; an entrant of the step is at risk from its birth
-            exit_time[died] = 0.5 * (np.maximum(t0, e.birth_year[died]) + t1)
+            # exits happen within the step; an entrant of the step is at risk from its entry
+            exit_time[died] = 0.5 * (np.maximum(t0, e.entry_year[died]) + t1)
         prev_alive = e.alive.copy()
         if m.year_step != 0:
             continue
         year = m.year - 1          # the year just closed
         alive = e.alive
-        full = alive & (e.birth_year <= year) & (e.rev_hist_0 > 0)
+        full = alive & (e.entry_year <= year) & (e.rev_hist_0 > 0)
         # bunching: reported intensity of the year; band and high-tech share as at the decision
         b = full & (e.rev_hist_1 > 0)
         ids = np.flatnonzero(b)
@@ -272,7 +273,7 @@ def _collect_one(m: ZoneModel, data: PatternData) -> None:
         data.ht_share.append(prev_ht[ids])
         prev_ht = e.high_tech_share.copy()
         # growth of survivors with two full years of sales
-        g = full & (e.birth_year <= year - 1) & (e.rev_hist_1 > 0)
+        g = full & (e.entry_year <= year - 1) & (e.rev_hist_1 > 0)
         with np.errstate(divide="ignore", over="ignore"):
             gr = np.log(e.rev_hist_0[g]) - np.log(e.rev_hist_1[g])
         data.growth.append(gr[np.isfinite(gr)])
@@ -282,7 +283,7 @@ def _collect_one(m: ZoneModel, data: PatternData) -> None:
     t_end = float(m.time)
     exited = np.isfinite(exit_time[:n])
     data.birth.append(e.birth_year.copy())
-    data.at_risk_from.append(np.maximum(e.birth_year, t_start))
+    data.at_risk_from.append(np.maximum(e.entry_year, t_start))
     data.at_risk_to.append(np.where(exited, exit_time[:n], t_end))
     data.exited.append(exited)
     data.origin.append(e.origin.astype(np.int8))

@@ -87,11 +87,15 @@ EXIT_HAZARD_AGE_EDGES = np.array([1.0, 2.0, 3.0, 7.0])
 EXIT_HAZARD_BY_AGE = np.array([0.016, 0.063, 0.095, 0.085, 0.04])
 
 
+def exit_age_band(age_years):
+    """Index of the SAIC age band (into ``EXIT_HAZARD_BY_AGE``) of the given ages."""
+    return np.searchsorted(EXIT_HAZARD_AGE_EDGES, np.asarray(age_years, dtype=float),
+                           side="right")
+
+
 def exit_hazard(age_years, scale=1.0):
     """Annual exit probability of a firm of the given age (SAIC 2013, scaled)."""
-    idx = np.searchsorted(EXIT_HAZARD_AGE_EDGES, np.asarray(age_years, dtype=float),
-                          side="right")
-    h = np.clip(EXIT_HAZARD_BY_AGE[idx] * scale, 0.0, 1.0)
+    h = np.clip(EXIT_HAZARD_BY_AGE[exit_age_band(age_years)] * scale, 0.0, 1.0)
     return h if np.ndim(h) else float(h)
 
 

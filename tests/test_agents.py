@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy.stats import binomtest
+from scipy.stats import binomtest, kstest
 
 from conftest import land_used_from_columns, run_years
 from zonesim import enterprises as ent
@@ -294,6 +294,91 @@ def test_larger_firms_exit_less(make_model):
     assert (gone < half).sum() > (gone >= half).sum()
 
 
+def test_size_effect_keeps_the_saic_hazard_on_average(make_model):
+    """Firm sizes spread the hazard within an age band; the band's average stays SAIC's (young
+    firms are small, and SAIC's hazards already average over them)."""
+    m = make_model(seed=20, initial_enterprises=8000, initial_high_tech_enterprises=0)
+    e = m.firms
+    small_firms = 0.1 * m.p["firm_revenue_median_yuan"] * np.exp(m.rng.standard_normal(e.n))
+    e.set("revenue", slice(None), small_firms)
+    e.set("origin", slice(None), 0)
+    e.set("birth_year", slice(None), m.time - 2.5)
+    e.set("entry_year", slice(None), m.time - 2.5)
+    gone = ent.exit_firms(m, 1.0)
+    assert binomtest(len(gone), e.n, rules.exit_hazard(2.5)).pvalue > 1e-3, len(gone) / e.n
+
+
+def test_graduates_exit_more_for_three_years_after_graduation(make_model):
+    m = make_model(seed=21, initial_enterprises=12000, initial_high_tech_enterprises=0,
+                   post_graduation_hazard_ratio=2.0)
+    e = m.firms
+    e.set("revenue", slice(None), m.p["firm_revenue_median_yuan"])
+    e.set("birth_year", slice(None), m.time - 5.0)          # SAIC band 3-7 years: 8.5 %
+    groups = np.array_split(np.arange(e.n), 4)
+    #          (origin, years since graduation or entry, hazard ratio)
+    cases = [(0, 1.0, 1.0), (1, 1.0, 2.0), (2, 1.0, 2.0), (1, 4.0, 1.0)]
+    for ids, (origin, since, _) in zip(groups, cases):
+        e.set("origin", ids, origin)
+        e.set("entry_year", ids, m.time - since)
+    gone = ent.exit_firms(m, 1.0)
+    for ids, (origin, since, ratio) in zip(groups, cases):
+        k = int(np.isin(gone, ids).sum())
+        assert binomtest(k, len(ids), 0.085 * ratio).pvalue > 1e-3, (origin, since, k / len(ids))
+
+
+def test_graduates_age_counts_from_admission(make_model):
+    """Tenants are registered firms: a graduate's age at entry is its time in the carrier,
+    exponential with the carrier's summed graduation and failure hazards."""
+    m = make_model(seed=22)
+    inc = next(i for i in m.incubators if i.kind == "incubator")
+    n0 = m.firms.n
+    settle_graduates(m, [(inc, 3000)])
+    e = m.firms
+    new = np.arange(n0, e.n)
+    assert len(new) == 3000 and (e.origin[new] == 1).all()
+    np.testing.assert_allclose(e.entry_year[new], m.time + m.dt / 2)
+    age = e.entry_year[new] - e.birth_year[new]
+    assert (age > 0).all()
+    assert kstest(age, "expon", args=(0.0, inc.mean_incubation_years())).pvalue > 1e-3
+
+
+def test_carriers_start_at_steady_state_occupancy(make_model):
+    """Carriers in operation at the start hold admissions × mean stay tenants (Little's law)."""
+    tenants, expected = [], []
+    for seed in range(20):
+        m = make_model(seed=seed)
+        tenants.append(sum(i.tenants for i in m.incubators))
+        expected.append(sum(i.admission_rate() * i.mean_incubation_years() for i in m.incubators))
+    mean = float(np.mean(expected))
+    assert mean > 100
+    assert abs(np.mean(tenants) - mean) < 4 * np.sqrt(mean / len(tenants))
+
+
+def test_growth_centred_alike_for_heavy_tailed_years(make_model):
+    """A heavy-tailed year widens a firm's growth shock without shifting its median: every firm's
+    log shock is centred with the *mean* variance multiplier."""
+    m = make_model(seed=23, initial_enterprises=8000, agglomeration_elasticity=0.0,
+                   rd_productivity_elasticity=0.0)
+    e = m.firms
+    half = e.n // 2
+    e.set("growth_variance", slice(0, half), 2.0)
+    e.set("growth_variance", slice(half, None), ent.GROWTH_VARIANCE_CAP)
+    before = e.revenue.copy()
+    ent.grow_revenue(m, 1.0, np.zeros(len(m.sector_ids)))
+    g = np.log(e.revenue / before)
+    centre = m.p["growth_drift"] - 0.5 * m.p["growth_volatility"] ** 2 * ent.mean_growth_variance(m.p)
+    assert np.median(g[:half]) == pytest.approx(centre, abs=0.03)
+    assert np.median(g[half:]) == pytest.approx(centre, abs=0.15)
+    assert np.std(g[half:]) > 4 * np.std(g[:half])
+
+
+def test_mean_growth_variance_matches_draws():
+    p = {"growth_tail_probability": 0.2}
+    v = ent.draw_growth_variance(np.random.default_rng(1), 2_000_000, p)
+    assert v.max() <= ent.GROWTH_VARIANCE_CAP
+    assert v.mean() == pytest.approx(ent.mean_growth_variance(p), rel=0.01)
+
+
 # --------------------------------------------------------------------- offshore bases
 
 def _offshore(m, tenants=300):
@@ -372,7 +457,7 @@ def test_yearly_offshore_landings_count_every_landed_project(make_model):
     city = table[table["scope"] == "city"].set_index("year")
     e = m.firms
     for y in range(m.start_year, m.end_year + 1):
-        landed = int(((e.origin == 2) & (e.birth_year >= y) & (e.birth_year < y + 1)).sum())
+        landed = int(((e.origin == 2) & (e.entry_year >= y) & (e.entry_year < y + 1)).sum())
         assert city.loc[y, "offshore_projects_landed"] == landed, y
 
 

@@ -100,16 +100,7 @@ def test_pattern_table_shape_and_figures(default_patterns):
         assert (figs / name).stat().st_size > 5_000
 
 
-@pytest.mark.parametrize("pattern", ["rd_bunching", "growth_tent", "size_pareto_tail"])
+@pytest.mark.parametrize("pattern", list(patterns.CHECKS))
 def test_default_scenario_reproduces_pattern(default_patterns, pattern):
     df, _ = default_patterns
     assert df.loc[pattern, "passed"], df.loc[pattern, "detail"]
-
-
-@pytest.mark.xfail(strict=True, reason=(
-    "model issue (docs/VALIDATION.md): incubator and offshore graduates, most of the entrants, "
-    "restart at age 0 and fail at post_graduation_failure (33 % in three years, topped up over "
-    "the SAIC hazard), so pooled years 1-2 exit hazards exceed SAIC's 1.6 / 6.3 %"))
-def test_default_scenario_exit_hazard_by_age(default_patterns):
-    df, _ = default_patterns
-    assert df.loc["exit_hazard_age", "passed"], df.loc["exit_hazard_age", "detail"]
