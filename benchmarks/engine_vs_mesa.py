@@ -46,14 +46,14 @@ def zonesim_step(m: ZoneModel) -> None:
     dt = m.dt
     if m.year_step == 0:
         ent.start_year_accounts(m)
+        ent.rate_exit_risk_by_size(m)
         m._update_same_sector()
         ent.revise_rd_propensity(m)
         ent.decide_rd(m)
     shock = m._demand_shock[m.year] if m.year in m._demand_shock else \
         np.zeros(len(m.sector_ids))
-    ent.spend_on_rd(m, dt)
-    ent.grow_revenue(m, dt, shock)
-    ent.produce_patents(m, dt)
+    real_rd = ent.spend_on_rd(m, dt)
+    ent.grow_revenue(m, dt, shock, real_rd)
     ent.exit_firms(m, dt)
     m.year_step += 1
     m.step_count += 1
@@ -61,6 +61,7 @@ def zonesim_step(m: ZoneModel) -> None:
     if m.year_step == m.steps_per_year:
         m.time = float(round(m.time))
         year = m.year - 1
+        ent.produce_patents(m, year)
         ent.close_year_accounts(m)
         ent.upgrade_high_tech_share(m)
         ent.classify_tech_smes(m)
@@ -122,12 +123,18 @@ class Firm(mesa.Agent):
         self.rd_year = self.revenue_year = 0.0
         self.patent_applications_year = self.invention_applications_year = 0
         self.invention_grants_year = self.other_grants_year = 0
-        # growth variance: exponential of mean 2, or 2 + 2 × Lomax(1.5) with the tail probability
+        # growth variance: exponential of mean 2, or 2 + 2 × Lomax(1.5) with the tail
+        # probability, capped
         if r.random() < p["growth_tail_probability"]:
-            self.growth_variance = 2.0 * r.paretovariate(ent.GROWTH_TAIL_VARIANCE_EXPONENT)
+            self.growth_variance = min(2.0 * r.paretovariate(ent.GROWTH_TAIL_VARIANCE_EXPONENT),
+                                       ent.GROWTH_VARIANCE_CAP)
         else:
             self.growth_variance = r.expovariate(0.5)
         # R&D propensity (AR(1) deviation around a trending long-run propensity)
+        # the size multiplier of exit for the year; the model averages it over each age band
+        self.size_band = bisect_right(m.hazard_edges, m.time - self.birth_year)
+        self.size_factor = min(max((self.revenue / p["firm_revenue_median_yuan"])
+                                   ** -p["exit_size_elasticity"], 0.2), 2.0)
         self.rd_propensity = min(self.rd_propensity * m.trend_factor, 0.3)
         dev = math.log(max(self.base_rd_intensity, 1e-9) / max(self.rd_propensity, 1e-9))
         dev = m.phi * dev + m.prop_noise * r.gauss(0.0, 1.0)
@@ -166,57 +173,35 @@ class Firm(mesa.Agent):
                                 0.0), 0.9)
 
     # ----------------------------------------------------------------------- every step
-    def step(self):
+    def operate(self):
+        """R&D spending and growth of one step."""
         m, p, dt = self.model, self.model.p, self.model.dt
         # R&D spending and the knowledge stock
         rd = self.rd_intensity * self.revenue * dt
+        real = rd * self.real_rd_share
         self.rd_year += rd
         self.revenue_year += self.revenue * dt
-        self.knowledge = self.knowledge * m.knowledge_decay + rd * self.real_rd_share
+        self.knowledge = self.knowledge * m.knowledge_decay + real
         m.rd_subsidies += rd * p["rd_subsidy_rate"]
         # growth
-        real_rate = self.rd_intensity * self.real_rd_share * self.revenue
-        kg = real_rate / self.knowledge if self.knowledge > 0 else 0.0
+        kg = real / (self.knowledge * dt) if self.knowledge > 0 else 0.0
         kg = min(max(kg - p["knowledge_depreciation_rate"], -0.5), 1.0)
         same = m.same_sector.get((self.zone, self.sector), 0.0) if self.zone >= 0 else 0.0
-        drift = (p["growth_drift"] + p["rd_productivity_elasticity"] * kg
+        drift = (m.base_drift + p["rd_productivity_elasticity"] * kg
                  + p["agglomeration_elasticity"] * same + m.shock[self.sector])
-        vol = p["growth_volatility"]
-        v = self.growth_variance
-        log_growth = (drift * dt + vol * math.sqrt(v * dt) * self.random.gauss(0.0, 1.0)
-                      - 0.5 * vol * vol * v * dt)
+        log_growth = drift * dt + m.shock_sd * math.sqrt(self.growth_variance) * \
+            self.random.gauss(0.0, 1.0)
         self.revenue *= math.exp(log_growth)
-        # patents
-        lam = (p["patents_per_million_rd_yuan"] * self.rd_intensity * self.real_rd_share
-               * self.revenue / 1e6 * dt * (m.coop_boost if self.university_coop else 1.0))
-        apps = _poisson(self, lam)
-        share = p["invention_share_of_applications"]
-        inv_apps = inv = other = 0
-        if apps:    # binomial thinning of the applications, as zonesim does
-            rnd, grant = self.random.random, p["invention_grant_rate"]
-            for _ in range(apps):
-                if rnd() < share:
-                    inv_apps += 1
-                    inv += rnd() < grant
-                else:
-                    other += rnd() < ent.OTHER_IP_GRANT_RATE
-        if apps > 0 and self.first_application_year < 0:
-            self.first_application_year = m.year
-        self.patent_applications_year += apps
-        self.invention_applications_year += inv_apps
-        self.invention_grants_year += inv
-        self.other_grants_year += other
-        self.invention_patents += inv
-        self.other_ip += other
-        # exit
-        age = m.time - self.birth_year
-        size = min(max((self.revenue / p["firm_revenue_median_yuan"])
-                       ** -p["exit_size_elasticity"], 0.2), 2.0)
-        hazard = rules.EXIT_HAZARD_BY_AGE[bisect_right(m.hazard_edges, age)]
-        annual = min(max(min(max(hazard * p["exit_hazard_scale"], 0.0), 1.0) * size, 0.0), 1.0)
-        if (self.origin == 1 or self.origin == 2) and age < 3.0:
-            annual = 1.0 - (1.0 - annual) * (1.0 - m.graduate_extra)
-        exposure = min(max(m.time + dt - self.birth_year, 0.0), dt)
+
+    def maybe_exit(self):
+        m, p, dt = self.model, self.model.p, self.model.dt
+        band = bisect_right(m.hazard_edges, m.time - self.birth_year)
+        annual = m.band_hazard[band] * self.size_factor / m.size_norm[self.size_band]
+        since_entry = m.time - self.entry_year
+        if (self.origin == 1 or self.origin == 2) and since_entry < ent.POST_GRADUATION_YEARS:
+            annual *= p["post_graduation_hazard_ratio"]
+        annual = min(annual, 1.0)
+        exposure = min(max(since_entry + dt, 0.0), dt)
         if self.random.random() < 1.0 - (1.0 - annual) ** exposure:
             self.remove()
 
@@ -224,6 +209,27 @@ class Firm(mesa.Agent):
     def end_year(self):
         m, p, r = self.model, self.model.p, self.random
         year = m.year - 1
+        # patents of the year's real R&D
+        lam = (p["patents_per_million_rd_yuan"] * self.rd_year * self.real_rd_share / 1e6
+               * (m.coop_boost if self.university_coop else 1.0))
+        apps = _poisson(self, lam)
+        share, grant = p["invention_share_of_applications"], p["invention_grant_rate"]
+        inv_apps = inv = other = 0
+        for _ in range(apps):    # binomial thinning of the applications, as zonesim does
+            u = r.random()
+            if u < share:
+                inv_apps += 1
+                inv += u < share * grant
+            else:
+                other += u < share + (1 - share) * ent.OTHER_IP_GRANT_RATE
+        if apps > 0 and self.first_application_year < 0:
+            self.first_application_year = year
+        self.patent_applications_year += apps
+        self.invention_applications_year += inv_apps
+        self.invention_grants_year += inv
+        self.other_grants_year += other
+        self.invention_patents += inv
+        self.other_ip += other
         # accounts
         self.rd_hist_2, self.rd_hist_1, self.rd_hist_0 = self.rd_hist_1, self.rd_hist_0, \
             self.rd_year
@@ -311,9 +317,14 @@ class MesaFirms(mesa.Model):
                                  * p["profit_margin"] + p["certificate_other_value_share"])
         self.talent_factor = 0.8 + 0.4 * p["talent_programme_intensity"]
         self.knowledge_decay = math.exp(-p["knowledge_depreciation_rate"] * self.dt)
+        vol = p["growth_volatility"]
+        self.base_drift = p["growth_drift"] - 0.5 * vol * vol * ent.mean_growth_variance(p)
+        self.shock_sd = vol * math.sqrt(self.dt)
+        scale = p["exit_hazard_scale"]
+        self.band_hazard = [min(max(h * scale, 0.0), 1.0) for h in rules.EXIT_HAZARD_BY_AGE]
+        self.size_norm = [1.0] * len(rules.EXIT_HAZARD_BY_AGE)
         self.coop_boost = math.sqrt(p["coop_institution_multiplier"])
         self.hazard_edges = list(rules.EXIT_HAZARD_AGE_EDGES)
-        self.graduate_extra = 1.0 - (1.0 - p["post_graduation_failure"]) ** (1.0 / 3.0)
         self.plain_application_rate = min(
             p["certification_application_rate"] * (1.0 + p["certification_reward_yuan"] / 1e6),
             1.0)
@@ -335,13 +346,24 @@ class MesaFirms(mesa.Model):
                 totals[a.zone] = totals.get(a.zone, 0) + 1
         self.same_sector = {k: c / totals[k[0]] for k, c in counts.items()}
 
+    def _average_size_by_band(self):
+        """Each age band's mean size multiplier of exit at the start of the year."""
+        k = len(rules.EXIT_HAZARD_BY_AGE)
+        total, count = [0.0] * k, [0] * k
+        for a in self.agents:
+            total[a.size_band] += a.size_factor
+            count[a.size_band] += 1
+        self.size_norm = [t / c if c else 1.0 for t, c in zip(total, count)]
+
     def step(self):
         if self.year_step == 0:
             self._update_same_sector()
             self.agents.shuffle_do("start_year")
+            self._average_size_by_band()
         shock = self.demand_shock.get(self.year)
         self.shock = shock.tolist() if shock is not None else [0.0] * self.n_sectors
-        self.agents.shuffle_do("step")
+        self.agents.shuffle_do("operate")
+        self.agents.shuffle_do("maybe_exit")
         self.year_step += 1
         self.step_count += 1
         self.time = self.start_year + self.step_count * self.dt

@@ -52,6 +52,8 @@ COLUMNS: dict[str, type] = {
     "rd_hist_0": float, "rd_hist_1": float, "rd_hist_2": float,     # last three years' R&D
     "rev_hist_0": float, "rev_hist_1": float, "rev_hist_2": float,  # and revenue, yuan
     "growth_variance": float,    # this year's variance multiplier of the growth shock
+    "exit_size_factor": float,   # this year's exit hazard for the firm's size, relative to its
+                                 # SAIC age band's average
     "tech_sme": bool,
     "in_pool": bool,
     "certified": bool,
@@ -116,25 +118,26 @@ GROWTH_VARIANCE_CAP = 50.0
 
 
 class Enterprises:
-    """Column store of firms. ``self.<column>`` is a numpy view of the rows in use."""
+    """Column store of firms. ``self.<column>`` is a numpy view of the rows in use; in-place
+    operations on it (``e.revenue *= g``) write into the store."""
 
     def __init__(self, capacity: int = 1024):
         self._capacity = max(int(capacity), 16)
         self._data = {name: np.zeros(self._capacity, dtype=dt) for name, dt in COLUMNS.items()}
         self.n = 0
+        self._refresh_views()
 
-    def __getattr__(self, name):
-        data = self.__dict__.get("_data")
-        if data is not None and name in data:
-            return data[name][: self.n]
-        raise AttributeError(name)
+    def _refresh_views(self) -> None:
+        # views held as plain attributes: a column access is a dict lookup, not a slice
+        for name, arr in self._data.items():
+            self.__dict__[name] = arr[: self.n]
 
     def __len__(self) -> int:
         return self.n
 
     @property
     def n_alive(self) -> int:
-        return int(self.alive.sum())
+        return int(np.count_nonzero(self.alive))
 
     def add(self, count: int, **values) -> np.ndarray:
         """Append ``count`` firms; ``values`` maps columns to scalars or arrays. Returns ids."""
@@ -153,8 +156,14 @@ class Enterprises:
             self._capacity = new_cap
         ids = np.arange(self.n, need)
         for name, arr in self._data.items():
-            arr[self.n:need] = values.get(name, _DEFAULTS.get(name, 0))
+            value = values.get(name)
+            if value is not None:
+                arr[self.n:need] = value
+            elif name in _DEFAULTS:
+                arr[self.n:need] = _DEFAULTS[name]
+            # other columns are 0 already: the store is zero-filled and rows are never reused
         self.n = need
+        self._refresh_views()
         return ids
 
     def set(self, name: str, ids, value) -> None:
@@ -170,7 +179,7 @@ class Enterprises:
 _DEFAULTS = {"alive": True, "cert_expiry": -1, "first_cert_year": -1, "rd_municipal_year": -1,
              "rd_setup_year": -1, "coop_start_year": -1, "first_application_year": -1,
              "va_factor": 1.0, "land_productivity": 1.0, "real_rd_share": 1.0,
-             "growth_variance": 1.0, "loan_until": -1.0}
+             "growth_variance": 1.0, "exit_size_factor": 1.0, "loan_until": -1.0}
 
 
 # ------------------------------------------------------------------------- derived state
@@ -312,81 +321,122 @@ def decide_rd(model) -> None:
     by ``pool_rd_boost`` (coaching toward certification).
     """
     e, p = model.firms, model.p
-    alive = e.alive
-    tax = np.where(e.certified, rules.HIGH_TECH_TAX_RATE, rules.CORPORATE_TAX_RATE)
-    cost = rules.rd_user_cost(p["rd_subsidy_rate"], p["super_deduction_rate"], tax)
+    alive, certified, revenue = e.alive, e.certified, e.revenue
     cost0 = rules.rd_user_cost(0.0, 0.5, rules.CORPORATE_TAX_RATE)  # reference: 2008 rules
-    desired = e.base_rd_intensity * (cost / cost0) ** (-p["rd_user_cost_elasticity"])
-    desired = desired * np.where(e.loan_until > model.time, 1.0 + p["tech_sme_rd_financing_gain"],
-                                 1.0) * np.where(e.in_pool, 1.0 + p["pool_rd_boost"], 1.0)
-    voucher = np.where(e.tech_sme, p["innovation_voucher_yuan"], 0.0)
-    desired = np.minimum(desired + voucher / np.maximum(e.revenue, 1.0), 0.5)
+    cost_plain = rules.rd_user_cost(p["rd_subsidy_rate"], p["super_deduction_rate"],
+                                    rules.CORPORATE_TAX_RATE)
+    cost_cert = rules.rd_user_cost(p["rd_subsidy_rate"], p["super_deduction_rate"],
+                                   rules.HIGH_TECH_TAX_RATE)
+    el = p["rd_user_cost_elasticity"]
+    desired = e.base_rd_intensity * np.where(certified, (cost_cert / cost0) ** -el,
+                                             (cost_plain / cost0) ** -el)
+    np.multiply(desired, 1.0 + p["tech_sme_rd_financing_gain"], out=desired,
+                where=e.loan_until > model.time)
+    np.multiply(desired, 1.0 + p["pool_rd_boost"], out=desired, where=e.in_pool)
+    np.add(desired, p["innovation_voucher_yuan"] / np.maximum(revenue, 1.0), out=desired,
+           where=e.tech_sme)
+    np.minimum(desired, 0.5, out=desired)
 
+    # the notch: only firms that could be certified and are just below it weigh bunching
     threshold = rules.rd_intensity_threshold(last_year_revenue(e))
-    could_certify = ((e.high_tech_share >= rules.HIGH_TECH_REVENUE_SHARE_MIN)
-                     & (e.st_share >= rules.ST_STAFF_SHARE_MIN * 0.8) & alive)
-    near = could_certify & (desired < threshold) & (desired >= (1 - p["bunching_window"]) * threshold)
-    gap = (threshold * (1 + NOTCH_MARGIN) - desired) * e.revenue
+    near = np.flatnonzero((desired < threshold) & (desired >= (1 - p["bunching_window"]) * threshold)
+                          & (e.high_tech_share >= rules.HIGH_TECH_REVENUE_SHARE_MIN)
+                          & (e.st_share >= rules.ST_STAFF_SHARE_MIN * 0.8) & alive)
+    notch = threshold[near] * (1 + NOTCH_MARGIN)
     relabel = p["rd_relabel_share"]
-    extra_cost = gap * (1 - relabel) * cost
+    extra_cost = ((notch - desired[near]) * revenue[near] * (1 - relabel)
+                  * np.where(certified[near], cost_cert, cost_plain))
     tax_saving = ((rules.CORPORATE_TAX_RATE - rules.HIGH_TECH_TAX_RATE) * p["profit_margin"]
-                  + p["certificate_other_value_share"]) * e.revenue
-    reward = np.where(e.first_cert_year < 0, p["certification_reward_yuan"] / 3.0, 0.0)
-    bunch = near & (tax_saving + reward > extra_cost)
+                  + p["certificate_other_value_share"]) * revenue[near]
+    reward = np.where(e.first_cert_year[near] < 0, p["certification_reward_yuan"] / 3.0, 0.0)
+    bunch = tax_saving + reward > extra_cost
+    bunchers, reported_b = near[bunch], notch[bunch]
+    real_b = desired[bunchers] + (reported_b - desired[bunchers]) * (1 - relabel)
 
-    reported = np.where(bunch, threshold * (1 + NOTCH_MARGIN), desired)
-    real = np.where(bunch, desired + (reported - desired) * (1 - relabel), desired)
-    e.set("rd_intensity", slice(None), np.where(alive, reported, 0.0))
-    e.set("real_rd_share", slice(None), np.divide(real, reported, out=np.ones_like(real),
-                                                  where=reported > 0))
-    talent = p["talent_programme_intensity"]
-    e.set("st_share", slice(None), _st_share(real, e.st_offset, talent))
+    np.multiply(desired, alive, out=e.rd_intensity)
+    e.rd_intensity[bunchers] = reported_b
+    e.real_rd_share[:] = 1.0
+    e.real_rd_share[bunchers] = real_b / reported_b
+    desired[bunchers] = real_b
+    e.st_share[:] = _st_share(desired, e.st_offset, p["talent_programme_intensity"])
 
 
 # ---------------------------------------------------------------------- every step (dt)
 
-def spend_on_rd(model, dt: float) -> None:
-    """Accrue this step's R&D and revenue; the knowledge stock gains real R&D and depreciates."""
+def spend_on_rd(model, dt: float) -> np.ndarray:
+    """Accrue this step's R&D and revenue; the knowledge stock gains real R&D and depreciates.
+    Returns each firm's real R&D of the step (yuan), which its patents come from."""
     e, p = model.firms, model.p
     alive = e.alive
-    rd = np.where(alive, e.rd_intensity * e.revenue * dt, 0.0)
-    e.set("rd_year", slice(None), e.rd_year + rd)
-    e.set("revenue_year", slice(None), e.revenue_year + np.where(alive, e.revenue * dt, 0.0))
+    rd = e.rd_intensity * e.revenue      # exited firms report none: remove_firms zeroes it
+    rd *= dt
+    e.rd_year += rd
+    np.add(e.revenue_year, e.revenue * dt, out=e.revenue_year, where=alive)
     real = rd * e.real_rd_share
-    e.set("knowledge", slice(None),
-          e.knowledge * np.exp(-p["knowledge_depreciation_rate"] * dt) + real)
+    np.multiply(e.knowledge, np.exp(-p["knowledge_depreciation_rate"] * dt), out=e.knowledge,
+                where=alive)
+    e.knowledge += real
     model.ledger["rd_subsidies"] += float(rd.sum() * p["rd_subsidy_rate"])
+    return real
 
 
-def grow_revenue(model, dt: float, demand_shock) -> None:
+def grow_revenue(model, dt: float, demand_shock, real_rd: np.ndarray) -> None:
     """Gibrat-like growth of revenue with R&D returns and same-sector agglomeration.
 
     d log R = [growth_drift + rd_productivity_elasticity × (growth rate of the knowledge stock)
                + agglomeration_elasticity × (share of the firm's zone in its sector)
-               + demand shock] dt + growth_volatility × √(v dt) × N(0, 1),
-    where v is the firm's yearly variance draw (Laplace body, power-law tails).
+               + demand shock − ½ σ² E[v]] dt + σ × √(v dt) × N(0, 1),
+    where v is the firm's yearly variance draw (Laplace body, power-law tails) and ``real_rd``
+    the step's real R&D (yuan) from :func:`spend_on_rd`.
     """
     e, p = model.firms, model.p
-    alive = e.alive
     n = e.n
-    real_rd_rate = e.rd_intensity * e.real_rd_share * e.revenue
-    k_growth = np.clip(np.divide(real_rd_rate, e.knowledge, out=np.zeros(n), where=e.knowledge > 0)
-                       - p["knowledge_depreciation_rate"], -0.5, 1.0)
-    drift = (p["growth_drift"] + p["rd_productivity_elasticity"] * k_growth
-             + p["agglomeration_elasticity"] * model.same_sector_share() + demand_shock[e.sector])
+    knowledge = e.knowledge
+    k_growth = np.divide(real_rd, knowledge, out=np.zeros(n), where=knowledge > 0)
+    k_growth *= 1.0 / dt
+    k_growth -= p["knowledge_depreciation_rate"]
+    np.clip(k_growth, -0.5, 1.0, out=k_growth)
     vol = p["growth_volatility"]
-    shock = vol * np.sqrt(e.growth_variance * dt) * model.rng.standard_normal(n)
     # centre the log shock so that mean revenue grows at the drift (the E exp(x) correction),
     # with the *mean* variance: correcting by the firm's own draw would give every heavy-tailed
     # firm-year a certain loss of ½ σ² v, collapsing its revenue
-    log_growth = drift * dt + shock - 0.5 * vol ** 2 * mean_growth_variance(p) * dt
-    e.set("revenue", slice(None), np.where(alive, e.revenue * np.exp(log_growth), e.revenue))
+    base = p["growth_drift"] - 0.5 * vol ** 2 * mean_growth_variance(p)
+    # zone × sector terms in one table; zone −1 (the rest of the city) indexes its last row,
+    # where the same-sector share is 0
+    table = p["agglomeration_elasticity"] * model.same_sector_table() + (base + demand_shock)
+    log_growth = np.take(table, e.zone * table.shape[1] + e.sector)
+    log_growth += p["rd_productivity_elasticity"] * k_growth
+    log_growth *= dt
+    shock = model.rng.standard_normal(n)
+    shock *= np.sqrt(e.growth_variance)
+    shock *= vol * np.sqrt(dt)
+    log_growth += shock
+    np.multiply(e.revenue, np.exp(log_growth), out=e.revenue, where=e.alive)
 
 
-def produce_patents(model, dt: float) -> None:
-    """Patent applications and invention grants from real R&D (constant returns).
+def sparse_poisson(rng, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Poisson counts of means ``lam`` where most are 0: returns (indices, counts ≥ 1) of the
+    non-zero ones.
 
-    Applications ~ Poisson(patents_per_million_rd_yuan × real R&D in M yuan × dt); invention
+    One uniform u per firm decides zero (u ≤ e^−λ); for the others, u' = (u − e^−λ) / (1 − e^−λ)
+    is uniform and independent of that, and gives the first event's time in the unit interval,
+    T = −ln(1 − u'(1 − e^−λ)) / λ; the events after it are Poisson(λ(1 − T)). Exact, and a third
+    of the cost of ``rng.poisson`` over all firms when few file anything (why it is written out).
+    """
+    u = rng.random(lam.shape[0])
+    p0 = np.exp(-lam)
+    idx = np.flatnonzero(u > p0)
+    lam_i, p0_i = lam[idx], p0[idx]
+    first = -np.log1p(-(u[idx] - p0_i)) / lam_i     # 1 − u'(1 − e^−λ) = 1 − (u − e^−λ)
+    return idx, 1 + rng.poisson(lam_i * np.maximum(1.0 - first, 0.0))
+
+
+def produce_patents(model, year: int) -> None:
+    """The year's patent applications and grants from its real R&D (constant returns), at the
+    year end: yearly counts are Poisson of the year's R&D whatever the step length (a sum of
+    independent Poissons is Poisson), and nothing reads patents within the year.
+
+    Applications ~ Poisson(patents_per_million_rd_yuan × real R&D in M yuan); invention
     applications ~ Binomial(applications, invention share); invention grants ~ Binomial(invention
     applications, grant rate), entering the stock at once (the 2-3 year examination lag is not
     modelled); other IP (utility models, software) from the rest, 80 % of it granted (utility
@@ -395,54 +445,88 @@ def produce_patents(model, dt: float) -> None:
     """
     e, p = model.firms, model.p
     rng = model.rng
-    coop = np.where(e.university_coop, np.sqrt(p["coop_institution_multiplier"]), 1.0)
-    lam = (p["patents_per_million_rd_yuan"] * e.rd_intensity * e.real_rd_share * e.revenue
-           / 1e6 * dt * coop * e.alive)
-    # one Poisson draw for applications, split by binomial thinning (the same distribution as
-    # independent Poissons) only where a firm filed anything: most firm-steps file nothing
-    apps = rng.poisson(lam)
-    nz = np.flatnonzero(apps)
-    inv_apps = np.zeros_like(apps)
-    inv = np.zeros_like(apps)
-    other = np.zeros_like(apps)
-    inv_apps[nz] = rng.binomial(apps[nz], p["invention_share_of_applications"])
-    inv[nz] = rng.binomial(inv_apps[nz], p["invention_grant_rate"])
-    other[nz] = rng.binomial(apps[nz] - inv_apps[nz], OTHER_IP_GRANT_RATE)
-    e.set("first_application_year", (apps > 0) & (e.first_application_year < 0), model.year)
-    e.set("patent_applications_year", slice(None), e.patent_applications_year + apps)
-    e.set("invention_applications_year", slice(None), e.invention_applications_year + inv_apps)
-    e.set("invention_grants_year", slice(None), e.invention_grants_year + inv)
-    e.set("other_grants_year", slice(None), e.other_grants_year + other)
-    e.set("invention_patents", slice(None), e.invention_patents + inv)
-    e.set("other_ip", slice(None), e.other_ip + other)
+    lam = e.rd_year * e.real_rd_share
+    lam *= p["patents_per_million_rd_yuan"] / 1e6
+    np.multiply(lam, np.sqrt(p["coop_institution_multiplier"]), out=lam, where=e.university_coop)
+    lam *= e.alive
+    firms, apps = sparse_poisson(rng, lam)
+    # binomial thinning of the applications, one uniform per application: invention and
+    # granted below s·g, invention not granted below s, other IP granted below s + (1 − s)·0.8
+    s, g = p["invention_share_of_applications"], p["invention_grant_rate"]
+    owner = np.repeat(np.arange(len(firms)), apps)
+    u = rng.random(len(owner))
+    k = len(firms)
+    inv_apps = np.bincount(owner, weights=u < s, minlength=k).astype(np.int32)
+    inv = np.bincount(owner, weights=u < s * g, minlength=k).astype(np.int32)
+    other = np.bincount(owner, weights=(u >= s) & (u < s + (1 - s) * OTHER_IP_GRANT_RATE),
+                        minlength=k).astype(np.int32)
+    first = firms[e.first_application_year[firms] < 0]
+    e.first_application_year[first] = year
+    e.patent_applications_year[firms] += apps.astype(np.int32)
+    e.invention_applications_year[firms] += inv_apps
+    e.invention_grants_year[firms] += inv
+    e.other_grants_year[firms] += other
+    e.invention_patents[firms] += inv
+    e.other_ip[firms] += other
+
+
+def _size_multiplier(p, revenue) -> np.ndarray:
+    """(R / firm_revenue_median_yuan)^−exit_size_elasticity, clipped to 0.2–2."""
+    m = np.log(np.asarray(revenue, dtype=float) * (1.0 / p["firm_revenue_median_yuan"]))
+    m *= -p["exit_size_elasticity"]
+    np.exp(m, out=m)
+    return np.clip(m, 0.2, 2.0, out=m)
+
+
+def size_exit_multiplier(model, revenue, age) -> np.ndarray:
+    """Relative exit hazard of entering firms of the given revenue (yuan a year) and age
+    (years): the size multiplier divided by its mean in their SAIC age band at the start of the
+    year (``model.exit_size_norm``, :func:`rate_exit_risk_by_size`)."""
+    return _size_multiplier(model.p, revenue) / np.take(model.exit_size_norm,
+                                                         rules.exit_age_band(age))
+
+
+def rate_exit_risk_by_size(model) -> None:
+    """At the start of the year, each firm's exit hazard for its size within its age band.
+
+    Larger firms exit less (Geroski's stylised fact), but SAIC's hazards are averages over all
+    firms of an age, young firms being small: the size effect only spreads the hazard within an
+    age band, whose mean multiplier over the living firms is kept at 1. Sizes are this year's
+    opening revenue (entrants: their revenue at entry), as the certification uses accounts.
+    """
+    e = model.firms
+    alive = e.alive
+    band = rules.exit_age_band(model.time - e.birth_year)
+    raw = _size_multiplier(model.p, e.revenue)
+    nb = len(rules.EXIT_HAZARD_BY_AGE)
+    total = np.bincount(band, weights=np.where(alive, raw, 0.0), minlength=nb)
+    count = np.bincount(band[alive], minlength=nb)
+    model.exit_size_norm = np.divide(total, count, out=np.ones(nb), where=count > 0)
+    e.exit_size_factor[:] = raw / np.take(model.exit_size_norm, band)
 
 
 def exit_firms(model, dt: float) -> np.ndarray:
-    """Firms exit with the age-dependent SAIC hazard, lower for larger firms; incubator and
-    offshore graduates' hazard is ``post_graduation_hazard_ratio`` times higher for three years
-    after graduation (Schwartz 2009: graduation has an immediate negative effect on survival
-    that lasts up to three years). Returns the ids that exited."""
+    """Firms exit with the age-dependent SAIC hazard times their ``exit_size_factor``;
+    incubator and offshore graduates' hazard is ``post_graduation_hazard_ratio`` times higher for
+    three years after graduation (Schwartz 2009: graduation has an immediate negative effect on
+    survival that lasts up to three years). Returns the ids that exited."""
     e, p = model.firms, model.p
-    age = model.time - e.birth_year
-    band = rules.exit_age_band(age)
-    size = np.clip((e.revenue / p["firm_revenue_median_yuan"]) ** -p["exit_size_elasticity"],
-                   0.2, 2.0)
-    # SAIC's hazards are averages over firms of each age, young firms being small: the size
-    # effect only spreads the hazard within an age band, its mean there kept at 1
-    alive = e.alive
-    nb = len(rules.EXIT_HAZARD_BY_AGE)
-    mean_size = (np.bincount(band, weights=np.where(alive, size, 0.0), minlength=nb)
-                 / np.maximum(np.bincount(band, weights=alive, minlength=nb), 1.0))
-    size = size / np.where(mean_size > 0, mean_size, 1.0)[band]
+    hazard = np.clip(rules.EXIT_HAZARD_BY_AGE * p["exit_hazard_scale"], 0.0, 1.0)
+    annual = np.take(hazard, rules.exit_age_band(model.time - e.birth_year))
+    annual *= e.exit_size_factor
     since_entry = model.time - e.entry_year
-    graduate = (e.origin == 1) | (e.origin == 2)
-    ratio = np.where(graduate & (since_entry < POST_GRADUATION_YEARS),
-                     p["post_graduation_hazard_ratio"], 1.0)
-    hazard = np.clip(rules.EXIT_HAZARD_BY_AGE * p["exit_hazard_scale"], 0.0, 1.0)[band]
-    annual = np.clip(hazard * size * ratio, 0.0, 1.0)
-    # firms that entered during this step (mid-step) are at risk for half of it
-    exposure = np.clip(since_entry + dt, 0.0, dt)
-    dying = alive & (model.rng.random(e.n) < 1.0 - (1.0 - annual) ** exposure)
+    ratio = p["post_graduation_hazard_ratio"]
+    if ratio != 1.0:
+        graduate = ((e.origin == 1) | (e.origin == 2)) & (since_entry < POST_GRADUATION_YEARS)
+        np.multiply(annual, ratio, out=annual, where=graduate)
+    np.minimum(annual, 1.0, out=annual)
+    # per-step probability 1 − (1 − h)^dt; firms that entered during this step (mid-step)
+    # are at risk for half of it
+    log_survival = np.log1p(-annual)
+    log_survival *= dt
+    entrants = np.flatnonzero(since_entry < 0.0)
+    log_survival[entrants] *= np.clip(since_entry[entrants] + dt, 0.0, dt) / dt
+    dying = (model.rng.random(e.n) < -np.expm1(log_survival)) & e.alive
     ids = np.flatnonzero(dying)
     model.remove_firms(ids)
     return ids
@@ -500,8 +584,9 @@ def enter_cultivation_pool(model) -> None:
     candidate = (e.alive & ~e.certified & ~e.in_pool & e.tech_sme
                  & (three_year_rd_intensity(e) >= 0.5 * rules.rd_intensity_threshold(e.revenue))
                  & (e.high_tech_share >= 0.5))
-    enter = candidate & (model.rng.random(e.n) < p["pool_entry_rate"])
-    e.set("in_pool", enter, True)
+    candidates = np.flatnonzero(candidate)
+    enter = candidates[model.rng.random(len(candidates)) < p["pool_entry_rate"]]
+    e.in_pool[enter] = True
     support_ip(model)
 
 
@@ -510,8 +595,9 @@ def support_ip(model) -> None:
     ``ip_support_rate``: they are granted the utility models / software copyrights that count
     as own IP (seed 003 §三(二)2)."""
     e, p = model.firms, model.p
-    helped = e.in_pool & ~own_ip(e) & (model.rng.random(e.n) < p["ip_support_rate"])
-    e.set("other_ip", helped, np.maximum(e.other_ip[helped], rules.MIN_OTHER_IP))
+    lacking = np.flatnonzero(e.in_pool & ~own_ip(e))
+    helped = lacking[model.rng.random(len(lacking)) < p["ip_support_rate"]]
+    e.other_ip[helped] = np.maximum(e.other_ip[helped], rules.MIN_OTHER_IP)
 
 
 def certify_high_tech(model, year: int) -> np.ndarray:
@@ -523,29 +609,32 @@ def certify_high_tech(model, year: int) -> np.ndarray:
     Only firms that meet every rule of :func:`rules.high_tech_eligible` can be certified.
     """
     e, p = model.firms, model.p
-    rng = model.rng
     eligible = e.alive & rules.high_tech_eligible(
         last_year_revenue(e), three_year_rd_intensity(e), e.high_tech_share, e.st_share,
         e.invention_patents, e.other_ip, model.time - e.birth_year)
-    reward_pull = 1.0 + p["certification_reward_yuan"] / 1e6
-    rate = np.where(e.in_pool, p["pool_application_rate"],
-                    np.minimum(p["certification_application_rate"] * reward_pull, 1.0))
     renewing = e.certified & (e.cert_expiry <= year)
-    rate = np.where(renewing, p["renewal_application_rate"], rate)
-    applies = eligible & (~e.certified | renewing) & (rng.random(e.n) < rate)
-    approval = np.where(renewing, p["renewal_approval_rate"], p["certification_approval_rate"])
-    passes = applies & (rng.random(e.n) < approval)
+    applicants = np.flatnonzero(eligible & (~e.certified | renewing))
+    renews = renewing[applicants]
+    reward_pull = 1.0 + p["certification_reward_yuan"] / 1e6
+    apply_rate = np.where(
+        renews, p["renewal_application_rate"],
+        np.where(e.in_pool[applicants], p["pool_application_rate"],
+                 min(p["certification_application_rate"] * reward_pull, 1.0)))
+    approval = np.where(renews, p["renewal_approval_rate"], p["certification_approval_rate"])
+    # applying and passing the expert score are independent: one draw for both
+    passes = applicants[model.rng.random(len(applicants)) < apply_rate * approval]
 
-    lapsed = renewing & ~passes
-    e.set("certified", lapsed, False)
-    e.set("leader", lapsed, False)
-    e.set("certified", passes, True)
-    e.set("cert_expiry", passes, year + rules.CERTIFICATE_VALIDITY_YEARS)
-    first = passes & (e.first_cert_year < 0)
-    e.set("first_cert_year", first, year)
-    e.set("in_pool", passes, False)
-    model.ledger["certification_rewards"] += float(first.sum() * p["certification_reward_yuan"])
-    return np.flatnonzero(first)
+    lapsed = np.flatnonzero(renewing)
+    lapsed = lapsed[~np.isin(lapsed, passes, assume_unique=True)]
+    e.certified[lapsed] = False
+    e.leader[lapsed] = False
+    e.certified[passes] = True
+    e.cert_expiry[passes] = year + rules.CERTIFICATE_VALIDITY_YEARS
+    first = passes[e.first_cert_year[passes] < 0]
+    e.first_cert_year[first] = year
+    e.in_pool[passes] = False
+    model.ledger["certification_rewards"] += float(len(first) * p["certification_reward_yuan"])
+    return first
 
 
 def name_leaders(model) -> None:
@@ -572,20 +661,20 @@ def set_up_rd_institutions(model, year: int) -> None:
     accredited one level up (municipal, provincial) when the firm's R&D qualifies.
     University cooperation multiplies both rates (co-built institutions)."""
     e, p = model.firms, model.p
-    rng = model.rng
     real_rd = e.rd_hist_0 * e.real_rd_share
-    mult = np.where(e.university_coop, p["coop_institution_multiplier"], 1.0)
-    u = rng.random(e.n)
-    setup = (e.alive & (e.rd_level == 0) & (real_rd >= RD_INSTITUTION_MIN_RD_YUAN[0])
-             & (u < p["rd_institution_setup_rate"] * mult))
-    upgrade = (e.alive & (e.rd_level >= 1) & (e.rd_level < 3)
-               & (real_rd >= np.take(RD_INSTITUTION_MIN_RD_YUAN, np.clip(e.rd_level, 0, 2)))
-               & (u < p["rd_institution_upgrade_rate"] * mult) & ~setup)
-    e.set("rd_level", setup, 1)
-    e.set("rd_setup_year", setup, year)
-    e.set("rd_level", upgrade, e.rd_level[upgrade] + 1)
-    newly_municipal = upgrade & (e.rd_level == 2) & (e.rd_municipal_year < 0)
-    e.set("rd_municipal_year", newly_municipal, year)
+    level = e.rd_level
+    # firms whose real R&D qualifies them to set up (level 0) or to move up (levels 1-2)
+    able = np.flatnonzero(e.alive & (level < 3)
+                          & (real_rd >= np.take(RD_INSTITUTION_MIN_RD_YUAN, level, mode="clip")))
+    rate = np.where(level[able] == 0, p["rd_institution_setup_rate"],
+                    p["rd_institution_upgrade_rate"])
+    rate = np.where(e.university_coop[able], rate * p["coop_institution_multiplier"], rate)
+    moving = able[model.rng.random(len(able)) < rate]
+    setup = moving[level[moving] == 0]
+    e.rd_setup_year[setup] = year
+    level[moving] += 1
+    newly_municipal = moving[(level[moving] == 2) & (e.rd_municipal_year[moving] < 0)]
+    e.rd_municipal_year[newly_municipal] = year
 
 
 def update_university_cooperation(model, year: int) -> None:
@@ -593,11 +682,13 @@ def update_university_cooperation(model, year: int) -> None:
     industry-university programme (up to 4× at full intensity); cooperations end at a
     constant rate."""
     e, p = model.firms, model.p
-    u = model.rng.random(e.n)
     start_rate = p["university_coop_base_rate"] * (1.0 + 3.0 * p["university_programme_intensity"])
-    start = e.alive & ~e.university_coop & (e.rd_intensity > 0.005) & (u < start_rate)
-    end = e.university_coop & (u < p["university_coop_end_rate"])
-    e.set("university_coop", start, True)
-    e.set("coop_start_year", start, year)
-    e.set("university_coop", end, False)
-    e.set("coop_start_year", end, -1)
+    could_start = np.flatnonzero(e.alive & ~e.university_coop & (e.rd_intensity > 0.005))
+    cooperating = np.flatnonzero(e.university_coop)
+    u = model.rng.random(len(could_start) + len(cooperating))
+    start = could_start[u[:len(could_start)] < start_rate]
+    end = cooperating[u[len(could_start):] < p["university_coop_end_rate"]]
+    e.university_coop[start] = True
+    e.coop_start_year[start] = year
+    e.university_coop[end] = False
+    e.coop_start_year[end] = -1

@@ -7,11 +7,12 @@ at the start of a year
     tech loans; firms decide this year's R&D (``decide_rd``); the government pays vouchers and
     incubator subsidies;
 every step
-    firms spend on R&D, grow and patent; incubators admit and graduate projects (offshore
+    firms spend on R&D and grow; incubators admit and graduate projects (offshore
     graduates land or are lost); zones attract investment; new firms are founded in the rest of
     the city; firms exit (entrants of the step, born mid-step, are at risk for half of it);
 at the end of a year
-    firms close their accounts, upgrade products, are classified (tech SME, pool), certified,
+    firms file and are granted the patents of the year's R&D, close their accounts, upgrade
+    products, are classified (tech SME, pool), certified,
     named leaders or specialised SMEs, set up R&D institutions, start or end university
     cooperation and ask for land; the government evaluates and ranks zones, rewards and warns;
     zones apply for promotion; the government allocates the land quota and recycles land; the
@@ -109,6 +110,8 @@ class ZoneModel(mesa.Model):
         self.firms = Enterprises(capacity=int(self.p["initial_enterprises"] * 1.6))
         self._land_used = np.zeros(self.n_zones)
         self._same_sector = np.zeros((self.n_zones + 1, len(self.sector_ids)))
+        # mean size multiplier of exit per SAIC age band, renewed every year
+        self.exit_size_norm = np.ones(len(rules.EXIT_HAZARD_BY_AGE))
         self._demand_shock = defaultdict(lambda: np.zeros(len(self.sector_ids)))
         for ev in scenario.events:
             idx = [self.sector_index[s] for s in ev.sectors] or slice(None)
@@ -273,6 +276,8 @@ class ZoneModel(mesa.Model):
         n = len(cols["revenue"])
         if n == 0:
             return 0
+        cols["exit_size_factor"] = ent.size_exit_multiplier(self, cols["revenue"],
+                                                            self.time - cols["birth_year"])
         self.firms.add(n, **cols)
         zone = np.asarray(cols["zone"]) * np.ones(n, dtype=np.int32)
         inz = zone >= 0
@@ -294,6 +299,7 @@ class ZoneModel(mesa.Model):
                                            minlength=self.n_zones)
         e.set("alive", ids, False)
         e.set("land_mu", ids, 0.0)
+        e.set("rd_intensity", ids, 0.0)   # an exited firm spends nothing
         for col in ("certified", "tech_sme", "in_pool", "leader", "specialised"):
             e.set(col, ids, False)
 
@@ -306,10 +312,10 @@ class ZoneModel(mesa.Model):
     def land_used_by_zone(self) -> np.ndarray:
         return self._land_used
 
-    def same_sector_share(self) -> np.ndarray:
-        """Each firm's zone's share of firms in the firm's sector (0 outside zones)."""
-        e = self.firms
-        return np.where(e.zone >= 0, self._same_sector[e.zone, e.sector], 0.0)
+    def same_sector_table(self) -> np.ndarray:
+        """Share of each zone's firms in each sector (zones × sectors, updated at the start of
+        the year), with a last row of zeros for the rest of the city (zone index −1)."""
+        return self._same_sector
 
     def _update_same_sector(self) -> None:
         e = self.firms
@@ -333,9 +339,8 @@ class ZoneModel(mesa.Model):
             self._start_year()
         shock = self._demand_shock[self.year] if self.year in self._demand_shock else \
             np.zeros(len(self.sector_ids))
-        ent.spend_on_rd(self, dt)
-        ent.grow_revenue(self, dt, shock)
-        ent.produce_patents(self, dt)
+        real_rd = ent.spend_on_rd(self, dt)
+        ent.grow_revenue(self, dt, shock, real_rd)
         graduates = []
         for inc in self.incubators:
             new = inc.admit_projects(dt)
@@ -362,6 +367,7 @@ class ZoneModel(mesa.Model):
     def _start_year(self) -> None:
         self.ledger.clear()
         ent.start_year_accounts(self)
+        ent.rate_exit_risk_by_size(self)
         self._update_same_sector()
         ent.revise_rd_propensity(self)
         self.government.grant_tech_loans()
@@ -384,6 +390,7 @@ class ZoneModel(mesa.Model):
                                             revenue=revenue, origin=4))
 
     def _end_year(self, year: int) -> None:
+        ent.produce_patents(self, year)
         ent.close_year_accounts(self)
         ent.upgrade_high_tech_share(self)
         ent.classify_tech_smes(self)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy.stats import binomtest, kstest
+from scipy.stats import binomtest, chisquare, kstest, poisson
 
 from conftest import land_used_from_columns, run_years
 from zonesim import enterprises as ent
@@ -242,13 +242,59 @@ def test_patents_rise_with_rd(make_model):
     e.set("rd_intensity", low, 0.005)
     e.set("rd_intensity", high, 0.05)
     inv_before = e.invention_patents.copy()
-    ent.produce_patents(m, 1.0)
+    ent.spend_on_rd(m, 1.0)
+    ent.produce_patents(m, m.year)
     apps = m.firms.patent_applications_year
     assert apps[zero].sum() == 0
     assert apps[high].sum() > 3 * max(apps[low].sum(), 1)
     assert apps[low].sum() > 0
     assert (m.firms.invention_patents >= inv_before).all()
     assert m.firms.invention_patents[high].sum() > inv_before[high].sum()
+
+
+def test_patent_counts_follow_the_knowledge_production_function(make_model):
+    """Known answer: applications have mean patents_per_million_rd_yuan × real R&D (M yuan);
+    inventions, invention grants and other IP grants are their binomial thinnings."""
+    m = make_model(seed=24, initial_enterprises=6000)
+    e = m.firms
+    e.set("alive", slice(None), True)
+    e.set("university_coop", slice(None), False)
+    e.set("rd_year", slice(None), 2 * M)
+    e.set("real_rd_share", slice(None), 0.75)
+    for col in ("patent_applications_year", "invention_applications_year",
+                "invention_grants_year", "other_grants_year"):
+        e.set(col, slice(None), 0)
+    ent.produce_patents(m, m.year)
+    p = m.p
+    lam = p["patents_per_million_rd_yuan"] * 1.5
+    apps = e.patent_applications_year
+    assert apps.mean() == pytest.approx(lam, rel=0.05)
+    assert apps.var() == pytest.approx(lam, rel=0.1)           # Poisson: variance = mean
+    s, g = p["invention_share_of_applications"], p["invention_grant_rate"]
+    total = apps.sum()
+    assert e.invention_applications_year.sum() / total == pytest.approx(s, abs=0.02)
+    assert e.invention_grants_year.sum() / total == pytest.approx(s * g, abs=0.02)
+    assert e.other_grants_year.sum() / total == pytest.approx(
+        (1 - s) * ent.OTHER_IP_GRANT_RATE, abs=0.02)
+    assert (e.first_application_year[apps > 0] == m.year).all()
+
+
+@pytest.mark.parametrize("lam", [0.01, 0.3, 2.0, 25.0])
+def test_sparse_poisson_is_poisson(lam):
+    n = 200_000
+    idx, k = ent.sparse_poisson(np.random.default_rng(7), np.full(n, lam))
+    assert (k >= 1).all() and len(np.unique(idx)) == len(idx)
+    counts = np.zeros(n, dtype=int)
+    counts[idx] = k
+    support = np.arange(counts.max() + 1)
+    expected = poisson.pmf(support, lam) * n
+    keep = expected >= 5          # pool the sparse tails for the chi-square test
+    obs = np.append(np.bincount(counts, minlength=len(support))[keep],
+                    n - np.bincount(counts, minlength=len(support))[keep].sum())
+    exp = np.append(expected[keep], n - expected[keep].sum())
+    if exp[-1] < 5:
+        obs, exp = obs[:-1], exp[:-1]
+    assert chisquare(obs, exp * obs.sum() / exp.sum()).pvalue > 1e-3
 
 
 # --------------------------------------------------------------------------------- exit
@@ -261,6 +307,7 @@ def test_exit_hazard_respected_on_average(make_model, age):
     e.set("revenue", slice(None), m.p["firm_revenue_median_yuan"])  # size factor 1
     e.set("origin", slice(None), 0)
     e.set("birth_year", slice(None), m.time - age)
+    ent.rate_exit_risk_by_size(m)
     gone = ent.exit_firms(m, 1.0)
     h = rules.exit_hazard(age, m.p["exit_hazard_scale"])
     assert binomtest(len(gone), n, h).pvalue > 1e-3, (len(gone) / n, h)
@@ -277,6 +324,7 @@ def test_exit_hazard_independent_of_step_length(make_model):
     e.set("revenue", slice(None), m.p["firm_revenue_median_yuan"])
     e.set("origin", slice(None), 0)
     e.set("birth_year", slice(None), m.time - 2.2)
+    ent.rate_exit_risk_by_size(m)
     gone = sum(len(ent.exit_firms(m, 0.25)) for _ in range(4))
     assert binomtest(gone, n, rules.exit_hazard(2.2)).pvalue > 1e-3, gone / n
 
@@ -290,6 +338,7 @@ def test_larger_firms_exit_less(make_model):
     e.set("revenue", slice(half, None), 50 * med)
     e.set("origin", slice(None), 0)
     e.set("birth_year", slice(None), m.time - 5.0)
+    ent.rate_exit_risk_by_size(m)
     gone = ent.exit_firms(m, 1.0)
     assert (gone < half).sum() > (gone >= half).sum()
 
@@ -304,6 +353,7 @@ def test_size_effect_keeps_the_saic_hazard_on_average(make_model):
     e.set("origin", slice(None), 0)
     e.set("birth_year", slice(None), m.time - 2.5)
     e.set("entry_year", slice(None), m.time - 2.5)
+    ent.rate_exit_risk_by_size(m)
     gone = ent.exit_firms(m, 1.0)
     assert binomtest(len(gone), e.n, rules.exit_hazard(2.5)).pvalue > 1e-3, len(gone) / e.n
 
@@ -320,6 +370,7 @@ def test_graduates_exit_more_for_three_years_after_graduation(make_model):
     for ids, (origin, since, _) in zip(groups, cases):
         e.set("origin", ids, origin)
         e.set("entry_year", ids, m.time - since)
+    ent.rate_exit_risk_by_size(m)
     gone = ent.exit_firms(m, 1.0)
     for ids, (origin, since, ratio) in zip(groups, cases):
         k = int(np.isin(gone, ids).sum())
@@ -364,7 +415,7 @@ def test_growth_centred_alike_for_heavy_tailed_years(make_model):
     e.set("growth_variance", slice(0, half), 2.0)
     e.set("growth_variance", slice(half, None), ent.GROWTH_VARIANCE_CAP)
     before = e.revenue.copy()
-    ent.grow_revenue(m, 1.0, np.zeros(len(m.sector_ids)))
+    ent.grow_revenue(m, 1.0, np.zeros(len(m.sector_ids)), np.zeros(e.n))
     g = np.log(e.revenue / before)
     centre = m.p["growth_drift"] - 0.5 * m.p["growth_volatility"] ** 2 * ent.mean_growth_variance(m.p)
     assert np.median(g[:half]) == pytest.approx(centre, abs=0.03)
