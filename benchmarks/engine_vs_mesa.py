@@ -131,8 +131,7 @@ class Firm(mesa.Agent):
         else:
             self.growth_variance = r.expovariate(0.5)
         # R&D propensity (AR(1) deviation around a trending long-run propensity)
-        # the size multiplier of exit for the year; the model averages it over each age band
-        self.size_band = bisect_right(m.hazard_edges, m.time - self.birth_year)
+        # the size multiplier of exit for the year
         self.size_factor = min(max((self.revenue / p["firm_revenue_median_yuan"])
                                    ** -p["exit_size_elasticity"], 0.2), 2.0)
         self.rd_propensity = min(self.rd_propensity * m.trend_factor, 0.3)
@@ -192,11 +191,12 @@ class Firm(mesa.Agent):
         log_growth = drift * dt + m.shock_sd * math.sqrt(self.growth_variance) * \
             self.random.gauss(0.0, 1.0)
         self.revenue *= math.exp(log_growth)
+        # the age band of exit, whose mean size multiplier the model takes before exits
+        self.age_band = bisect_right(m.hazard_edges, m.time - self.birth_year)
 
     def maybe_exit(self):
         m, p, dt = self.model, self.model.p, self.model.dt
-        band = bisect_right(m.hazard_edges, m.time - self.birth_year)
-        annual = m.band_hazard[band] * self.size_factor / m.size_norm[self.size_band]
+        annual = m.band_hazard[self.age_band] * self.size_factor / m.size_norm[self.age_band]
         since_entry = m.time - self.entry_year
         if (self.origin == 1 or self.origin == 2) and since_entry < ent.POST_GRADUATION_YEARS:
             annual *= p["post_graduation_hazard_ratio"]
@@ -347,22 +347,22 @@ class MesaFirms(mesa.Model):
         self.same_sector = {k: c / totals[k[0]] for k, c in counts.items()}
 
     def _average_size_by_band(self):
-        """Each age band's mean size multiplier of exit at the start of the year."""
+        """Each age band's mean size multiplier of exit over the living firms."""
         k = len(rules.EXIT_HAZARD_BY_AGE)
         total, count = [0.0] * k, [0] * k
         for a in self.agents:
-            total[a.size_band] += a.size_factor
-            count[a.size_band] += 1
+            total[a.age_band] += a.size_factor
+            count[a.age_band] += 1
         self.size_norm = [t / c if c else 1.0 for t, c in zip(total, count)]
 
     def step(self):
         if self.year_step == 0:
             self._update_same_sector()
             self.agents.shuffle_do("start_year")
-            self._average_size_by_band()
         shock = self.demand_shock.get(self.year)
         self.shock = shock.tolist() if shock is not None else [0.0] * self.n_sectors
         self.agents.shuffle_do("operate")
+        self._average_size_by_band()
         self.agents.shuffle_do("maybe_exit")
         self.year_step += 1
         self.step_count += 1

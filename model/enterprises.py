@@ -52,8 +52,7 @@ COLUMNS: dict[str, type] = {
     "rd_hist_0": float, "rd_hist_1": float, "rd_hist_2": float,     # last three years' R&D
     "rev_hist_0": float, "rev_hist_1": float, "rev_hist_2": float,  # and revenue, yuan
     "growth_variance": float,    # this year's variance multiplier of the growth shock
-    "exit_size_factor": float,   # this year's exit hazard for the firm's size, relative to its
-                                 # SAIC age band's average
+    "exit_size_factor": float,   # this year's exit hazard multiplier for the firm's size
     "tech_sme": bool,
     "in_pool": bool,
     "certified": bool,
@@ -470,50 +469,43 @@ def produce_patents(model, year: int) -> None:
     e.other_ip[firms] += other
 
 
-def _size_multiplier(p, revenue) -> np.ndarray:
-    """(R / firm_revenue_median_yuan)^−exit_size_elasticity, clipped to 0.2–2."""
+def size_exit_multiplier(p, revenue) -> np.ndarray:
+    """Exit hazard multiplier for firm size: (R / firm_revenue_median_yuan)^−exit_size_elasticity
+    of revenue R (yuan a year), clipped to 0.2–2 (larger firms exit less: Geroski's stylised
+    fact)."""
     m = np.log(np.asarray(revenue, dtype=float) * (1.0 / p["firm_revenue_median_yuan"]))
     m *= -p["exit_size_elasticity"]
     np.exp(m, out=m)
     return np.clip(m, 0.2, 2.0, out=m)
 
 
-def size_exit_multiplier(model, revenue, age) -> np.ndarray:
-    """Relative exit hazard of entering firms of the given revenue (yuan a year) and age
-    (years): the size multiplier divided by its mean in their SAIC age band at the start of the
-    year (``model.exit_size_norm``, :func:`rate_exit_risk_by_size`)."""
-    return _size_multiplier(model.p, revenue) / np.take(model.exit_size_norm,
-                                                         rules.exit_age_band(age))
-
-
 def rate_exit_risk_by_size(model) -> None:
-    """At the start of the year, each firm's exit hazard for its size within its age band.
-
-    Larger firms exit less (Geroski's stylised fact), but SAIC's hazards are averages over all
-    firms of an age, young firms being small: the size effect only spreads the hazard within an
-    age band, whose mean multiplier over the living firms is kept at 1. Sizes are this year's
-    opening revenue (entrants: their revenue at entry), as the certification uses accounts.
-    """
+    """At the start of the year, each firm's exit multiplier for its size from its opening
+    revenue (entrants: their revenue at entry), as the certification uses a year's accounts."""
     e = model.firms
-    alive = e.alive
-    band = rules.exit_age_band(model.time - e.birth_year)
-    raw = _size_multiplier(model.p, e.revenue)
-    nb = len(rules.EXIT_HAZARD_BY_AGE)
-    total = np.bincount(band, weights=np.where(alive, raw, 0.0), minlength=nb)
-    count = np.bincount(band[alive], minlength=nb)
-    model.exit_size_norm = np.divide(total, count, out=np.ones(nb), where=count > 0)
-    e.exit_size_factor[:] = raw / np.take(model.exit_size_norm, band)
+    e.exit_size_factor[:] = size_exit_multiplier(model.p, e.revenue)
 
 
 def exit_firms(model, dt: float) -> np.ndarray:
-    """Firms exit with the age-dependent SAIC hazard times their ``exit_size_factor``;
+    """Firms exit with the age-dependent SAIC hazard times their ``exit_size_factor`` (over its
+    mean in their age band);
     incubator and offshore graduates' hazard is ``post_graduation_hazard_ratio`` times higher for
     three years after graduation (Schwartz 2009: graduation has an immediate negative effect on
     survival that lasts up to three years). Returns the ids that exited."""
     e, p = model.firms, model.p
-    hazard = np.clip(rules.EXIT_HAZARD_BY_AGE * p["exit_hazard_scale"], 0.0, 1.0)
-    annual = np.take(hazard, rules.exit_age_band(model.time - e.birth_year))
-    annual *= e.exit_size_factor
+    alive = e.alive
+    band = rules.exit_age_band(model.time - e.birth_year)
+    # SAIC's hazards are averages over the firms of each age, young firms being small: the
+    # size multiplier only spreads the hazard within an age band, whose mean over the living
+    # firms stays SAIC's
+    nb = len(rules.EXIT_HAZARD_BY_AGE)
+    factor = e.exit_size_factor
+    total = np.bincount(band, weights=factor * alive, minlength=nb)
+    count = np.bincount(band, weights=alive, minlength=nb)
+    mean = np.divide(total, count, out=np.ones(nb), where=count > 0)
+    hazard = np.clip(rules.EXIT_HAZARD_BY_AGE * p["exit_hazard_scale"], 0.0, 1.0) / mean
+    annual = np.take(hazard, band)
+    annual *= factor
     since_entry = model.time - e.entry_year
     ratio = p["post_graduation_hazard_ratio"]
     if ratio != 1.0:
@@ -526,7 +518,7 @@ def exit_firms(model, dt: float) -> np.ndarray:
     log_survival *= dt
     entrants = np.flatnonzero(since_entry < 0.0)
     log_survival[entrants] *= np.clip(since_entry[entrants] + dt, 0.0, dt) / dt
-    dying = (model.rng.random(e.n) < -np.expm1(log_survival)) & e.alive
+    dying = (model.rng.random(e.n) < -np.expm1(log_survival)) & alive
     ids = np.flatnonzero(dying)
     model.remove_firms(ids)
     return ids

@@ -30,7 +30,9 @@ SUBSIDY_SCALE_YUAN = 2_000_000.0
 
 
 class Incubator(mesa.Agent):
-    """One incubation carrier; its tenants are counted, not individually stored."""
+    """One incubation carrier; its tenants are counted, not individually stored. Its yearly
+    rates are fixed by its kind and the levers; :func:`incubate` draws every carrier's
+    admissions, graduations and failures of a step in one batch."""
 
     def __init__(self, model, kind: str, zone_index: int):
         super().__init__(model)
@@ -43,68 +45,34 @@ class Incubator(mesa.Agent):
         self.graduated_this_year = 0
         self.landed_this_year = 0
         self.lost_this_year = 0
+        p = model.p
+        s = p["incubator_operating_subsidy_yuan"]
+        subsidy_effect = s / (s + SUBSIDY_SCALE_YUAN)
+        base = (p["offshore_projects_per_base"] if self.offshore
+                else p["incubator_admissions_per_year"] * ADMISSION_FACTOR[kind])
+        #: projects admitted per year: offshore bases at ``offshore_projects_per_base``, local
+        #: carriers at ``incubator_admissions_per_year`` by kind; talent programmes and the
+        #: operating subsidy raise both
+        self.admissions_per_year = (base * (0.5 + p["talent_programme_intensity"])
+                                    * (1.0 + subsidy_effect))
+        #: yearly probabilities that a tenant graduates (raised by the subsidy), or fails
+        self.graduation_rate = min(p["incubator_graduation_rate"] * (1.0 + 0.5 * subsidy_effect),
+                                   0.95)
+        self.failure_rate = p["incubator_failure_rate"]
+        #: mean stay of a tenant: with constant graduation and failure hazards the time to
+        #: either is exponential with their summed rate, whichever ends it
+        self.mean_incubation_years = 1.0 / -(np.log1p(-self.graduation_rate)
+                                              + np.log1p(-self.failure_rate))
 
     @property
     def offshore(self) -> bool:
         return self.kind == "offshore_base"
 
-    def _subsidy_effect(self) -> float:
-        s = self.model.p["incubator_operating_subsidy_yuan"]
-        return s / (s + SUBSIDY_SCALE_YUAN)
-
-    def admission_rate(self) -> float:
-        """Projects admitted per year: offshore bases at ``offshore_projects_per_base``, local
-        carriers at ``incubator_admissions_per_year`` by kind; talent programmes and the
-        operating subsidy raise both."""
-        p = self.model.p
-        talent = 0.5 + p["talent_programme_intensity"]
-        base = (p["offshore_projects_per_base"] if self.offshore
-                else p["incubator_admissions_per_year"] * ADMISSION_FACTOR[self.kind])
-        return base * talent * (1.0 + self._subsidy_effect())
-
     def fill_to_steady_state(self) -> None:
         """A carrier in operation at the start holds the tenants its admissions and leaving
         rates sustain (Little's law), so that graduates flow from the first year."""
-        self.tenants = int(self.model.rng.poisson(self.admission_rate()
-                                                  * self.mean_incubation_years()))
-
-    def admit_projects(self, dt: float) -> int:
-        """New projects enter at :meth:`admission_rate`."""
-        n = int(self.model.rng.poisson(self.admission_rate() * dt))
-        self.tenants += n
-        self.admitted_this_year += n
-        return n
-
-    def leaving_rates(self) -> tuple[float, float]:
-        """Yearly probabilities that a tenant graduates, and that it fails (graduation raised
-        by the operating subsidy)."""
-        p = self.model.p
-        g_rate = min(p["incubator_graduation_rate"] * (1.0 + 0.5 * self._subsidy_effect()), 0.95)
-        return g_rate, p["incubator_failure_rate"]
-
-    def mean_incubation_years(self) -> float:
-        """Mean time a tenant spends in the carrier: with constant graduation and failure
-        hazards, the time to either is exponential with their summed rate, whichever ends it."""
-        g_rate, f_rate = self.leaving_rates()
-        return 1.0 / -(np.log1p(-g_rate) + np.log1p(-f_rate))
-
-    def graduate_projects(self, dt: float, new: int = 0) -> int:
-        """Tenants graduate or fail at constant yearly hazards (graduation raised by the
-        operating subsidy); the ``new`` projects admitted in this step are exposed for half the
-        step, as in continuous time. Returns the number of graduates, whom
-        :func:`settle_graduates` turns into enterprises."""
-        rng = self.model.rng
-        if self.tenants == 0:
-            return 0
-        g_rate, f_rate = self.leaving_rates()
-        g = f = 0
-        for count, exposure in ((self.tenants - new, dt), (new, dt / 2)):
-            gi = rng.binomial(count, 1.0 - (1.0 - g_rate) ** exposure)
-            f += rng.binomial(count - gi, 1.0 - (1.0 - f_rate) ** exposure)
-            g += gi
-        self.tenants -= g + f
-        self.graduated_this_year += g
-        return int(g)
+        self.tenants = int(self.model.rng.poisson(self.admissions_per_year
+                                                  * self.mean_incubation_years))
 
     def start_year(self) -> None:
         self.admitted_this_year = self.graduated_this_year = 0
@@ -115,8 +83,40 @@ class Incubator(mesa.Agent):
         return self.offshore and self.admitted_this_year < self.model.p["zombie_base_min_projects"]
 
 
-def settle_graduates(model, graduates: list[tuple[Incubator, int]]) -> int:
-    """Turn one step's graduates of all carriers into enterprises, in one batch.
+def incubate(model, dt: float) -> np.ndarray:
+    """One step of every carrier (``model.incubators``): projects are admitted at the
+    carrier's yearly rate (Poisson), and tenants graduate or fail at its constant yearly hazards
+    (binomial), the projects admitted in the step being exposed for half of it, as in
+    continuous time. Returns the graduates of each carrier, whom :func:`settle_graduates` turns
+    into enterprises."""
+    incs = model.incubators
+    rng = model.rng
+    k = len(incs)
+    if k == 0:
+        return np.zeros(0, dtype=np.int64)
+
+    def column(attr, dtype=float):
+        return np.fromiter((getattr(i, attr) for i in incs), dtype=dtype, count=k)
+
+    tenants = column("tenants", np.int64)
+    g_rate, f_rate = column("graduation_rate"), column("failure_rate")
+    new = rng.poisson(column("admissions_per_year") * dt)
+    graduates = np.zeros(k, dtype=np.int64)
+    failures = np.zeros(k, dtype=np.int64)
+    for count, exposure in ((tenants, dt), (new, dt / 2)):
+        g = rng.binomial(count, 1.0 - (1.0 - g_rate) ** exposure)
+        failures += rng.binomial(count - g, 1.0 - (1.0 - f_rate) ** exposure)
+        graduates += g
+    for inc, a, g, f in zip(incs, new.tolist(), graduates.tolist(), failures.tolist()):
+        inc.tenants += a - g - f
+        inc.admitted_this_year += a
+        inc.graduated_this_year += g
+    return graduates
+
+
+def settle_graduates(model, graduates: np.ndarray) -> int:
+    """Turn one step's graduates of all carriers (a count per carrier of ``model.incubators``)
+    into enterprises, in one batch.
 
     A local graduate settles in its carrier's zone while land is free there, otherwise in the
     rest of the city. An offshore graduate lands in its home zone with probability
@@ -124,13 +124,15 @@ def settle_graduates(model, graduates: list[tuple[Incubator, int]]) -> int:
     while its land fits into the zone's free land; otherwise it is lost. Land is given in
     arrival order until it runs out. Returns the number of enterprises created.
     """
-    graduates = [(inc, g) for inc, g in graduates if g > 0]
-    if not graduates:
+    graduates = np.asarray(graduates)
+    which = np.flatnonzero(graduates)
+    if len(which) == 0:
         return 0
     m, p = model, model.p
     rng = m.rng
-    owner = np.repeat(np.arange(len(graduates)), [g for _, g in graduates])
-    incs = [inc for inc, _ in graduates]
+    incs = [m.incubators[i] for i in which]
+    counts = graduates[which]
+    owner = np.repeat(np.arange(len(incs)), counts)
     n = len(owner)
     offshore = np.array([inc.offshore for inc in incs])[owner]
     home = np.array([inc.zone_index for inc in incs], dtype=np.int32)[owner]
@@ -146,8 +148,8 @@ def settle_graduates(model, graduates: list[tuple[Incubator, int]]) -> int:
     cols["high_tech_share"] = np.maximum(cols["high_tech_share"], 0.6)
     cols["other_ip"] = rng.poisson(2.0, n)
     # tenants are registered firms: a graduate's age counts from its admission
-    incubated = rng.exponential(np.array([inc.mean_incubation_years() for inc in incs])[owner])
-    cols["birth_year"] = cols["entry_year"] - incubated
+    stay = np.array([inc.mean_incubation_years for inc in incs])[owner]
+    cols["birth_year"] = cols["entry_year"] - rng.exponential(stay)
     p_land = 1.0 - (1.0 - p["offshore_landing_probability"]) * np.exp(
         -p["offshore_landing_reward_yuan"] / p["landing_reward_scale_yuan"])
     wants_home = ~offshore | (rng.random(n) < p_land)
@@ -163,9 +165,9 @@ def settle_graduates(model, graduates: list[tuple[Incubator, int]]) -> int:
                                cols["land_mu"])
     keep = ~offshore | fits
     landed = np.bincount(owner[offshore & fits], minlength=len(incs))
-    for inc, k, g in zip(incs, landed, (g for _, g in graduates)):
+    for inc, k, g in zip(incs, landed.tolist(), counts.tolist()):
         if inc.offshore:
-            inc.landed_this_year += int(k)
-            inc.lost_this_year += g - int(k)
+            inc.landed_this_year += k
+            inc.lost_this_year += g - k
     m.ledger["landing_rewards"] += float(landed.sum() * p["offshore_landing_reward_yuan"])
     return m.add_firms(cols, keep)

@@ -31,12 +31,16 @@ from . import enterprises as ent
 from . import rules
 from .enterprises import Enterprises
 from .government import Government
-from .incubators import Incubator, settle_graduates
+from .incubators import Incubator, incubate, settle_graduates
 from .indicators import INDICATORS, TIERS
 from .params import PARAMETERS
 from .scenario import Scenario, ScenarioError
 from .zones import Zone, attract_investment
 
+#: Zone-level indicators summed over a scope's zones (and carriers), besides the firm sums.
+ZONE_LEVEL_SUMS = {"land_free_mu": float, "offshore_bases": int,
+                   "offshore_projects_admitted": int, "offshore_projects_landed": int,
+                   "incubated_projects": int, "incubator_graduates": int}
 #: Share of a zone's initial firms in its strategic industries (the rest follow the city's
 #: sector mix): assumption for the state before the policy.
 INITIAL_STRATEGIC_SHARE = 0.3
@@ -110,8 +114,6 @@ class ZoneModel(mesa.Model):
         self.firms = Enterprises(capacity=int(self.p["initial_enterprises"] * 1.6))
         self._land_used = np.zeros(self.n_zones)
         self._same_sector = np.zeros((self.n_zones + 1, len(self.sector_ids)))
-        # mean size multiplier of exit per SAIC age band, renewed every year
-        self.exit_size_norm = np.ones(len(rules.EXIT_HAZARD_BY_AGE))
         self._demand_shock = defaultdict(lambda: np.zeros(len(self.sector_ids)))
         for ev in scenario.events:
             idx = [self.sector_index[s] for s in ev.sectors] or slice(None)
@@ -276,8 +278,7 @@ class ZoneModel(mesa.Model):
         n = len(cols["revenue"])
         if n == 0:
             return 0
-        cols["exit_size_factor"] = ent.size_exit_multiplier(self, cols["revenue"],
-                                                            self.time - cols["birth_year"])
+        cols["exit_size_factor"] = ent.size_exit_multiplier(self.p, cols["revenue"])
         self.firms.add(n, **cols)
         zone = np.asarray(cols["zone"]) * np.ones(n, dtype=np.int32)
         inz = zone >= 0
@@ -341,11 +342,7 @@ class ZoneModel(mesa.Model):
             np.zeros(len(self.sector_ids))
         real_rd = ent.spend_on_rd(self, dt)
         ent.grow_revenue(self, dt, shock, real_rd)
-        graduates = []
-        for inc in self.incubators:
-            new = inc.admit_projects(dt)
-            graduates.append((inc, inc.graduate_projects(dt, new)))
-        settle_graduates(self, graduates)
+        settle_graduates(self, incubate(self, dt))
         attract_investment(self, dt)
         self._found_new_firms(dt)
         ent.exit_firms(self, dt)
@@ -401,14 +398,17 @@ class ZoneModel(mesa.Model):
         ent.set_up_rd_institutions(self, year)
         ent.update_university_cooperation(self, year)
         self._expand_land()
-        stats = self.zone_indicators(year)
+        self.government.recycle_land()
+        # one pass over the firms gives the sums behind every indicator of every scope: the
+        # government's evaluation and the year's record read the same state
+        sums = _group_sums(self, year, self.firms.zone)
+        stats = self._zone_stats(sums)
         ranks = self.government.evaluate_zones(stats)
         self.government.reward_and_warn(ranks, stats, year)
         for z, s in zip(self.zones, stats):
             z.apply_for_promotion(s, year)
         self.government.allocate_land_quota(ranks)
-        self.government.recycle_land()
-        self.record_year(year)
+        self.record_year(year, sums)
         self._replace_zombie_bases()
 
     def _expand_land(self) -> None:
@@ -444,13 +444,18 @@ class ZoneModel(mesa.Model):
 
     def zone_indicators(self, year: int) -> list[dict]:
         """Firm-level indicators of every zone (in zone order) for ``year``."""
-        sums = _group_sums(self, year, self.firms.zone)
+        return self._zone_stats(_group_sums(self, year, self.firms.zone))
+
+    def _zone_stats(self, sums: dict) -> list[dict]:
         picks = _pick_many(sums, [[z.index + 1] for z in self.zones] + [slice(None)])
         return [_indicators_from_sums(self.p, s, picks[-1]) for s in picks[:-1]]
 
-    def record_year(self, year: int) -> None:
-        """Snapshot every indicator for every scope at the end of ``year``."""
-        sums = _group_sums(self, year, self.firms.zone)   # group 0: rest of city; z+1: zone z
+    def record_year(self, year: int, sums: dict | None = None) -> None:
+        """Snapshot every indicator for every scope at the end of ``year`` (``sums``: the
+        year's :func:`_group_sums` by zone, if already taken)."""
+        if sums is None:
+            sums = _group_sums(self, year, self.firms.zone)   # group 0: rest of city; z+1: zone z
+        sums = {**sums, **self._zone_level_sums()}
         groups = {"city": slice(None), "zones": slice(1, None), "rest_of_city": [0]}
         parks = [z.index + 1 for z in self.zones if z.is_special_park]
         if parks:
@@ -459,37 +464,45 @@ class ZoneModel(mesa.Model):
             groups[f"zone:{z.zone_id}"] = [z.index + 1]
         picks = _pick_many(sums, list(groups.values()))
         city = picks[0]
+        city_level = self._city_level()
+        flows = [k for k, i in INDICATORS.items() if i.flow]
         for scope, s in zip(groups, picks):
             row = _indicators_from_sums(self.p, s, city)
-            row.update(self._zone_level(scope))
+            row.update({k: kind(round(s[k]) if kind is int else s[k])
+                        for k, kind in ZONE_LEVEL_SUMS.items()})
+            row["zone_tier_level"] = s["zone_tier_level"] if scope.startswith("zone:") else np.nan
             if scope == "city":
-                row.update(self._city_level())
+                row.update(city_level)
             if year < self.start_year:  # the initial state: no simulated year behind flows
-                row.update({k: np.nan for k in row if k in INDICATORS and INDICATORS[k].flow})
+                row.update({k: np.nan for k in flows if k in row})
             self.records.append({"year": year, "scope": scope, **row})
 
-    def _zone_level(self, scope: str) -> dict:
-        if scope.startswith("zone:"):
-            zs = [self.zones[self.zone_index(scope[5:])]]
-        elif scope in ("city", "zones"):
-            zs = self.zones
-        elif scope == "special_parks":
-            zs = [z for z in self.zones if z.is_special_park]
-        else:
-            zs = []
-        idx = {z.index for z in zs}
-        incs = [i for i in self.incubators if (i.zone_index in idx or scope == "city")]
-        off = [i for i in incs if i.offshore]
-        out = {
-            "land_free_mu": float(sum(z.land_free_mu() for z in zs)),
-            "offshore_bases": len(off),
-            "offshore_projects_admitted": sum(i.admitted_this_year for i in off),
-            "offshore_projects_landed": sum(i.landed_this_year for i in off),
-            "incubated_projects": sum(i.tenants for i in incs),
-            "incubator_graduates": sum(i.graduated_this_year for i in incs),
-            "zone_tier_level": float(zs[0].tier) if scope.startswith("zone:") else np.nan,
+    def _zone_level_sums(self) -> dict[str, np.ndarray]:
+        """Zone-level quantities by group (0: carriers outside the zones, z + 1: zone z), to be
+        summed over a scope's groups like the firm sums."""
+        ng = self.n_zones + 1
+        land_free = np.zeros(ng)
+        tier = np.zeros(ng)
+        for z in self.zones:
+            land_free[z.index + 1] = z.land_free_mu()
+            tier[z.index + 1] = z.tier
+        incs = self.incubators
+        home = np.fromiter((i.zone_index + 1 for i in incs), dtype=np.intp, count=len(incs))
+        offshore = np.fromiter((i.offshore for i in incs), dtype=bool, count=len(incs))
+
+        def per_group(attr, only_offshore=False):
+            w = np.fromiter((getattr(i, attr) for i in incs), dtype=float, count=len(incs))
+            return np.bincount(home, weights=w * offshore if only_offshore else w, minlength=ng)
+
+        return {
+            "land_free_mu": land_free,
+            "offshore_bases": np.bincount(home, weights=offshore, minlength=ng),
+            "offshore_projects_admitted": per_group("admitted_this_year", True),
+            "offshore_projects_landed": per_group("landed_this_year", True),
+            "incubated_projects": per_group("tenants"),
+            "incubator_graduates": per_group("graduated_this_year"),
+            "zone_tier_level": tier,
         }
-        return out
 
     def _city_level(self) -> dict:
         tiers = np.array([z.tier for z in self.zones if not z.is_special_park], dtype=int)

@@ -80,15 +80,14 @@ class Zone(mesa.Agent):
         return max(self.land_stock_mu - self.land_used_mu(), 0.0)
 
     # ------------------------------------------------------------------ rules
-    def candidate_projects(self, dt: float) -> int:
-        """Number of outside projects that approach the zone in this step: Poisson with a yearly
-        rate of ``projects_attracted_per_zone`` × tier factor × (1 + climber bonus), plus one
-        per ``fund_yuan_per_project`` of guidance fund (shared by the zones)."""
+    def attraction_rate(self) -> float:
+        """Outside projects approaching the zone per year: ``projects_attracted_per_zone`` ×
+        tier factor × (1 + climber bonus), plus one per ``fund_yuan_per_project`` of guidance
+        fund (shared by the zones)."""
         m, p = self.model, self.model.p
-        rate = (p["projects_attracted_per_zone"] * TIER_ATTRACTION[self.tier]
+        return (p["projects_attracted_per_zone"] * TIER_ATTRACTION[self.tier]
                 * (1.0 + self.attraction_bonus)
                 + p["guidance_fund_yuan_per_year"] / p["fund_yuan_per_project"] / max(m.n_zones, 1))
-        return int(m.rng.poisson(rate * dt))
 
     def fit_in_free_land(self, land_need: np.ndarray, admissible: np.ndarray) -> np.ndarray:
         """Which admissible projects get land: in arrival order, each while it fits into the
@@ -164,18 +163,24 @@ def attract_investment(model, dt: float) -> int:
     free land. Returns the number of projects admitted.
     """
     p, rng = model.p, model.rng
-    counts = np.array([z.candidate_projects(dt) for z in model.zones], dtype=int)
+    zones = model.zones
+    if not zones:
+        return 0
+    # candidates in the step: Poisson at each zone's yearly rate
+    counts = rng.poisson(np.array([z.attraction_rate() for z in zones]) * dt)
     n = int(counts.sum())
     if n == 0:
         return 0
-    zone = np.repeat(np.arange(len(model.zones), dtype=np.int32), counts)
-    n_strategic = np.array([len(z.strategic) for z in model.zones])[zone]
-    focused = (n_strategic > 0) & (rng.random(n) < p["strategic_focus"])
-    pick = np.floor(rng.random(n) * np.maximum(n_strategic, 1)).astype(int)
-    strategic_sector = np.array([z.strategic[k] if len(z.strategic) else 0
-                                 for z, k in zip((model.zones[i] for i in zone), pick)],
-                                dtype=np.int32)
-    sector = np.where(focused, strategic_sector, model.draw_sectors(n))
+    zone = np.repeat(np.arange(len(zones), dtype=np.int32), counts)
+    n_strategic = np.array([len(z.strategic) for z in zones])
+    width = max(int(n_strategic.max()), 1)
+    strategic = np.zeros((len(zones), width), dtype=np.int32)   # padded by zone
+    for z in zones:
+        strategic[z.index, :len(z.strategic)] = z.strategic
+    k = n_strategic[zone]
+    focused = (k > 0) & (rng.random(n) < p["strategic_focus"])
+    pick = np.floor(rng.random(n) * np.maximum(k, 1)).astype(np.intp)
+    sector = np.where(focused, strategic[zone, pick], model.draw_sectors(n))
     revenue = (p["firm_revenue_median_yuan"] * PROJECT_SIZE_MULTIPLE
                * np.exp(rng.standard_normal(n)))
     cols = ent.new_firm_columns(model, n, zone=zone, sector=sector, revenue=revenue, origin=3)

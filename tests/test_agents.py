@@ -10,7 +10,7 @@ from scipy.stats import binomtest, chisquare, kstest, poisson
 from conftest import land_used_from_columns, run_years
 from zonesim import enterprises as ent
 from zonesim import rules
-from zonesim.incubators import Incubator, settle_graduates
+from zonesim.incubators import Incubator, incubate, settle_graduates
 from zonesim.zones import PROMOTION_CRITERIA, SPECIAL_PARK_CRITERIA
 
 M = 1_000_000.0
@@ -383,14 +383,34 @@ def test_graduates_age_counts_from_admission(make_model):
     m = make_model(seed=22)
     inc = next(i for i in m.incubators if i.kind == "incubator")
     n0 = m.firms.n
-    settle_graduates(m, [(inc, 3000)])
+    settle_graduates(m, graduates_of(m, inc, 3000))
     e = m.firms
     new = np.arange(n0, e.n)
     assert len(new) == 3000 and (e.origin[new] == 1).all()
     np.testing.assert_allclose(e.entry_year[new], m.time + m.dt / 2)
     age = e.entry_year[new] - e.birth_year[new]
     assert (age > 0).all()
-    assert kstest(age, "expon", args=(0.0, inc.mean_incubation_years())).pvalue > 1e-3
+    assert kstest(age, "expon", args=(0.0, inc.mean_incubation_years)).pvalue > 1e-3
+
+
+def test_incubation_step_graduates_and_fails_at_the_carriers_rates(make_model):
+    m = make_model(seed=25)
+    for inc in m.incubators:
+        inc.tenants = 0
+    inc = next(i for i in m.incubators if i.kind == "incubator")
+    inc.tenants = 20_000
+    graduates = incubate(m, 1.0)
+    assert graduates[m.incubators.index(inc)] == inc.graduated_this_year
+    assert graduates.sum() == sum(i.graduated_this_year for i in m.incubators)
+    admitted = sum(i.admitted_this_year for i in m.incubators)
+    assert admitted == pytest.approx(sum(i.admissions_per_year for i in m.incubators), rel=0.2)
+    g, f = inc.graduation_rate, inc.failure_rate
+    new = inc.admitted_this_year
+    expected_g = 20_000 * g + new * (1 - (1 - g) ** 0.5)
+    assert inc.graduated_this_year == pytest.approx(expected_g, rel=0.03)
+    failed = 20_000 + new - inc.graduated_this_year - inc.tenants
+    assert failed == pytest.approx(20_000 * (1 - g) * f, rel=0.06)
+    assert all(i.tenants >= 0 for i in m.incubators)
 
 
 def test_carriers_start_at_steady_state_occupancy(make_model):
@@ -399,7 +419,8 @@ def test_carriers_start_at_steady_state_occupancy(make_model):
     for seed in range(20):
         m = make_model(seed=seed)
         tenants.append(sum(i.tenants for i in m.incubators))
-        expected.append(sum(i.admission_rate() * i.mean_incubation_years() for i in m.incubators))
+        expected.append(sum(i.admissions_per_year * i.mean_incubation_years
+                            for i in m.incubators))
     mean = float(np.mean(expected))
     assert mean > 100
     assert abs(np.mean(tenants) - mean) < 4 * np.sqrt(mean / len(tenants))
@@ -432,10 +453,16 @@ def test_mean_growth_variance_matches_draws():
 
 # --------------------------------------------------------------------- offshore bases
 
-def _offshore(m, tenants=300):
-    inc = next(i for i in m.incubators if i.offshore and i.zone_index >= 0)
-    inc.tenants = tenants
-    return inc
+def _offshore(m):
+    return next(i for i in m.incubators if i.offshore and i.zone_index >= 0)
+
+
+def graduates_of(m, inc, count: int) -> np.ndarray:
+    """Graduates per carrier of ``m`` with ``count`` from ``inc`` only (as incubate returns)."""
+    out = np.zeros(len(m.incubators), dtype=np.int64)
+    out[m.incubators.index(inc)] = count
+    inc.graduated_this_year += count
+    return out
 
 
 def test_offshore_projects_land_only_where_land_is_free(make_model):
@@ -444,7 +471,7 @@ def test_offshore_projects_land_only_where_land_is_free(make_model):
     zone = m.zones[inc.zone_index]
     zone.land_stock_mu = zone.land_used_mu()  # no free land
     n0 = m.firms.n
-    settle_graduates(m, [(inc, inc.graduate_projects(1.0))])
+    settle_graduates(m, graduates_of(m, inc, 200))
     assert inc.graduated_this_year > 0
     assert inc.landed_this_year == 0
     assert inc.lost_this_year == inc.graduated_this_year
@@ -459,7 +486,7 @@ def test_offshore_projects_land_with_free_land(make_model):
     zone.land_stock_mu = zone.land_used_mu() + 1e7
     used0 = zone.land_used_mu()
     n0 = m.firms.n
-    settle_graduates(m, [(inc, inc.graduate_projects(1.0))])
+    settle_graduates(m, graduates_of(m, inc, 200))
     landed = np.flatnonzero(m.firms.origin[n0:] == 2) + n0
     assert inc.graduated_this_year > 0
     assert inc.landed_this_year == inc.graduated_this_year == len(landed)
@@ -472,7 +499,7 @@ def test_offshore_landings_fit_scarce_land(make_model):
     inc = _offshore(m)
     zone = m.zones[inc.zone_index]
     zone.land_stock_mu = zone.land_used_mu() + 5.0  # room for a few projects only
-    settle_graduates(m, [(inc, inc.graduate_projects(1.0))])
+    settle_graduates(m, graduates_of(m, inc, 200))
     assert 0 < inc.landed_this_year < inc.graduated_this_year
     assert zone.land_used_mu() <= zone.land_stock_mu + 1e-9
     np.testing.assert_allclose(m.land_used_by_zone(), land_used_from_columns(m), rtol=1e-9)
