@@ -310,16 +310,19 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in [
        "their revenue over this ratio.", "uncertainty", "statistic",
        "Jiangsu 2022: above-scale industrial revenue 16 tn yuan / GDP 12.29 tn yuan = 1.30; "
        "Taizhou (Jiangsu) 2018 above-scale output / GDP = 1.44; Nantong 2018 1.66, before the "
-       "2019 revision of above-scale statistics (data/rd_gdp_bridge.csv)", 1.1, 1.7),
+       "2019 revision of above-scale statistics (data/rd_gdp_bridge.csv)", 1.1, 1.7,
+       minimum=0.01),  # GDP divides by it
     _p("industrial_share_of_rd", 0.85, "share of gross R&D expenditure",
        "Above-scale industrial firms' share of the place's gross R&D expenditure (R&D经费); the "
        "rest is spent by other firms, universities and institutes.", "uncertainty",
        "assumption", "Nantong 2020: 232 of 256.4 亿 yuan = 0.905; Jiangsu 2022: all enterprises "
-       "0.876, industry most of it (data/rd_gdp_bridge.csv)", 0.75, 0.93, **_SHARE),
+       "0.876, industry most of it (data/rd_gdp_bridge.csv)", 0.75, 0.93, minimum=0.01,
+       maximum=1.0),  # gross R&D divides by it
     _p("statistical_rd_ratio", 0.65, "yuan of R&D expenditure per yuan of reported R&D",
        "Statistical R&D expenditure (R&D经费内部支出, Frascati) of above-scale industrial firms per "
-       "yuan of the R&D expense they report (研发费用, the accounting and tax figure that firms' R&D "
-       "intensity and the certification rules measure).", "uncertainty", "assumption",
+       "yuan of the R&D expense they report (研发费用, their accounting figure, from which the "
+       "certification's R&D-intensity rule and the super-deduction also start).",
+       "uncertainty", "assumption",
        "Implied by Nantong 2022: R&D/GDP 2.74 % × industrial share 0.905 / (研发费用 intensity "
        "2.94 % × revenue/GDP 1.3) = 0.65, or 0.51-0.77 for revenue/GDP 1.66-1.1; no published "
        "direct comparison found (data/rd_gdp_bridge.csv)", 0.5, 0.85),
