@@ -68,7 +68,7 @@ INDICATORS: dict[str, Indicator] = {i.name: i for i in [
        "above_scale_revenue_to_gdp (the published ratio of the two).", "firms"),
     # R&D
     _I("rd_expenditure_yuan", "yuan per year",
-       "R&D expense the firms report (研发费用, the accounting and tax figure).", "firms"),
+       "R&D expense the firms report (研发费用, their accounting figure).", "firms"),
     _I("rd_to_gdp", "share",
        "Gross R&D expenditure (R&D经费) as a share of GDP: the above-scale firms' reported R&D "
        "× statistical_rd_ratio / industrial_share_of_rd, over gdp_yuan.", "firms"),
