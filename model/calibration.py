@@ -68,12 +68,14 @@ PARAMETERS_BY_INDICATOR: dict[str, list[str]] = {
                               "high_tech_upgrade_rate", "baseline_rd_intensity"],
     "above_scale_output_yuan": ["firm_revenue_median_yuan", "growth_drift"],
     "industrial_output_yuan": ["firm_revenue_median_yuan", "growth_drift"],
-    "gdp_yuan": ["firm_revenue_median_yuan", "growth_drift", "modelled_share_of_gdp"],
+    "gdp_yuan": ["firm_revenue_median_yuan", "growth_drift", "above_scale_revenue_to_gdp"],
     "high_tech_output_share": ["high_tech_upgrade_rate", "baseline_rd_intensity"],
     "high_tech_value_added_share": ["high_tech_upgrade_rate", "baseline_rd_intensity"],
     "above_scale_rd_intensity": ["baseline_rd_intensity", "rd_intensity_dispersion"],
     "enterprise_rd_intensity": ["baseline_rd_intensity", "rd_intensity_dispersion"],
-    "rd_to_gdp": ["baseline_rd_intensity", "value_added_ratio", "modelled_share_of_gdp"],
+    # the bridge's other factors (revenue/GDP, industrial share) enter only as a product with
+    # statistical_rd_ratio, so fitting all three would leave a ridge
+    "rd_to_gdp": ["baseline_rd_intensity", "statistical_rd_ratio"],
     "high_tech_enterprises": ["certification_application_rate", "certification_approval_rate"],
     "new_high_tech_enterprises": ["certification_application_rate",
                                   "certification_approval_rate"],
@@ -81,9 +83,10 @@ PARAMETERS_BY_INDICATOR: dict[str, list[str]] = {
     "invention_patent_applications": ["patents_per_million_rd_yuan",
                                       "invention_share_of_applications"],
 }
-#: Ratio indicators that can be measured on a union of zones (scope ``county:<id>``).
-RATIOS = {"high_tech_output_share": ("high_tech_output_yuan", "above_scale_output_yuan"),
-          "above_scale_rd_intensity": None}
+#: Ratio indicators that can be measured on a union of zones (scope ``county:<id>``), as
+#: (numerator, denominator) totals of the zone rows; a ratio whose totals the table lacks
+#: (the R&D intensities, R&D/GDP) cannot be summed over zones and is not listed.
+RATIOS = {"high_tech_output_share": ("high_tech_output_yuan", "above_scale_output_yuan")}
 
 DATA_COLUMNS = ["indicator", "scope", "year", "value"]
 

@@ -64,16 +64,20 @@ INDICATORS: dict[str, Indicator] = {i.name: i for i in [
     _I("value_added_share_of_city", "share",
        "The scope's above-scale industrial value added as a share of the city's.", "firms"),
     _I("gdp_yuan", "yuan per year",
-       "GDP of the scope: value added of its firms over the modelled share of GDP.", "firms"),
+       "GDP of the scope: the year's revenue of its above-scale firms over "
+       "above_scale_revenue_to_gdp (the published ratio of the two).", "firms"),
     # R&D
-    _I("rd_expenditure_yuan", "yuan per year", "Reported business R&D spending.", "firms"),
+    _I("rd_expenditure_yuan", "yuan per year",
+       "R&D expense the firms report (研发费用, their accounting figure).", "firms"),
     _I("rd_to_gdp", "share",
-       "Gross R&D spending (business R&D over its share of the total) as a share of GDP.",
-       "firms"),
+       "Gross R&D expenditure (R&D经费) as a share of GDP: the above-scale firms' reported R&D "
+       "× statistical_rd_ratio / industrial_share_of_rd, over gdp_yuan.", "firms"),
     _I("enterprise_rd_intensity", "share",
-       "Enterprises' R&D spending as a share of their revenue (研发投入占营收比例).", "firms"),
+       "Enterprises' reported R&D expense as a share of their revenue (研发投入占营收比例).",
+       "firms"),
     _I("above_scale_rd_intensity", "share",
-       "R&D spending of above-scale firms as a share of their revenue.", "firms"),
+       "Reported R&D expense (研发费用) of above-scale firms as a share of their revenue "
+       "(规上工业企业研发强度).", "firms"),
     _I("rd_institutions_municipal_plus", "institutions",
        "Enterprise R&D institutions accredited at municipal level or above.", "firms"),
     _I("new_rd_institutions_municipal_plus", "institutions per year",

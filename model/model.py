@@ -650,7 +650,11 @@ def _indicators_from_sums(p: dict, s: dict, city: dict) -> dict:
     def ratio(a, b):
         return a / b if b else np.nan
 
-    gdp = s["va"] / p["modelled_share_of_gdp"]
+    # GDP and gross R&D are bridged from the above-scale industrial firms, the population the
+    # published ratios describe; their reported R&D (研发费用) is not the statistical R&D
+    # expenditure (R&D经费) that R&D/GDP counts (docs/ODD.md §4 Observation)
+    gdp = s["rev_year_above"] / p["above_scale_revenue_to_gdp"]
+    gross_rd = s["rd_above"] * p["statistical_rd_ratio"] / p["industrial_share_of_rd"]
     return {
         "enterprises": int(s["n"]),
         "above_scale_enterprises": int(s["n_above"]),
@@ -670,7 +674,7 @@ def _indicators_from_sums(p: dict, s: dict, city: dict) -> dict:
         "value_added_share_of_city": ratio(s["above_va"], city["above_va"]),
         "gdp_yuan": gdp,
         "rd_expenditure_yuan": s["rd"],
-        "rd_to_gdp": ratio(s["rd"] / p["business_share_of_rd"], gdp),
+        "rd_to_gdp": ratio(gross_rd, gdp),
         "enterprise_rd_intensity": ratio(s["rd"], s["rev_year"]),
         "above_scale_rd_intensity": ratio(s["rd_above"], s["rev_year_above"]),
         "rd_institutions_municipal_plus": int(s["n_rd_muni"]),

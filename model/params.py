@@ -309,14 +309,27 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in [
        "Median revenue per mu of land used (亩均产出); sets firms' land needs.",
        "uncertainty", "assumption", "Jiangsu/Zhejiang zones 3-6 M yuan per mu", 2_000_000.0,
        8_000_000.0),
-    _p("business_share_of_rd", 0.77, "share of gross R&D",
-       "Business enterprises' share of gross R&D spending (to scale firm R&D to R&D/GDP).",
-       "uncertainty", "statistic", "NBS China statistical bulletin on S&T funding 2018-2020: "
-       "enterprises ≈ 76-77 % of gross R&D", 0.65, 0.85, **_SHARE),
-    _p("modelled_share_of_gdp", 0.42, "share of GDP",
-       "Share of GDP produced by the modelled enterprises (industry); GDP = their value added "
-       "divided by this share.", "uncertainty", "assumption",
-       "Industry ≈ 40-45 % of GDP in Taizhou and Nantong", 0.35, 0.5, **_SHARE),
+    _p("above_scale_revenue_to_gdp", 1.3, "yuan of revenue per yuan of GDP",
+       "Operating revenue of above-scale industrial firms per yuan of the place's GDP: GDP = "
+       "their revenue over this ratio.", "uncertainty", "statistic",
+       "Jiangsu 2022: above-scale industrial revenue 16 tn yuan / GDP 12.29 tn yuan = 1.30; "
+       "Taizhou (Jiangsu) 2018 above-scale output / GDP = 1.44; Nantong 2018 1.66, before the "
+       "2019 revision of above-scale statistics (data/rd_gdp_bridge.csv)", 1.1, 1.7,
+       minimum=0.01),  # GDP divides by it
+    _p("industrial_share_of_rd", 0.85, "share of gross R&D expenditure",
+       "Above-scale industrial firms' share of the place's gross R&D expenditure (R&D经费); the "
+       "rest is spent by other firms, universities and institutes.", "uncertainty",
+       "assumption", "Nantong 2020: 232 of 256.4 亿 yuan = 0.905; Jiangsu 2022: all enterprises "
+       "0.876, industry most of it (data/rd_gdp_bridge.csv)", 0.75, 0.93, minimum=0.01,
+       maximum=1.0),  # gross R&D divides by it
+    _p("statistical_rd_ratio", 0.65, "yuan of R&D expenditure per yuan of reported R&D",
+       "Statistical R&D expenditure (R&D经费内部支出, Frascati) of above-scale industrial firms per "
+       "yuan of the R&D expense they report (研发费用, their accounting figure, from which the "
+       "certification's R&D-intensity rule and the super-deduction also start).",
+       "uncertainty", "assumption",
+       "Implied by Nantong 2022: R&D/GDP 2.74 % × industrial share 0.905 / (研发费用 intensity "
+       "2.94 % × revenue/GDP 1.3) = 0.65, or 0.51-0.77 for revenue/GDP 1.66-1.1; no published "
+       "direct comparison found (data/rd_gdp_bridge.csv)", 0.5, 0.85),
     _p("tech_sme_rd_financing_gain", 0.15, "R&D multiplier per loan",
        "Relative rise of a tech SME's desired R&D in the years it holds a tech loan.",
        "uncertainty", "assumption", "Credit constraints on SME R&D (assumption)", 0.0, 0.4),

@@ -3,9 +3,11 @@ scenario (outputs written, calibrated variant validates, forecast bands ordered)
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import zonesim
-from zonesim.calibration import abc_smc, calibrate, forecast, weighted_quantile
+from zonesim.calibration import (CalibrationError, abc_smc, calibrate, forecast,
+                                 parameter_space, select_statistics, weighted_quantile)
 
 
 class NormalMean:
@@ -72,3 +74,22 @@ def test_calibrate_smoke_on_scenario(tmp_path):
                   fixed={"initial_enterprises": 800, "initial_high_tech_enterprises": 50})
     assert set(fc["year"]) == {2019} and len(fc) == 2
     assert (fc["q05"] <= fc["median"]).all() and (fc["median"] <= fc["q95"]).all()
+
+
+def test_default_parameters_of_the_nantong_rd_statistics():
+    sc = zonesim.load_scenario("scenarios/nantong_runin_2020_2023.toml")
+    data = pd.read_csv("data/calibration_targets.csv")
+    stats = select_statistics(sc, data)
+    names = [n for n, _, _ in parameter_space(sc, stats)]
+    # the bridge's one assumption is fitted; the published industrial share is not
+    assert "statistical_rd_ratio" in names and "industrial_share_of_rd" not in names
+    assert not {"modelled_share_of_gdp", "value_added_ratio"} & set(names)
+
+
+def test_county_scope_rejects_ratios_it_cannot_sum():
+    sc = zonesim.load_scenario("scenarios/taizhou_jiangsu_runin_2017_2018.toml")
+    for ind in ("above_scale_rd_intensity", "rd_to_gdp"):
+        data = pd.DataFrame([{"indicator": ind, "scope": "county:gaogang", "year": 2018,
+                              "value": 0.02}])
+        with pytest.raises(CalibrationError, match="county"):
+            select_statistics(sc, data)
