@@ -165,9 +165,8 @@ def settle_graduates(model, graduates: np.ndarray) -> int:
                                cols["land_mu"])
     keep = ~offshore | fits
     landed = np.bincount(owner[offshore & fits], minlength=len(incs))
-    for inc, k, g in zip(incs, landed.tolist(), counts.tolist()):
-        if inc.offshore:
-            inc.landed_this_year += k
-            inc.lost_this_year += g - k
+    for i in np.flatnonzero([inc.offshore for inc in incs]).tolist():
+        incs[i].landed_this_year += int(landed[i])
+        incs[i].lost_this_year += int(counts[i] - landed[i])
     m.ledger["landing_rewards"] += float(landed.sum() * p["offshore_landing_reward_yuan"])
     return m.add_firms(cols, keep)

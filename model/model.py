@@ -111,7 +111,8 @@ class ZoneModel(mesa.Model):
             self.zone_strategic[z.index, z.strategic] = True
         # revenue per mu by zone (last entry: the rest of the city), calibrated at set-up
         self.zone_output_per_mu = np.full(self.n_zones + 1, self.p["land_output_yuan_per_mu"])
-        self.firms = Enterprises(capacity=int(self.p["initial_enterprises"] * 1.6))
+        # room for the entrants of the run: zero pages cost no memory until rows are written
+        self.firms = Enterprises(capacity=2 * int(self.p["initial_enterprises"]) + 1024)
         self._land_used = np.zeros(self.n_zones)
         self._same_sector = np.zeros((self.n_zones + 1, len(self.sector_ids)))
         self._demand_shock = defaultdict(lambda: np.zeros(len(self.sector_ids)))
@@ -567,65 +568,132 @@ class ZoneModel(mesa.Model):
         return df if include_exited else df[df["alive"]]
 
 
+#: Firm flags packed into bytes (up to 8 flags a byte): one bincount of group × byte gives each
+#: group's joint distribution of the byte's flags, and every count of a combination of them is
+#: a sum over the byte values where it holds — three bincounts instead of one per count.
+FLAG_BYTES = (
+    ("above", "certified", "rd_institution", "university_coop", "applied", "inventor",
+     "large_or_hte", "specialised"),
+    ("leader", "pool", "tech_sme", "rd_municipal", "rd_provincial", "new_hte",
+     "new_rd_municipal", "gazelle"),
+    ("new_coop", "new_joint_institution", "first_application", "over_20_applications"),
+)
+#: Counts of firms: key → (byte, condition on that byte's flags).
+COUNTS = {
+    "n": (0, lambda f: np.ones_like(f["above"])),
+    "n_above": (0, lambda f: f["above"]),
+    "n_hte": (0, lambda f: f["certified"]),
+    "n_hte_above": (0, lambda f: f["above"] & f["certified"]),
+    "n_spec": (0, lambda f: f["specialised"]),
+    "n_hte_or_spec": (0, lambda f: f["certified"] | f["specialised"]),
+    "n_above_inst": (0, lambda f: f["above"] & f["rd_institution"]),
+    "n_lm_hte": (0, lambda f: f["large_or_hte"]),
+    "n_lm_hte_inst": (0, lambda f: f["large_or_hte"] & f["rd_institution"]),
+    "n_lm_hte_inv": (0, lambda f: f["large_or_hte"] & f["inventor"]),
+    "n_above_coop": (0, lambda f: f["above"] & f["university_coop"]),
+    "n_above_app": (0, lambda f: f["above"] & f["applied"]),
+    "n_hte_inv": (0, lambda f: f["certified"] & f["inventor"]),
+    "n_leader": (1, lambda f: f["leader"]),
+    "n_pool": (1, lambda f: f["pool"]),
+    "n_tech_sme": (1, lambda f: f["tech_sme"]),
+    "n_rd_muni": (1, lambda f: f["rd_municipal"]),
+    "n_rd_prov": (1, lambda f: f["rd_provincial"]),
+    "n_new_hte": (1, lambda f: f["new_hte"]),
+    "n_new_rd_muni": (1, lambda f: f["new_rd_municipal"]),
+    "n_gazelle": (1, lambda f: f["gazelle"]),
+    "n_new_coop": (2, lambda f: f["new_coop"]),
+    "n_new_joint_inst": (2, lambda f: f["new_joint_institution"]),
+    "n_first_app": (2, lambda f: f["first_application"]),
+    "n_over20": (2, lambda f: f["over_20_applications"]),
+}
+
+
+def _count_selectors() -> list[tuple[list[str], np.ndarray]]:
+    """Per byte: the count keys it serves and a (byte values × keys) 0/1 matrix of where
+    each holds."""
+    out = []
+    values = np.arange(256)
+    for b, names in enumerate(FLAG_BYTES):
+        flags = {name: (values >> bit) & 1 == 1 for bit, name in enumerate(names)}
+        keys = [k for k, (byte, _) in COUNTS.items() if byte == b]
+        out.append((keys, np.column_stack([COUNTS[k][1](flags) for k in keys]).astype(float)))
+    return out
+
+
+_COUNT_SELECTORS = _count_selectors()
+
+
 def _group_sums(model: ZoneModel, year: int, group: np.ndarray) -> dict[str, np.ndarray]:
     """Sums and counts over alive firms by group ``group + 1`` (so a zone index gives 0 for
     the rest of the city and z + 1 for zone z), from which every firm-level indicator of any
     union of groups follows."""
     e, p = model.firms, model.p
     alive = e.alive
-    g = group + 1
-    ng = max(int(g.max(initial=0)) + 1, model.n_zones + 1)
+    ng = max(int(group.max(initial=0)) + 2, model.n_zones + 1)
+    g = np.where(alive, group + 1, ng).astype(np.intp)    # exited firms: one extra group
     rev = ent.last_year_revenue(e)
-    above = alive & rules.above_scale(rev)
-    cert = alive & e.certified
-    va = rev * p["value_added_ratio"] * e.va_factor
-    lm_or_hte = alive & ((ent.employees(e, p) >= 300) | e.certified)
-    has_land = alive & (e.land_mu > 0)
-    strategic = alive & model.zone_strategic[e.zone, e.sector]
+    above = rules.above_scale(rev)
     apps = e.patent_applications_year
+    flags = {
+        "above": above, "certified": e.certified, "rd_institution": e.rd_level >= 1,
+        "university_coop": e.university_coop, "applied": apps > 0,
+        "inventor": e.invention_patents > 0,
+        "large_or_hte": (ent.employees(e, p) >= 300) | e.certified,
+        "specialised": e.specialised,
+        "leader": e.leader, "pool": e.in_pool, "tech_sme": e.tech_sme,
+        "rd_municipal": e.rd_level >= 2, "rd_provincial": e.rd_level >= 3,
+        "new_hte": e.first_cert_year == year, "new_rd_municipal": e.rd_municipal_year == year,
+        "gazelle": ent.gazelles(model),
+        "new_coop": e.coop_start_year == year,
+        "new_joint_institution": (e.rd_setup_year == year) & e.university_coop,
+        "first_application": e.first_application_year == year,
+        "over_20_applications": apps > 20,
+    }
+    sums = {}
+    for names, (keys, selector) in zip(FLAG_BYTES, _COUNT_SELECTORS):
+        code = g * 256
+        for bit, name in enumerate(names):
+            code += flags[name].astype(np.intp) << bit
+        joint = np.bincount(code, minlength=(ng + 1) * 256).reshape(ng + 1, 256)[:ng]
+        sums.update(zip(keys, (joint @ selector).T))
 
-    # weights × mask instead of fancy indexing: no copies of the selected rows
-    def count(mask):
-        return np.bincount(g, weights=mask, minlength=ng)
+    # value sums by group and by three flags at once: column c of a group's row of 8 holds
+    # the firms with above = c & 4, land = c & 2, strategic = c & 1
+    code = g * 8
+    code += above.astype(np.intp) << 2
+    code += (e.land_mu > 0).astype(np.intp) << 1
+    code += model.zone_strategic[e.zone, e.sector]
 
-    def total(values, mask=alive):
-        return np.bincount(g, weights=np.where(mask, values, 0.0), minlength=ng)
+    def split(values):
+        return np.bincount(code, weights=values, minlength=(ng + 1) * 8).reshape(ng + 1, 8)[:ng]
 
-    return {
-        "n": count(alive), "n_above": count(above), "n_hte": count(cert),
-        "n_hte_above": count(above & e.certified),
-        "n_new_hte": count(alive & (e.first_cert_year == year)),
-        "n_leader": count(alive & e.leader), "n_pool": count(alive & e.in_pool),
-        "n_tech_sme": count(alive & e.tech_sme), "n_spec": count(alive & e.specialised),
-        "n_hte_or_spec": count(alive & (e.certified | e.specialised)),
-        "out": total(rev), "above_out": total(rev, above),
-        "ht_out_above": total(rev * e.high_tech_share, above),
-        "va": total(va), "above_va": total(va, above),
-        "ht_va_above": total(va * e.high_tech_share, above),
-        "rd": total(e.rd_hist_0), "rev_year": total(e.rev_hist_0),
-        "rd_above": total(e.rd_hist_0, above), "rev_year_above": total(e.rev_hist_0, above),
-        "n_rd_muni": count(alive & (e.rd_level >= 2)),
-        "n_new_rd_muni": count(alive & (e.rd_municipal_year == year)),
-        "n_rd_prov": count(alive & (e.rd_level >= 3)),
-        "n_above_inst": count(above & (e.rd_level >= 1)),
-        "n_lm_hte": count(lm_or_hte), "n_lm_hte_inst": count(lm_or_hte & (e.rd_level >= 1)),
-        "n_lm_hte_inv": count(lm_or_hte & (e.invention_patents > 0)),
-        "n_above_coop": count(above & e.university_coop),
-        "n_new_coop": count(alive & (e.coop_start_year == year)),
-        "n_new_joint_inst": count(alive & (e.rd_setup_year == year) & e.university_coop),
+    def total(values):
+        return np.bincount(g, weights=values, minlength=ng + 1)[:ng]
+
+    above_cols, land_cols, strategic_cols = [4, 5, 6, 7], [2, 3, 6, 7], [1, 3, 5, 7]
+    by_rev = split(rev)
+    by_va = split(rev * p["value_added_ratio"] * e.va_factor)
+    by_rd, by_rev_year = split(e.rd_hist_0), split(e.rev_hist_0)
+    inv_grants = total(e.invention_grants_year.astype(float))
+    sums.update({
+        "out": by_rev.sum(1), "above_out": by_rev[:, above_cols].sum(1),
+        "ht_out_above": split(rev * e.high_tech_share)[:, above_cols].sum(1),
+        "va": by_va.sum(1), "above_va": by_va[:, above_cols].sum(1),
+        "ht_va_above": split(rev * p["value_added_ratio"] * e.va_factor
+                             * e.high_tech_share)[:, above_cols].sum(1),
+        "rd": by_rd.sum(1), "rev_year": by_rev_year.sum(1),
+        "rd_above": by_rd[:, above_cols].sum(1),
+        "rev_year_above": by_rev_year[:, above_cols].sum(1),
         "apps": total(apps.astype(float)),
         "inv_apps": total(e.invention_applications_year.astype(float)),
-        "inv_grants": total(e.invention_grants_year.astype(float)),
-        "grants": total((e.invention_grants_year + e.other_grants_year).astype(float)),
-        "n_first_app": count(alive & (e.first_application_year == year)),
+        "inv_grants": inv_grants,
+        "grants": inv_grants + total(e.other_grants_year.astype(float)),
         "inv_stock": total(e.invention_patents.astype(float)),
-        "n_above_app": count(above & (apps > 0)),
-        "n_hte_inv": count(cert & (e.invention_patents > 0)),
-        "n_over20": count(alive & (apps > 20)),
-        "strategic_out": total(rev, strategic),
-        "n_gazelle": count(ent.gazelles(model)),
-        "land": total(e.land_mu), "rev_land": total(rev, has_land), "va_land": total(va, has_land),
-    }
+        "strategic_out": by_rev[:, strategic_cols].sum(1),
+        "land": total(e.land_mu), "rev_land": by_rev[:, land_cols].sum(1),
+        "va_land": by_va[:, land_cols].sum(1),
+    })
+    return sums
 
 
 def _pick(sums: dict, sel) -> dict[str, float]:

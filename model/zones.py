@@ -93,6 +93,8 @@ class Zone(mesa.Agent):
         """Which admissible projects get land: in arrival order, each while it fits into the
         land still free (a project too large is turned away; a smaller later one may fit)."""
         free = self.land_free_mu()
+        if land_need[admissible].sum() <= free:     # all fit: the usual case
+            return admissible.copy()
         keep = np.zeros(len(land_need), dtype=bool)
         # a loop over a step's few candidates: first fit in order is sequential by nature
         for i in np.flatnonzero(admissible):
