@@ -107,8 +107,13 @@ class ZoneModel(mesa.Model):
         self.n_zones = len(self.zones)
         self.counties = sorted({z.county for z in self.zones})
         self.zone_strategic = np.zeros((self.n_zones + 1, len(self.sector_ids)), dtype=bool)
+        self._n_strategic = np.array([len(z.strategic) for z in self.zones], dtype=np.intp)
+        # each zone's strategic sectors, padded to the longest list
+        self._strategic_sectors = np.zeros((self.n_zones, max(self._n_strategic.max(initial=0), 1)),
+                                           dtype=np.int32)
         for z in self.zones:
             self.zone_strategic[z.index, z.strategic] = True
+            self._strategic_sectors[z.index, :len(z.strategic)] = z.strategic
         # revenue per mu by zone (last entry: the rest of the city), calibrated at set-up
         self.zone_output_per_mu = np.full(self.n_zones + 1, self.p["land_output_yuan_per_mu"])
         # room for the entrants of the run: zero pages cost no memory until rows are written
@@ -138,10 +143,9 @@ class ZoneModel(mesa.Model):
         zone = rng.choice(self.n_zones + 1, size=n, p=zone_share / zone_share.sum())
         zone = np.where(zone == self.n_zones, -1, zone).astype(np.int32)
         sector = self.draw_sectors(n)
-        for z in self.zones:
-            if len(z.strategic):
-                mine = (zone == z.index) & (rng.random(n) < INITIAL_STRATEGIC_SHARE)
-                sector[mine] = rng.choice(z.strategic, int(mine.sum()))
+        moved = np.flatnonzero(zone >= 0)
+        moved = moved[rng.random(len(moved)) < INITIAL_STRATEGIC_SHARE]
+        sector[moved] = self.draw_strategic_sectors(zone[moved], sector[moved])
         revenue = ent.draw_initial_revenue(rng, n, p)
         cols = ent.new_firm_columns(self, n, zone=zone, sector=sector, revenue=revenue, origin=0)
         age = 1.0 + rng.exponential(7.0, n)  # mean age ≈ 8 years (assumption)
@@ -271,6 +275,13 @@ class ZoneModel(mesa.Model):
             share = np.where(self.sector_high_tech, share, 0.0)
             share = share / share.sum()
         return self.rng.choice(len(share), size=n, p=share).astype(np.int32)
+
+    def draw_strategic_sectors(self, zone: np.ndarray, otherwise: np.ndarray) -> np.ndarray:
+        """One of its zone's strategic industries (uniformly) for each firm of ``zone``; the
+        ``otherwise`` sector where the zone has none."""
+        k = self._n_strategic[zone]
+        pick = np.floor(self.rng.random(len(zone)) * np.maximum(k, 1)).astype(np.intp)
+        return np.where(k > 0, self._strategic_sectors[zone, pick], otherwise)
 
     def add_firms(self, cols: dict, keep: np.ndarray | None = None) -> int:
         """Append firms (optionally only rows where ``keep``); keeps the land account."""
@@ -413,21 +424,28 @@ class ZoneModel(mesa.Model):
         self._replace_zombie_bases()
 
     def _expand_land(self) -> None:
-        """Zone firms whose land need outgrows their holding ask their zone for more; the zone
-        grants requests in random order while land is free. Elsewhere land follows need."""
+        """Zone firms whose land need outgrows their holding ask their zone for more; each zone
+        grants its requests in random order while land is free (a request larger than what is
+        left gets the rest). Elsewhere land follows need."""
         e = self.firms
         need = e.revenue / (self.zone_output_per_mu[e.zone] * e.land_productivity)
         rest = e.alive & (e.zone < 0)
-        e.set("land_mu", rest, need[rest])
-        asks = e.alive & (e.zone >= 0) & (need > LAND_REQUEST_SLACK * e.land_mu)
-        for z in self.zones:
-            ids = np.flatnonzero(asks & (e.zone == z.index))
-            if len(ids) == 0:
-                continue
-            ids = self.rng.permutation(ids)
-            granted = z.grant_land(need[ids] - e.land_mu[ids])
-            e.set("land_mu", ids, e.land_mu[ids] + granted)
-            self._land_used[z.index] += granted.sum()
+        e.land_mu[rest] = need[rest]
+        asks = np.flatnonzero(e.alive & (e.zone >= 0) & (need > LAND_REQUEST_SLACK * e.land_mu))
+        if len(asks) == 0:
+            return
+        # random order within each zone: shuffle, then a stable sort by zone
+        ids = self.rng.permutation(asks)
+        ids = ids[np.argsort(e.zone[ids], kind="stable")]
+        zone = e.zone[ids]
+        request = need[ids] - e.land_mu[ids]
+        asked_before = np.cumsum(request) - request          # within the zone, below
+        first = np.flatnonzero(np.r_[True, zone[1:] != zone[:-1]])
+        asked_before -= np.repeat(asked_before[first], np.diff(np.r_[first, len(ids)]))
+        free = np.array([z.land_free_mu() for z in self.zones])
+        granted = np.clip(free[zone] - asked_before, 0.0, request)
+        e.land_mu[ids] += granted
+        self._land_used += np.bincount(zone, weights=granted, minlength=self.n_zones)
 
     def _replace_zombie_bases(self) -> None:
         """Offshore bases admitting too few projects in the year are weeded out and replaced."""
@@ -465,7 +483,7 @@ class ZoneModel(mesa.Model):
             groups[f"zone:{z.zone_id}"] = [z.index + 1]
         picks = _pick_many(sums, list(groups.values()))
         city = picks[0]
-        city_level = self._city_level()
+        city_level = self._city_level(sums)
         flows = [k for k, i in INDICATORS.items() if i.flow]
         for scope, s in zip(groups, picks):
             row = _indicators_from_sums(self.p, s, city)
@@ -505,7 +523,7 @@ class ZoneModel(mesa.Model):
             "zone_tier_level": tier,
         }
 
-    def _city_level(self) -> dict:
+    def _city_level(self, sums: dict) -> dict:
         tiers = np.array([z.tier for z in self.zones if not z.is_special_park], dtype=int)
         covered = {z.county for z in self.zones if z.tier >= 1 and not z.is_special_park}
         e = self.firms
@@ -513,11 +531,7 @@ class ZoneModel(mesa.Model):
         on_loan = e.alive & (e.loan_until >= self.time - 1e-9)
         provincial = [z for z in self.zones if z.tier >= 2 and not z.is_special_park]
         hosts = {i.zone_index for i in self.incubators if not i.offshore}
-        in_zone = e.alive & (e.zone >= 0)
-        strategic_out = np.bincount(
-            e.zone[in_zone], weights=(ent.last_year_revenue(e)
-                                      * self.zone_strategic[e.zone, e.sector])[in_zone],
-            minlength=self.n_zones)
+        strategic_out = sums["strategic_out"][1:]     # by zone
         return {
             "zones_municipal_plus": int((tiers >= 1).sum()),
             "zones_provincial_plus": int((tiers >= 2).sum()),
@@ -539,9 +553,11 @@ class ZoneModel(mesa.Model):
 
     def indicator_table(self) -> pd.DataFrame:
         """Yearly indicators, one row per (year, scope), one column per indicator."""
-        df = pd.DataFrame.from_records(self.records)
-        cols = ["year", "scope"] + [c for c in INDICATORS if c in df.columns]
-        return df[cols]
+        records = self.records
+        present = set().union(*records)
+        cols = ["year", "scope"] + [c for c in INDICATORS if c in present]
+        # column by column: several times faster than DataFrame.from_records on dict rows
+        return pd.DataFrame({c: [r.get(c, np.nan) for r in records] for c in cols})
 
     # ------------------------------------------------------------------ inspection
     def enterprise(self, firm_id: int) -> dict:

@@ -104,13 +104,6 @@ class Zone(mesa.Agent):
         self.rejected_projects_no_land += int(admissible.sum() - keep.sum())
         return keep
 
-    def grant_land(self, requests_mu: np.ndarray) -> np.ndarray:
-        """Grant land requests (mu, in the order given) while land is free; returns the
-        granted amounts. Land used never exceeds the land stock."""
-        free = self.land_free_mu()
-        before = np.cumsum(requests_mu) - requests_mu
-        return np.clip(free - before, 0.0, requests_mu)
-
     def meets_criteria(self, tier: int, stats: dict) -> bool:
         """Whether the zone's indicators meet the criteria of ``tier`` (a level 1-4); for a
         special park, the recognition criteria (tier 1)."""
@@ -174,15 +167,9 @@ def attract_investment(model, dt: float) -> int:
     if n == 0:
         return 0
     zone = np.repeat(np.arange(len(zones), dtype=np.int32), counts)
-    n_strategic = np.array([len(z.strategic) for z in zones])
-    width = max(int(n_strategic.max()), 1)
-    strategic = np.zeros((len(zones), width), dtype=np.int32)   # padded by zone
-    for z in zones:
-        strategic[z.index, :len(z.strategic)] = z.strategic
-    k = n_strategic[zone]
-    focused = (k > 0) & (rng.random(n) < p["strategic_focus"])
-    pick = np.floor(rng.random(n) * np.maximum(k, 1)).astype(np.intp)
-    sector = np.where(focused, strategic[zone, pick], model.draw_sectors(n))
+    sector = model.draw_sectors(n)
+    focused = rng.random(n) < p["strategic_focus"]
+    sector[focused] = model.draw_strategic_sectors(zone[focused], sector[focused])
     revenue = (p["firm_revenue_median_yuan"] * PROJECT_SIZE_MULTIPLE
                * np.exp(rng.standard_normal(n)))
     cols = ent.new_firm_columns(model, n, zone=zone, sector=sector, revenue=revenue, origin=3)

@@ -539,6 +539,32 @@ def test_yearly_offshore_landings_count_every_landed_project(make_model):
         assert city.loc[y, "offshore_projects_landed"] == landed, y
 
 
+# ------------------------------------------------------------------------ land requests
+
+@pytest.mark.parametrize("free_share", [0.0, 0.3, 5.0])
+def test_land_requests_granted_while_land_is_free(make_model, free_share):
+    """Firms that outgrow their land ask for more; a zone grants at most its free land, no
+    firm more than it asked, and all requests when land suffices."""
+    m = make_model(seed=26, initial_enterprises=1500)
+    e = m.firms
+    e.revenue[:] *= 3.0                                  # everyone outgrows its land
+    need = e.revenue / (m.zone_output_per_mu[e.zone] * e.land_productivity)
+    asked = np.where(e.alive & (e.zone >= 0) & (need > 1.5 * e.land_mu), need - e.land_mu, 0.0)
+    asked_by_zone = np.bincount(e.zone[e.zone >= 0], weights=asked[e.zone >= 0],
+                                minlength=m.n_zones)
+    for z in m.zones:
+        z.land_stock_mu = z.land_used_mu() + free_share * asked_by_zone[z.index]
+    free = np.array([z.land_free_mu() for z in m.zones])
+    before = e.land_mu.copy()
+    m._expand_land()
+    got = e.land_mu - before
+    inz = e.zone >= 0
+    assert (got[inz] >= -1e-9).all() and (got[inz] <= asked[inz] + 1e-6).all()
+    granted = np.bincount(e.zone[inz], weights=got[inz], minlength=m.n_zones)
+    np.testing.assert_allclose(granted, np.minimum(free, asked_by_zone), rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(m.land_used_by_zone(), land_used_from_columns(m), rtol=1e-9)
+
+
 # ---------------------------------------------------------------------- land recycling
 
 def test_land_recycling_removes_lowest_per_mu_firms(make_model):
