@@ -29,44 +29,111 @@ GRADUATE_SIZE_MULTIPLE = {"maker_space": 0.15, "incubator": 0.25, "accelerator":
 SUBSIDY_SCALE_YUAN = 2_000_000.0
 
 
-class Incubator(mesa.Agent):
-    """One incubation carrier; its tenants are counted, not individually stored. Its yearly
-    rates are fixed by its kind and the levers; :func:`incubate` draws every carrier's
-    admissions, graduations and failures of a step in one batch."""
+class Carriers:
+    """Every carrier's state as numpy columns, one row (slot) per carrier: the :class:`Incubator`
+    agents read and write their row, and the step's rules act on all rows at once."""
 
-    def __init__(self, model, kind: str, zone_index: int):
+    COUNTERS = ("tenants", "admitted_this_year", "graduated_this_year", "landed_this_year",
+                "lost_this_year")
+    RATES = ("admissions_per_year", "graduation_rate", "failure_rate", "mean_incubation_years",
+             "graduate_size_multiple")
+
+    def __init__(self, size: int):
+        """Rows for ``size`` carriers (their number is fixed at set-up: a replaced base takes
+        over its predecessor's row)."""
+        self.n = 0
+        self.kind: list[str] = [""] * size
+        self.zone_index = np.zeros(size, dtype=np.intp)
+        self.offshore = np.zeros(size, dtype=bool)
+        for name in self.COUNTERS:
+            setattr(self, name, np.zeros(size, dtype=np.int64))
+        for name in self.RATES:
+            setattr(self, name, np.zeros(size))
+
+    def add(self) -> int:
+        """The next free row; returns its slot."""
+        if self.n == len(self.kind):
+            raise IndexError("no free carrier row: replacements must reuse their row")
+        self.n += 1
+        return self.n - 1
+
+    def reset_year(self) -> None:
+        for name in self.COUNTERS[1:]:
+            getattr(self, name)[:] = 0
+
+
+def _slot_property(column: str, doc: str):
+    def get(self):
+        return getattr(self.model.carriers, column)[self.slot].item()
+
+    def put(self, value):
+        getattr(self.model.carriers, column)[self.slot] = value
+
+    return property(get, put, doc=doc)
+
+
+class Incubator(mesa.Agent):
+    """One incubation carrier; its tenants are counted, not individually stored. Its state is
+    its row (``slot``) of ``model.carriers``; its yearly rates are fixed by its kind and the
+    levers, and :func:`incubate` draws every carrier's admissions, graduations and failures of a
+    step in one batch."""
+
+    tenants = _slot_property("tenants", "projects in incubation now")
+    admitted_this_year = _slot_property("admitted_this_year", "projects admitted this year")
+    graduated_this_year = _slot_property("graduated_this_year", "projects graduated this year")
+    landed_this_year = _slot_property("landed_this_year",
+                                      "offshore graduates that landed at home this year")
+    lost_this_year = _slot_property("lost_this_year", "offshore graduates lost this year")
+    admissions_per_year = _slot_property(
+        "admissions_per_year", "projects admitted per year: offshore bases at "
+        "offshore_projects_per_base, local carriers at incubator_admissions_per_year by kind; "
+        "talent programmes and the operating subsidy raise both")
+    graduation_rate = _slot_property("graduation_rate", "yearly probability that a tenant "
+                                     "graduates (raised by the operating subsidy)")
+    failure_rate = _slot_property("failure_rate", "yearly probability that a tenant fails")
+    mean_incubation_years = _slot_property(
+        "mean_incubation_years", "mean stay of a tenant: with constant graduation and failure "
+        "hazards the time to either is exponential with their summed rate")
+
+    def __init__(self, model, kind: str, zone_index: int, slot: int | None = None):
+        """A new carrier in a new row of ``model.carriers``, or in row ``slot`` (a replacement:
+        its counters start at 0)."""
         super().__init__(model)
         if kind not in KINDS:
             raise ValueError(f"unknown incubator kind {kind!r}")
-        self.kind = kind
-        self.zone_index = zone_index  # home zone; -1 for the rest of the city
-        self.tenants = 0
-        self.admitted_this_year = 0
-        self.graduated_this_year = 0
-        self.landed_this_year = 0
-        self.lost_this_year = 0
+        c = model.carriers
+        self.slot = c.add() if slot is None else slot
+        c.kind[self.slot] = kind
+        c.zone_index[self.slot] = zone_index
+        c.offshore[self.slot] = kind == "offshore_base"
+        for name in Carriers.COUNTERS:
+            getattr(c, name)[self.slot] = 0
         p = model.p
         s = p["incubator_operating_subsidy_yuan"]
         subsidy_effect = s / (s + SUBSIDY_SCALE_YUAN)
         base = (p["offshore_projects_per_base"] if self.offshore
                 else p["incubator_admissions_per_year"] * ADMISSION_FACTOR[kind])
-        #: projects admitted per year: offshore bases at ``offshore_projects_per_base``, local
-        #: carriers at ``incubator_admissions_per_year`` by kind; talent programmes and the
-        #: operating subsidy raise both
         self.admissions_per_year = (base * (0.5 + p["talent_programme_intensity"])
                                     * (1.0 + subsidy_effect))
-        #: yearly probabilities that a tenant graduates (raised by the subsidy), or fails
         self.graduation_rate = min(p["incubator_graduation_rate"] * (1.0 + 0.5 * subsidy_effect),
                                    0.95)
         self.failure_rate = p["incubator_failure_rate"]
-        #: mean stay of a tenant: with constant graduation and failure hazards the time to
-        #: either is exponential with their summed rate, whichever ends it
         self.mean_incubation_years = 1.0 / -(np.log1p(-self.graduation_rate)
                                               + np.log1p(-self.failure_rate))
+        c.graduate_size_multiple[self.slot] = GRADUATE_SIZE_MULTIPLE[kind]
+
+    @property
+    def kind(self) -> str:
+        return self.model.carriers.kind[self.slot]
+
+    @property
+    def zone_index(self) -> int:
+        """Home zone (where graduates settle or land); −1 for the rest of the city."""
+        return int(self.model.carriers.zone_index[self.slot])
 
     @property
     def offshore(self) -> bool:
-        return self.kind == "offshore_base"
+        return bool(self.model.carriers.offshore[self.slot])
 
     def fill_to_steady_state(self) -> None:
         """A carrier in operation at the start holds the tenants its admissions and leaving
@@ -74,43 +141,28 @@ class Incubator(mesa.Agent):
         self.tenants = int(self.model.rng.poisson(self.admissions_per_year
                                                   * self.mean_incubation_years))
 
-    def start_year(self) -> None:
-        self.admitted_this_year = self.graduated_this_year = 0
-        self.landed_this_year = self.lost_this_year = 0
-
     def is_zombie(self) -> bool:
         """An offshore base that admitted fewer than ``zombie_base_min_projects`` this year."""
         return self.offshore and self.admitted_this_year < self.model.p["zombie_base_min_projects"]
 
 
 def incubate(model, dt: float) -> np.ndarray:
-    """One step of every carrier (``model.incubators``): projects are admitted at the
-    carrier's yearly rate (Poisson), and tenants graduate or fail at its constant yearly hazards
-    (binomial), the projects admitted in the step being exposed for half of it, as in
-    continuous time. Returns the graduates of each carrier, whom :func:`settle_graduates` turns
-    into enterprises."""
-    incs = model.incubators
-    rng = model.rng
-    k = len(incs)
-    if k == 0:
-        return np.zeros(0, dtype=np.int64)
-
-    def column(attr, dtype=float):
-        return np.fromiter((getattr(i, attr) for i in incs), dtype=dtype, count=k)
-
-    tenants = column("tenants", np.int64)
-    g_rate, f_rate = column("graduation_rate"), column("failure_rate")
-    new = rng.poisson(column("admissions_per_year") * dt)
-    graduates = np.zeros(k, dtype=np.int64)
-    failures = np.zeros(k, dtype=np.int64)
-    for count, exposure in ((tenants, dt), (new, dt / 2)):
-        g = rng.binomial(count, 1.0 - (1.0 - g_rate) ** exposure)
-        failures += rng.binomial(count - g, 1.0 - (1.0 - f_rate) ** exposure)
+    """One step of every carrier: projects are admitted at the carrier's yearly rate (Poisson),
+    and tenants graduate or fail at its constant yearly hazards (binomial), the projects
+    admitted in the step being exposed for half of it, as in continuous time. Returns the
+    graduates of each carrier (by slot, the order of ``model.incubators``), whom
+    :func:`settle_graduates` turns into enterprises."""
+    c, rng = model.carriers, model.rng
+    new = rng.poisson(c.admissions_per_year * dt)
+    graduates = np.zeros(c.n, dtype=np.int64)
+    failures = np.zeros(c.n, dtype=np.int64)
+    for count, exposure in ((c.tenants, dt), (new, dt / 2)):
+        g = rng.binomial(count, 1.0 - (1.0 - c.graduation_rate) ** exposure)
+        failures += rng.binomial(count - g, 1.0 - (1.0 - c.failure_rate) ** exposure)
         graduates += g
-    for inc, a, g, f in zip(incs, new.tolist(), graduates.tolist(), failures.tolist()):
-        inc.tenants += a - g - f
-        inc.admitted_this_year += a
-        inc.graduated_this_year += g
+    c.tenants += new - graduates - failures
+    c.admitted_this_year += new
+    c.graduated_this_year += graduates
     return graduates
 
 
@@ -124,19 +176,15 @@ def settle_graduates(model, graduates: np.ndarray) -> int:
     while its land fits into the zone's free land; otherwise it is lost. Land is given in
     arrival order until it runs out. Returns the number of enterprises created.
     """
-    graduates = np.asarray(graduates)
-    which = np.flatnonzero(graduates)
-    if len(which) == 0:
+    m, p, carriers = model, model.p, model.carriers
+    n = int(graduates.sum())
+    if n == 0:
         return 0
-    m, p = model, model.p
     rng = m.rng
-    incs = [m.incubators[i] for i in which]
-    counts = graduates[which]
-    owner = np.repeat(np.arange(len(incs)), counts)
-    n = len(owner)
-    offshore = np.array([inc.offshore for inc in incs])[owner]
-    home = np.array([inc.zone_index for inc in incs], dtype=np.int32)[owner]
-    size = np.array([GRADUATE_SIZE_MULTIPLE[inc.kind] for inc in incs])[owner]
+    owner = np.repeat(np.arange(carriers.n), graduates)       # the carrier (slot) of each graduate
+    offshore = carriers.offshore[owner]
+    home = carriers.zone_index[owner].astype(np.int32)
+    size = carriers.graduate_size_multiple[owner]
     revenue = p["firm_revenue_median_yuan"] * size * np.exp(0.5 * rng.standard_normal(n))
     cols = ent.new_firm_columns(m, n, zone=home, sector=m.draw_sectors(n, high_tech=True),
                                 revenue=revenue, origin=np.where(offshore, 2, 1).astype(np.int8))
@@ -148,8 +196,7 @@ def settle_graduates(model, graduates: np.ndarray) -> int:
     cols["high_tech_share"] = np.maximum(cols["high_tech_share"], 0.6)
     cols["other_ip"] = rng.poisson(2.0, n)
     # tenants are registered firms: a graduate's age counts from its admission
-    stay = np.array([inc.mean_incubation_years for inc in incs])[owner]
-    cols["birth_year"] = cols["entry_year"] - rng.exponential(stay)
+    cols["birth_year"] = cols["entry_year"] - rng.exponential(carriers.mean_incubation_years[owner])
     p_land = 1.0 - (1.0 - p["offshore_landing_probability"]) * np.exp(
         -p["offshore_landing_reward_yuan"] / p["landing_reward_scale_yuan"])
     wants_home = ~offshore | (rng.random(n) < p_land)
@@ -164,9 +211,8 @@ def settle_graduates(model, graduates: np.ndarray) -> int:
                                                      * cols["land_productivity"]),
                                cols["land_mu"])
     keep = ~offshore | fits
-    landed = np.bincount(owner[offshore & fits], minlength=len(incs))
-    for i in np.flatnonzero([inc.offshore for inc in incs]).tolist():
-        incs[i].landed_this_year += int(landed[i])
-        incs[i].lost_this_year += int(counts[i] - landed[i])
+    landed = np.bincount(owner[offshore & fits], minlength=carriers.n)
+    carriers.landed_this_year += landed
+    carriers.lost_this_year += np.where(carriers.offshore, graduates - landed, 0)
     m.ledger["landing_rewards"] += float(landed.sum() * p["offshore_landing_reward_yuan"])
     return m.add_firms(cols, keep)

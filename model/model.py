@@ -31,7 +31,7 @@ from . import enterprises as ent
 from . import rules
 from .enterprises import Enterprises
 from .government import Government
-from .incubators import Incubator, incubate, settle_graduates
+from .incubators import Carriers, Incubator, incubate, settle_graduates
 from .indicators import INDICATORS, TIERS
 from .params import PARAMETERS
 from .scenario import Scenario, ScenarioError
@@ -240,6 +240,8 @@ class ZoneModel(mesa.Model):
         e.set("rd_level", ent_level, 1)
 
     def _set_up_incubators(self) -> None:
+        self.carriers = Carriers(sum(g.count for g in self.scenario.incubators)
+                                 + int(self.p["offshore_bases"]))
         for g in self.scenario.incubators:
             zi = -1 if g.zone == "city" else self.zone_index(g.zone)
             for _ in range(g.count):
@@ -381,8 +383,7 @@ class ZoneModel(mesa.Model):
         ent.revise_rd_propensity(self)
         self.government.grant_tech_loans()
         ent.decide_rd(self)
-        for inc in self.incubators:
-            inc.start_year()
+        self.carriers.reset_year()
         self.government.pay_vouchers()
         self.government.pay_incubator_subsidies()
 
@@ -452,7 +453,7 @@ class ZoneModel(mesa.Model):
         for i, inc in enumerate(self.incubators):
             if inc.is_zombie():
                 inc.remove()
-                self.incubators[i] = Incubator(self, "offshore_base", inc.zone_index)
+                self.incubators[i] = Incubator(self, "offshore_base", inc.zone_index, inc.slot)
                 self.ledger["zombie_bases_replaced"] += 1
 
     # ---------------------------------------------------------------- indicators
@@ -505,21 +506,20 @@ class ZoneModel(mesa.Model):
         for z in self.zones:
             land_free[z.index + 1] = z.land_free_mu()
             tier[z.index + 1] = z.tier
-        incs = self.incubators
-        home = np.fromiter((i.zone_index + 1 for i in incs), dtype=np.intp, count=len(incs))
-        offshore = np.fromiter((i.offshore for i in incs), dtype=bool, count=len(incs))
+        c = self.carriers
+        home = c.zone_index + 1
 
-        def per_group(attr, only_offshore=False):
-            w = np.fromiter((getattr(i, attr) for i in incs), dtype=float, count=len(incs))
-            return np.bincount(home, weights=w * offshore if only_offshore else w, minlength=ng)
+        def per_group(counts, only_offshore=False):
+            w = counts * c.offshore if only_offshore else counts
+            return np.bincount(home, weights=w, minlength=ng)
 
         return {
             "land_free_mu": land_free,
-            "offshore_bases": np.bincount(home, weights=offshore, minlength=ng),
-            "offshore_projects_admitted": per_group("admitted_this_year", True),
-            "offshore_projects_landed": per_group("landed_this_year", True),
-            "incubated_projects": per_group("tenants"),
-            "incubator_graduates": per_group("graduated_this_year"),
+            "offshore_bases": per_group(1, True),
+            "offshore_projects_admitted": per_group(c.admitted_this_year, True),
+            "offshore_projects_landed": per_group(c.landed_this_year, True),
+            "incubated_projects": per_group(c.tenants),
+            "incubator_graduates": per_group(c.graduated_this_year),
             "zone_tier_level": tier,
         }
 
@@ -556,8 +556,10 @@ class ZoneModel(mesa.Model):
         records = self.records
         present = set().union(*records)
         cols = ["year", "scope"] + [c for c in INDICATORS if c in present]
-        # column by column: several times faster than DataFrame.from_records on dict rows
-        return pd.DataFrame({c: [r.get(c, np.nan) for r in records] for c in cols})
+        # column by column into numpy arrays: several times faster than
+        # DataFrame.from_records on dict rows
+        return pd.DataFrame({c: np.asarray([r.get(c, np.nan) for r in records])
+                             for c in cols})
 
     # ------------------------------------------------------------------ inspection
     def enterprise(self, firm_id: int) -> dict:
