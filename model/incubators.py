@@ -11,10 +11,13 @@ bases that admit too few projects in a year are weeded out and replaced (淘汰�
 
 from __future__ import annotations
 
+import math
+
 import mesa
 import numpy as np
 
 from . import enterprises as ent
+from .zones import fit_in_free_land
 
 KINDS = ("maker_space", "incubator", "accelerator", "offshore_base")
 #: Admissions relative to ``incubator_admissions_per_year`` by kind (maker spaces take many
@@ -113,14 +116,14 @@ class Incubator(mesa.Agent):
         subsidy_effect = s / (s + SUBSIDY_SCALE_YUAN)
         base = (p["offshore_projects_per_base"] if self.offshore
                 else p["incubator_admissions_per_year"] * ADMISSION_FACTOR[kind])
-        self.admissions_per_year = (base * (0.5 + p["talent_programme_intensity"])
+        i = self.slot
+        c.admissions_per_year[i] = (base * (0.5 + p["talent_programme_intensity"])
                                     * (1.0 + subsidy_effect))
-        self.graduation_rate = min(p["incubator_graduation_rate"] * (1.0 + 0.5 * subsidy_effect),
-                                   0.95)
-        self.failure_rate = p["incubator_failure_rate"]
-        self.mean_incubation_years = 1.0 / -(np.log1p(-self.graduation_rate)
-                                              + np.log1p(-self.failure_rate))
-        c.graduate_size_multiple[self.slot] = GRADUATE_SIZE_MULTIPLE[kind]
+        g = min(p["incubator_graduation_rate"] * (1.0 + 0.5 * subsidy_effect), 0.95)
+        f = p["incubator_failure_rate"]
+        c.graduation_rate[i], c.failure_rate[i] = g, f
+        c.mean_incubation_years[i] = 1.0 / -(math.log1p(-g) + math.log1p(-f))
+        c.graduate_size_multiple[i] = GRADUATE_SIZE_MULTIPLE[kind]
 
     @property
     def kind(self) -> str:
@@ -201,9 +204,9 @@ def settle_graduates(model, graduates: np.ndarray) -> int:
         -p["offshore_landing_reward_yuan"] / p["landing_reward_scale_yuan"])
     wants_home = ~offshore | (rng.random(n) < p_land)
     fits = wants_home & (home < 0)
-    for z in np.unique(home[home >= 0]):
-        rows = np.flatnonzero(home == z)
-        fits[rows] = m.zones[z].fit_in_free_land(cols["land_mu"][rows], wants_home[rows])
+    at_zone = np.flatnonzero(home >= 0)
+    fits[at_zone] = fit_in_free_land(m, home[at_zone], cols["land_mu"][at_zone],
+                                     wants_home[at_zone])
     # local graduates without land at home settle in the rest of the city
     elsewhere = ~offshore & ~fits
     cols["zone"] = np.where(elsewhere, -1, home).astype(np.int32)

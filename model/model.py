@@ -103,6 +103,9 @@ class ZoneModel(mesa.Model):
         self.sector_high_tech = np.array([s.high_tech for s in scenario.sectors])
         share = np.array([s.firm_share for s in scenario.sectors], dtype=float)
         self.sector_share = share / share.sum()
+        high_tech_share = np.where(self.sector_high_tech, self.sector_share, 0.0)
+        self._sector_cdf = {False: np.cumsum(self.sector_share),
+                            True: np.cumsum(high_tech_share / max(high_tech_share.sum(), 1e-300))}
         self.zones: list[Zone] = [Zone(self, i, z) for i, z in enumerate(scenario.zones)]
         self.n_zones = len(self.zones)
         self.counties = sorted({z.county for z in self.zones})
@@ -272,11 +275,10 @@ class ZoneModel(mesa.Model):
 
     def draw_sectors(self, n: int, high_tech: bool = False) -> np.ndarray:
         """Sectors for ``n`` firms by the city's mix (only high-tech sectors if asked and any)."""
-        share = self.sector_share
-        if high_tech and self.sector_high_tech.any():
-            share = np.where(self.sector_high_tech, share, 0.0)
-            share = share / share.sum()
-        return self.rng.choice(len(share), size=n, p=share).astype(np.int32)
+        cdf = self._sector_cdf[bool(high_tech and self.sector_high_tech.any())]
+        # inversion on the cumulative shares: what rng.choice(p=...) does, without its checks
+        return np.minimum(np.searchsorted(cdf, self.rng.random(n), side="right"),
+                          len(cdf) - 1).astype(np.int32)
 
     def draw_strategic_sectors(self, zone: np.ndarray, otherwise: np.ndarray) -> np.ndarray:
         """One of its zone's strategic industries (uniformly) for each firm of ``zone``; the
@@ -460,7 +462,8 @@ class ZoneModel(mesa.Model):
     def firm_indicators(self, mask, year: int) -> dict:
         """Firm-level indicators for ``year`` aggregated over the firms selected by ``mask``."""
         sums = _group_sums(self, year, np.where(mask, 0, -1))
-        return _indicators_from_sums(self.p, _pick(sums, [1]), _pick(sums, slice(None)))
+        picks = _pick_many(sums, [[1], slice(None)])
+        return _row(_indicators_from_sums(self.p, picks, _row(picks, 1)), 0)
 
     def zone_indicators(self, year: int) -> list[dict]:
         """Firm-level indicators of every zone (in zone order) for ``year``."""
@@ -468,11 +471,13 @@ class ZoneModel(mesa.Model):
 
     def _zone_stats(self, sums: dict) -> list[dict]:
         picks = _pick_many(sums, [[z.index + 1] for z in self.zones] + [slice(None)])
-        return [_indicators_from_sums(self.p, s, picks[-1]) for s in picks[:-1]]
+        table = _indicators_from_sums(self.p, picks, _row(picks, len(self.zones)))
+        return [_row(table, i) for i in range(len(self.zones))]
 
     def record_year(self, year: int, sums: dict | None = None) -> None:
         """Snapshot every indicator for every scope at the end of ``year`` (``sums``: the
-        year's :func:`_group_sums` by zone, if already taken)."""
+        year's :func:`_group_sums` by zone, if already taken), as a block of columns (one
+        entry per scope) of the indicator table."""
         if sums is None:
             sums = _group_sums(self, year, self.firms.zone)   # group 0: rest of city; z+1: zone z
         sums = {**sums, **self._zone_level_sums()}
@@ -482,20 +487,20 @@ class ZoneModel(mesa.Model):
             groups["special_parks"] = parks
         for z in self.zones:
             groups[f"zone:{z.zone_id}"] = [z.index + 1]
-        picks = _pick_many(sums, list(groups.values()))
-        city = picks[0]
-        city_level = self._city_level(sums)
-        flows = [k for k, i in INDICATORS.items() if i.flow]
-        for scope, s in zip(groups, picks):
-            row = _indicators_from_sums(self.p, s, city)
-            row.update({k: kind(round(s[k]) if kind is int else s[k])
-                        for k, kind in ZONE_LEVEL_SUMS.items()})
-            row["zone_tier_level"] = s["zone_tier_level"] if scope.startswith("zone:") else np.nan
-            if scope == "city":
-                row.update(city_level)
-            if year < self.start_year:  # the initial state: no simulated year behind flows
-                row.update({k: np.nan for k in flows if k in row})
-            self.records.append({"year": year, "scope": scope, **row})
+        picks = _pick_many(sums, list(groups.values()))     # scope "city" first
+        block = _indicators_from_sums(self.p, picks, _row(picks, 0))
+        for k, kind in ZONE_LEVEL_SUMS.items():
+            block[k] = np.rint(picks[k]).astype(np.int64) if kind is int else picks[k]
+        is_zone = np.array([scope.startswith("zone:") for scope in groups])
+        block["zone_tier_level"] = np.where(is_zone, picks["zone_tier_level"], np.nan)
+        for k, v in self._city_level(sums).items():      # recorded for the city only
+            block[k] = np.r_[v, np.full(len(groups) - 1, np.nan)]
+        if year < self.start_year:  # the initial state: no simulated year behind flows
+            for k in block:
+                if INDICATORS[k].flow:
+                    block[k] = np.full(len(groups), np.nan)
+        self.records.append({"year": np.full(len(groups), year),
+                             "scope": np.array(list(groups), dtype=object), **block})
 
     def _zone_level_sums(self) -> dict[str, np.ndarray]:
         """Zone-level quantities by group (0: carriers outside the zones, z + 1: zone z), to be
@@ -553,13 +558,8 @@ class ZoneModel(mesa.Model):
 
     def indicator_table(self) -> pd.DataFrame:
         """Yearly indicators, one row per (year, scope), one column per indicator."""
-        records = self.records
-        present = set().union(*records)
-        cols = ["year", "scope"] + [c for c in INDICATORS if c in present]
-        # column by column into numpy arrays: several times faster than
-        # DataFrame.from_records on dict rows
-        return pd.DataFrame({c: np.asarray([r.get(c, np.nan) for r in records])
-                             for c in cols})
+        cols = ["year", "scope"] + [c for c in INDICATORS if c in self.records[0]]
+        return pd.DataFrame({c: np.concatenate([b[c] for b in self.records]) for c in cols})
 
     # ------------------------------------------------------------------ inspection
     def enterprise(self, firm_id: int) -> dict:
@@ -714,27 +714,31 @@ def _group_sums(model: ZoneModel, year: int, group: np.ndarray) -> dict[str, np.
     return sums
 
 
-def _pick(sums: dict, sel) -> dict[str, float]:
-    """The sums of a union of groups (an index list or a slice)."""
-    return _pick_many(sums, [sel])[0]
-
-
-def _pick_many(sums: dict, selections: list) -> list[dict[str, float]]:
-    """The sums of several unions of groups at once (one matrix product)."""
+def _pick_many(sums: dict, selections: list) -> dict[str, np.ndarray]:
+    """The sums of several unions of groups (index lists or slices) at once, one matrix
+    product: key → array over the selections."""
     keys = list(sums)
     table = np.vstack([sums[k] for k in keys])              # keys × groups
     member = np.zeros((len(selections), table.shape[1]))    # unions × groups
     for i, sel in enumerate(selections):
         member[i, sel] = 1.0
-    totals = member @ table.T                               # unions × keys
-    return [dict(zip(keys, row.tolist())) for row in totals]
+    return dict(zip(keys, table @ member.T))                # key → unions
+
+
+def _row(columns: dict, i: int) -> dict:
+    """Entry ``i`` of every column, as Python numbers."""
+    return {k: v[i].item() for k, v in columns.items()}
 
 
 def _indicators_from_sums(p: dict, s: dict, city: dict) -> dict:
-    """Firm-level indicators of a scope from its sums (and the city's, for shares of the city)."""
+    """Firm-level indicators of scopes from their sums (arrays, one entry per scope) and the
+    city's (numbers, for shares of the city)."""
 
     def ratio(a, b):
-        return a / b if b else np.nan
+        return np.divide(a, b, out=np.full(np.shape(a), np.nan), where=np.asarray(b) != 0)
+
+    def count(a):
+        return np.rint(a).astype(np.int64)
 
     # GDP and gross R&D are bridged from the above-scale industrial firms, the population the
     # published ratios describe; their reported R&D (研发费用) is not the statistical R&D
@@ -742,15 +746,15 @@ def _indicators_from_sums(p: dict, s: dict, city: dict) -> dict:
     gdp = s["rev_year_above"] / p["above_scale_revenue_to_gdp"]
     gross_rd = s["rd_above"] * p["statistical_rd_ratio"] / p["industrial_share_of_rd"]
     return {
-        "enterprises": int(s["n"]),
-        "above_scale_enterprises": int(s["n_above"]),
-        "high_tech_enterprises": int(s["n_hte"]),
-        "new_high_tech_enterprises": int(s["n_new_hte"]),
-        "leader_enterprises": int(s["n_leader"]),
-        "cultivation_pool_enterprises": int(s["n_pool"]),
-        "tech_smes": int(s["n_tech_sme"]),
-        "specialised_smes": int(s["n_spec"]),
-        "high_tech_or_specialised_enterprises": int(s["n_hte_or_spec"]),
+        "enterprises": count(s["n"]),
+        "above_scale_enterprises": count(s["n_above"]),
+        "high_tech_enterprises": count(s["n_hte"]),
+        "new_high_tech_enterprises": count(s["n_new_hte"]),
+        "leader_enterprises": count(s["n_leader"]),
+        "cultivation_pool_enterprises": count(s["n_pool"]),
+        "tech_smes": count(s["n_tech_sme"]),
+        "specialised_smes": count(s["n_spec"]),
+        "high_tech_or_specialised_enterprises": count(s["n_hte_or_spec"]),
         "industrial_output_yuan": s["out"],
         "above_scale_output_yuan": s["above_out"],
         "high_tech_output_yuan": s["ht_out_above"],
@@ -763,31 +767,31 @@ def _indicators_from_sums(p: dict, s: dict, city: dict) -> dict:
         "rd_to_gdp": ratio(gross_rd, gdp),
         "enterprise_rd_intensity": ratio(s["rd"], s["rev_year"]),
         "above_scale_rd_intensity": ratio(s["rd_above"], s["rev_year_above"]),
-        "rd_institutions_municipal_plus": int(s["n_rd_muni"]),
-        "new_rd_institutions_municipal_plus": int(s["n_new_rd_muni"]),
-        "rd_institutions_provincial_plus": int(s["n_rd_prov"]),
+        "rd_institutions_municipal_plus": count(s["n_rd_muni"]),
+        "new_rd_institutions_municipal_plus": count(s["n_new_rd_muni"]),
+        "rd_institutions_provincial_plus": count(s["n_rd_prov"]),
         "above_scale_with_rd_institution_share": ratio(s["n_above_inst"], s["n_above"]),
         "large_medium_and_hte_rd_institution_share": ratio(s["n_lm_hte_inst"], s["n_lm_hte"]),
         "above_scale_university_coop_share": ratio(s["n_above_coop"], s["n_above"]),
-        "new_university_cooperations": int(s["n_new_coop"]),
-        "new_joint_university_rd_institutions": int(s["n_new_joint_inst"]),
-        "patent_applications": int(s["apps"]),
-        "invention_patent_applications": int(s["inv_apps"]),
-        "invention_patent_grants": int(s["inv_grants"]),
-        "patent_grants": int(s["grants"]),
-        "firms_first_patent_application": int(s["n_first_app"]),
+        "new_university_cooperations": count(s["n_new_coop"]),
+        "new_joint_university_rd_institutions": count(s["n_new_joint_inst"]),
+        "patent_applications": count(s["apps"]),
+        "invention_patent_applications": count(s["inv_apps"]),
+        "invention_patent_grants": count(s["inv_grants"]),
+        "patent_grants": count(s["grants"]),
+        "firms_first_patent_application": count(s["n_first_app"]),
         "large_medium_and_hte_with_invention_patent_share": ratio(s["n_lm_hte_inv"],
                                                                   s["n_lm_hte"]),
-        "invention_patent_stock": int(s["inv_stock"]),
+        "invention_patent_stock": count(s["inv_stock"]),
         "invention_patents_per_10k_people": s["inv_stock"] / p["population_persons"] * 1e4,
         "above_scale_with_patent_application_share": ratio(s["n_above_app"], s["n_above"]),
         "hte_with_invention_patent_share": ratio(s["n_hte_inv"], s["n_hte"]),
-        "firms_over_20_patent_applications": int(s["n_over20"]),
+        "firms_over_20_patent_applications": count(s["n_over20"]),
         "high_tech_share_of_above_scale_enterprises": ratio(s["n_hte_above"], s["n_above"]),
         "high_tech_enterprises_share_of_city": ratio(s["n_hte"], city["n_hte"]),
         "strategic_industry_output_share": ratio(s["strategic_out"], s["out"]),
         "strategic_industry_output_yuan": s["strategic_out"],
-        "gazelle_enterprises": int(s["n_gazelle"]),
+        "gazelle_enterprises": count(s["n_gazelle"]),
         "land_used_mu": s["land"],
         "output_per_mu_yuan": ratio(s["rev_land"], s["land"]),
         "value_added_per_mu_yuan": ratio(s["va_land"], s["land"]),

@@ -93,8 +93,6 @@ class Zone(mesa.Agent):
         """Which admissible projects get land: in arrival order, each while it fits into the
         land still free (a project too large is turned away; a smaller later one may fit)."""
         free = self.land_free_mu()
-        if land_need[admissible].sum() <= free:     # all fit: the usual case
-            return admissible.copy()
         keep = np.zeros(len(land_need), dtype=bool)
         # a loop over a step's few candidates: first fit in order is sequential by nature
         for i in np.flatnonzero(admissible):
@@ -149,6 +147,21 @@ class Zone(mesa.Agent):
             self.promotions.append((year, "demoted to " + TIERS[self.tier]))
 
 
+def fit_in_free_land(model, zone: np.ndarray, land_need: np.ndarray,
+                     admissible: np.ndarray) -> np.ndarray:
+    """Which admissible projects get land in their zone (``zone`` ≥ 0), by
+    :meth:`Zone.fit_in_free_land` in each zone whose free land cannot hold them all; in the
+    others (the usual case) every admissible project fits."""
+    zones = model.zones
+    keep = admissible.copy()
+    asked = np.bincount(zone[admissible], weights=land_need[admissible], minlength=len(zones))
+    for z in np.flatnonzero(asked > 0).tolist():
+        if asked[z] > zones[z].land_free_mu():
+            rows = np.flatnonzero(zone == z)
+            keep[rows] = zones[z].fit_in_free_land(land_need[rows], admissible[rows])
+    return keep
+
+
 def attract_investment(model, dt: float) -> int:
     """This step's investment attraction by every zone, as one batch of candidate projects.
 
@@ -174,8 +187,4 @@ def attract_investment(model, dt: float) -> int:
                * np.exp(rng.standard_normal(n)))
     cols = ent.new_firm_columns(model, n, zone=zone, sector=sector, revenue=revenue, origin=3)
     meets_standard = revenue / cols["land_mu"] >= p["standard_land_min_output_yuan_per_mu"]
-    keep = np.zeros(n, dtype=bool)
-    for z in np.flatnonzero(counts):
-        rows = np.flatnonzero(zone == z)
-        keep[rows] = model.zones[z].fit_in_free_land(cols["land_mu"][rows], meets_standard[rows])
-    return model.add_firms(cols, keep)
+    return model.add_firms(cols, fit_in_free_land(model, zone, cols["land_mu"], meets_standard))

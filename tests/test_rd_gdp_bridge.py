@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from zonesim.model import _group_sums, _indicators_from_sums, _pick
+from zonesim.model import _group_sums, _indicators_from_sums, _pick_many, _row
 from zonesim.params import PARAMETERS
 from zonesim.scenario import ScenarioError
 
@@ -17,8 +17,8 @@ BRIDGE = {"statistical_rd_ratio": 0.6, "industrial_share_of_rd": 0.8,
 
 def _sums_of(model) -> dict:
     e = model.firms
-    return _pick(_group_sums(model, model.start_year - 1, np.where(e.alive, 0, -1)),
-                 slice(None))
+    sums = _group_sums(model, model.start_year - 1, np.where(e.alive, 0, -1))
+    return _row(_pick_many(sums, [slice(None)]), 0)
 
 
 def test_rd_to_gdp_from_sums_known_answer(make_model):
