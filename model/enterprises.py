@@ -122,7 +122,7 @@ class Enterprises:
 
     def __init__(self, capacity: int = 1024):
         self._capacity = max(int(capacity), 16)
-        self._data = {name: np.zeros(self._capacity, dtype=dt) for name, dt in COLUMNS.items()}
+        self._data = _allocate(self._capacity)
         self.n = 0
         self._refresh_views()
 
@@ -148,10 +148,10 @@ class Enterprises:
         need = self.n + count
         if need > self._capacity:
             new_cap = max(need, int(self._capacity * 1.5))
+            grown = _allocate(new_cap)
             for name, arr in self._data.items():
-                grown = np.zeros(new_cap, dtype=arr.dtype)
-                grown[: self.n] = arr[: self.n]
-                self._data[name] = grown
+                grown[name][: self.n] = arr[: self.n]
+            self._data = grown
             self._capacity = new_cap
         ids = np.arange(self.n, need)
         for name, arr in self._data.items():
@@ -173,6 +173,11 @@ class Enterprises:
         if not 0 <= firm_id < self.n:
             raise KeyError(f"no enterprise with id {firm_id}")
         return {name: arr[firm_id].item() for name, arr in self._data.items()}
+
+
+def _allocate(capacity: int) -> dict[str, np.ndarray]:
+    """Zeroed columns of ``capacity`` rows."""
+    return {name: np.zeros(capacity, dtype=dt) for name, dt in COLUMNS.items()}
 
 
 _DEFAULTS = {"alive": True, "cert_expiry": -1, "first_cert_year": -1, "rd_municipal_year": -1,

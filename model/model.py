@@ -22,6 +22,7 @@ at the end of a year
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 import mesa
 import numpy as np
@@ -472,7 +473,7 @@ class ZoneModel(mesa.Model):
     def _zone_stats(self, sums: dict) -> list[dict]:
         picks = _pick_many(sums, [[z.index + 1] for z in self.zones] + [slice(None)])
         table = _indicators_from_sums(self.p, picks, _row(picks, len(self.zones)))
-        return [_row(table, i) for i in range(len(self.zones))]
+        return [_Row(table, i) for i in range(len(self.zones))]
 
     def record_year(self, year: int, sums: dict | None = None) -> None:
         """Snapshot every indicator for every scope at the end of ``year`` (``sums``: the
@@ -725,9 +726,26 @@ def _pick_many(sums: dict, selections: list) -> dict[str, np.ndarray]:
     return dict(zip(keys, table @ member.T))                # key → unions
 
 
+class _Row(Mapping):
+    """Entry ``i`` of every column, read on access (a zone's indicators, of which a rule reads
+    a few)."""
+
+    def __init__(self, columns: dict, i: int):
+        self._columns, self._i = columns, i
+
+    def __getitem__(self, key):
+        return self._columns[key][self._i].item()
+
+    def __iter__(self):
+        return iter(self._columns)
+
+    def __len__(self):
+        return len(self._columns)
+
+
 def _row(columns: dict, i: int) -> dict:
-    """Entry ``i`` of every column, as Python numbers."""
-    return {k: v[i].item() for k, v in columns.items()}
+    """Entry ``i`` of every column, as a dict of Python numbers."""
+    return dict(_Row(columns, i))
 
 
 def _indicators_from_sums(p: dict, s: dict, city: dict) -> dict:
