@@ -138,15 +138,17 @@ class Incubator(mesa.Agent):
     def offshore(self) -> bool:
         return bool(self.model.carriers.offshore[self.slot])
 
-    def fill_to_steady_state(self) -> None:
-        """A carrier in operation at the start holds the tenants its admissions and leaving
-        rates sustain (Little's law), so that graduates flow from the first year."""
-        self.tenants = int(self.model.rng.poisson(self.admissions_per_year
-                                                  * self.mean_incubation_years))
-
     def is_zombie(self) -> bool:
         """An offshore base that admitted fewer than ``zombie_base_min_projects`` this year."""
         return self.offshore and self.admitted_this_year < self.model.p["zombie_base_min_projects"]
+
+
+def fill_to_steady_state(model) -> None:
+    """Carriers in operation at the start hold the tenants their admissions and leaving rates
+    sustain (Little's law: Poisson of admissions a year × mean stay), so that graduates flow
+    from the first year."""
+    c = model.carriers
+    c.tenants[:] = model.rng.poisson(c.admissions_per_year * c.mean_incubation_years)
 
 
 def incubate(model, dt: float) -> np.ndarray:

@@ -32,7 +32,7 @@ from . import enterprises as ent
 from . import rules
 from .enterprises import Enterprises
 from .government import Government
-from .incubators import Carriers, Incubator, incubate, settle_graduates
+from .incubators import Carriers, Incubator, fill_to_steady_state, incubate, settle_graduates
 from .indicators import INDICATORS, TIERS
 from .params import PARAMETERS
 from .scenario import Scenario, ScenarioError
@@ -210,7 +210,7 @@ class ZoneModel(mesa.Model):
         score = (e.base_rd_intensity / rules.rd_intensity_threshold(e.revenue)
                  + e.high_tech_share + 0.5 * (e.invention_patents > 0))
         noisy = score * np.exp(0.3 * self.rng.standard_normal(e.n))
-        ids = np.argsort(-noisy)[:k]
+        ids = _largest(noisy, k)
         thr = rules.rd_intensity_threshold(e.revenue[ids]) * (1 + ent.NOTCH_MARGIN)
         rd = np.maximum(e.rd_intensity[ids], thr)
         e.set("rd_intensity", ids, rd)
@@ -233,12 +233,11 @@ class ZoneModel(mesa.Model):
         e, p = self.firms, self.p
         rd = e.rd_intensity * e.revenue
         k = min(int(p["initial_rd_institutions_municipal_plus"]), e.n)
-        order = np.argsort(-rd * np.exp(0.3 * self.rng.standard_normal(e.n)))
-        top = order[:k]
+        top = _largest(rd * np.exp(0.3 * self.rng.standard_normal(e.n)), k)
         e.set("rd_level", top, 2)
         e.set("rd_level", top[: k // 5], 3)
         e.set("rd_municipal_year", top, self.start_year - 2)
-        rest = order[k:]
+        rest = np.setdiff1d(np.arange(e.n), top, assume_unique=True)
         ent_level = rest[(rd[rest] >= ent.RD_INSTITUTION_MIN_RD_YUAN[0])
                          & (self.rng.random(len(rest)) < 0.5)]
         e.set("rd_level", ent_level, 1)
@@ -253,8 +252,7 @@ class ZoneModel(mesa.Model):
         homes = self._offshore_homes()
         for i in range(int(self.p["offshore_bases"])):
             self.incubators.append(Incubator(self, "offshore_base", homes[i % len(homes)]))
-        for inc in self.incubators:
-            inc.fill_to_steady_state()
+        fill_to_steady_state(self)
 
     def _offshore_homes(self) -> list[int]:
         """Home zones of offshore bases: the zones in order of their initial firm share."""
@@ -640,6 +638,15 @@ def _count_selectors() -> list[tuple[list[str], np.ndarray]]:
 
 
 _COUNT_SELECTORS = _count_selectors()
+
+
+def _largest(values: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` largest values, largest first (a partial sort: O(n))."""
+    k = min(k, len(values))
+    if k == 0:
+        return np.empty(0, dtype=np.intp)
+    top = np.argpartition(-values, k - 1)[:k]
+    return top[np.argsort(-values[top], kind="stable")]
 
 
 def _group_sums(model: ZoneModel, year: int, group: np.ndarray) -> dict[str, np.ndarray]:
