@@ -104,6 +104,8 @@ HIGH_TECH_SHARE_CEILING = 0.9
 ST_PER_RD = 2.5
 #: A reported R&D intensity just above the notch, as bunching firms choose (relative margin).
 NOTCH_MARGIN = 0.02
+#: The size multiplier of the exit hazard is kept within this range (assumption).
+EXIT_SIZE_FACTOR_RANGE = (0.2, 2.0)
 #: Years after graduation during which graduates carry a raised exit hazard (Schwartz 2009).
 POST_GRADUATION_YEARS = 3.0
 #: Pareto exponent of the variance-mixing draw for heavy-tailed growth years: variance mixing
@@ -476,12 +478,12 @@ def produce_patents(model, year: int) -> None:
 
 def size_exit_multiplier(p, revenue) -> np.ndarray:
     """Exit hazard multiplier for firm size: (R / firm_revenue_median_yuan)^−exit_size_elasticity
-    of revenue R (yuan a year), clipped to 0.2–2 (larger firms exit less: Geroski's stylised
-    fact)."""
+    of revenue R (yuan a year), clipped to ``EXIT_SIZE_FACTOR_RANGE`` (larger firms exit less:
+    Geroski's stylised fact)."""
     m = np.log(np.asarray(revenue, dtype=float) * (1.0 / p["firm_revenue_median_yuan"]))
     m *= -p["exit_size_elasticity"]
     np.exp(m, out=m)
-    return np.clip(m, 0.2, 2.0, out=m)
+    return np.clip(m, *EXIT_SIZE_FACTOR_RANGE, out=m)
 
 
 def rate_exit_risk_by_size(model) -> None:
@@ -509,22 +511,26 @@ def exit_firms(model, dt: float) -> np.ndarray:
     count = np.bincount(band, weights=alive, minlength=nb)
     mean = np.divide(total, count, out=np.ones(nb), where=count > 0)
     hazard = np.clip(rules.EXIT_HAZARD_BY_AGE * p["exit_hazard_scale"], 0.0, 1.0) / mean
-    annual = np.take(hazard, band)
-    annual *= factor
-    since_entry = model.time - e.entry_year
     ratio = p["post_graduation_hazard_ratio"]
+    # thinning: a firm's yearly hazard is at most its band's × the largest size factor ×
+    # the graduation ratio; only firms whose draw falls under that bound's step probability
+    # need their own, and the same draw decides, so exits are exactly as if all were computed
+    with np.errstate(divide="ignore"):      # a certain exit: log(0) = −inf, probability 1
+        bound = -np.expm1(dt * np.log1p(-np.minimum(
+            hazard * EXIT_SIZE_FACTOR_RANGE[1] * max(ratio, 1.0), 1.0)))
+    u = model.rng.random(e.n)
+    ids = np.flatnonzero((u < np.take(bound, band)) & alive)
+    annual = hazard[band[ids]] * factor[ids]
+    since_entry = model.time - e.entry_year[ids]
     if ratio != 1.0:
-        graduate = ((e.origin == 1) | (e.origin == 2)) & (since_entry < POST_GRADUATION_YEARS)
-        np.multiply(annual, ratio, out=annual, where=graduate)
+        origin = e.origin[ids]
+        annual[((origin == 1) | (origin == 2)) & (since_entry < POST_GRADUATION_YEARS)] *= ratio
     np.minimum(annual, 1.0, out=annual)
-    # per-step probability 1 − (1 − h)^dt; firms that entered during this step (mid-step)
-    # are at risk for half of it
-    log_survival = np.log1p(-annual)
-    log_survival *= dt
-    entrants = np.flatnonzero(since_entry < 0.0)
-    log_survival[entrants] *= np.clip(since_entry[entrants] + dt, 0.0, dt) / dt
-    dying = (model.rng.random(e.n) < -np.expm1(log_survival)) & alive
-    ids = np.flatnonzero(dying)
+    # per-step probability 1 − (1 − h)^exposure: dt, or less for firms that entered during
+    # this step (mid-step)
+    exposure = np.clip(since_entry + dt, 0.0, dt)
+    with np.errstate(divide="ignore"):
+        ids = ids[u[ids] < -np.expm1(exposure * np.log1p(-annual))]
     model.remove_firms(ids)
     return ids
 
