@@ -31,7 +31,7 @@ from scipy import stats
 
 from zonesim import enterprises as ent
 from zonesim import rules
-from zonesim.model import ZoneModel
+from zonesim.model import ZoneModel, new_generator
 from zonesim.scenario import load_scenario
 
 SCENARIO = "nantong_2024_2027"
@@ -396,7 +396,7 @@ def one_pair(n: int, n_steps: int, seed: int):
     """Both sides from the same initial population, the run's draws seeded by ``seed``."""
     zs = make_source(n)
     ms = MesaFirms(zs, seed)                          # built before zonesim moves on
-    zs.rng = np.random.default_rng(seed)              # this run's draws
+    zs.rng = new_generator(seed)                      # this run's draws
     z_time, z_fs, z_hte = run_zonesim(zs, n_steps)
     m_time, m_fs, m_hte = run_mesa(ms, n_steps)
     return (z_time / z_fs * 1e6, z_hte), (m_time / m_fs * 1e6, m_hte)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from zonesim.model import ZoneModel
+from zonesim.model import ZoneModel, new_generator
 from zonesim.runner import replicate_seed, run_replicate
 from zonesim.scenario import load_scenario
 
@@ -79,7 +79,7 @@ def time_floor(sc, repeats: int) -> tuple[list[float], int, int]:
     for r in range(repeats):
         cols = {c: getattr(m.firms, c).copy() for c in m.firms._data}
         t = time.perf_counter()
-        floor_loop(cols, n_steps, m.steps_per_year, np.random.default_rng(r))
+        floor_loop(cols, n_steps, m.steps_per_year, new_generator(r))
         out.append(time.perf_counter() - t)
     return out, m.firms.n, n_steps
 

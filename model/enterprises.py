@@ -195,10 +195,11 @@ def employees(e: Enterprises, p) -> np.ndarray:
     return e.revenue / p["revenue_per_employee_yuan"]
 
 
-def three_year_rd_intensity(e: Enterprises) -> np.ndarray:
-    """R&D / sales over the last three completed years (fewer for younger firms)."""
-    rd = e.rd_hist_0 + e.rd_hist_1 + e.rd_hist_2
-    rev = e.rev_hist_0 + e.rev_hist_1 + e.rev_hist_2
+def three_year_rd_intensity(e: Enterprises, rows=slice(None)) -> np.ndarray:
+    """R&D / sales over the last three completed years (fewer for younger firms), of all firms
+    or of ``rows``."""
+    rd = e.rd_hist_0[rows] + e.rd_hist_1[rows] + e.rd_hist_2[rows]
+    rev = e.rev_hist_0[rows] + e.rev_hist_1[rows] + e.rev_hist_2[rows]
     return np.divide(rd, rev, out=np.zeros_like(rd), where=rev > 0)
 
 
@@ -339,8 +340,8 @@ def decide_rd(model) -> None:
     np.multiply(desired, 1.0 + p["tech_sme_rd_financing_gain"], out=desired,
                 where=e.loan_until > model.time)
     np.multiply(desired, 1.0 + p["pool_rd_boost"], out=desired, where=e.in_pool)
-    np.add(desired, p["innovation_voucher_yuan"] / np.maximum(revenue, 1.0), out=desired,
-           where=e.tech_sme)
+    smes = np.flatnonzero(e.tech_sme)
+    desired[smes] += p["innovation_voucher_yuan"] / np.maximum(revenue[smes], 1.0)
     np.minimum(desired, 0.5, out=desired)
 
     # the notch: only firms that could be certified and are just below it weigh bunching
@@ -442,11 +443,13 @@ def produce_patents(model, year: int) -> None:
     year end: yearly counts are Poisson of the year's R&D whatever the step length (a sum of
     independent Poissons is Poisson), and nothing reads patents within the year.
 
-    Applications ~ Poisson(patents_per_million_rd_yuan × real R&D in M yuan); invention
-    applications ~ Binomial(applications, invention share); invention grants ~ Binomial(invention
-    applications, grant rate), entering the stock at once (the 2-3 year examination lag is not
-    modelled); other IP (utility models, software) from the rest, 80 % of it granted (utility
-    models are not examined in substance).
+    Applications ~ Poisson(λ = patents_per_million_rd_yuan × real R&D in M yuan), a share s =
+    ``invention_share_of_applications`` of them inventions, a share g =
+    ``invention_grant_rate`` of those granted, entering the stock at once (the 2-3 year
+    examination lag is not modelled); other IP (utility models, software) from the rest, 80 %
+    of it granted (utility models are not examined in substance). Drawn as four independent
+    Poissons of λ × the kinds' shares (granted inventions s·g, pending s(1 − g), granted other
+    IP (1 − s)·0.8, refused (1 − s)·0.2): the same joint law as thinning one Poisson count.
     University cooperation raises productivity by the coop multiplier's square root (assumption).
     """
     e, p = model.firms, model.p
@@ -455,25 +458,21 @@ def produce_patents(model, year: int) -> None:
     lam *= p["patents_per_million_rd_yuan"] / 1e6
     np.multiply(lam, np.sqrt(p["coop_institution_multiplier"]), out=lam, where=e.university_coop)
     lam *= e.alive
-    firms, apps = sparse_poisson(rng, lam)
-    # binomial thinning of the applications, one uniform per application: invention and
-    # granted below s·g, invention not granted below s, other IP granted below s + (1 − s)·0.8
     s, g = p["invention_share_of_applications"], p["invention_grant_rate"]
-    owner = np.repeat(np.arange(len(firms)), apps)
-    u = rng.random(len(owner))
-    k = len(firms)
-    inv_apps = np.bincount(owner, weights=u < s, minlength=k).astype(np.int32)
-    inv = np.bincount(owner, weights=u < s * g, minlength=k).astype(np.int32)
-    other = np.bincount(owner, weights=(u >= s) & (u < s + (1 - s) * OTHER_IP_GRANT_RATE),
-                        minlength=k).astype(np.int32)
-    first = firms[e.first_application_year[firms] < 0]
-    e.first_application_year[first] = year
-    e.patent_applications_year[firms] += apps.astype(np.int32)
-    e.invention_applications_year[firms] += inv_apps
-    e.invention_grants_year[firms] += inv
-    e.other_grants_year[firms] += other
-    e.invention_patents[firms] += inv
-    e.other_ip[firms] += other
+    other_granted = (1 - s) * OTHER_IP_GRANT_RATE
+    granted_inv, pending_inv, granted_other, refused = (
+        sparse_poisson(rng, lam * share)
+        for share in (s * g, s * (1 - g), other_granted, 1 - s - other_granted))
+    for firms, count in (granted_inv, pending_inv, granted_other, refused):
+        e.patent_applications_year[firms] += count.astype(np.int32)
+        new = firms[e.first_application_year[firms] < 0]
+        e.first_application_year[new] = year
+    for firms, count in (granted_inv, pending_inv):
+        e.invention_applications_year[firms] += count.astype(np.int32)
+    e.invention_grants_year[granted_inv[0]] += granted_inv[1].astype(np.int32)
+    e.invention_patents[granted_inv[0]] += granted_inv[1].astype(np.int32)
+    e.other_grants_year[granted_other[0]] += granted_other[1].astype(np.int32)
+    e.other_ip[granted_other[0]] += granted_other[1].astype(np.int32)
 
 
 def size_exit_multiplier(p, revenue) -> np.ndarray:
@@ -584,10 +583,10 @@ def enter_cultivation_pool(model) -> None:
     (培育库) at ``pool_entry_rate``: tech SMEs with R&D at half their threshold or more and a
     high-tech revenue share of at least half."""
     e, p = model.firms, model.p
-    candidate = (e.alive & ~e.certified & ~e.in_pool & e.tech_sme
-                 & (three_year_rd_intensity(e) >= 0.5 * rules.rd_intensity_threshold(e.revenue))
-                 & (e.high_tech_share >= 0.5))
-    candidates = np.flatnonzero(candidate)
+    sme = np.flatnonzero(e.alive & ~e.certified & ~e.in_pool & e.tech_sme
+                         & (e.high_tech_share >= 0.5))
+    candidates = sme[three_year_rd_intensity(e, sme)
+                     >= 0.5 * rules.rd_intensity_threshold(e.revenue[sme])]
     enter = candidates[model.rng.random(len(candidates)) < p["pool_entry_rate"]]
     e.in_pool[enter] = True
     support_ip(model)
@@ -627,8 +626,8 @@ def certify_high_tech(model, year: int) -> np.ndarray:
     # applying and passing the expert score are independent: one draw for both
     passes = applicants[model.rng.random(len(applicants)) < apply_rate * approval]
 
-    lapsed = np.flatnonzero(renewing)
-    lapsed = lapsed[~np.isin(lapsed, passes, assume_unique=True)]
+    lapsed = renewing
+    lapsed[passes] = False
     e.certified[lapsed] = False
     e.leader[lapsed] = False
     e.certified[passes] = True

@@ -52,6 +52,13 @@ NEW_FIRM_SIZE_MULTIPLE = 0.3
 LAND_REQUEST_SLACK = 1.5
 
 
+def new_generator(seed) -> np.random.Generator:
+    """The run's random generator: numpy's SFC64 bit generator, about a third faster than the
+    default PCG64 for the normal and uniform draws most rules make, and as well tested
+    (PractRand, TestU01 BigCrush)."""
+    return np.random.Generator(np.random.SFC64(seed))
+
+
 def check_overrides(parameters: dict | None) -> dict:
     """Validate parameter overrides (sweeps, sensitivity): known names, values in domain."""
     out = {}
@@ -88,7 +95,7 @@ class ZoneModel(mesa.Model):
     def __init__(self, scenario: Scenario, seed: int | np.random.SeedSequence = 0,
                  parameters: dict | None = None, steps_per_year: int | None = None):
         ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-        super().__init__(rng=np.random.default_rng(ss))
+        super().__init__(rng=new_generator(ss))
         self.scenario = scenario
         meta = scenario.scenario
         self.p = {**scenario.values(), **check_overrides(parameters)}
