@@ -12,6 +12,9 @@ enterprise (three-year certificate, re-certification) → leader. The rules belo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 import numpy as np
 
 from . import rules
@@ -223,6 +226,23 @@ def own_ip(e: Enterprises) -> np.ndarray:
 
 # ------------------------------------------------------------------------------ creation
 
+@dataclass
+class Candidates:
+    """Firms that may enter in a step from one source (incubator graduates, attracted
+    projects, new firms), before :func:`new_firm_columns` draws their individual attributes.
+
+    ``admit(cols, free_mu)`` decides who of them enters, once their columns are drawn: it may
+    change the columns in place (they are views of the step's batch) and takes the land it
+    gives from ``free_mu`` (free land by zone, mu), so that the next source sees what is left.
+    """
+
+    zone: np.ndarray
+    sector: np.ndarray
+    revenue: np.ndarray        # yuan per year
+    origin: np.ndarray         # ORIGINS code of each candidate
+    admit: Callable[[dict, np.ndarray], np.ndarray]
+
+
 def new_firm_columns(model, n: int, *, zone, sector, revenue, origin: int) -> dict:
     """Draw the individual attributes of ``n`` entering firms (arrays for :meth:`add`)."""
     rng, p = model.rng, model.p
@@ -243,6 +263,7 @@ def new_firm_columns(model, n: int, *, zone, sector, revenue, origin: int) -> di
     land = revenue / (model.zone_land_output(zone) * land_prod)
     entry = model.time + model.dt / 2   # entrants arrive, on average, mid-step
     return dict(zone=zone, sector=sector, origin=origin, birth_year=entry, entry_year=entry,
+                other_ip=np.zeros(n, dtype=np.int32),
                 revenue=revenue, va_factor=np.exp(0.2 * rng.standard_normal(n)),
                 land_productivity=land_prod, land_mu=land, base_rd_intensity=base_rd,
                 rd_propensity=base_rd, rd_intensity=base_rd, knowledge=knowledge, high_tech_share=ht_share,

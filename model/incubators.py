@@ -171,53 +171,55 @@ def incubate(model, dt: float) -> np.ndarray:
     return graduates
 
 
-def settle_graduates(model, graduates: np.ndarray) -> int:
-    """Turn one step's graduates of all carriers (a count per carrier of ``model.incubators``)
-    into enterprises, in one batch.
+def graduate_candidates(model, graduates: np.ndarray) -> ent.Candidates | None:
+    """The step's graduates of all carriers (a count per carrier of ``model.incubators``) as
+    candidate enterprises.
 
     A local graduate settles in its carrier's zone while land is free there, otherwise in the
     rest of the city. An offshore graduate lands in its home zone with probability
     1 − (1 − offshore_landing_probability) × exp(−reward / landing_reward_scale_yuan), and only
     while its land fits into the zone's free land; otherwise it is lost. Land is given in
-    arrival order until it runs out. Returns the number of enterprises created.
+    arrival order until it runs out.
     """
     m, p, carriers = model, model.p, model.carriers
     n = int(graduates.sum())
     if n == 0:
-        return 0
+        return None
     rng = m.rng
     owner = np.repeat(np.arange(carriers.n), graduates)       # the carrier (slot) of each graduate
     offshore = carriers.offshore[owner]
     home = carriers.zone_index[owner].astype(np.int32)
     size = carriers.graduate_size_multiple[owner]
     revenue = p["firm_revenue_median_yuan"] * size * np.exp(0.5 * rng.standard_normal(n))
-    cols = ent.new_firm_columns(m, n, zone=home, sector=m.draw_sectors(n, high_tech=True),
-                                revenue=revenue, origin=np.where(offshore, 2, 1).astype(np.int8))
-    # incubated projects are technology ventures: R&D-intensive (at least ~3 %, spread
-    # lognormally above it: assumption), high-tech products, a few IP rights
-    floor = 0.03 * np.exp(np.abs(0.4 * rng.standard_normal(n)))
-    for c in ("rd_propensity", "base_rd_intensity", "rd_intensity"):
-        cols[c] = np.maximum(cols[c], floor)
-    cols["high_tech_share"] = np.maximum(cols["high_tech_share"], 0.6)
-    cols["other_ip"] = rng.poisson(2.0, n)
-    # tenants are registered firms: a graduate's age counts from its admission
-    cols["birth_year"] = cols["entry_year"] - rng.exponential(carriers.mean_incubation_years[owner])
-    p_land = 1.0 - (1.0 - p["offshore_landing_probability"]) * np.exp(
-        -p["offshore_landing_reward_yuan"] / p["landing_reward_scale_yuan"])
-    wants_home = ~offshore | (rng.random(n) < p_land)
-    fits = wants_home & (home < 0)
-    at_zone = np.flatnonzero(home >= 0)
-    fits[at_zone] = fit_in_free_land(m, home[at_zone], cols["land_mu"][at_zone],
-                                     wants_home[at_zone])
-    # local graduates without land at home settle in the rest of the city
-    elsewhere = ~offshore & ~fits
-    cols["zone"] = np.where(elsewhere, -1, home).astype(np.int32)
-    cols["land_mu"] = np.where(elsewhere, revenue / (m.zone_output_per_mu[-1]
-                                                     * cols["land_productivity"]),
-                               cols["land_mu"])
-    keep = ~offshore | fits
-    landed = np.bincount(owner[offshore & fits], minlength=carriers.n)
-    carriers.landed_this_year += landed
-    carriers.lost_this_year += np.where(carriers.offshore, graduates - landed, 0)
-    m.ledger["landing_rewards"] += float(landed.sum() * p["offshore_landing_reward_yuan"])
-    return m.add_firms(cols, keep)
+
+    def admit(cols: dict, free_mu: np.ndarray) -> np.ndarray:
+        # incubated projects are technology ventures: R&D-intensive (at least ~3 %, spread
+        # lognormally above it: assumption), high-tech products, a few IP rights
+        floor = 0.03 * np.exp(np.abs(0.4 * rng.standard_normal(n)))
+        for c in ("rd_propensity", "base_rd_intensity", "rd_intensity"):
+            np.maximum(cols[c], floor, out=cols[c])
+        np.maximum(cols["high_tech_share"], 0.6, out=cols["high_tech_share"])
+        cols["other_ip"][:] = rng.poisson(2.0, n)
+        # tenants are registered firms: a graduate's age counts from its admission
+        cols["birth_year"][:] = cols["entry_year"] - rng.exponential(
+            carriers.mean_incubation_years[owner])
+        p_land = 1.0 - (1.0 - p["offshore_landing_probability"]) * np.exp(
+            -p["offshore_landing_reward_yuan"] / p["landing_reward_scale_yuan"])
+        wants_home = ~offshore | (rng.random(n) < p_land)
+        fits = wants_home & (home < 0)
+        at_zone = np.flatnonzero(home >= 0)
+        fits[at_zone] = fit_in_free_land(m, home[at_zone], cols["land_mu"][at_zone],
+                                         wants_home[at_zone], free_mu)
+        # local graduates without land at home settle in the rest of the city
+        elsewhere = ~offshore & ~fits
+        cols["zone"][elsewhere] = -1
+        cols["land_mu"][elsewhere] = revenue[elsewhere] / (
+            m.zone_output_per_mu[-1] * cols["land_productivity"][elsewhere])
+        landed = np.bincount(owner[offshore & fits], minlength=carriers.n)
+        carriers.landed_this_year += landed
+        carriers.lost_this_year += np.where(carriers.offshore, graduates - landed, 0)
+        m.ledger["landing_rewards"] += float(landed.sum() * p["offshore_landing_reward_yuan"])
+        return ~offshore | fits
+
+    return ent.Candidates(home, m.draw_sectors(n, high_tech=True), revenue,
+                          np.where(offshore, 2, 1).astype(np.int8), admit)

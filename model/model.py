@@ -32,11 +32,11 @@ from . import enterprises as ent
 from . import rules
 from .enterprises import Enterprises
 from .government import Government
-from .incubators import Carriers, Incubator, fill_to_steady_state, incubate, settle_graduates
+from .incubators import Carriers, Incubator, fill_to_steady_state, graduate_candidates, incubate
 from .indicators import INDICATORS, TIERS
 from .params import PARAMETERS
 from .scenario import Scenario, ScenarioError
-from .zones import Zone, attract_investment
+from .zones import Zone, project_candidates
 
 #: Zone-level indicators summed over a scope's zones (and carriers), besides the firm sums.
 ZONE_LEVEL_SUMS = {"land_free_mu": float, "offshore_bases": int,
@@ -293,6 +293,30 @@ class ZoneModel(mesa.Model):
         pick = np.floor(self.rng.random(len(zone)) * np.maximum(k, 1)).astype(np.intp)
         return np.where(k > 0, self._strategic_sectors[zone, pick], otherwise)
 
+    def enter_firms(self, sources: list) -> int:
+        """Firms enter from the step's sources, in order (graduates, attracted projects, new
+        firms: :class:`~zonesim.enterprises.Candidates`, None for a source without any): their
+        attributes are drawn in one batch, and each source admits its own against the land
+        left by those before it. Returns the number of firms that entered."""
+        sources = [c for c in sources if c is not None]
+        if not sources:
+            return 0
+        cat = np.concatenate
+        n = sum(len(c.zone) for c in sources)
+        cols = ent.new_firm_columns(self, n, zone=cat([c.zone for c in sources]),
+                                    sector=cat([c.sector for c in sources]),
+                                    revenue=cat([c.revenue for c in sources]),
+                                    origin=cat([c.origin for c in sources]))
+        cols = {k: (np.full(n, v) if np.ndim(v) == 0 else v) for k, v in cols.items()}
+        free_mu = np.array([z.land_free_mu() for z in self.zones])
+        keep = np.empty(n, dtype=bool)
+        start = 0
+        for c in sources:
+            rows = slice(start, start + len(c.zone))
+            keep[rows] = c.admit({k: v[rows] for k, v in cols.items()}, free_mu)
+            start = rows.stop
+        return self.add_firms(cols, keep)
+
     def add_firms(self, cols: dict, keep: np.ndarray | None = None) -> int:
         """Append firms (optionally only rows where ``keep``); keeps the land account."""
         if keep is not None:
@@ -364,9 +388,8 @@ class ZoneModel(mesa.Model):
             np.zeros(len(self.sector_ids))
         real_rd = ent.spend_on_rd(self, dt)
         ent.grow_revenue(self, dt, shock, real_rd)
-        settle_graduates(self, incubate(self, dt))
-        attract_investment(self, dt)
-        self._found_new_firms(dt)
+        self.enter_firms([graduate_candidates(self, incubate(self, dt)),
+                          project_candidates(self, dt), self._new_firm_candidates(dt)])
         ent.exit_firms(self, dt)
         self.year_step += 1
         self.step_count += 1
@@ -395,17 +418,19 @@ class ZoneModel(mesa.Model):
         self.government.pay_vouchers()
         self.government.pay_incubator_subsidies()
 
-    def _found_new_firms(self, dt: float) -> None:
-        """New firms in the rest of the city at ``firm_birth_rate`` of its firm count."""
+    def _new_firm_candidates(self, dt: float) -> ent.Candidates | None:
+        """New firms in the rest of the city at ``firm_birth_rate`` of its firm count (all
+        enter: they need no zone land)."""
         e, p = self.firms, self.p
         n_rest = int((e.alive & (e.zone < 0)).sum())
         n = int(self.rng.poisson(p["firm_birth_rate"] * n_rest * dt))
         if n == 0:
-            return
+            return None
         revenue = (p["firm_revenue_median_yuan"] * NEW_FIRM_SIZE_MULTIPLE
                    * np.exp(self.rng.standard_normal(n)))
-        self.add_firms(ent.new_firm_columns(self, n, zone=-1, sector=self.draw_sectors(n),
-                                            revenue=revenue, origin=4))
+        return ent.Candidates(np.full(n, -1, dtype=np.int32), self.draw_sectors(n), revenue,
+                              np.full(n, 4, dtype=np.int8),
+                              lambda cols, free_mu: np.ones(n, dtype=bool))
 
     def _end_year(self, year: int) -> None:
         ent.produce_patents(self, year)

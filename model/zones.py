@@ -89,10 +89,11 @@ class Zone(mesa.Agent):
                 * (1.0 + self.attraction_bonus)
                 + p["guidance_fund_yuan_per_year"] / p["fund_yuan_per_project"] / max(m.n_zones, 1))
 
-    def fit_in_free_land(self, land_need: np.ndarray, admissible: np.ndarray) -> np.ndarray:
+    def fit_in_free_land(self, land_need: np.ndarray, admissible: np.ndarray,
+                         free: float) -> np.ndarray:
         """Which admissible projects get land: in arrival order, each while it fits into the
-        land still free (a project too large is turned away; a smaller later one may fit)."""
-        free = self.land_free_mu()
+        ``free`` land still free (mu; a project too large is turned away; a smaller later one
+        may fit)."""
         keep = np.zeros(len(land_need), dtype=bool)
         # a loop over a step's few candidates: first fit in order is sequential by nature
         for i in np.flatnonzero(admissible):
@@ -147,44 +148,46 @@ class Zone(mesa.Agent):
             self.promotions.append((year, "demoted to " + TIERS[self.tier]))
 
 
-def fit_in_free_land(model, zone: np.ndarray, land_need: np.ndarray,
-                     admissible: np.ndarray) -> np.ndarray:
-    """Which admissible projects get land in their zone (``zone`` ≥ 0), by
-    :meth:`Zone.fit_in_free_land` in each zone whose free land cannot hold them all; in the
-    others (the usual case) every admissible project fits."""
+def fit_in_free_land(model, zone: np.ndarray, land_need: np.ndarray, admissible: np.ndarray,
+                     free_mu: np.ndarray) -> np.ndarray:
+    """Which admissible projects get land in their zone (``zone`` ≥ 0): every one where the
+    zone's free land (``free_mu``, by zone) holds them all (the usual case), else by
+    :meth:`Zone.fit_in_free_land`. The land given is taken from ``free_mu``."""
     zones = model.zones
     keep = admissible.copy()
     asked = np.bincount(zone[admissible], weights=land_need[admissible], minlength=len(zones))
-    for z in np.flatnonzero(asked > 0).tolist():
-        if asked[z] > zones[z].land_free_mu():
-            rows = np.flatnonzero(zone == z)
-            keep[rows] = zones[z].fit_in_free_land(land_need[rows], admissible[rows])
+    for z in np.flatnonzero(asked > free_mu).tolist():
+        rows = np.flatnonzero(zone == z)
+        keep[rows] = zones[z].fit_in_free_land(land_need[rows], admissible[rows], free_mu[z])
+    free_mu -= np.bincount(zone[keep], weights=land_need[keep], minlength=len(zones))
     return keep
 
 
-def attract_investment(model, dt: float) -> int:
-    """This step's investment attraction by every zone, as one batch of candidate projects.
+def project_candidates(model, dt: float) -> ent.Candidates | None:
+    """This step's investment attraction by every zone, as candidate enterprises.
 
-    A share ``strategic_focus`` of a zone's candidates are in its strategic industries (一区一战略
-    产业), the rest follow the city's sector mix. A candidate is admitted only if its expected
-    revenue per mu reaches the standard-land threshold (标准地) and its land fits into the zone's
-    free land. Returns the number of projects admitted.
+    Each zone draws its candidates at its yearly :meth:`Zone.attraction_rate`. A share
+    ``strategic_focus`` of them are in its strategic industries (一区一战略产业), the rest follow
+    the city's sector mix. A candidate is admitted only if its expected revenue per mu reaches
+    the standard-land threshold (标准地) and its land fits into the zone's free land.
     """
     p, rng = model.p, model.rng
     zones = model.zones
     if not zones:
-        return 0
-    # candidates in the step: Poisson at each zone's yearly rate
+        return None
     counts = rng.poisson(np.array([z.attraction_rate() for z in zones]) * dt)
     n = int(counts.sum())
     if n == 0:
-        return 0
+        return None
     zone = np.repeat(np.arange(len(zones), dtype=np.int32), counts)
     sector = model.draw_sectors(n)
     focused = rng.random(n) < p["strategic_focus"]
     sector[focused] = model.draw_strategic_sectors(zone[focused], sector[focused])
     revenue = (p["firm_revenue_median_yuan"] * PROJECT_SIZE_MULTIPLE
                * np.exp(rng.standard_normal(n)))
-    cols = ent.new_firm_columns(model, n, zone=zone, sector=sector, revenue=revenue, origin=3)
-    meets_standard = revenue / cols["land_mu"] >= p["standard_land_min_output_yuan_per_mu"]
-    return model.add_firms(cols, fit_in_free_land(model, zone, cols["land_mu"], meets_standard))
+
+    def admit(cols: dict, free_mu: np.ndarray) -> np.ndarray:
+        meets_standard = revenue / cols["land_mu"] >= p["standard_land_min_output_yuan_per_mu"]
+        return fit_in_free_land(model, zone, cols["land_mu"], meets_standard, free_mu)
+
+    return ent.Candidates(zone, sector, revenue, np.full(n, 3, dtype=np.int8), admit)

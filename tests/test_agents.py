@@ -10,7 +10,7 @@ from scipy.stats import binomtest, chisquare, kstest, poisson
 from conftest import land_used_from_columns, run_years
 from zonesim import enterprises as ent
 from zonesim import rules
-from zonesim.incubators import Incubator, incubate, settle_graduates
+from zonesim.incubators import Incubator, graduate_candidates, incubate
 from zonesim.zones import PROMOTION_CRITERIA, SPECIAL_PARK_CRITERIA
 
 M = 1_000_000.0
@@ -383,7 +383,7 @@ def test_graduates_age_counts_from_admission(make_model):
     m = make_model(seed=22)
     inc = next(i for i in m.incubators if i.kind == "incubator")
     n0 = m.firms.n
-    settle_graduates(m, graduates_of(m, inc, 3000))
+    m.enter_firms([graduate_candidates(m, graduates_of(m, inc, 3000))])
     e = m.firms
     new = np.arange(n0, e.n)
     assert len(new) == 3000 and (e.origin[new] == 1).all()
@@ -471,7 +471,7 @@ def test_offshore_projects_land_only_where_land_is_free(make_model):
     zone = m.zones[inc.zone_index]
     zone.land_stock_mu = zone.land_used_mu()  # no free land
     n0 = m.firms.n
-    settle_graduates(m, graduates_of(m, inc, 200))
+    m.enter_firms([graduate_candidates(m, graduates_of(m, inc, 200))])
     assert inc.graduated_this_year > 0
     assert inc.landed_this_year == 0
     assert inc.lost_this_year == inc.graduated_this_year
@@ -486,7 +486,7 @@ def test_offshore_projects_land_with_free_land(make_model):
     zone.land_stock_mu = zone.land_used_mu() + 1e7
     used0 = zone.land_used_mu()
     n0 = m.firms.n
-    settle_graduates(m, graduates_of(m, inc, 200))
+    m.enter_firms([graduate_candidates(m, graduates_of(m, inc, 200))])
     landed = np.flatnonzero(m.firms.origin[n0:] == 2) + n0
     assert inc.graduated_this_year > 0
     assert inc.landed_this_year == inc.graduated_this_year == len(landed)
@@ -499,7 +499,7 @@ def test_offshore_landings_fit_scarce_land(make_model):
     inc = _offshore(m)
     zone = m.zones[inc.zone_index]
     zone.land_stock_mu = zone.land_used_mu() + 5.0  # room for a few projects only
-    settle_graduates(m, graduates_of(m, inc, 200))
+    m.enter_firms([graduate_candidates(m, graduates_of(m, inc, 200))])
     assert 0 < inc.landed_this_year < inc.graduated_this_year
     assert zone.land_used_mu() <= zone.land_stock_mu + 1e-9
     np.testing.assert_allclose(m.land_used_by_zone(), land_used_from_columns(m), rtol=1e-9)
