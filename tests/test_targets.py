@@ -1,0 +1,278 @@
+"""Target evaluation: the array implementation of zonesim.targets gives exactly what a plain
+pandas version of the same semantics gives (``ref_*`` below: one pivot per target, one
+replicate at a time) on simulated tables of every scenario, and known answers on a hand-made
+table."""
+
+from __future__ import annotations
+
+import operator
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from zonesim.indicators import TIER_LEVEL
+from zonesim.runner import run_replicates
+from zonesim.scenario import SCENARIO_DIR, Target, load_scenario
+from zonesim.targets import evaluate_targets, measure_values, scope_values
+
+SCENARIOS = sorted(SCENARIO_DIR.glob("*.toml"))
+REPLICATES = 3
+COMPARE = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
+
+
+# ------------------------------------------------------------------ reference (pandas)
+
+def ref_scope_values(table, target, zone_ids):
+    """Values by (replicate, year), one column per scope member; zones below the tier of an
+    each_zone:<tier> scope are NaN."""
+    ind, scope = target.indicator, target.scope
+    if not scope.startswith("each_zone"):
+        sub = table[table["scope"] == scope]
+        return sub.pivot(index=["replicate", "year"], columns="scope", values=ind)
+    sub = table[table["scope"].isin([f"zone:{z}" for z in zone_ids])]
+    values = sub.pivot(index=["replicate", "year"], columns="scope", values=ind)
+    if ":" in scope[len("each_zone"):]:
+        tiers = sub.pivot(index=["replicate", "year"], columns="scope", values="zone_tier_level")
+        values = values.where(tiers >= TIER_LEVEL[scope.split(":", 1)[1]])
+    return values
+
+
+def ref_measure_values(values, target):
+    """Level, or (value / value in base_year) ** (1 / years since base_year) - 1."""
+    if target.measure == "level":
+        return values
+    base = values.xs(target.base_year, level="year")
+    years = values.index.get_level_values("year").to_numpy()
+    span = (years - target.base_year).astype(float)
+    b = base.reindex(values.index.get_level_values("replicate")).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g = (values.to_numpy() / b) ** (1.0 / np.where(span > 0, span, np.nan)[:, None]) - 1.0
+    return pd.DataFrame(g, index=values.index, columns=values.columns)
+
+
+def ref_evaluate(scenario, table):
+    """One row per (modelled target, replicate): the worst member's value in the final year,
+    met if every member with a value meets the target in every target year (and one has a
+    value), the first year all met (after base_year for cagr)."""
+    zone_ids = [z.id for z in scenario.zones]
+    rows = []
+    for t in scenario.modelled_targets:
+        values = ref_measure_values(ref_scope_values(table, t, zone_ids), t)
+        present = values.notna()
+        meets = COMPARE[t.comparator](values, t.value) & present
+        ok = meets.sum(axis=1).eq(present.sum(axis=1)) & present.any(axis=1)
+        worst = values.min(axis=1) if t.comparator in (">=", ">") else values.max(axis=1)
+        for r in np.sort(table["replicate"].unique()):
+            w, k = worst.loc[r], ok.loc[r]
+            eligible = [y for y in k.index if t.measure == "level" or y > t.base_year]
+            rows.append({"replicate": int(r), "target": t.id,
+                         "value": float(w.get(t.final_year, np.nan)),
+                         "met": bool(all(k.get(y, False) for y in t.target_years)),
+                         "first_met_year": next((y for y in eligible if k[y]), np.nan)})
+    return pd.DataFrame(rows, columns=["replicate", "target", "value", "met", "first_met_year"])
+
+
+# ------------------------------------------------------------------ simulated tables
+
+@lru_cache(maxsize=None)
+def simulated(path):
+    sc = load_scenario(path)
+    return sc, run_replicates(sc, REPLICATES, seed=0, workers=1, progress=False)
+
+
+def probe_targets(scenario, table):
+    """Targets beyond the scenario's own: every scope kind (one zone, each_zone with and without
+    a tier filter; a city indicator, without zone values), level and cagr, every comparator, a
+    flow target over all years, a target year missing from the table."""
+    years = sorted(int(y) for y in table["year"].unique())
+    zone = scenario.zones[0].id
+    scopes = ["city", "zones", f"zone:{zone}", "each_zone", "each_zone:municipal",
+              "each_zone:provincial_recognized"]
+    indicators = ["high_tech_enterprises", "high_tech_output_share", "zone_tier_level",
+                  "zones_municipal_plus"]
+    out = []
+    for i, (ind, scope, cmp) in enumerate(  # every scope with every comparator
+            (ind, scope, list(COMPARE)[(a + b) % len(COMPARE)])
+            for a, ind in enumerate(indicators) for b, scope in enumerate(scopes)):
+        rows = (table["scope"].str.startswith("zone:") if scope.startswith("each_zone")
+                else table["scope"] == scope)
+        col = table.loc[rows, ind]
+        level = float(np.nanmedian(col)) if col.notna().any() else 0.0
+        common = dict(indicator=ind, scope=scope, comparator=cmp, clause="probe")
+        out += [Target(id=f"p{i}_level", value=level, years=years[1:], **common),
+                Target(id=f"p{i}_cagr", value=0.02, year=years[-1], measure="cagr",
+                       base_year=years[0], **common),
+                Target(id=f"p{i}_missing_year", value=level, years=[years[0] - 1, years[-1]],
+                       **common)]
+    return out
+
+
+def with_targets(scenario, targets):
+    return scenario.model_copy(update={"targets": targets})
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_evaluation_equals_reference(path):
+    sc, table = simulated(path)
+    assert sc.modelled_targets
+    pd.testing.assert_frame_equal(evaluate_targets(sc, table), ref_evaluate(sc, table),
+                                  check_exact=True)
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_probe_targets_equal_reference(path):
+    sc, table = simulated(path)
+    probe = with_targets(sc, probe_targets(sc, table))
+    pd.testing.assert_frame_equal(evaluate_targets(probe, table), ref_evaluate(probe, table),
+                                  check_exact=True)
+
+
+@pytest.mark.parametrize("path", SCENARIOS[:1] + SCENARIOS[-1:],
+                         ids=[p.stem for p in SCENARIOS[:1] + SCENARIOS[-1:]])
+def test_scope_and_measure_values_equal_reference(path):
+    sc, table = simulated(path)
+    zone_ids = [z.id for z in sc.zones]
+    for t in sc.modelled_targets + probe_targets(sc, table):
+        got, ref = scope_values(table, t, zone_ids), ref_scope_values(table, t, zone_ids)
+        pd.testing.assert_frame_equal(got, ref, check_exact=True, obj=t.id)
+        pd.testing.assert_frame_equal(measure_values(got, t), ref_measure_values(ref, t),
+                                      check_exact=True, obj=t.id)
+
+
+def test_ragged_table_equals_reference():
+    """Rows missing from the table (a zone in one year, one replicate's whole year) count as
+    no value, as in a pivot; the order of the rows does not matter."""
+    sc, table = simulated(SCENARIOS[0])
+    zone = f"zone:{sc.zones[0].id}"
+    years = sorted(int(y) for y in table["year"].unique())
+    drop = (((table["scope"] == zone) & (table["year"] == years[-1]) & (table["replicate"] == 0))
+            | ((table["year"] == years[2]) & (table["replicate"] == 1)))
+    ragged = table[~drop].sample(frac=1.0, random_state=0).reset_index(drop=True)
+    probe = with_targets(sc, sc.targets + probe_targets(sc, table))
+    pd.testing.assert_frame_equal(evaluate_targets(probe, ragged), ref_evaluate(probe, ragged),
+                                  check_exact=True)
+    zone_ids = [z.id for z in sc.zones]
+    for t in probe.modelled_targets:
+        pd.testing.assert_frame_equal(scope_values(ragged, t, zone_ids),
+                                      ref_scope_values(ragged, t, zone_ids), check_exact=True,
+                                      obj=t.id)
+
+
+def test_all_met_gives_integer_years():
+    """first_met_year is int64 when every replicate met every target (float with NaN for the
+    others, as before)."""
+    sc, table = simulated(SCENARIOS[0])
+    t = Target(id="always", indicator="enterprises", value=0.0, year=int(table["year"].max()),
+               clause="probe")
+    ev = evaluate_targets(with_targets(sc, [t]), table)
+    pd.testing.assert_frame_equal(ev, ref_evaluate(with_targets(sc, [t]), table),
+                                  check_exact=True)
+    assert ev["first_met_year"].dtype == np.int64
+
+
+# ------------------------------------------------------------------ known answers
+
+def tiny_table():
+    """Two replicates, 2016-2020, a city, two zones of the scenario and one of another file.
+
+    new_high_tech_enterprises (city): 11 12 12 8 in 2017-2020 (replicate 0), 9 10 10 15
+    (replicate 1). high_tech_enterprises: the city grows from 100 (2017) to 121 (2019) in both
+    replicates; port_core has 0 in 2016 (growth from zero). high_tech_output_share: port_core
+    0.6, bio_park 0.2 (NaN in 2020 of replicate 1). zone_tier_level: port_core municipal,
+    bio_park candidate (both candidate in 2020 of replicate 1).
+    """
+    rows = []
+    new_hte = {0: [5, 11, 12, 12, 8], 1: [5, 9, 10, 10, 15]}
+    for r in (0, 1):
+        for i, y in enumerate(range(2016, 2021)):
+            city_hte = [90, 100, 110, 121, 130][i]
+            both_candidate = r == 1 and y == 2020
+            rows += [
+                (r, y, "city", new_hte[r][i], city_hte, 0.5, np.nan),
+                (r, y, "zone:port_core", 0, [0, 4, 5, 6, 7][i], 0.6,
+                 0 if both_candidate else 1),
+                (r, y, "zone:bio_park", 0, 3, np.nan if both_candidate else 0.2, 0),
+                (r, y, "zone:elsewhere", 0, 1, 0.0, 4),
+            ]
+    return pd.DataFrame(rows, columns=["replicate", "year", "scope", "new_high_tech_enterprises",
+                                       "high_tech_enterprises", "high_tech_output_share",
+                                       "zone_tier_level"])
+
+
+@pytest.fixture
+def evaluate(base_scenario):
+    """evaluate(**target fields) → the evaluation of that one target on tiny_table(), checked
+    against the reference."""
+    def _evaluate(**fields):
+        t = Target(id="t", clause="known answer", **fields)
+        sc = with_targets(base_scenario, [t])
+        table = tiny_table()
+        ev = evaluate_targets(sc, table)
+        pd.testing.assert_frame_equal(ev, ref_evaluate(sc, table), check_exact=True)
+        return ev.set_index("replicate")
+    return _evaluate
+
+
+def test_flow_target_must_be_met_in_every_listed_year(evaluate):
+    ev = evaluate(indicator="new_high_tech_enterprises", value=10, years=[2019, 2020])
+    # replicate 0 meets it in 2019 but not 2020; replicate 1 in both
+    assert ev["met"].tolist() == [False, True]
+    assert ev["value"].tolist() == [8.0, 15.0]
+    assert ev["first_met_year"].tolist() == [2017, 2018]
+
+
+def test_each_zone_reports_the_worst_zone(evaluate):
+    # bio_park (0.2) fails; the zone of another file (0.0) is not a member
+    ev = evaluate(indicator="high_tech_output_share", value=0.5, year=2019, scope="each_zone")
+    assert ev["met"].tolist() == [False, False]
+    assert ev["value"].tolist() == [0.2, 0.2]
+    # replicate 1 meets it in 2020, when bio_park has no value (see below)
+    assert ev["first_met_year"].isna().tolist() == [True, False]
+    # for an upper bound the worst is the largest
+    ev = evaluate(indicator="high_tech_output_share", comparator="<=", value=0.7, year=2019,
+                  scope="each_zone")
+    assert ev["met"].tolist() == [True, True]
+    assert ev["value"].tolist() == [0.6, 0.6]
+
+
+def test_each_zone_skips_zones_without_a_value(evaluate):
+    # replicate 1, 2020: bio_park has no value, port_core alone decides
+    ev = evaluate(indicator="high_tech_output_share", value=0.5, year=2020, scope="each_zone")
+    assert ev["met"].tolist() == [False, True]
+    assert ev["value"].tolist() == [0.2, 0.6]
+    assert ev["first_met_year"].tolist()[1] == 2020
+
+
+def test_tier_filter_drops_zones_below_the_tier(evaluate):
+    # bio_park (a candidate) is not in scope: port_core (0.6) meets it
+    ev = evaluate(indicator="high_tech_output_share", value=0.5, year=2019,
+                  scope="each_zone:municipal")
+    assert ev["met"].tolist() == [True, True]
+    assert ev["value"].tolist() == [0.6, 0.6]
+    assert ev["first_met_year"].tolist() == [2016, 2016]
+    # replicate 1, 2020: no zone at municipal tier, so no value and not met
+    ev = evaluate(indicator="high_tech_output_share", value=0.5, year=2020,
+                  scope="each_zone:municipal")
+    assert ev["met"].tolist() == [True, False]
+    assert ev["value"].iloc[0] == 0.6 and np.isnan(ev["value"].iloc[1])
+
+
+def test_cagr_is_the_average_yearly_growth_since_base_year(evaluate):
+    ev = evaluate(indicator="high_tech_enterprises", measure="cagr", base_year=2017,
+                  value=0.09, year=2019)
+    assert ev["value"].tolist() == pytest.approx([0.1, 0.1])  # 100 → 121 in two years
+    assert ev["met"].all()
+    # met from the first year after base_year (growth 10 % in 2018), never in base_year
+    assert ev["first_met_year"].tolist() == [2018, 2018]
+    ev = evaluate(indicator="high_tech_enterprises", measure="cagr", base_year=2017,
+                  value=-1.0, year=2019)
+    assert ev["first_met_year"].tolist() == [2018, 2018]
+
+
+def test_growth_from_zero_is_infinite(evaluate):
+    ev = evaluate(indicator="high_tech_enterprises", measure="cagr", base_year=2016,
+                  value=0.2, year=2020, scope="zone:port_core")
+    assert ev["value"].tolist() == [np.inf, np.inf]
+    assert ev["met"].all()
