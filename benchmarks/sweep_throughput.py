@@ -11,7 +11,7 @@ Prints runs per second for each, their ratio, and the projected wall time of the
 D = 15, N = 1024 (N × (D + 2) = 17 408 runs, one replicate each) on this machine with 2
 processes (and per replicate: a sweep with R replicates takes R times as long).
 
-    python benchmarks/sweep_throughput.py [--n 8] [--repeats 3] [--workers 2]
+    python benchmarks/sweep_throughput.py [--n 16] [--repeats 3] [--workers 2]
 """
 
 from __future__ import annotations
@@ -66,11 +66,12 @@ def run_pool(pool, scenarios, tasks, seed):
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n", type=int, default=8, help="Sobol base sample of the timed design")
+    ap.add_argument("--n", type=int, default=16, help="Sobol base sample of the timed design")
     ap.add_argument("--d", type=int, default=D_FULL, help="factors")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--runs-per-task", type=int, default=4)
+    ap.add_argument("--runs-per-task", type=int, default=ex.RUNS_PER_TASK,
+                    help="runs per task (default: the workbench's)")
     args = ap.parse_args(argv)
     sc, factors, points = design(args.n, args.d)
     scenarios = {sc.name: sc}

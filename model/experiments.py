@@ -43,6 +43,9 @@ from .runner import default_workers, replicate_seed
 from .scenario import Scenario, ScenarioError
 from .targets import evaluate_targets, wilson_interval
 
+#: Model runs sent to a worker at once: enough to amortise sending the scenario and
+#: collecting the outcomes, few enough to keep both workers busy to the end.
+RUNS_PER_TASK = 16
 OUTCOME_COLUMNS = ["point", "replicate", "target", "value", "met", "margin"]
 INDEX_COLUMNS = ["parameter", "output", "index", "value", "conf_low", "conf_high"]
 
@@ -401,7 +404,8 @@ def make_executor(workers: int | None = None, scheduler: str | None = None,
 
 def execute(store: ResultStore, scenarios: dict[str, Scenario], design: pd.DataFrame,
             replicates: int, seed: int, executor: Executor | None = None,
-            finished: set | None = None, progress: bool = True, runs_per_task: int = 16,
+            finished: set | None = None, progress: bool = True,
+            runs_per_task: int = RUNS_PER_TASK,
             label: str = "runs") -> pd.DataFrame:
     """Run every (point, replicate) of the design not yet finished, writing a chunk per task.
     Returns all outcomes of the store."""
