@@ -243,7 +243,7 @@ class Candidates:
     admit: Callable[[dict, np.ndarray], np.ndarray]
 
 
-def new_firm_columns(model, n: int, *, zone, sector, revenue, origin: int) -> dict:
+def new_firm_columns(model, n: int, *, zone, sector, revenue, origin) -> dict:
     """Draw the individual attributes of ``n`` entering firms (arrays for :meth:`add`)."""
     rng, p = model.rng, model.p
     sector = np.asarray(sector, dtype=np.int32) * np.ones(n, dtype=np.int32)
@@ -393,7 +393,8 @@ def decide_rd(model) -> None:
 
 def spend_on_rd(model, dt: float) -> np.ndarray:
     """Accrue this step's R&D and revenue; the knowledge stock gains real R&D and depreciates.
-    Returns each firm's real R&D of the step (yuan), which its patents come from."""
+    Returns each firm's real R&D of the step (yuan), whose growth effect
+    :func:`grow_revenue` takes."""
     e, p = model.firms, model.p
     alive = e.alive
     rd = e.rd_intensity * e.revenue      # exited firms report none: remove_firms zeroes it
@@ -448,8 +449,9 @@ def sparse_poisson(rng, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     One uniform u per firm decides zero (u ≤ e^−λ); for the others, u' = (u − e^−λ) / (1 − e^−λ)
     is uniform and independent of that, and gives the first event's time in the unit interval,
-    T = −ln(1 − u'(1 − e^−λ)) / λ; the events after it are Poisson(λ(1 − T)). Exact, and a third
-    of the cost of ``rng.poisson`` over all firms when few file anything (why it is written out).
+    T = −ln(1 − u'(1 − e^−λ)) / λ; the events after it are Poisson(λ(1 − T)). Exact, and
+    cheaper than ``rng.poisson`` over all firms when most counts are 0 (why it is written out:
+    0.45 against 0.59 ms for 22 000 firms of which a third file; less the fewer file).
     """
     u = rng.random(lam.shape[0])
     p0 = np.exp(-lam)
@@ -514,11 +516,11 @@ def rate_exit_risk_by_size(model) -> None:
 
 
 def exit_firms(model, dt: float) -> np.ndarray:
-    """Firms exit with the age-dependent SAIC hazard times their ``exit_size_factor`` (over its
-    mean in their age band);
-    incubator and offshore graduates' hazard is ``post_graduation_hazard_ratio`` times higher for
-    three years after graduation (Schwartz 2009: graduation has an immediate negative effect on
-    survival that lasts up to three years). Returns the ids that exited."""
+    """Firms exit with the age-dependent SAIC hazard times their ``exit_size_factor`` over its
+    mean in their age band; incubator and offshore graduates' hazard is
+    ``post_graduation_hazard_ratio`` times higher for three years after graduation (Schwartz
+    2009: graduation has an immediate negative effect on survival that lasts up to three
+    years). Returns the ids that exited."""
     e, p = model.firms, model.p
     alive = e.alive
     band = rules.exit_age_band(model.time - e.birth_year)
