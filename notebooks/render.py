@@ -4,9 +4,12 @@
     python3 notebooks/render.py --size small    # quick check, a few replicates
     python3 notebooks/render.py 01 04           # only the notebooks whose names start so
     python3 notebooks/render.py --out DIR       # write the HTML elsewhere
+    python3 notebooks/render.py --executed DIR  # also keep the executed .ipynb (outputs, figures) in DIR
 
 Each notebook is executed with nbclient in a temporary working directory with
-ZONESIM_NOTEBOOK_SIZE set, then exported with nbconvert's HTMLExporter. The stored .ipynb files
+ZONESIM_NOTEBOOK_SIZE set, then exported with nbconvert's HTMLExporter; the code of cells tagged
+``hide-input`` (the plotting helpers, the cells that write text from the results) is left out of
+the HTML, their outputs stay. The stored .ipynb files
 are never modified (they stay without outputs). Needs the `notebooks` extra:
 ``python3 -m pip install -e ".[notebooks]"``.
 """
@@ -24,10 +27,11 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 
-def render(path: Path, out: Path, size: str, timeout: int) -> Path:
+def render(path: Path, out: Path, size: str, timeout: int, executed: Path | None = None) -> Path:
     import nbformat
     from nbclient import NotebookClient
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     nb = nbformat.read(path, as_version=4)
     os.environ["ZONESIM_NOTEBOOK_SIZE"] = size
@@ -35,7 +39,11 @@ def render(path: Path, out: Path, size: str, timeout: int) -> Path:
     with tempfile.TemporaryDirectory(prefix="zonesim_render_") as cwd:
         NotebookClient(nb, timeout=timeout, kernel_name="python3",
                        resources={"metadata": {"path": cwd}}).execute()
-    html, _ = HTMLExporter().from_notebook_node(nb)
+    if executed is not None:
+        nbformat.write(nb, executed / path.name)
+    exporter = HTMLExporter()
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_input_tags={"hide-input"}), enabled=True)
+    html, _ = exporter.from_notebook_node(nb)
     target = out / f"{path.stem}.html"
     target.write_text(html, encoding="utf-8")
     return target
@@ -48,7 +56,13 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "notebooks")
     ap.add_argument("--timeout", type=int, default=None,
                     help="seconds per cell (default: none at full size, 300 at small)")
+    ap.add_argument("--executed", type=Path, default=None,
+                    help="also write the executed notebooks (with outputs) to this folder (never notebooks/)")
     args = ap.parse_args(argv)
+    if args.executed is not None:
+        if args.executed.resolve() == HERE:
+            ap.error("--executed must not be notebooks/ (the stored notebooks carry no outputs)")
+        args.executed.mkdir(parents=True, exist_ok=True)
     timeout = args.timeout if args.timeout is not None else (300 if args.size == "small" else -1)
     args.out.mkdir(parents=True, exist_ok=True)
     paths = sorted(HERE.glob("*.ipynb"))
@@ -59,7 +73,7 @@ def main(argv=None) -> int:
         return 2
     for p in paths:
         t0 = time.time()
-        target = render(p, args.out, args.size, timeout)
+        target = render(p, args.out, args.size, timeout, args.executed)
         print(f"{p.name} → {target} ({time.time() - t0:.0f} s)", flush=True)
     return 0
 
