@@ -9,9 +9,10 @@ loans. What it spends on each lever is booked in the model's ledger.
 
 from __future__ import annotations
 
-import mesa
 import numpy as np
 from scipy.stats import rankdata
+
+from .agents import Agent
 
 #: Tech loans: at most this share of a firm's revenue, and at most this amount (yuan), for two
 #: years (苏科贷-type loans: assumption on the terms).
@@ -20,7 +21,7 @@ LOAN_MAX_YUAN = 5_000_000.0
 LOAN_YEARS = 2.0
 
 
-class Government(mesa.Agent):
+class Government(Agent):
     """The city (or district) government."""
 
     def __init__(self, model):

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import math
 
-import mesa
 import numpy as np
 
+from .agents import Agent
 from . import enterprises as ent
 from .zones import fit_in_free_land
 
@@ -75,7 +75,7 @@ def _slot_property(column: str, doc: str):
     return property(get, put, doc=doc)
 
 
-class Incubator(mesa.Agent):
+class Incubator(Agent):
     """One incubation carrier; its tenants are counted, not individually stored. Its state is
     its row (``slot``) of ``model.carriers``; its yearly rates are fixed by its kind and the
     levers, and :func:`incubate` draws every carrier's admissions, graduations and failures of a

@@ -8,9 +8,9 @@ free land and the standard-land threshold. It applies for promotion when it meet
 
 from __future__ import annotations
 
-import mesa
 import numpy as np
 
+from .agents import Agent
 from . import enterprises as ent
 from .indicators import TIER_LEVEL, TIERS
 
@@ -45,7 +45,7 @@ PROJECT_SIZE_MULTIPLE = 3.0
 MIN_FREE_LAND_SHARE = 0.02
 
 
-class Zone(mesa.Agent):
+class Zone(Agent):
     """A high-tech zone, development zone or special park."""
 
     def __init__(self, model, index: int, spec):

@@ -786,3 +786,19 @@ def test_enterprise_view_and_frame_agree_with_columns(make_model):
     for bad in (-1, e.n):
         with pytest.raises(KeyError):
             m.enterprise(bad)
+
+
+def test_a_finished_model_is_freed(make_model):
+    """No class-level registry keeps a model alive once the caller drops it (Mesa 3.3 keeps
+    its agent-id counters by model: mesa#3179)."""
+    import gc
+    import weakref
+
+    m = make_model(seed=27)
+    m.run()
+    ids = [a.unique_id for a in m.agents]
+    assert len(ids) == len(set(ids))
+    ref = weakref.ref(m)
+    del m
+    gc.collect()
+    assert ref() is None
