@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -14,13 +15,19 @@ from .scenario import Scenario, Target
 from .targets import measure_values, scope_values
 
 
-#: CJK characters and the brackets around them: matplotlib's default fonts have no CJK glyphs,
-#: so figure labels keep only the English.
-_CJK = re.compile(r"\s*[(（]?[\u3000-\u9fff“”、]+[)）]?")
+#: CJK characters and full-width punctuation: matplotlib's default fonts have no CJK glyphs, so
+#: figure labels keep only the English.
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”]+")
 
 
 def latin(text: str) -> str:
-    return _CJK.sub("", text).replace("()", "").strip()
+    """``text`` without its Chinese: brackets left empty go, a bracket whose Chinese opened it
+    keeps the rest ("(规上, revenue …)" → "(revenue …)")."""
+    out = _CJK.sub("", text)
+    out = re.sub(r"\(\s*[,;:]?\s*\)", "", out)
+    out = re.sub(r"\(\s*[,;:]\s*", "(", out)
+    out = re.sub(r"\s+([,.;:)])", r"\1", out)
+    return re.sub(r"\s{2,}", " ", out).strip()
 
 
 def _fmt(v, unit: str) -> str:
@@ -30,6 +37,8 @@ def _fmt(v, unit: str) -> str:
         return f"{100 * v:.1f}%"
     if "yuan" in unit and abs(v) >= 1e8:
         return f"{v / 1e8:,.1f}亿"
+    if "yuan" in unit and abs(v) >= 1e4:            # 万 (10 000), as planners write it
+        return f"{v / 1e4:,.0f}万"
     if abs(v) >= 100 or float(v).is_integer():
         return f"{v:,.0f}"
     return f"{v:.3g}"
@@ -42,7 +51,8 @@ def format_value(v, target_row) -> str:
 
 def target_table_text(summary: pd.DataFrame, width: int = 150) -> str:
     """The planner's console table: one line per target."""
-    lines = [f"{'target':34} {'scope':22} {'goal':>14} {'year':>9} {'P(met) [95% CI]':>19} "
+    w = max([len("target")] + [len(t) for t in summary["target"]])   # ids never cut
+    lines = [f"{'target':{w}} {'scope':22} {'goal':>14} {'year':>9} {'P(met) [95% CI]':>19} "
              f"{'median (5–95%)':>28} {'first met':>9}"]
     lines.append("-" * min(width, len(lines[0]) + 2))
     for _, r in summary.iterrows():
@@ -53,13 +63,13 @@ def target_table_text(summary: pd.DataFrame, width: int = 150) -> str:
         years = str(r["years"]) if len(str(r["years"])) <= 9 else \
             f"{str(r['years']).split()[0]}–{str(r['years']).split()[-1]}"
         if not r["modelled"]:
-            lines.append(f"{r['target'][:34]:34} {'not modelled: ' + str(r['reason'])[:80]}")
+            lines.append(f"{r['target']:{w}} {'not modelled: ' + str(r['reason'])[:80]}")
             continue
         p = f"{r['p_met']:.2f} [{r['p_met_low']:.2f},{r['p_met_high']:.2f}]"
         med = (f"{format_value(r['median'], r)} ({format_value(r['q05'], r)}–"
                f"{format_value(r['q95'], r)})")
         first = "–" if pd.isna(r["median_first_met_year"]) else f"{r['median_first_met_year']:.0f}"
-        lines.append(f"{r['target'][:34]:34} {r['scope'][:22]:22} {goal:>14} {years:>9} "
+        lines.append(f"{r['target']:{w}} {r['scope'][:22]:22} {goal:>14} {years:>9} "
                      f"{p:>19} {med:>28} {first:>9}")
     return "\n".join(lines)
 
@@ -82,25 +92,31 @@ def fan_chart(scenario: Scenario, table: pd.DataFrame, target: Target, path: Pat
         q = wide.replace([np.inf, -np.inf], np.nan).quantile(
             [0.05, 0.25, 0.5, 0.75, 0.95]).to_numpy()
     share = ind.unit == "share" or target.measure == "cagr"
-    scale = 100.0 if share else (1e8 if "yuan" in ind.unit else 1.0)
+    # displayed = value / scale: shares in %, yuan in 100 million yuan (亿元)
+    scale = 0.01 if share else (1e8 if "yuan" in ind.unit else 1.0)
     unit = "%" if share else ("100 million yuan" + ind.unit.replace("yuan", "")
                               if "yuan" in ind.unit else ind.unit)
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+    fig, ax = plt.subplots(figsize=(7, 4.4))
     ax.fill_between(years, q[0] / scale, q[4] / scale, color="tab:blue", alpha=0.18,
                     label="5–95 % of replicates")
     ax.fill_between(years, q[1] / scale, q[3] / scale, color="tab:blue", alpha=0.35,
                     label="25–75 %")
     ax.plot(years, q[2] / scale, color="tab:blue", lw=2, label="median")
-    ax.axhline(target.value / scale, color="tab:red", ls="--", lw=1.5,
-               label=f"target {target.comparator} {target.value / scale:g}")
+    goal = target.value / scale
+    when = ", ".join(str(y) for y in target.target_years)
+    ax.axhline(goal, color="tab:red", ls="--", lw=1.5,
+               label=f"target {target.comparator} {goal:g} {unit} ({when})")
     for y in target.target_years:
         ax.axvline(y, color="tab:red", ls=":", lw=1)
+    low, high = ax.get_ylim()          # the target line always in view
+    pad = 0.05 * (max(high, goal) - min(low, goal) or 1.0)
+    ax.set_ylim(min(low, goal - pad), max(high, goal + pad))
+    # the indicator's meaning up to its first colon: what it is, not how it is computed
     what = ("average yearly growth of " if target.measure == "cagr" else "") + \
-        latin(ind.meaning).rstrip(".")
-    ax.set_title(f"{what[:70]}\n{scope_label(target.scope, scenario)} — target {target.id}",
-                 fontsize=9)
-    ax.set_ylabel(f"{what[:60]}\n[{unit}]" if len(what) > 30 else f"{what} [{unit}]",
-                  fontsize=8)
+        latin(ind.meaning).split(": ")[0].rstrip(".")
+    ax.set_title(textwrap.fill(what, 80) + f"\n{scope_label(target.scope, scenario)} — "
+                 f"target {target.id}", fontsize=9)
+    ax.set_ylabel(textwrap.fill(f"{what} [{unit}]", 45), fontsize=8)
     ax.set_xlabel("year (end of year)")
     ax.set_xticks(years)
     ax.set_xticklabels([f"{y:.0f}" for y in years])
