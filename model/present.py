@@ -27,49 +27,14 @@ from .report import latin, scope_label  # noqa: E402
 from .targets import measure_values, scope_values  # noqa: E402
 
 #: what ``from zonesim.present import *`` gives a notebook
-__all__ = [
-    "start",
-    "LABEL",
-    "COMP",
-    "TIERS",
-    "label",
-    "wrap",
-    "show",
-    "say",
-    "fan_bands",
-    "unit_scale",
-    "num",
-    "years_text",
-    "short_unit",
-    "goal_text",
-    "target_goal",
-    "where_short",
-    "target_label",
-    "row_goal",
-    "value_text",
-    "range_text",
-    "tier_axis",
-    "worst_member",
-    "fan",
-    "p_met_chart",
-    "verdict",
-    "verdicts",
-    "findings",
-    "band",
-    "drivers",
-    "per_zone",
-    "held_back",
-    "gap_table",
-    "tally",
-    "KINDS",
-    "kind_of",
-    "by_kind",
-    "overshoot",
-    "medians",
-    "path_text",
-    "growth_rate",
-    "promotion_check",
-]
+__all__ = ["start", "LABEL", "COMP", "TIERS", "label", "wrap", "show", "say", "fan_bands",
+           "unit_scale", "num", "years_text", "short_unit", "goal_text",
+           "target_goal", "where_short", "target_label", "row_goal", "value_text",
+           "range_text", "tier_axis", "worst_member", "fan", "fan_figure",
+           "p_met_chart", "verdict", "verdicts", "findings", "band", "drivers",
+           "per_zone", "held_back", "gap_table", "tally", "KINDS", "kind_of",
+           "by_kind", "overshoot", "medians", "path_text", "growth_rate",
+           "promotion_check"]
 
 #: figure resolution (keeps the HTML renders small)
 DPI = 100
@@ -367,20 +332,16 @@ def _target_marks(ax, t, scale, unit, lw=1.5):
     ax.set_ylim(min(lo, tv - pad), max(hi, tv + pad))
 
 
-def fan(scenario, table, t, name):
+def fan_figure(scenario, table, t):
     """Fan chart of a target's indicator (median, 25–75 % and 5–95 % of replicates) with the target
     value and target year(s). 'Every zone' targets show the worst zone of each replicate; growth
-    targets the average yearly growth since the base year."""
+    targets the average yearly growth since the base year. None when the indicator is undefined
+    in every replicate (the target then counts as missed)."""
     wide = worst_member(table, scenario, t)
+    if wide.notna().sum().sum() == 0:
+        return None
     scale, unit = unit_scale(t.indicator, t.measure)
     scope = scope_label(t.scope, scenario)
-    if wide.notna().sum().sum() == 0:
-        say(
-            f"*{t.id}: the indicator is undefined in every replicate "
-            + ("(growth from a base year without a simulated value)" if t.measure == "cagr" else "")
-            + " — no chart; the target counts as missed.*"
-        )
-        return
     fig, ax = plt.subplots(figsize=(7.2, 4.2))
     fan_bands(ax, wide, scale)
     _target_marks(ax, t, scale, unit)
@@ -392,6 +353,19 @@ def fan(scenario, table, t, name):
     ax.set_xlabel("year (end of year)")
     ax.legend(fontsize=7, loc="best")
     ax.grid(alpha=0.3)
+    return fig
+
+
+def fan(scenario, table, t, name):
+    """Show :func:`fan_figure`, or say why there is none."""
+    fig = fan_figure(scenario, table, t)
+    if fig is None:
+        say(
+            f"*{t.id}: the indicator is undefined in every replicate "
+            + ("(growth from a base year without a simulated value)" if t.measure == "cagr" else "")
+            + " — no chart; the target counts as missed.*"
+        )
+        return
     show(fig, name)
 
 

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import math
 import re
-import textwrap
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .indicators import INDICATORS
 from .scenario import Scenario, Target
-from .targets import measure_values, scope_values
 
 
 #: CJK characters and full-width punctuation: matplotlib's default fonts have no CJK glyphs, so
@@ -74,57 +71,16 @@ def target_table_text(summary: pd.DataFrame, width: int = 150) -> str:
     return "\n".join(lines)
 
 
-def fan_chart(scenario: Scenario, table: pd.DataFrame, target: Target, path: Path) -> None:
-    """Median, 50 % and 90 % bands of the target's indicator over the years, with the target
-    value and target year(s) drawn in."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    values = measure_values(scope_values(table, target, [z.id for z in scenario.zones]), target)
-    worst = values.min(axis=1) if target.comparator in (">=", ">") else values.max(axis=1)
-    wide = worst.unstack("year")
-    if target.measure == "cagr":
-        wide = wide.loc[:, [c for c in wide.columns if c > target.base_year]]
-    ind = INDICATORS[target.indicator]
-    years = np.array(wide.columns, dtype=float)
-    with np.errstate(invalid="ignore"):  # growth from zero is +inf
-        q = wide.replace([np.inf, -np.inf], np.nan).quantile(
-            [0.05, 0.25, 0.5, 0.75, 0.95]).to_numpy()
-    share = ind.unit == "share" or target.measure == "cagr"
-    # displayed = value / scale: shares in %, yuan in 100 million yuan (亿元)
-    scale = 0.01 if share else (1e8 if "yuan" in ind.unit else 1.0)
-    unit = "%" if share else ("100 million yuan" + ind.unit.replace("yuan", "")
-                              if "yuan" in ind.unit else ind.unit)
-    fig, ax = plt.subplots(figsize=(7, 4.4))
-    ax.fill_between(years, q[0] / scale, q[4] / scale, color="tab:blue", alpha=0.18,
-                    label="5–95 % of replicates")
-    ax.fill_between(years, q[1] / scale, q[3] / scale, color="tab:blue", alpha=0.35,
-                    label="25–75 %")
-    ax.plot(years, q[2] / scale, color="tab:blue", lw=2, label="median")
-    goal = target.value / scale
-    when = ", ".join(str(y) for y in target.target_years)
-    ax.axhline(goal, color="tab:red", ls="--", lw=1.5,
-               label=f"target {target.comparator} {goal:g} {unit} ({when})")
-    for y in target.target_years:
-        ax.axvline(y, color="tab:red", ls=":", lw=1)
-    low, high = ax.get_ylim()          # the target line always in view
-    pad = 0.05 * (max(high, goal) - min(low, goal) or 1.0)
-    ax.set_ylim(min(low, goal - pad), max(high, goal + pad))
-    # the indicator's meaning up to its first colon: what it is, not how it is computed
-    what = ("average yearly growth of " if target.measure == "cagr" else "") + \
-        latin(ind.meaning).split(": ")[0].rstrip(".")
-    ax.set_title(textwrap.fill(what, 80) + f"\n{scope_label(target.scope, scenario)} — "
-                 f"target {target.id}", fontsize=9)
-    ax.set_ylabel(textwrap.fill(f"{what} [{unit}]", 45), fontsize=8)
-    ax.set_xlabel("year (end of year)")
-    ax.set_xticks(years)
-    ax.set_xticklabels([f"{y:.0f}" for y in years])
-    ax.legend(fontsize=7, loc="best")
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+def fan_chart(scenario: Scenario, table: pd.DataFrame, target: Target, path: Path) -> bool:
+    """Write the target's fan chart (the notebooks' :func:`zonesim.present.fan_figure`) to
+    ``path``; False, and no file, when its indicator is undefined in every replicate."""
+    from .present import fan_figure   # present builds on this module's labels
+    fig = fan_figure(scenario, table, target)
+    if fig is None:
+        return False
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    _plt().close(fig)
+    return True
 
 
 def scope_label(scope: str, scenario: Scenario | None = None) -> str:
