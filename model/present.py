@@ -9,6 +9,7 @@ terms are in the notebooks' text.
 
 from __future__ import annotations
 
+import signal
 import tempfile
 import textwrap
 import warnings
@@ -57,12 +58,18 @@ def start(size: str):
     if workers > 1:
         from concurrent.futures import ProcessPoolExecutor
 
-        pool = ProcessPoolExecutor(max_workers=workers)
+        # workers leave Ctrl-C and the kernel's shutdown interrupt to the notebook's process,
+        # which shuts the pool down: otherwise each worker prints a KeyboardInterrupt traceback
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts)
     pd.set_option("display.width", 170)
     pd.set_option("display.max_colwidth", 70)
     pd.set_option("display.max_rows", 200)
     warnings.filterwarnings("ignore", category=RuntimeWarning)
     return small, workers, OUT, pool
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 # Short planner's labels of the indicators (figures are English only: matplotlib's default fonts
