@@ -113,7 +113,7 @@ def _poisson(agent, lam: float) -> int:
 class Firm(mesa.Agent):
     """One enterprise: the same rules as zonesim.enterprises, one firm at a time."""
 
-    def __init__(self, model: "MesaFirms", state: dict):
+    def __init__(self, model: MesaFirms, state: dict):
         super().__init__(model)
         self.__dict__.update(state)
 

@@ -26,7 +26,7 @@ def main() -> None:
     sc = load_scenario("gaogang_2017_2020")
     prov = sc.provenance(PARAM)
     factor = check_factor(PARAM, prov["low"], prov["high"])
-    design, _, summary = sweep(sc, [factor], "grid", {PARAM: steps}, replicates=replicates,
+    _, _, summary = sweep(sc, [factor], "grid", {PARAM: steps}, replicates=replicates,
                                seed=args.seed, out=out, **_common.executor_kwargs(args))
     write_sweep(out, summary, [PARAM], sc)
     wide = summary.pivot_table(index="target", columns=PARAM, values="p_met", sort=False)

@@ -41,7 +41,7 @@ def main() -> None:
         moved = t.assign(median_change=rel).dropna(subset=["median_change"])
         moved = moved[(moved["median_diff_low"] > 0) | (moved["median_diff_high"] < 0)]
         moved = moved.reindex(moved["median_change"].abs().sort_values(ascending=False).index)
-        print(f"\n   indicator medians that move (95 % interval excludes 0), largest first:")
+        print("\n   indicator medians that move (95 % interval excludes 0), largest first:")
         if len(moved):
             _common.show(moved[["target", "median_base", "median_variant", "median_change"]]
                          .head(10), "{:.3g}")

@@ -25,7 +25,7 @@ def main() -> None:
     steps, replicates = (2, 2) if args.quick else (4, 12)
     sc = load_scenario("taizhou_zhejiang_2024_2027")
     factors = [check_factor(p, sc.provenance(p)["low"], sc.provenance(p)["high"]) for p in PARAMS]
-    design, _, summary = sweep(sc, factors, "grid", {p: steps for p in PARAMS},
+    _, _, summary = sweep(sc, factors, "grid", {p: steps for p in PARAMS},
                                replicates=replicates, seed=args.seed, out=out,
                                **_common.executor_kwargs(args))
     write_sweep(out, summary, PARAMS, sc)

@@ -33,7 +33,7 @@ from . import rules
 from .enterprises import Enterprises
 from .government import Government
 from .incubators import Carriers, Incubator, fill_to_steady_state, graduate_candidates, incubate
-from .indicators import INDICATORS, TIERS
+from .indicators import INDICATORS
 from .params import PARAMETERS
 from .scenario import Scenario, ScenarioError
 from .zones import Zone, project_candidates

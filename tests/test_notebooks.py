@@ -7,7 +7,6 @@ directory is a temporary folder, so nothing is written into the repository.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
