@@ -27,7 +27,7 @@ def main() -> None:
     prov = sc.provenance(PARAM)
     factor = check_factor(PARAM, prov["low"], prov["high"])
     _, _, summary = sweep(sc, [factor], "grid", {PARAM: steps}, replicates=replicates,
-                               seed=args.seed, out=out, **_common.executor_kwargs(args))
+                          seed=args.seed, out=out, **_common.executor_kwargs(args))
     write_sweep(out, summary, [PARAM], sc)
     wide = summary.pivot_table(index="target", columns=PARAM, values="p_met", sort=False)
     spread = (wide.max(axis=1) - wide.min(axis=1)).sort_values(ascending=False)

@@ -26,8 +26,8 @@ def main() -> None:
     sc = load_scenario("taizhou_zhejiang_2024_2027")
     factors = [check_factor(p, sc.provenance(p)["low"], sc.provenance(p)["high"]) for p in PARAMS]
     _, _, summary = sweep(sc, factors, "grid", {p: steps for p in PARAMS},
-                               replicates=replicates, seed=args.seed, out=out,
-                               **_common.executor_kwargs(args))
+                          replicates=replicates, seed=args.seed, out=out,
+                          **_common.executor_kwargs(args))
     write_sweep(out, summary, PARAMS, sc)
     print(f"{sc.name}: {steps}×{steps} grid × {replicates} replicates\n")
     for t, s in summary.groupby("target", sort=False):
