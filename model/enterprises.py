@@ -532,14 +532,13 @@ def exit_firms(model, dt: float) -> np.ndarray:
     total = np.bincount(band, weights=factor * alive, minlength=nb)
     count = np.bincount(band, weights=alive, minlength=nb)
     mean = np.divide(total, count, out=np.ones(nb), where=count > 0)
-    hazard = np.clip(rules.EXIT_HAZARD_BY_AGE * p["exit_hazard_scale"], 0.0, 1.0) / mean
+    hazard = rules.exit_hazard_by_band(p["exit_hazard_scale"]) / mean
     ratio = p["post_graduation_hazard_ratio"]
     # thinning: a firm's yearly hazard is at most its band's × the largest size factor ×
     # the graduation ratio; only firms whose draw falls under that bound's step probability
     # need their own, and the same draw decides, so exits are exactly as if all were computed
-    with np.errstate(divide="ignore"):      # a certain exit: log(0) = −inf, probability 1
-        bound = -np.expm1(dt * np.log1p(-np.minimum(
-            hazard * EXIT_SIZE_FACTOR_RANGE[1] * max(ratio, 1.0), 1.0)))
+    bound = rules.probability_within(
+        np.minimum(hazard * EXIT_SIZE_FACTOR_RANGE[1] * max(ratio, 1.0), 1.0), dt)
     u = model.rng.random(e.n)
     ids = np.flatnonzero((u < np.take(bound, band)) & alive)
     annual = hazard[band[ids]] * factor[ids]
@@ -548,11 +547,9 @@ def exit_firms(model, dt: float) -> np.ndarray:
         origin = e.origin[ids]
         annual[((origin == 1) | (origin == 2)) & (since_entry < POST_GRADUATION_YEARS)] *= ratio
     np.minimum(annual, 1.0, out=annual)
-    # per-step probability 1 − (1 − h)^exposure: dt, or less for firms that entered during
-    # this step (mid-step)
+    # exposure: the step, or less for firms that entered during it (mid-step)
     exposure = np.clip(since_entry + dt, 0.0, dt)
-    with np.errstate(divide="ignore"):
-        ids = ids[u[ids] < -np.expm1(exposure * np.log1p(-annual))]
+    ids = ids[u[ids] < rules.probability_within(annual, exposure)]
     model.remove_firms(ids)
     return ids
 

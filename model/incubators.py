@@ -156,7 +156,7 @@ def incubate(model, dt: float) -> np.ndarray:
     and tenants graduate or fail at its constant yearly hazards (binomial), the projects
     admitted in the step being exposed for half of it, as in continuous time. Returns the
     graduates of each carrier (by slot, the order of ``model.incubators``), whom
-    :func:`settle_graduates` turns into enterprises."""
+    :func:`graduate_candidates` turns into candidate enterprises."""
     c, rng = model.carriers, model.rng
     new = rng.poisson(c.admissions_per_year * dt)
     graduates = np.zeros(c.n, dtype=np.int64)

@@ -308,7 +308,7 @@ class ZoneModel(mesa.Model):
                                     revenue=cat([c.revenue for c in sources]),
                                     origin=cat([c.origin for c in sources]))
         cols = {k: (np.full(n, v) if np.ndim(v) == 0 else v) for k, v in cols.items()}
-        free_mu = np.array([z.land_free_mu() for z in self.zones])
+        free_mu = self.land_free_by_zone()
         keep = np.empty(n, dtype=bool)
         start = 0
         for c in sources:
@@ -358,6 +358,10 @@ class ZoneModel(mesa.Model):
 
     def land_used_by_zone(self) -> np.ndarray:
         return self._land_used
+
+    def land_free_by_zone(self) -> np.ndarray:
+        """Free land of each zone (mu), in zone order."""
+        return np.array([z.land_free_mu() for z in self.zones])
 
     def same_sector_table(self) -> np.ndarray:
         """Share of each zone's firms in each sector (zones × sectors, updated at the start of
@@ -476,7 +480,7 @@ class ZoneModel(mesa.Model):
         asked_before = np.cumsum(request) - request          # within the zone, below
         first = np.flatnonzero(np.r_[True, zone[1:] != zone[:-1]])
         asked_before -= np.repeat(asked_before[first], np.diff(np.r_[first, len(ids)]))
-        free = np.array([z.land_free_mu() for z in self.zones])
+        free = self.land_free_by_zone()
         granted = np.clip(free[zone] - asked_before, 0.0, request)
         e.land_mu[ids] += granted
         self._land_used += np.bincount(zone, weights=granted, minlength=self.n_zones)
@@ -495,10 +499,6 @@ class ZoneModel(mesa.Model):
         sums = _group_sums(self, year, np.where(mask, 0, -1))
         picks = _pick_many(sums, [[1], slice(None)])
         return _row(_indicators_from_sums(self.p, picks, _row(picks, 1)), 0)
-
-    def zone_indicators(self, year: int) -> list[dict]:
-        """Firm-level indicators of every zone (in zone order) for ``year``."""
-        return self._zone_stats(_group_sums(self, year, self.firms.zone))
 
     def _zone_stats(self, sums: dict) -> list[dict]:
         picks = _pick_many(sums, [[z.index + 1] for z in self.zones] + [slice(None)])
@@ -538,10 +538,9 @@ class ZoneModel(mesa.Model):
         summed over a scope's groups like the firm sums."""
         ng = self.n_zones + 1
         land_free = np.zeros(ng)
+        land_free[1:] = self.land_free_by_zone()
         tier = np.zeros(ng)
-        for z in self.zones:
-            land_free[z.index + 1] = z.land_free_mu()
-            tier[z.index + 1] = z.tier
+        tier[1:] = [z.tier for z in self.zones]
         c = self.carriers
         home = c.zone_index + 1
 
@@ -731,16 +730,16 @@ def _group_sums(model: ZoneModel, year: int, group: np.ndarray) -> dict[str, np.
         return np.bincount(g, weights=values, minlength=ng + 1)[:ng]
 
     above_cols, land_cols, strategic_cols = [4, 5, 6, 7], [2, 3, 6, 7], [1, 3, 5, 7]
+    va = rev * p["value_added_ratio"] * e.va_factor
     by_rev = split(rev)
-    by_va = split(rev * p["value_added_ratio"] * e.va_factor)
+    by_va = split(va)
     by_rd, by_rev_year = split(e.rd_hist_0), split(e.rev_hist_0)
     inv_grants = total(e.invention_grants_year.astype(float))
     sums.update({
         "out": by_rev.sum(1), "above_out": by_rev[:, above_cols].sum(1),
         "ht_out_above": split(rev * e.high_tech_share)[:, above_cols].sum(1),
         "va": by_va.sum(1), "above_va": by_va[:, above_cols].sum(1),
-        "ht_va_above": split(rev * p["value_added_ratio"] * e.va_factor
-                             * e.high_tech_share)[:, above_cols].sum(1),
+        "ht_va_above": split(va * e.high_tech_share)[:, above_cols].sum(1),
         "rd": by_rd.sum(1), "rev_year": by_rev_year.sum(1),
         "rd_above": by_rd[:, above_cols].sum(1),
         "rev_year_above": by_rev_year[:, above_cols].sum(1),

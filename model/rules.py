@@ -97,16 +97,28 @@ def exit_age_band(age_years):
     return band if band.ndim else int(band)
 
 
+def exit_hazard_by_band(scale=1.0) -> np.ndarray:
+    """Annual exit probability of each SAIC age band (2013, scaled)."""
+    return np.clip(EXIT_HAZARD_BY_AGE * scale, 0.0, 1.0)
+
+
 def exit_hazard(age_years, scale=1.0):
     """Annual exit probability of a firm of the given age (SAIC 2013, scaled)."""
-    h = np.clip(EXIT_HAZARD_BY_AGE[exit_age_band(age_years)] * scale, 0.0, 1.0)
+    h = exit_hazard_by_band(scale)[exit_age_band(age_years)]
     return h if np.ndim(h) else float(h)
+
+
+def probability_within(annual_probability, years):
+    """Probability of an event within ``years`` at a constant hazard whose annual probability
+    is given: 1 − (1 − p)^years, computed as −expm1(years · log1p(−p)) (accurate for small p;
+    p = 1 gives 1 for any positive exposure)."""
+    with np.errstate(divide="ignore"):      # log1p(−1) = −inf: a certain event
+        return -np.expm1(years * np.log1p(-np.asarray(annual_probability, dtype=float)))
 
 
 def per_step_probability(annual_probability, steps_per_year):
     """Probability per step equivalent to an annual probability (constant hazard in the year)."""
-    p = np.asarray(annual_probability, dtype=float)
-    return 1.0 - (1.0 - p) ** (1.0 / steps_per_year)
+    return probability_within(annual_probability, 1.0 / steps_per_year)
 
 
 def rd_user_cost(subsidy_rate, super_deduction_rate, tax_rate):
