@@ -26,11 +26,12 @@ from matplotlib.patches import Patch  # noqa: E402
 from .indicators import INDICATORS  # noqa: E402
 from .report import latin, scope_label  # noqa: E402
 from .targets import measure_values, scope_values  # noqa: E402
+from .zones import tier_criteria  # noqa: E402
 
 #: what ``from zonesim.present import *`` gives a notebook
 __all__ = ["start", "LABEL", "COMP", "TIERS", "label", "wrap", "show", "say", "fan_bands",
            "unit_scale", "num", "years_text", "short_unit", "goal_text",
-           "target_goal", "where_short", "target_label", "row_goal", "value_text",
+           "target_goal", "where_short", "target_label", "goals", "value_text",
            "range_text", "tier_axis", "worst_member", "fan", "fan_figure",
            "p_met_chart", "verdict", "verdicts", "findings", "band", "drivers",
            "per_zone", "held_back", "gap_table", "tally", "KINDS", "kind_of",
@@ -206,9 +207,7 @@ def num(v):
 
 
 def years_text(years, flow=False):
-    years = (
-        [int(y) for y in str(years).split()] if isinstance(years, str) else [int(y) for y in years]
-    )
+    years = [int(y) for y in years]
     if len(years) == 1:
         return f"in {years[0]}" if flow else f"by {years[0]}"
     return f"every year {years[0]}–{years[-1]}"
@@ -225,7 +224,7 @@ def goal_text(indicator, comparator, value, measure, years, base_year=None):
         return f"{COMP[comparator]} {TIERS.get(int(value), value)} {years_text(years)}"
     v = num(value / scale)
     if measure == "cagr":
-        last = str(years).split()[-1] if isinstance(years, str) else list(years)[-1]
+        last = list(years)[-1]
         since = f"{base_year}→{last}" if base_year is not None else f"to {last}"
         return f"average growth {COMP[comparator]} {v} % a year, {since}"
     return (
@@ -255,9 +254,9 @@ def target_label(t):
     return f"{label(t.indicator)}{f' ({w})' if w else ''}: {target_goal(t)}"
 
 
-def row_goal(r, scenario):
-    t = {x.id: x for x in scenario.modelled_targets}[r["target"]]
-    return target_goal(t)
+def goals(scenario):
+    """Each modelled target's goal in words, by target id."""
+    return {t.id: target_goal(t) for t in scenario.modelled_targets}
 
 
 def value_text(v, indicator, measure="level", unit=True):
@@ -324,10 +323,9 @@ def fan_bands(ax, wide, scale, color="tab:blue", label_=None, quartiles=True):
     ax.plot(years, q[2], color=color, lw=2, label="median" if label_ is None else label_)
     ax.set_xticks(years)
     ax.set_xticklabels([f"{y:.0f}" for y in years])
-    return q
 
 
-def _target_marks(ax, t, scale, unit, lw=1.5):
+def _target_marks(ax, t, scale, lw=1.5):
     """Target value (red dashed) and target year(s) (red dotted), inside the axes' range."""
     tv = t.value / scale
     goal = target_goal(t)
@@ -351,7 +349,7 @@ def fan_figure(scenario, table, t):
     scope = scope_label(t.scope, scenario)
     fig, ax = plt.subplots(figsize=(7.2, 4.2))
     fan_bands(ax, wide, scale)
-    _target_marks(ax, t, scale, unit)
+    _target_marks(ax, t, scale)
     what = ("Average yearly growth of: " if t.measure == "cagr" else "") + label(t.indicator)
     ax.set_title(wrap(f"{what} — {scope}", 70) + f"\ntarget {t.id}", fontsize=9)
     ax.set_ylabel(unit if t.measure != "cagr" else f"growth since {t.base_year} [% a year]")
@@ -421,13 +419,14 @@ def verdict(p):
 def verdicts(summary, scenario):
     """One plain-language line per modelled target."""
     rows = []
+    goal = goals(scenario)
     for _, r in summary[summary["modelled"]].iterrows():
         defined = pd.notna(r["median"])
         rows.append(
             {
                 "target": r["target"],
                 "what": label(r["indicator"]),
-                "goal": row_goal(r, scenario),
+                "goal": goal[r["target"]],
                 "where": scope_label(r["scope"], scenario),
                 "verdict": verdict(r["p_met"]) if defined else "not evaluable",
                 "P(met) [95 % CI]": f"{r['p_met']:.2f} [{r['p_met_low']:.2f}, {r['p_met_high']:.2f}]",
@@ -494,7 +493,7 @@ def drivers(table, scenario, pairs, title, name, ncols=3):
             if t.indicator != ind or t.scope != scope:
                 continue
             if t.measure == "level":
-                _target_marks(ax, t, scale, unit, lw=1.2)
+                _target_marks(ax, t, scale, lw=1.2)
             else:
                 sub = table[table["scope"] == scope].pivot(
                     index="replicate", columns="year", values=ind
@@ -624,7 +623,7 @@ def gap_table(summary, scenario):
     """Missed and uncertain targets: how far the median is from the goal."""
     s = summary[summary["modelled"] & (summary["p_met"] < 0.8)].copy()
     s["what"] = s["indicator"].map(label)
-    s["goal"] = [row_goal(r, scenario) for _, r in s.iterrows()]
+    s["goal"] = s["target"].map(goals(scenario))
     s["simulated median"] = [
         value_text(r["median"], r["indicator"], r["measure"]) for _, r in s.iterrows()
     ]
@@ -740,12 +739,9 @@ def growth_rate(table, indicator, scope, y0, y1):
 
 def promotion_check(table, scenario, year, zone_ids=None):
     """For each zone not yet at its highest tier in `year`: the criteria of its next tier
-    (zonesim.zones.PROMOTION_CRITERIA; SPECIAL_PARK_CRITERIA for special parks, whose only step is
-    recognition) — the zone's median value, and the share of replicates meeting each. Shows which
-    criterion holds a zone back. One row per zone and criterion."""
-    from zonesim.zones import PROMOTION_CRITERIA, SPECIAL_PARK_CRITERIA
-    from zonesim.indicators import TIERS as TIER_NAMES
-
+    (zonesim.zones.tier_criteria; for special parks, whose only step is recognition, their
+    recognition criteria) — the zone's median value, and the share of replicates meeting each.
+    Shows which criterion holds a zone back. One row per zone and criterion."""
     rows = []
     for z in scenario.zones:
         if zone_ids is not None and z.id not in zone_ids:
@@ -754,31 +750,11 @@ def promotion_check(table, scenario, year, zone_ids=None):
         if sub.empty:
             continue
         now = int(round(sub["zone_tier_level"].median()))
-        if z.kind == "special_park":
-            if now >= 1:
-                continue
-            nxt, crit = (
-                1,
-                {
-                    "high_tech_or_specialised_enterprises": SPECIAL_PARK_CRITERIA[
-                        "high_tech_or_specialised"
-                    ],
-                    "strategic_industry_output_share": SPECIAL_PARK_CRITERIA[
-                        "strategic_output_share"
-                    ],
-                },
-            )
-        else:
-            nxt = now + 1
-            if nxt > 4:
-                continue
-            c = PROMOTION_CRITERIA[TIER_NAMES[nxt]]
-            crit = {
-                "industrial_output_yuan": c["output_yuan"],
-                "high_tech_enterprises": c["high_tech"],
-                "rd_institutions_municipal_plus": c["rd_institutions"],
-                "high_tech_share_of_above_scale_enterprises": c["hte_share"],
-            }
+        park = z.kind == "special_park"
+        nxt = 1 if park else now + 1
+        if (park and now >= 1) or nxt > 4:
+            continue
+        crit = tier_criteria(nxt, park)
         crit = {ind: need for ind, need in crit.items() if need > 0}
         together = np.logical_and.reduce(
             [sub[ind].to_numpy() >= need for ind, need in crit.items()]

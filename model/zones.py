@@ -45,6 +45,19 @@ PROJECT_SIZE_MULTIPLE = 3.0
 MIN_FREE_LAND_SHARE = 0.02
 
 
+def tier_criteria(tier: int, special_park: bool = False) -> dict[str, float]:
+    """The indicators a zone must reach to hold ``tier`` (a level 1-4), indicator → minimum;
+    for a special park, its recognition criteria (its only step)."""
+    if special_park:
+        return {"high_tech_or_specialised_enterprises":
+                SPECIAL_PARK_CRITERIA["high_tech_or_specialised"],
+                "strategic_industry_output_share": SPECIAL_PARK_CRITERIA["strategic_output_share"]}
+    c = PROMOTION_CRITERIA[TIERS[tier]]
+    return {"industrial_output_yuan": c["output_yuan"], "high_tech_enterprises": c["high_tech"],
+            "rd_institutions_municipal_plus": c["rd_institutions"],
+            "high_tech_share_of_above_scale_enterprises": c["hte_share"]}
+
+
 class Zone(Agent):
     """A high-tech zone, development zone or special park."""
 
@@ -107,18 +120,12 @@ class Zone(Agent):
         """Whether the zone's indicators meet the criteria of ``tier`` (a level 1-4); for a
         special park, the recognition criteria (tier 1)."""
         if self.is_special_park:
-            return (tier == 1
-                    and stats["high_tech_or_specialised_enterprises"]
-                    >= SPECIAL_PARK_CRITERIA["high_tech_or_specialised"]
-                    and stats["strategic_industry_output_share"]
-                    >= SPECIAL_PARK_CRITERIA["strategic_output_share"])
-        if tier <= 0:
+            if tier != 1:
+                return False
+        elif tier <= 0:
             return True
-        c = PROMOTION_CRITERIA[TIERS[tier]]
-        return (stats["industrial_output_yuan"] >= c["output_yuan"]
-                and stats["high_tech_enterprises"] >= c["high_tech"]
-                and stats["rd_institutions_municipal_plus"] >= c["rd_institutions"]
-                and stats["high_tech_share_of_above_scale_enterprises"] >= c["hte_share"])
+        return all(stats[ind] >= need
+                   for ind, need in tier_criteria(tier, self.is_special_park).items())
 
     def apply_for_promotion(self, stats: dict, year: int) -> bool:
         """Move up one tier when the criteria of the next tier are met, after the years the
