@@ -29,7 +29,7 @@ from .targets import measure_values, scope_values  # noqa: E402
 from .zones import tier_criteria  # noqa: E402
 
 #: what ``from zonesim.present import *`` gives a notebook
-__all__ = ["start", "LABEL", "COMP", "TIERS", "label", "wrap", "show", "say", "fan_bands",
+__all__ = ["start", "LABEL", "COMP", "TIERS", "LIKELY", "UNLIKELY", "verdict_counts", "label", "wrap", "show", "say", "fan_bands",
            "unit_scale", "num", "years_text", "short_unit", "goal_text",
            "target_goal", "where_short", "target_label", "goals", "value_text",
            "range_text", "tier_axis", "worst_member", "fan", "fan_figure",
@@ -380,9 +380,9 @@ def p_met_chart(summary, scenario, title, name):
     s = summary[summary["modelled"]].reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(9.5, 0.3 * len(s) + 1.6))
     y = np.arange(len(s))
-    colors = np.where(
-        s["p_met"] >= 0.8, "tab:green", np.where(s["p_met"] >= 0.2, "tab:orange", "tab:red")
-    )
+    masks = verdict_masks(s["p_met"])
+    colors = np.select([masks[v] for v in VERDICTS], [VERDICT_COLOR[v] for v in VERDICTS],
+                       default=VERDICT_COLOR["likely missed"])    # NaN: as missed
     err = np.vstack([s["p_met"] - s["p_met_low"], s["p_met_high"] - s["p_met"]]).clip(min=0)
     ax.barh(y, s["p_met"], color=colors, xerr=err, capsize=2, error_kw={"lw": 0.8})
     for yi, p in zip(y, s["p_met"]):
@@ -398,11 +398,7 @@ def p_met_chart(summary, scenario, title, name):
     ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3, axis="x")
     ax.legend(
-        handles=[
-            Patch(color="tab:green", label="likely reached (P ≥ 0.8)"),
-            Patch(color="tab:orange", label="uncertain (0.2 ≤ P < 0.8)"),
-            Patch(color="tab:red", label="likely missed (P < 0.2)"),
-        ],
+        handles=[Patch(color=VERDICT_COLOR[v], label=f"{v} ({VERDICT_RULE[v]})") for v in VERDICTS],
         fontsize=7,
         loc="upper center",
         bbox_to_anchor=(0.5, -0.9 / (0.3 * len(s) + 1.6)),
@@ -412,8 +408,29 @@ def p_met_chart(summary, scenario, title, name):
     show(fig, name)
 
 
+#: P(met) from which a target reads as likely reached, and below which as likely missed.
+LIKELY, UNLIKELY = 0.8, 0.2
+VERDICTS = ("likely reached", "uncertain", "likely missed")
+VERDICT_RULE = {"likely reached": f"P ≥ {LIKELY}", "uncertain": f"{UNLIKELY} ≤ P < {LIKELY}",
+                "likely missed": f"P < {UNLIKELY}"}
+VERDICT_COLOR = {"likely reached": "tab:green", "uncertain": "tab:orange",
+                 "likely missed": "tab:red"}
+
+
+def verdict_masks(p_met) -> dict[str, np.ndarray]:
+    """Which probabilities of meeting a target read as each of ``VERDICTS`` (NaN as none)."""
+    p = np.asarray(p_met, dtype=float)
+    return {"likely reached": p >= LIKELY, "uncertain": (p >= UNLIKELY) & (p < LIKELY),
+            "likely missed": p < UNLIKELY}
+
+
+def verdict_counts(p_met) -> dict[str, int]:
+    """How many of the probabilities read as each of ``VERDICTS``."""
+    return {v: int(mask.sum()) for v, mask in verdict_masks(p_met).items()}
+
+
 def verdict(p):
-    return "likely reached" if p >= 0.8 else ("uncertain" if p >= 0.2 else "likely missed")
+    return next((v for v, mask in verdict_masks(p).items() if mask), "likely missed")
 
 
 def verdicts(summary, scenario):
@@ -454,11 +471,8 @@ def findings(summary, scenario, name):
         f"**{name}: {len(m) + len(undefined)} modelled targets.** "
         f"Expected number met: {m['p_met'].sum():.1f}."
     ]
-    for title, sel in (
-        ("Likely reached (P ≥ 0.8)", m["p_met"] >= 0.8),
-        ("Uncertain (0.2 ≤ P < 0.8)", (m["p_met"] >= 0.2) & (m["p_met"] < 0.8)),
-        ("Likely missed (P < 0.2)", m["p_met"] < 0.2),
-    ):
+    for v, sel in verdict_masks(m["p_met"]).items():
+        title = f"{v.capitalize()} ({VERDICT_RULE[v]})"
         rows = m[sel]
         parts.append(f"\n\n*{title}:* " + ("none." if rows.empty else ""))
         parts += [f"\n- {item(r)}" for _, r in rows.iterrows()]
@@ -621,7 +635,7 @@ def held_back(table, scenario, summary, threshold=0.5, prefix="missed"):
 
 def gap_table(summary, scenario):
     """Missed and uncertain targets: how far the median is from the goal."""
-    s = summary[summary["modelled"] & (summary["p_met"] < 0.8)].copy()
+    s = summary[summary["modelled"] & (summary["p_met"] < LIKELY)].copy()
     s["what"] = s["indicator"].map(label)
     s["goal"] = s["target"].map(goals(scenario))
     s["simulated median"] = [
@@ -648,12 +662,13 @@ def gap_table(summary, scenario):
 
 def tally(s, name):
     m = s[s["modelled"]]
+    n = verdict_counts(m["p_met"])
     return {
         "plan": name,
         "modelled targets": len(m),
-        "likely reached (P ≥ 0.8)": int((m["p_met"] >= 0.8).sum()),
-        "uncertain": int(((m["p_met"] >= 0.2) & (m["p_met"] < 0.8)).sum()),
-        "likely missed (P < 0.2)": int((m["p_met"] < 0.2).sum()),
+        f"likely reached ({VERDICT_RULE['likely reached']})": n["likely reached"],
+        "uncertain": n["uncertain"],
+        f"likely missed ({VERDICT_RULE['likely missed']})": n["likely missed"],
         "expected number met": round(float(m["p_met"].sum()), 1),
     }
 
@@ -696,11 +711,9 @@ def by_kind(summary):
             {
                 "kind of goal": k,
                 "targets": len(g),
-                "likely reached": int((g["p_met"] >= 0.8).sum()),
-                "uncertain": int(((g["p_met"] >= 0.2) & (g["p_met"] < 0.8)).sum()),
-                "likely missed": int((g["p_met"] < 0.2).sum()),
+                **verdict_counts(g["p_met"]),
                 "mean P(met)": round(float(g["p_met"].mean()), 2),
-                "missed or uncertain": ", ".join(g.loc[g["p_met"] < 0.8, "target"]),
+                "missed or uncertain": ", ".join(g.loc[g["p_met"] < LIKELY, "target"]),
             }
         )
     return pd.DataFrame(rows)
