@@ -287,10 +287,16 @@ def tier_axis(ax):
     ax.set_ylim(-0.3, 4.3)
 
 
+def member_values(table, scenario, t):
+    """The target's measure by (replicate, year), a column per scope member (each zone for
+    'every zone' targets); an infinite growth rate (from a zero base) as undefined."""
+    values = measure_values(scope_values(table, t, [z.id for z in scenario.zones]), t)
+    return values.replace([np.inf, -np.inf], np.nan)
+
+
 def worst_member(table, scenario, t):
     """(replicate × year) table of the target's measure; for 'every zone' targets the worst zone."""
-    values = measure_values(scope_values(table, t, [z.id for z in scenario.zones]), t)
-    values = values.replace([np.inf, -np.inf], np.nan)
+    values = member_values(table, scenario, t)
     worst = values.min(axis=1) if t.comparator in (">=", ">") else values.max(axis=1)
     wide = worst.unstack("year")
     if t.measure == "cagr":
@@ -485,12 +491,18 @@ def findings(summary, scenario, name):
     say("".join(parts))
 
 
+def by_replicate(table, indicator, scope):
+    """An indicator of one scope as a (replicate × year) table."""
+    return table[table["scope"] == scope].pivot(index="replicate", columns="year", values=indicator)
+
+
 def band(ax, table, indicator, scope, color="tab:blue", label_=None):
-    """Median and 5–95 % band of an indicator over the years, for one scope."""
-    sub = table[table["scope"] == scope].pivot(index="replicate", columns="year", values=indicator)
+    """Median and 5–95 % band of an indicator over the years, for one scope. Returns the
+    (replicate × year) table drawn, its scale and unit."""
+    sub = by_replicate(table, indicator, scope)
     scale, unit = unit_scale(indicator)
     fan_bands(ax, sub, scale, color=color, label_=label_ or "median", quartiles=False)
-    return scale, unit
+    return sub, scale, unit
 
 
 def drivers(table, scenario, pairs, title, name, ncols=3):
@@ -502,16 +514,13 @@ def drivers(table, scenario, pairs, title, name, ncols=3):
     nrows = -(-n // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.3 * nrows), squeeze=False)
     for ax, (ind, scope) in zip(axes.flat, pairs):
-        scale, unit = band(ax, table, ind, scope)
+        sub, scale, unit = band(ax, table, ind, scope)
         for t in scenario.modelled_targets:
             if t.indicator != ind or t.scope != scope:
                 continue
             if t.measure == "level":
                 _target_marks(ax, t, scale, lw=1.2)
             else:
-                sub = table[table["scope"] == scope].pivot(
-                    index="replicate", columns="year", values=ind
-                )
                 base_year = (
                     t.base_year
                     if sub[t.base_year].notna().any()
@@ -561,8 +570,7 @@ def per_zone(table, scenario, target, name):
     """For a per-zone target: each zone's value in the target year (box = replicates), so the
     laggard zones stand out. Zones outside the target's tier scope are left out."""
     t = target
-    vals = measure_values(scope_values(table, t, [z.id for z in scenario.zones]), t)
-    final = vals.xs(t.final_year, level="year").replace([np.inf, -np.inf], np.nan)
+    final = member_values(table, scenario, t).xs(t.final_year, level="year")
     final = final.loc[:, final.notna().any()]
     scale, unit = unit_scale(t.indicator, t.measure)
     if final.empty:
@@ -746,7 +754,7 @@ def path_text(table, indicator, scope, y0=None, y1=None):
 
 def growth_rate(table, indicator, scope, y0, y1):
     """Median over replicates of the average yearly growth y0→y1."""
-    w = table[table["scope"] == scope].pivot(index="replicate", columns="year", values=indicator)
+    w = by_replicate(table, indicator, scope)
     return float(((w[y1] / w[y0]) ** (1 / (y1 - y0)) - 1).median())
 
 
