@@ -29,9 +29,9 @@ import mesa
 import numpy as np
 from scipy import stats
 
-from zonesim import enterprises as ent
+from zonesim.engine import enterprises as ent
 from zonesim import rules
-from zonesim.model import ZoneModel, new_generator
+from zonesim.engine.model import ZoneModel, new_generator
 from zonesim.scenario import load_scenario
 
 SCENARIO = "nantong_2024_2027"

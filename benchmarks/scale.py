@@ -44,7 +44,7 @@ def scaled_scenario(n: int, years: int):
 
 
 def child(n: int, years: int, seed: int) -> dict:
-    from zonesim.model import ZoneModel
+    from zonesim.engine.model import ZoneModel
     sc, f = scaled_scenario(n, years)
     t0 = time.perf_counter()
     m = ZoneModel(sc, seed=seed)

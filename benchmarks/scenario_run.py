@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from zonesim.model import ZoneModel, new_generator
-from zonesim.runner import replicate_seed, run_replicate
+from zonesim.engine.model import ZoneModel, new_generator
+from zonesim.run import replicate_seed, run_replicate
 from zonesim.scenario import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"

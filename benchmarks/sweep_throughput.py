@@ -22,14 +22,14 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
-from zonesim import experiments as ex
+from zonesim.analysis import experiments as ex
 from zonesim.scenario import load_scenario
 
 D_FULL, N_FULL = 15, 1024
 
 
 def _noop():
-    import zonesim.model  # noqa: F401  (warm the worker: imports done before timing)
+    import zonesim.engine.model  # noqa: F401  (warm the worker: imports done before timing)
     return 0
 
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import _common
 
-from zonesim.experiments import compare
-from zonesim.report import write_comparison
+from zonesim.analysis.experiments import compare
+from zonesim.present.report import write_comparison
 from zonesim.scenario import load_scenario
 
 

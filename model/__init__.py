@@ -7,6 +7,6 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
-from .scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
+from zonesim.scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
 
 __all__ = ["Scenario", "ScenarioError", "load_scenario", "__version__"]

@@ -1,3 +1,3 @@
-from .cli import main
+from zonesim.cli import main
 
 raise SystemExit(main())

@@ -21,10 +21,11 @@ import sys
 import time
 from pathlib import Path
 
-from .scenario import DEFAULT_SCENARIO, ScenarioError, list_scenarios, load_scenario
+from zonesim.errors import ZonesimError
+from zonesim.scenario import DEFAULT_SCENARIO, ScenarioError, list_scenarios, load_scenario
 
 
-class UsageError(Exception):
+class UsageError(ZonesimError):
     """A command-line mistake; printed without a traceback."""
 
 
@@ -41,10 +42,10 @@ def _positive(text: str) -> int:
 def _cmd_run(args) -> int:
     import json as _json
 
-    from . import __version__
-    from .report import fan_chart, target_table_text
-    from .runner import run_replicates
-    from .targets import evaluate_targets, summarise
+    from zonesim import __version__
+    from zonesim.present.report import fan_chart, target_table_text
+    from zonesim.run import run_replicates
+    from zonesim.analysis.targets import evaluate_targets, summarise
 
     sc = load_scenario(args.scenario)
     n = args.replicates or sc.scenario.default_replicates
@@ -79,7 +80,7 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_targets(args) -> int:
-    from .indicators import INDICATORS
+    from zonesim.registry.indicators import INDICATORS
 
     sc = load_scenario(args.scenario)
     rows = []
@@ -128,7 +129,7 @@ def _executor_args(args) -> dict:
 
 
 def _parse_param(text: str):
-    from .experiments import check_factor
+    from zonesim.analysis.experiments import check_factor
     try:
         name, rng = text.split("=", 1)
         parts = rng.split(":")
@@ -154,8 +155,8 @@ def _print_table(df, floats: str = "{:.3g}") -> None:
 
 
 def _cmd_compare(args) -> int:
-    from .experiments import compare
-    from .report import write_comparison
+    from zonesim.analysis.experiments import compare
+    from zonesim.present.report import write_comparison
 
     base = load_scenario(args.base)
     variants = [load_scenario(v) for v in args.variants]
@@ -174,8 +175,8 @@ def _cmd_compare(args) -> int:
 
 
 def _cmd_sweep(args) -> int:
-    from .experiments import sweep
-    from .report import write_sweep
+    from zonesim.analysis.experiments import sweep
+    from zonesim.present.report import write_sweep
 
     sc = load_scenario(args.scenario)
     parsed = [_parse_param(t) for t in args.param]
@@ -208,8 +209,8 @@ def _cmd_sweep(args) -> int:
 def _cmd_sensitivity(args) -> int:
     import warnings
 
-    from .experiments import sensitivity
-    from .report import write_sensitivity
+    from zonesim.analysis.experiments import sensitivity
+    from zonesim.present.report import write_sensitivity
 
     sc = load_scenario(args.scenario)
     names = [n.strip() for n in args.params.split(",") if n.strip()] if args.params else None
@@ -244,7 +245,7 @@ class pd_options:
 
 
 def _cmd_parameters(args) -> int:
-    from .params import PARAMETERS, registry_markdown
+    from zonesim.registry.parameters import PARAMETERS, registry_markdown
     if args.format == "markdown":
         print(registry_markdown())
         return 0
@@ -256,7 +257,7 @@ def _cmd_parameters(args) -> int:
 
 
 def _cmd_indicators(args) -> int:
-    from .indicators import INDICATORS
+    from zonesim.registry.indicators import INDICATORS
     for i in INDICATORS.values():
         print(f"{i.name} [{i.unit}] ({i.level}{', flow' if i.flow else ''}): {i.meaning}")
     return 0
@@ -385,7 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_patterns(args) -> int:
-    from .patterns import check_patterns
+    from zonesim.analysis.patterns import check_patterns
 
     sc = load_scenario(args.scenario)
     out = Path(args.out or Path("out") / "patterns" / sc.name)
@@ -403,8 +404,8 @@ def _cmd_patterns(args) -> int:
 def _cmd_calibrate(args) -> int:
     import pandas as pd
 
-    from .calibration import calibrate
-    from .experiments import make_executor
+    from zonesim.analysis.calibration import calibrate
+    from zonesim.analysis.experiments import make_executor
 
     sc = load_scenario(args.scenario)
     try:
@@ -435,9 +436,8 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ScenarioError, UsageError) as e:
-        prefixed = isinstance(e, UsageError) or type(e).__name__ == "ExperimentError"
-        print(f"zonesim: {e}" if prefixed else str(e), file=sys.stderr)
+    except ZonesimError as e:
+        print(str(e) if e.names_its_file else f"zonesim: {e}", file=sys.stderr)
         return 2
     except OSError as e:
         where = f"{e.filename}: " if e.filename else ""

@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from zonesim.model import ZoneModel
-from zonesim.params import PARAMETERS
+from zonesim.engine.model import ZoneModel
+from zonesim.registry.parameters import PARAMETERS
 from zonesim.scenario import load_scenario
 
 TESTS = Path(__file__).resolve().parent

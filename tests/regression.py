@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from zonesim.runner import run_replicates
+from zonesim.run import run_replicates
 from zonesim.scenario import load_scenario
 
 BASELINE = Path(__file__).resolve().parent / "baseline"

@@ -8,10 +8,10 @@ import pytest
 from scipy.stats import binomtest, chisquare, kstest, poisson
 
 from conftest import land_used_from_columns, run_years
-from zonesim import enterprises as ent
+from zonesim.engine import enterprises as ent
 from zonesim import rules
-from zonesim.incubators import Incubator, graduate_candidates, incubate
-from zonesim.zones import PROMOTION_CRITERIA, SPECIAL_PARK_CRITERIA
+from zonesim.engine.incubators import Incubator, graduate_candidates, incubate
+from zonesim.engine.zones import PROMOTION_CRITERIA, SPECIAL_PARK_CRITERIA
 
 M = 1_000_000.0
 

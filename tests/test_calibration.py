@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import zonesim
-from zonesim.calibration import (CalibrationError, abc_smc, calibrate, forecast,
+from zonesim.analysis.calibration import (CalibrationError, abc_smc, calibrate, forecast,
                                  parameter_space, select_statistics, weighted_quantile)
 
 

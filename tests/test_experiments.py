@@ -23,12 +23,12 @@ import pandas as pd
 import pytest
 from SALib.test_functions import Ishigami
 
-from zonesim import experiments as ex
+from zonesim.analysis import experiments as ex
 from zonesim.cli import main
-from zonesim.report import _is_grid, sweep_chart
-from zonesim.runner import run_replicate
+from zonesim.present.report import _is_grid, sweep_chart
+from zonesim.run import run_replicate
 from zonesim.scenario import load_scenario
-from zonesim.targets import evaluate_targets
+from zonesim.analysis.targets import evaluate_targets
 
 DATA = Path(__file__).resolve().parent / "data"
 TINY = DATA / "tiny.toml"

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from conftest import run_years
-from zonesim import enterprises as ent
+from zonesim.engine import enterprises as ent
 from zonesim import rules
-from zonesim.model import _group_sums
+from zonesim.engine.model import _group_sums
 
 
 def direct(m, year: int, rows: np.ndarray) -> dict[str, float]:

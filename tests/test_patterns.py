@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from zonesim import patterns
+from zonesim.analysis import patterns
 from zonesim.scenario import DEFAULT_SCENARIO, load_scenario
 
 

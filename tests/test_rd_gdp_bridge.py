@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from zonesim.model import _group_sums, _indicators_from_sums, _pick_many, _row
-from zonesim.params import PARAMETERS
+from zonesim.engine.model import _group_sums, _indicators_from_sums, _pick_many, _row
+from zonesim.registry.parameters import PARAMETERS
 from zonesim.scenario import ScenarioError
 
 BRIDGE = {"statistical_rd_ratio": 0.6, "industrial_share_of_rd": 0.8,

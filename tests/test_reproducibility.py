@@ -8,8 +8,8 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from conftest import small
-from zonesim.model import ZoneModel
-from zonesim.runner import replicate_seed, run_replicate, run_replicates
+from zonesim.engine.model import ZoneModel
+from zonesim.run import replicate_seed, run_replicate, run_replicates
 
 FAST = dict(initial_enterprises=300, initial_high_tech_enterprises=15,
             initial_rd_institutions_municipal_plus=10)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import REPO
-from zonesim.model import ZoneModel
+from zonesim.engine.model import ZoneModel
 from zonesim.scenario import DEFAULT_SCENARIO, SCENARIO_DIR, load_scenario, resolve_path
 
 SCENARIOS = sorted(SCENARIO_DIR.glob("*.toml"))

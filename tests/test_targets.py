@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from zonesim.indicators import TIER_LEVEL
-from zonesim.runner import run_replicates
+from zonesim.registry.indicators import TIER_LEVEL
+from zonesim.run import run_replicates
 from zonesim.scenario import SCENARIO_DIR, Target, load_scenario
-from zonesim.targets import evaluate_targets, measure_values, scope_values
+from zonesim.analysis.targets import evaluate_targets, measure_values, scope_values
 
 SCENARIOS = sorted(SCENARIO_DIR.glob("*.toml"))
 REPLICATES = 3

@@ -11,7 +11,7 @@ import pytest
 from scipy.stats import mannwhitneyu
 
 from conftest import small
-from zonesim.runner import run_replicates
+from zonesim.run import run_replicates
 
 REPLICATES = 20
 INDICATORS = ["high_tech_enterprises", "industrial_output_yuan", "patent_applications",

@@ -28,15 +28,15 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from . import enterprises as ent
-from . import rules
-from .enterprises import Enterprises
-from .government import Government
-from .incubators import Carriers, Incubator, fill_to_steady_state, graduate_candidates, incubate
-from .indicators import INDICATORS
-from .params import PARAMETERS
-from .scenario import Scenario, ScenarioError
-from .zones import Zone, project_candidates
+from zonesim.engine import enterprises as ent
+from zonesim import rules
+from zonesim.engine.enterprises import Enterprises
+from zonesim.engine.government import Government
+from zonesim.engine.incubators import Carriers, Incubator, fill_to_steady_state, graduate_candidates, incubate
+from zonesim.registry.indicators import INDICATORS
+from zonesim.registry.parameters import PARAMETERS
+from zonesim.scenario import Scenario, ScenarioError
+from zonesim.engine.zones import Zone, project_candidates
 
 #: Zone-level indicators summed over a scope's zones (and carriers), besides the firm sums.
 ZONE_LEVEL_SUMS = {"land_free_mu": float, "offshore_bases": int,

@@ -15,9 +15,9 @@ import math
 
 import numpy as np
 
-from .agents import Agent
-from . import enterprises as ent
-from .zones import fit_in_free_land
+from zonesim.engine.agents import Agent
+from zonesim.engine import enterprises as ent
+from zonesim.engine.zones import fit_in_free_land
 
 KINDS = ("maker_space", "incubator", "accelerator", "offshore_base")
 #: Admissions relative to ``incubator_admissions_per_year`` by kind (maker spaces take many

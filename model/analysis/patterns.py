@@ -28,10 +28,10 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from . import rules
-from .model import ZoneModel
-from .runner import replicate_seed
-from .scenario import Scenario, load_scenario
+from zonesim import rules
+from zonesim.engine.model import ZoneModel
+from zonesim.run import replicate_seed
+from zonesim.scenario import Scenario, load_scenario
 
 # ------------------------------------------------------------------ thresholds (stated)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import rankdata
 
-from .agents import Agent
+from zonesim.engine.agents import Agent
 
 #: Tech loans: at most this share of a firm's revenue, and at most this amount (yuan), for two
 #: years (苏科贷-type loans: assumption on the terms).

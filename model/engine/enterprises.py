@@ -17,7 +17,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import rules
+from zonesim import rules
 
 #: column name → dtype. Monetary flows are in yuan per year; land in mu; years are calendar
 #: years (fractional for entry times).

@@ -23,10 +23,10 @@ matplotlib.use("Agg")  # figures are written to files in OUT and shown from ther
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 from matplotlib.patches import Patch  # noqa: E402
 
-from .indicators import INDICATORS  # noqa: E402
-from .report import latin, scope_label  # noqa: E402
-from .targets import measure_values, scope_values  # noqa: E402
-from .zones import tier_criteria  # noqa: E402
+from zonesim.registry.indicators import INDICATORS  # noqa: E402
+from zonesim.present.report import latin, scope_label  # noqa: E402
+from zonesim.analysis.targets import measure_values, scope_values  # noqa: E402
+from zonesim.engine.zones import tier_criteria  # noqa: E402
 
 #: what ``from zonesim.present import *`` gives a notebook
 __all__ = ["start", "LABEL", "COMP", "TIERS", "LIKELY", "UNLIKELY", "verdict_counts", "label", "wrap", "show", "say", "fan_bands",

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .agents import Agent
-from . import enterprises as ent
-from .indicators import TIER_LEVEL, TIERS
+from zonesim.engine.agents import Agent
+from zonesim.engine import enterprises as ent
+from zonesim.registry.indicators import TIER_LEVEL, TIERS
 
 #: Promotion criteria for moving *up to* each tier: minimum industrial output (yuan a year),
 #: certified high-tech firms, municipal-or-higher R&D institutions, full years spent at the

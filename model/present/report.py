@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .scenario import Scenario, Target
+from zonesim.scenario import Scenario, Target
 
 
 #: CJK characters and full-width punctuation: matplotlib's default fonts have no CJK glyphs, so
@@ -74,7 +74,7 @@ def target_table_text(summary: pd.DataFrame, width: int = 150) -> str:
 def fan_chart(scenario: Scenario, table: pd.DataFrame, target: Target, path: Path) -> bool:
     """Write the target's fan chart (the notebooks' :func:`zonesim.present.fan_figure`) to
     ``path``; False, and no file, when its indicator is undefined in every replicate."""
-    from .present import fan_figure   # present builds on this module's labels
+    from zonesim.present.notebook import fan_figure   # present builds on this module's labels
     fig = fan_figure(scenario, table, target)
     if fig is None:
         return False
@@ -283,7 +283,7 @@ def sensitivity_chart(indices, method: str, output: str, path: Path, top: int = 
 def sensitivity_overview(indices, method: str, path: Path, top: int = 20) -> None:
     """One picture of the whole analysis: the method's main index, scaled to the largest in
     each output, for the most influential factors (rows) and every output (columns)."""
-    from .experiments import MAIN_INDEX
+    from zonesim.analysis.experiments import MAIN_INDEX
 
     plt = _plt()
     d = indices[indices["index"] == MAIN_INDEX[method]]
@@ -312,7 +312,7 @@ def sensitivity_overview(indices, method: str, path: Path, top: int = 20) -> Non
 def convergence_chart(convergence, method: str, path: Path) -> None:
     """The main index at N against N/2, every factor and output: points on the diagonal have
     converged."""
-    from .experiments import MAIN_INDEX
+    from zonesim.analysis.experiments import MAIN_INDEX
 
     plt = _plt()
     c = convergence[convergence["index"] == MAIN_INDEX[method]]
@@ -390,7 +390,7 @@ def convergence_summary(convergence, method: str):
     largest index of the output) and the rank correlation of the factors at N/2 and N."""
     from scipy.stats import spearmanr
 
-    from .experiments import MAIN_INDEX
+    from zonesim.analysis.experiments import MAIN_INDEX
 
     c = convergence[convergence["index"] == MAIN_INDEX[method]]
     rows = []
@@ -409,7 +409,7 @@ def convergence_summary(convergence, method: str):
 
 def sensitivity_report(res: dict, scenario: Scenario) -> str:
     """A short markdown report: top factors per output, convergence, replicate noise."""
-    from .experiments import MAIN_INDEX
+    from zonesim.analysis.experiments import MAIN_INDEX
 
     method = res["method"]
     idx, conv, noise = res["indices"], res["convergence"], res["noise"]
@@ -462,5 +462,5 @@ def sensitivity_report(res: dict, scenario: Scenario) -> str:
 
 def _integer_factors(res: dict) -> list[str]:
     """The whole-number factors of an analysis."""
-    from .params import PARAMETERS
+    from zonesim.registry.parameters import PARAMETERS
     return [n for n in res["problem"]["names"] if PARAMETERS[n].integer]

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from .model import ZoneModel, check_overrides
-from .scenario import Scenario
+from zonesim.engine.model import ZoneModel, check_overrides
+from zonesim.scenario import Scenario
 
 
 def replicate_seed(seed: int, replicate: int) -> np.random.SeedSequence:

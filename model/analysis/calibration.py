@@ -52,10 +52,11 @@ import pandas as pd
 from scipy.special import logsumexp
 from scipy.stats import multivariate_normal
 
-from .indicators import INDICATORS
-from .model import ZoneModel
-from .params import PARAMETERS
-from .scenario import Scenario, ScenarioError, load_scenario
+from zonesim.registry.indicators import INDICATORS
+from zonesim.engine.model import ZoneModel
+from zonesim.registry.parameters import PARAMETERS
+from zonesim.errors import CalibrationError
+from zonesim.scenario import Scenario, ScenarioError, load_scenario
 
 PREDICTIVE_KEY = 10_000
 FORECAST_KEY = 20_000
@@ -89,10 +90,6 @@ PARAMETERS_BY_INDICATOR: dict[str, list[str]] = {
 RATIOS = {"high_tech_output_share": ("high_tech_output_yuan", "above_scale_output_yuan")}
 
 DATA_COLUMNS = ["indicator", "scope", "year", "value"]
-
-
-class CalibrationError(ScenarioError):
-    """A calibration request the data or the scenario cannot support."""
 
 
 # =============================================================================== ABC-SMC core

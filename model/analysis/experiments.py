@@ -37,11 +37,12 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from .model import ZoneModel
-from .params import PARAMETERS
-from .runner import default_workers, replicate_seed
-from .scenario import Scenario, ScenarioError
-from .targets import evaluate_targets, wilson_interval
+from zonesim.engine.model import ZoneModel
+from zonesim.registry.parameters import PARAMETERS
+from zonesim.run import default_workers, replicate_seed
+from zonesim.errors import ExperimentError
+from zonesim.scenario import Scenario, ScenarioError
+from zonesim.analysis.targets import evaluate_targets, wilson_interval
 
 #: Model runs sent to a worker at once: enough to amortise sending the scenario and
 #: collecting the outcomes, few enough to keep both workers busy to the end.
@@ -52,10 +53,6 @@ INDEX_COLUMNS = ["parameter", "output", "index", "value", "conf_low", "conf_high
 #: Margins are capped at this value (and its negative): a target of growth from zero, or an
 #: indicator of 0 under a '≤' target, would otherwise give an infinite margin.
 MARGIN_CAP = 1e3
-
-
-class ExperimentError(ScenarioError):
-    """A bad experiment request (unknown parameter, bad range, bad method, folder clash)."""
 
 
 # ----------------------------------------------------------------------------- space
@@ -349,17 +346,20 @@ def spec_digest(spec: dict) -> str:
                                      default=_json_default).encode()).hexdigest()[:16]
 
 
-#: Package files that do not change what a run computes (presentation and orchestration).
-_NOT_MODEL_CODE = {"experiments.py", "cli.py", "report.py", "__main__.py", "__init__.py"}
+#: What a stored outcome depends on: the engine, the rules, the registries, replicate seeding
+#: and how targets are measured (paths relative to the package).
+MODEL_CODE = ("engine", "registry", "rules.py", "run.py", "analysis/targets.py")
 
 
 def model_code_digest() -> str:
     """A digest of the simulation's source files: an experiment resumed with other model code
     would mix results of two models, so it counts as a different experiment."""
+    package = Path(__file__).resolve().parents[1]
+    files = sorted(f for part in MODEL_CODE for f in
+                   ((package / part).rglob("*.py") if (package / part).is_dir() else [package / part]))
     h = hashlib.sha256()
-    for f in sorted(Path(__file__).resolve().parent.glob("*.py")):
-        if f.name not in _NOT_MODEL_CODE:
-            h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    for f in files:
+        h.update(f.relative_to(package).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
     return h.hexdigest()[:16]
 
 
@@ -474,7 +474,7 @@ def _pack(todo, runs_per_task):
 
 def _base_spec(kind: str, scenarios: dict[str, Scenario], design: pd.DataFrame,
                replicates: int, seed: int, **extra) -> dict:
-    from . import __version__
+    from zonesim import __version__
     return {"kind": kind, "zonesim_version": __version__, "model_code": model_code_digest(),
             "scenario_ids": [s.name for s in scenarios.values()],
             "scenarios": {k: s.model_dump(mode="json") for k, s in scenarios.items()},

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binomtest
 
-from .indicators import INDICATORS, TIER_LEVEL
-from .scenario import Scenario, Target
+from zonesim.registry.indicators import INDICATORS, TIER_LEVEL
+from zonesim.scenario import Scenario, Target
 
 COMPARE = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
 COLUMNS = ["replicate", "target", "value", "met", "first_met_year"]

@@ -1,0 +1,2 @@
+"""Analyses over runs: targets, experiments (compare, sweep, sensitivity), calibration and
+pattern checks."""

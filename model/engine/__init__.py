@@ -1,0 +1,1 @@
+"""The simulation engine: ZoneModel, the firm store and the agents' rules."""

@@ -1,0 +1,28 @@
+"""One error hierarchy: every mistake a user can make is a :class:`ZonesimError`, whose message
+is one line naming the file, key or option and what was expected. The CLI prints it without a
+traceback, catching by type."""
+
+
+class ZonesimError(Exception):
+    """A bad input to zonesim (a scenario file, an option, an experiment or calibration request).
+    """
+
+    #: the message starts with the file it is about, so the CLI prints it as it is; other
+    #: messages get the prefix ``zonesim:``
+    names_its_file = False
+
+
+class ScenarioError(ZonesimError):
+    """A scenario file is malformed or inconsistent; the message says where and what."""
+
+    names_its_file = True
+
+
+class ExperimentError(ZonesimError):
+    """A bad experiment request (unknown parameter, bad range, bad method, folder clash)."""
+
+
+class CalibrationError(ZonesimError):
+    """A calibration request the data or the scenario cannot support."""
+
+    names_its_file = True

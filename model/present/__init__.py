@@ -1,0 +1,1 @@
+"""Presentation: labels and number formats, figures, output files and notebook helpers."""

@@ -1,0 +1,2 @@
+"""The registries: parameters (every numeric assumption with its provenance), indicators
+(definition, planner label, display unit) and scopes."""
