@@ -8,9 +8,15 @@ import pytest
 from scipy.stats import binomtest, chisquare, kstest, poisson
 
 from conftest import land_used_from_columns, run_years
-from zonesim.engine import enterprises as ent
+from zonesim.engine.exits import exit_firms, rate_exit_risk_by_size
+from zonesim.engine.firms import COLUMNS, last_year_revenue, three_year_rd_intensity
+from zonesim.engine.growth import GROWTH_VARIANCE_CAP, draw_growth_variance, grow_revenue, mean_growth_variance
+from zonesim.engine.observe import firm_indicators
+from zonesim.engine.patents import OTHER_IP_GRANT_RATE, produce_patents, sparse_poisson
+from zonesim.engine.rd import decide_rd, spend_on_rd
+from zonesim.engine.status import certify_high_tech
 from zonesim import rules
-from zonesim.engine.incubators import Incubator, graduate_candidates, incubate
+from zonesim.engine.incubators import Incubator, graduate_candidates, incubate, replace_zombie_bases
 from zonesim.engine.zones import PROMOTION_CRITERIA, SPECIAL_PARK_CRITERIA
 
 M = 1_000_000.0
@@ -52,13 +58,13 @@ def test_below_band_threshold_never_certified(make_model):
     bands = [(30 * M, 0.05), (120 * M, 0.04), (300 * M, 0.03)]
     for part, (rev, thr) in zip(np.array_split(ids, 3), bands):
         make_eligible(m, part, revenue=rev, rd=thr * 0.999)
-    new = ent.certify_high_tech(m, m.year)
+    new = certify_high_tech(m, m.year)
     assert not m.firms.certified[ids].any()
     assert not np.isin(ids, new).any()
     # just at the thresholds the same firms pass (the test above is not vacuous)
     for part, (rev, thr) in zip(np.array_split(ids, 3), bands):
         make_eligible(m, part, revenue=rev, rd=thr * 1.0001)
-    ent.certify_high_tech(m, m.year)
+    certify_high_tech(m, m.year)
     assert m.firms.certified[ids].all()
 
 
@@ -71,8 +77,8 @@ def test_certified_firms_meet_the_rules_in_a_run(make_model):
     fresh = np.flatnonzero(e.alive & e.certified
                            & (e.cert_expiry == year + rules.CERTIFICATE_VALIDITY_YEARS))
     assert len(fresh) > 0
-    ok = rules.high_tech_eligible(ent.last_year_revenue(e)[fresh],
-                                  ent.three_year_rd_intensity(e)[fresh], e.high_tech_share[fresh],
+    ok = rules.high_tech_eligible(last_year_revenue(e)[fresh],
+                                  three_year_rd_intensity(e)[fresh], e.high_tech_share[fresh],
                                   e.st_share[fresh], e.invention_patents[fresh],
                                   e.other_ip[fresh], m.time - e.birth_year[fresh])
     assert ok.all()
@@ -83,7 +89,7 @@ def test_eligible_pool_firm_is_certified(make_model):
     ids = some_alive(m, 40)
     make_eligible(m, ids)
     year = m.year
-    new = ent.certify_high_tech(m, year)
+    new = certify_high_tech(m, year)
     e = m.firms
     assert e.certified[ids].all()
     assert (e.cert_expiry[ids] == year + 3).all()
@@ -103,7 +109,7 @@ def test_ineligible_in_any_rule_not_certified(make_model):
     e.set("invention_patents", groups[2], 0)
     e.set("other_ip", groups[2], 0)
     e.set("birth_year", groups[3], m.time - 0.5)
-    ent.certify_high_tech(m, m.year)
+    certify_high_tech(m, m.year)
     for g in groups[:4]:
         assert not e.certified[g].any()
     assert e.certified[groups[4]].all()
@@ -114,17 +120,17 @@ def test_certificate_lapses_after_three_years_unless_renewed(make_model):
     ids = some_alive(m, 40)
     make_eligible(m, ids)
     y0 = m.year
-    ent.certify_high_tech(m, y0)
+    certify_high_tech(m, y0)
     assert m.firms.certified[ids].all()
     lapse, renew = ids[:20], ids[20:]
     # the lapsing half stops doing R&D: no longer eligible, but the certificate is still valid
     for k in range(3):
         m.firms.set(f"rd_hist_{k}", lapse, 0.0)
     for year in (y0 + 1, y0 + 2):
-        ent.certify_high_tech(m, year)
+        certify_high_tech(m, year)
         assert m.firms.certified[ids].all(), f"certificate lost before expiry ({year})"
         assert (m.firms.cert_expiry[ids] == y0 + 3).all()
-    ent.certify_high_tech(m, y0 + 3)
+    certify_high_tech(m, y0 + 3)
     e = m.firms
     assert not e.certified[lapse].any()
     assert e.certified[renew].all()
@@ -137,7 +143,7 @@ def test_first_cert_year_set_once(make_model):
     ids = some_alive(m, 20)
     make_eligible(m, ids)
     m.firms.set("first_cert_year", ids, 2010)  # certified once, certificate lapsed since
-    new = ent.certify_high_tech(m, m.year)
+    new = certify_high_tech(m, m.year)
     assert m.firms.certified[ids].all()
     assert (m.firms.first_cert_year[ids] == 2010).all()
     assert not np.isin(ids, new).any(), "a re-certification is not a first certification"
@@ -148,7 +154,7 @@ def test_cert_application_rate_zero_means_no_new_certificates(make_model):
                    certification_application_rate=0.0, certification_reward_yuan=0.0)
     ids = some_alive(m, 30)
     make_eligible(m, ids)
-    assert len(ent.certify_high_tech(m, m.year)) == 0
+    assert len(certify_high_tech(m, m.year)) == 0
     assert not m.firms.certified[ids].any()
 
 
@@ -175,7 +181,7 @@ def test_rd_rises_with_lever(make_model, lever, low, high):
         m = make_model(seed=8, **{lever: value})
         ids = some_alive(m, 100)
         _rd_ready(m, ids, base=np.linspace(0.002, 0.02, 100))
-        ent.decide_rd(m)
+        decide_rd(m)
         out.append(m.firms.rd_intensity[ids] * m.firms.real_rd_share[ids])
     assert (out[1] > out[0]).all(), f"higher {lever} must raise real R&D of every firm"
 
@@ -191,7 +197,7 @@ def test_rd_bunching_just_above_threshold(make_model):
     for m in (m0, m1):
         _rd_ready(m, ids[:200], base=base[:200], can_certify=True)
         _rd_ready(m, ids[200:], base=base[::3][:100], can_certify=False)
-        ent.decide_rd(m)
+        decide_rd(m)
     thr = rules.rd_intensity_threshold(30 * M)
     desired = m0.firms.rd_intensity[ids]      # no bunching with a zero window
     reported = m1.firms.rd_intensity[ids]
@@ -216,7 +222,7 @@ def test_relabelled_share_of_bunching_rise(make_model):
     ids = some_alive(m0, 200)
     for m in (m0, m1):
         _rd_ready(m, ids, base=np.linspace(0.005, 0.06, 200), can_certify=True)
-        ent.decide_rd(m)
+        decide_rd(m)
     thr = rules.rd_intensity_threshold(30 * M)
     desired = m0.firms.rd_intensity[ids]
     close = (desired >= 0.9 * thr) & (desired < thr)
@@ -242,8 +248,8 @@ def test_patents_rise_with_rd(make_model):
     e.set("rd_intensity", low, 0.005)
     e.set("rd_intensity", high, 0.05)
     inv_before = e.invention_patents.copy()
-    ent.spend_on_rd(m, 1.0)
-    ent.produce_patents(m, m.year)
+    spend_on_rd(m, 1.0)
+    produce_patents(m, m.year)
     apps = m.firms.patent_applications_year
     assert apps[zero].sum() == 0
     assert apps[high].sum() > 3 * max(apps[low].sum(), 1)
@@ -264,7 +270,7 @@ def test_patent_counts_follow_the_knowledge_production_function(make_model):
     for col in ("patent_applications_year", "invention_applications_year",
                 "invention_grants_year", "other_grants_year"):
         e.set(col, slice(None), 0)
-    ent.produce_patents(m, m.year)
+    produce_patents(m, m.year)
     p = m.p
     lam = p["patents_per_million_rd_yuan"] * 1.5
     apps = e.patent_applications_year
@@ -275,14 +281,14 @@ def test_patent_counts_follow_the_knowledge_production_function(make_model):
     assert e.invention_applications_year.sum() / total == pytest.approx(s, abs=0.02)
     assert e.invention_grants_year.sum() / total == pytest.approx(s * g, abs=0.02)
     assert e.other_grants_year.sum() / total == pytest.approx(
-        (1 - s) * ent.OTHER_IP_GRANT_RATE, abs=0.02)
+        (1 - s) * OTHER_IP_GRANT_RATE, abs=0.02)
     assert (e.first_application_year[apps > 0] == m.year).all()
 
 
 @pytest.mark.parametrize("lam", [0.01, 0.3, 2.0, 25.0])
 def test_sparse_poisson_is_poisson(lam):
     n = 200_000
-    idx, k = ent.sparse_poisson(np.random.default_rng(7), np.full(n, lam))
+    idx, k = sparse_poisson(np.random.default_rng(7), np.full(n, lam))
     assert (k >= 1).all() and len(np.unique(idx)) == len(idx)
     counts = np.zeros(n, dtype=int)
     counts[idx] = k
@@ -307,13 +313,13 @@ def test_exit_hazard_respected_on_average(make_model, age):
     e.set("revenue", slice(None), m.p["firm_revenue_median_yuan"])  # size factor 1
     e.set("origin", slice(None), 0)
     e.set("birth_year", slice(None), m.time - age)
-    ent.rate_exit_risk_by_size(m)
-    gone = ent.exit_firms(m, 1.0)
+    rate_exit_risk_by_size(m)
+    gone = exit_firms(m, 1.0)
     h = rules.exit_hazard(age, m.p["exit_hazard_scale"])
     assert binomtest(len(gone), n, h).pvalue > 1e-3, (len(gone) / n, h)
     assert not m.firms.alive[gone].any()
     assert (m.firms.land_mu[gone] == 0).all()
-    np.testing.assert_allclose(m.land_used_by_zone(), land_used_from_columns(m), rtol=1e-9)
+    np.testing.assert_allclose(m.land.used_mu, land_used_from_columns(m), rtol=1e-9)
 
 
 def test_exit_hazard_independent_of_step_length(make_model):
@@ -324,8 +330,8 @@ def test_exit_hazard_independent_of_step_length(make_model):
     e.set("revenue", slice(None), m.p["firm_revenue_median_yuan"])
     e.set("origin", slice(None), 0)
     e.set("birth_year", slice(None), m.time - 2.2)
-    ent.rate_exit_risk_by_size(m)
-    gone = sum(len(ent.exit_firms(m, 0.25)) for _ in range(4))
+    rate_exit_risk_by_size(m)
+    gone = sum(len(exit_firms(m, 0.25)) for _ in range(4))
     assert binomtest(gone, n, rules.exit_hazard(2.2)).pvalue > 1e-3, gone / n
 
 
@@ -338,8 +344,8 @@ def test_larger_firms_exit_less(make_model):
     e.set("revenue", slice(half, None), 50 * med)
     e.set("origin", slice(None), 0)
     e.set("birth_year", slice(None), m.time - 5.0)
-    ent.rate_exit_risk_by_size(m)
-    gone = ent.exit_firms(m, 1.0)
+    rate_exit_risk_by_size(m)
+    gone = exit_firms(m, 1.0)
     assert (gone < half).sum() > (gone >= half).sum()
 
 
@@ -353,8 +359,8 @@ def test_size_effect_keeps_the_saic_hazard_on_average(make_model):
     e.set("origin", slice(None), 0)
     e.set("birth_year", slice(None), m.time - 2.5)
     e.set("entry_year", slice(None), m.time - 2.5)
-    ent.rate_exit_risk_by_size(m)
-    gone = ent.exit_firms(m, 1.0)
+    rate_exit_risk_by_size(m)
+    gone = exit_firms(m, 1.0)
     assert binomtest(len(gone), e.n, rules.exit_hazard(2.5)).pvalue > 1e-3, len(gone) / e.n
 
 
@@ -370,8 +376,8 @@ def test_graduates_exit_more_for_three_years_after_graduation(make_model):
     for ids, (origin, since, _) in zip(groups, cases):
         e.set("origin", ids, origin)
         e.set("entry_year", ids, m.time - since)
-    ent.rate_exit_risk_by_size(m)
-    gone = ent.exit_firms(m, 1.0)
+    rate_exit_risk_by_size(m)
+    gone = exit_firms(m, 1.0)
     for ids, (origin, since, ratio) in zip(groups, cases):
         k = int(np.isin(gone, ids).sum())
         assert binomtest(k, len(ids), 0.085 * ratio).pvalue > 1e-3, (origin, since, k / len(ids))
@@ -434,11 +440,11 @@ def test_growth_centred_alike_for_heavy_tailed_years(make_model):
     e = m.firms
     half = e.n // 2
     e.set("growth_variance", slice(0, half), 2.0)
-    e.set("growth_variance", slice(half, None), ent.GROWTH_VARIANCE_CAP)
+    e.set("growth_variance", slice(half, None), GROWTH_VARIANCE_CAP)
     before = e.revenue.copy()
-    ent.grow_revenue(m, 1.0, np.zeros(len(m.sector_ids)), np.zeros(e.n))
+    grow_revenue(m, 1.0, np.zeros(len(m.sector_ids)), np.zeros(e.n))
     g = np.log(e.revenue / before)
-    centre = m.p["growth_drift"] - 0.5 * m.p["growth_volatility"] ** 2 * ent.mean_growth_variance(m.p)
+    centre = m.p["growth_drift"] - 0.5 * m.p["growth_volatility"] ** 2 * mean_growth_variance(m.p)
     assert np.median(g[:half]) == pytest.approx(centre, abs=0.03)
     assert np.median(g[half:]) == pytest.approx(centre, abs=0.15)
     assert np.std(g[half:]) > 4 * np.std(g[:half])
@@ -446,9 +452,9 @@ def test_growth_centred_alike_for_heavy_tailed_years(make_model):
 
 def test_mean_growth_variance_matches_draws():
     p = {"growth_tail_probability": 0.2}
-    v = ent.draw_growth_variance(np.random.default_rng(1), 2_000_000, p)
-    assert v.max() <= ent.GROWTH_VARIANCE_CAP
-    assert v.mean() == pytest.approx(ent.mean_growth_variance(p), rel=0.01)
+    v = draw_growth_variance(np.random.default_rng(1), 2_000_000, p)
+    assert v.max() <= GROWTH_VARIANCE_CAP
+    assert v.mean() == pytest.approx(mean_growth_variance(p), rel=0.01)
 
 
 # --------------------------------------------------------------------- offshore bases
@@ -476,7 +482,7 @@ def test_offshore_projects_land_only_where_land_is_free(make_model):
     assert inc.landed_this_year == 0
     assert inc.lost_this_year == inc.graduated_this_year
     assert not (m.firms.origin[n0:] == 2).any()
-    assert m.land_used_by_zone()[zone.index] <= zone.land_stock_mu + 1e-9
+    assert m.land.used_mu[zone.index] <= zone.land_stock_mu + 1e-9
 
 
 def test_offshore_projects_land_with_free_land(make_model):
@@ -502,7 +508,7 @@ def test_offshore_landings_fit_scarce_land(make_model):
     m.enter_firms([graduate_candidates(m, graduates_of(m, inc, 200))])
     assert 0 < inc.landed_this_year < inc.graduated_this_year
     assert zone.land_used_mu() <= zone.land_stock_mu + 1e-9
-    np.testing.assert_allclose(m.land_used_by_zone(), land_used_from_columns(m), rtol=1e-9)
+    np.testing.assert_allclose(m.land.used_mu, land_used_from_columns(m), rtol=1e-9)
 
 
 def test_zombie_offshore_bases_replaced(make_model):
@@ -515,7 +521,7 @@ def test_zombie_offshore_bases_replaced(make_model):
     for inc in local:
         inc.admitted_this_year = 0
     zombies = off[::2]
-    m._replace_zombie_bases()
+    replace_zombie_bases(m)
     now = [i for i in m.incubators if i.offshore]
     assert len(now) == len(off)
     assert all(z not in m.incubators for z in zombies)
@@ -548,7 +554,7 @@ def test_land_requests_granted_while_land_is_free(make_model, free_share):
     m = make_model(seed=26, initial_enterprises=1500)
     e = m.firms
     e.revenue[:] *= 3.0                                  # everyone outgrows its land
-    need = e.revenue / (m.zone_output_per_mu[e.zone] * e.land_productivity)
+    need = e.revenue / (m.land.output_per_mu[e.zone] * e.land_productivity)
     asked = np.where(e.alive & (e.zone >= 0) & (need > 1.5 * e.land_mu), need - e.land_mu, 0.0)
     asked_by_zone = np.bincount(e.zone[e.zone >= 0], weights=asked[e.zone >= 0],
                                 minlength=m.n_zones)
@@ -556,13 +562,13 @@ def test_land_requests_granted_while_land_is_free(make_model, free_share):
         z.land_stock_mu = z.land_used_mu() + free_share * asked_by_zone[z.index]
     free = np.array([z.land_free_mu() for z in m.zones])
     before = e.land_mu.copy()
-    m._expand_land()
+    m.land.grant_requests()
     got = e.land_mu - before
     inz = e.zone >= 0
     assert (got[inz] >= -1e-9).all() and (got[inz] <= asked[inz] + 1e-6).all()
     granted = np.bincount(e.zone[inz], weights=got[inz], minlength=m.n_zones)
     np.testing.assert_allclose(granted, np.minimum(free, asked_by_zone), rtol=1e-9, atol=1e-6)
-    np.testing.assert_allclose(m.land_used_by_zone(), land_used_from_columns(m), rtol=1e-9)
+    np.testing.assert_allclose(m.land.used_mu, land_used_from_columns(m), rtol=1e-9)
 
 
 # ---------------------------------------------------------------------- land recycling
@@ -575,7 +581,7 @@ def test_land_recycling_removes_lowest_per_mu_firms(make_model):
     per_mu = np.where(in_zone, e.revenue * e.va_factor / np.where(e.land_mu > 0, e.land_mu, 1),
                       np.inf)
     land0 = e.land_mu.copy()
-    used0 = m.land_used_by_zone().copy()
+    used0 = m.land.used_mu.copy()
     removed_total = m.government.recycle_land()
     gone = np.flatnonzero(alive0 & ~m.firms.alive)
     assert removed_total == len(gone) > 0
@@ -588,9 +594,9 @@ def test_land_recycling_removes_lowest_per_mu_firms(make_model):
         assert np.floor(k) <= len(out) <= np.ceil(k)
         if len(out):
             assert per_mu[out].max() <= per_mu[kept].min()
-        assert m.land_used_by_zone()[z.index] == pytest.approx(
+        assert m.land.used_mu[z.index] == pytest.approx(
             used0[z.index] - land0[out].sum())
-    np.testing.assert_allclose(m.land_used_by_zone(), land_used_from_columns(m), rtol=1e-9)
+    np.testing.assert_allclose(m.land.used_mu, land_used_from_columns(m), rtol=1e-9)
 
 
 def test_no_recycling_at_zero_share(make_model):
@@ -666,7 +672,7 @@ def test_ranking_survives_a_zone_without_firms(make_model, scenario_variant):
                           .replace("land_used_share = 0.5\nprovenance",
                                    "land_used_share = 0.0\nprovenance"), "empty_park")
     m = make_model(scenario=sc, land_allocation_rule="by_rank")
-    stats = [m.firm_indicators(m.firms.zone == z.index, m.year) for z in m.zones]
+    stats = [firm_indicators(m, m.firms.zone == z.index, m.year) for z in m.zones]
     assert stats[3]["enterprises"] == 0
     ranks = m.government.evaluate_zones(stats)
     assert sorted(ranks.tolist()) == [1, 2, 3, 4]
@@ -676,7 +682,7 @@ def test_ranking_survives_a_zone_without_firms(make_model, scenario_variant):
 
 def _stats(m, zone, tier_name, **changes):
     """Indicator dict of ``zone`` set exactly at the criteria of ``tier_name``."""
-    s = m.firm_indicators(m.firms.zone == zone.index, m.year)
+    s = firm_indicators(m, m.firms.zone == zone.index, m.year)
     c = PROMOTION_CRITERIA[tier_name]
     s.update(industrial_output_yuan=c["output_yuan"], high_tech_enterprises=c["high_tech"],
              rd_institutions_municipal_plus=c["rd_institutions"],
@@ -740,7 +746,7 @@ def test_candidate_zone_needs_free_land(model):
 def test_special_park_recognised_by_its_criteria_only(model):
     park = next(z for z in model.zones if z.is_special_park)
     assert park.tier == 0
-    s = model.firm_indicators(model.firms.zone == park.index, model.year)
+    s = firm_indicators(model, model.firms.zone == park.index, model.year)
     s.update(high_tech_or_specialised_enterprises=SPECIAL_PARK_CRITERIA["high_tech_or_specialised"]
              - 1, strategic_industry_output_share=0.9)
     assert not park.apply_for_promotion(s, 2017)
@@ -770,7 +776,7 @@ def test_enterprise_view_and_frame_agree_with_columns(make_model):
     for i in picks:
         row = m.enterprise(int(i))
         assert row["id"] == i
-        for col in ent.COLUMNS:
+        for col in COLUMNS:
             assert row[col] == getattr(e, col)[i], (i, col)
         assert row["zone_id"] == (m.zones[e.zone[i]].zone_id if e.zone[i] >= 0 else None)
         assert row["sector_id"] == m.sector_ids[e.sector[i]]
@@ -778,7 +784,7 @@ def test_enterprise_view_and_frame_agree_with_columns(make_model):
         assert row["above_scale"] == rules.above_scale(e.revenue[i])
     df = m.enterprises_frame()
     assert df.index.tolist() == np.flatnonzero(e.alive).tolist()
-    for col in ent.COLUMNS:
+    for col in COLUMNS:
         np.testing.assert_array_equal(df[col].to_numpy(), getattr(e, col)[e.alive], err_msg=col)
     full = m.enterprises_frame(include_exited=True)
     assert len(full) == e.n and full.index.tolist() == list(range(e.n))

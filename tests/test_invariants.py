@@ -47,7 +47,7 @@ def check_step(m, before: dict) -> dict:
     for inc in m.incubators:
         assert inc.tenants >= 0
     # land: cached account == recomputed from the columns; never above the stock
-    used = np.asarray(m.land_used_by_zone(), dtype=float)
+    used = np.asarray(m.land.used_mu, dtype=float)
     np.testing.assert_allclose(used, land_used_from_columns(m), rtol=1e-9, atol=1e-6,
                                err_msg="cached land account differs from the firm columns")
     for z in m.zones:
@@ -101,6 +101,6 @@ def test_land_never_exceeds_stock_under_pressure(make_model, seed, quota, attrac
     for _ in range(3 * m.steps_per_year):
         m.step()
         snap = check_step(m, snap)
-    used = np.asarray(m.land_used_by_zone())
+    used = np.asarray(m.land.used_mu)
     stock = np.array([z.land_stock_mu for z in m.zones])
     assert (used >= 0.9 * stock).any(), "the pressure test did not fill any zone"

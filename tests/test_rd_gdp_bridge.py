@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from zonesim.engine.model import _group_sums, _indicators_from_sums, _pick_many, _row
+from zonesim.engine.group_sums import group_sums, pick_many, row
+from zonesim.engine.observe import indicators_from_sums
 from zonesim.registry.parameters import PARAMETERS
 from zonesim.scenario import ScenarioError
 
@@ -17,8 +18,8 @@ BRIDGE = {"statistical_rd_ratio": 0.6, "industrial_share_of_rd": 0.8,
 
 def _sums_of(model) -> dict:
     e = model.firms
-    sums = _group_sums(model, model.start_year - 1, np.where(e.alive, 0, -1))
-    return _row(_pick_many(sums, [slice(None)]), 0)
+    sums = group_sums(model, model.start_year - 1, np.where(e.alive, 0, -1))
+    return row(pick_many(sums, [slice(None)]), 0)
 
 
 def test_rd_to_gdp_from_sums_known_answer(make_model):
@@ -28,7 +29,7 @@ def test_rd_to_gdp_from_sums_known_answer(make_model):
     # firms' R&D and revenue must not count
     s.update(rd_above=120e6, rev_year_above=6e9, rd=500e6, rev_year=9e9, va=2e9)
     p = {**m.p, **BRIDGE}
-    out = _indicators_from_sums(p, s, s)
+    out = indicators_from_sums(p, s, s)
     assert out["gdp_yuan"] == pytest.approx(6e9 / 1.5)                     # 4 bn yuan
     assert out["rd_to_gdp"] == pytest.approx(120e6 * 0.6 / 0.8 / 4e9)      # 2.25 %
     assert out["above_scale_rd_intensity"] == pytest.approx(0.02)
@@ -39,7 +40,7 @@ def test_rd_to_gdp_without_above_scale_firms_is_nan(make_model):
     m = make_model(seed=0)
     s = _sums_of(m)
     s.update(rd_above=0.0, rev_year_above=0.0)
-    out = _indicators_from_sums(m.p, s, s)
+    out = indicators_from_sums(m.p, s, s)
     assert np.isnan(out["rd_to_gdp"]) and out["gdp_yuan"] == 0.0
 
 

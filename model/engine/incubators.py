@@ -16,8 +16,8 @@ import math
 import numpy as np
 
 from zonesim.engine.agents import Agent
-from zonesim.engine import enterprises as ent
-from zonesim.engine.zones import fit_in_free_land
+from zonesim.engine.entry import Candidates
+from zonesim.engine.land import fit_in_free_land
 
 KINDS = ("maker_space", "incubator", "accelerator", "offshore_base")
 #: Admissions relative to ``incubator_admissions_per_year`` by kind (maker spaces take many
@@ -143,6 +143,28 @@ class Incubator(Agent):
         return self.offshore and self.admitted_this_year < self.model.p["zombie_base_min_projects"]
 
 
+def set_up_incubators(model) -> None:
+    """The scenario's carriers and the offshore bases, filled to their steady state."""
+    model.carriers = Carriers(sum(g.count for g in model.scenario.incubators)
+                             + int(model.p["offshore_bases"]))
+    for g in model.scenario.incubators:
+        zi = -1 if g.zone == "city" else model.zone_index(g.zone)
+        for _ in range(g.count):
+            model.incubators.append(Incubator(model, g.kind, zi))
+    homes = _offshore_homes(model)
+    for i in range(int(model.p["offshore_bases"])):
+        model.incubators.append(Incubator(model, "offshore_base", homes[i % len(homes)]))
+    fill_to_steady_state(model)
+
+
+def _offshore_homes(model) -> list[int]:
+    """Home zones of offshore bases: the zones in order of their initial firm share."""
+    if not model.zones:
+        return [-1]
+    order = sorted(model.zones, key=lambda z: -model.scenario.zones[z.index].firm_share)
+    return [z.index for z in order]
+
+
 def fill_to_steady_state(model) -> None:
     """Carriers in operation at the start hold the tenants their admissions and leaving rates
     sustain (Little's law: Poisson of admissions a year × mean stay), so that graduates flow
@@ -171,7 +193,7 @@ def incubate(model, dt: float) -> np.ndarray:
     return graduates
 
 
-def graduate_candidates(model, graduates: np.ndarray) -> ent.Candidates | None:
+def graduate_candidates(model, graduates: np.ndarray) -> Candidates | None:
     """The step's graduates of all carriers (a count per carrier of ``model.incubators``) as
     candidate enterprises.
 
@@ -208,18 +230,27 @@ def graduate_candidates(model, graduates: np.ndarray) -> ent.Candidates | None:
         wants_home = ~offshore | (rng.random(n) < p_land)
         fits = wants_home & (home < 0)
         at_zone = np.flatnonzero(home >= 0)
-        fits[at_zone] = fit_in_free_land(m, home[at_zone], cols["land_mu"][at_zone],
+        fits[at_zone] = fit_in_free_land(home[at_zone], cols["land_mu"][at_zone],
                                          wants_home[at_zone], free_mu)
         # local graduates without land at home settle in the rest of the city
         elsewhere = ~offshore & ~fits
         cols["zone"][elsewhere] = -1
-        cols["land_mu"][elsewhere] = revenue[elsewhere] / (
-            m.zone_output_per_mu[-1] * cols["land_productivity"][elsewhere])
+        cols["land_mu"][elsewhere] = m.land.need_mu(revenue[elsewhere], -1,
+                                                    cols["land_productivity"][elsewhere])
         landed = np.bincount(owner[offshore & fits], minlength=carriers.n)
         carriers.landed_this_year += landed
         carriers.lost_this_year += np.where(carriers.offshore, graduates - landed, 0)
         m.ledger["landing_rewards"] += float(landed.sum() * p["offshore_landing_reward_yuan"])
         return ~offshore | fits
 
-    return ent.Candidates(home, m.draw_sectors(n, high_tech=True), revenue,
+    return Candidates(home, m.draw_sectors(n, high_tech=True), revenue,
                           np.where(offshore, 2, 1).astype(np.int8), admit)
+
+
+def replace_zombie_bases(model) -> None:
+    """Offshore bases admitting too few projects in the year are weeded out and replaced."""
+    for i, inc in enumerate(model.incubators):
+        if inc.is_zombie():
+            inc.remove()
+            model.incubators[i] = Incubator(model, "offshore_base", inc.zone_index, inc.slot)
+            model.ledger["zombie_bases_replaced"] += 1

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from zonesim.engine.agents import Agent
-from zonesim.engine import enterprises as ent
+from zonesim.engine.entry import Candidates
+from zonesim.engine.land import fit_in_free_land
 from zonesim.registry.indicators import TIER_LEVEL, TIERS
 
 #: Promotion criteria for moving *up to* each tier: minimum industrial output (yuan a year),
@@ -76,7 +77,6 @@ class Zone(Agent):
         self.attraction_bonus = 0.0
         self.warnings = 0
         self.promotions: list[tuple[int, str]] = []
-        self.rejected_projects_no_land = 0
 
     @property
     def tier_name(self) -> str:
@@ -87,7 +87,7 @@ class Zone(Agent):
         return self.kind == "special_park"
 
     def land_used_mu(self) -> float:
-        return float(self.model.land_used_by_zone()[self.index])
+        return float(self.model.land.used_mu[self.index])
 
     def land_free_mu(self) -> float:
         return max(self.land_stock_mu - self.land_used_mu(), 0.0)
@@ -101,20 +101,6 @@ class Zone(Agent):
         return (p["projects_attracted_per_zone"] * TIER_ATTRACTION[self.tier]
                 * (1.0 + self.attraction_bonus)
                 + p["guidance_fund_yuan_per_year"] / p["fund_yuan_per_project"] / max(m.n_zones, 1))
-
-    def fit_in_free_land(self, land_need: np.ndarray, admissible: np.ndarray,
-                         free: float) -> np.ndarray:
-        """Which admissible projects get land: in arrival order, each while it fits into the
-        ``free`` land still free (mu; a project too large is turned away; a smaller later one
-        may fit)."""
-        keep = np.zeros(len(land_need), dtype=bool)
-        # a loop over a step's few candidates: first fit in order is sequential by nature
-        for i in np.flatnonzero(admissible):
-            if land_need[i] <= free:
-                keep[i] = True
-                free -= land_need[i]
-        self.rejected_projects_no_land += int(admissible.sum() - keep.sum())
-        return keep
 
     def meets_criteria(self, tier: int, stats: dict) -> bool:
         """Whether the zone's indicators meet the criteria of ``tier`` (a level 1-4); for a
@@ -155,22 +141,7 @@ class Zone(Agent):
             self.promotions.append((year, "demoted to " + TIERS[self.tier]))
 
 
-def fit_in_free_land(model, zone: np.ndarray, land_need: np.ndarray, admissible: np.ndarray,
-                     free_mu: np.ndarray) -> np.ndarray:
-    """Which admissible projects get land in their zone (``zone`` ≥ 0): every one where the
-    zone's free land (``free_mu``, by zone) holds them all (the usual case), else by
-    :meth:`Zone.fit_in_free_land`. The land given is taken from ``free_mu``."""
-    zones = model.zones
-    keep = admissible.copy()
-    asked = np.bincount(zone[admissible], weights=land_need[admissible], minlength=len(zones))
-    for z in np.flatnonzero(asked > free_mu).tolist():
-        rows = np.flatnonzero(zone == z)
-        keep[rows] = zones[z].fit_in_free_land(land_need[rows], admissible[rows], free_mu[z])
-    free_mu -= np.bincount(zone[keep], weights=land_need[keep], minlength=len(zones))
-    return keep
-
-
-def project_candidates(model, dt: float) -> ent.Candidates | None:
+def project_candidates(model, dt: float) -> Candidates | None:
     """This step's investment attraction by every zone, as candidate enterprises.
 
     Each zone draws its candidates at its yearly :meth:`Zone.attraction_rate`. A share
@@ -195,6 +166,6 @@ def project_candidates(model, dt: float) -> ent.Candidates | None:
 
     def admit(cols: dict, free_mu: np.ndarray) -> np.ndarray:
         meets_standard = revenue / cols["land_mu"] >= p["standard_land_min_output_yuan_per_mu"]
-        return fit_in_free_land(model, zone, cols["land_mu"], meets_standard, free_mu)
+        return fit_in_free_land(zone, cols["land_mu"], meets_standard, free_mu)
 
-    return ent.Candidates(zone, sector, revenue, np.full(n, 3, dtype=np.int8), admit)
+    return Candidates(zone, sector, revenue, np.full(n, 3, dtype=np.int8), admit)

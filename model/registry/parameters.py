@@ -345,6 +345,10 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in [
        "An offshore base admitting fewer projects than this in a year is weeded out and "
        "replaced (淘汰滕换 of 挂名/空壳/僵尸 bases).", "lever", "seed",
        "Seed 003 §三(五)1; the threshold itself is an assumption", 0, 6, integer=True),
+    _p("land_request_slack", 1.5, "ratio of land need to land held",
+       "A zone firm asks its zone for more land when its need exceeds its holding by this "
+       "factor; below it, firms use their land more intensively.", "uncertainty", "assumption",
+       "No published figure", 1.1, 2.0, minimum=1.0),
     _p("fund_yuan_per_project", 50_000_000.0, "yuan per project",
        "Guidance-fund money that brings one extra attracted project to a zone.",
        "uncertainty", "assumption", "No published figure", 20_000_000.0, 200_000_000.0),

@@ -1,0 +1,99 @@
+"""Firms' growth and yearly accounts: Gibrat-like revenue growth with R&D returns and
+same-sector agglomeration, tent-shaped growth rates with power-law tails, the three-year
+history of R&D and revenue."""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Pareto exponent of the variance-mixing draw for heavy-tailed growth years: variance mixing
+#: with a Pareto(1.5) variable gives growth-rate tails with cumulative exponent ≈ 3 (Fu et al.).
+GROWTH_TAIL_VARIANCE_EXPONENT = 1.5
+#: Cap on the yearly variance multiplier: at the default volatility a firm-year's shock has at
+#: most ≈ 1.8 log points of standard deviation. Uncapped, the Pareto draw gives a few firm-years
+#: of ±10 log points in a large run (a firm growing or shrinking 10 000-fold in a year); about
+#: 4 in 10 000 firm-years reach the cap, too few to move the tail exponent of the top 1 %.
+GROWTH_VARIANCE_CAP = 50.0
+
+
+def draw_growth_variance(rng, n: int, p) -> np.ndarray:
+    """Variance multiplier of a firm's growth shock for one year.
+
+    A normal shock whose variance is exponential is Laplace (tent-shaped), whatever the number of
+    steps the year is split into, since the variance is drawn once a year; a share of firm-years
+    draws from a Pareto instead, which gives the power-law tails (Fu, Pammolli, Stanley et al.).
+    The Laplace of scale b has variance 2 b², so the exponential has mean 2.
+    """
+    v = rng.exponential(2.0, n)
+    heavy = rng.random(n) < p["growth_tail_probability"]
+    v[heavy] = np.minimum(2.0 * rng.pareto(GROWTH_TAIL_VARIANCE_EXPONENT, int(heavy.sum()))
+                          + 2.0, GROWTH_VARIANCE_CAP)
+    return v
+
+
+def mean_growth_variance(p) -> float:
+    """Expected variance multiplier of :func:`draw_growth_variance`.
+
+    2 for the exponential part; 2 + 2 E[min(L, m)] for the heavy part, L Lomax(a) capped at
+    m = (cap − 2) / 2, where E[min(L, m)] = ((1 + m)^(1−a) − 1) / (1 − a).
+    """
+    a = GROWTH_TAIL_VARIANCE_EXPONENT
+    m = (GROWTH_VARIANCE_CAP - 2.0) / 2.0
+    heavy = 2.0 + 2.0 * ((1.0 + m) ** (1.0 - a) - 1.0) / (1.0 - a)
+    q = p["growth_tail_probability"]
+    return (1.0 - q) * 2.0 + q * heavy
+
+
+def grow_revenue(model, dt: float, demand_shock, real_rd: np.ndarray) -> None:
+    """Gibrat-like growth of revenue with R&D returns and same-sector agglomeration.
+
+    d log R = [growth_drift + rd_productivity_elasticity × (growth rate of the knowledge stock)
+               + agglomeration_elasticity × (share of the firm's zone in its sector)
+               + demand shock − ½ σ² E[v]] dt + σ × √(v dt) × N(0, 1),
+    where v is the firm's yearly variance draw (Laplace body, power-law tails) and ``real_rd``
+    the step's real R&D (yuan) from :func:`spend_on_rd`.
+    """
+    e, p = model.firms, model.p
+    n = e.n
+    knowledge = e.knowledge
+    k_growth = np.divide(real_rd, knowledge, out=np.zeros(n), where=knowledge > 0)
+    k_growth *= 1.0 / dt
+    k_growth -= p["knowledge_depreciation_rate"]
+    np.clip(k_growth, -0.5, 1.0, out=k_growth)
+    vol = p["growth_volatility"]
+    # centre the log shock so that mean revenue grows at the drift (the E exp(x) correction),
+    # with the *mean* variance: correcting by the firm's own draw would give every heavy-tailed
+    # firm-year a certain loss of ½ σ² v, collapsing its revenue
+    base = p["growth_drift"] - 0.5 * vol ** 2 * mean_growth_variance(p)
+    # zone × sector terms in one table; zone −1 (the rest of the city) indexes its last row,
+    # where the same-sector share is 0
+    table = p["agglomeration_elasticity"] * model.same_sector_table() + (base + demand_shock)
+    log_growth = np.take(table, e.zone * table.shape[1] + e.sector)
+    log_growth += p["rd_productivity_elasticity"] * k_growth
+    log_growth *= dt
+    shock = model.rng.standard_normal(n)
+    shock *= np.sqrt(e.growth_variance)
+    shock *= vol * np.sqrt(dt)
+    log_growth += shock
+    np.multiply(e.revenue, np.exp(log_growth), out=e.revenue, where=e.alive)
+
+
+def start_year_accounts(model) -> None:
+    """Reset the yearly flows and draw this year's growth-variance multipliers."""
+    e, p = model.firms, model.p
+    for col in ("rd_year", "revenue_year"):
+        e.set(col, slice(None), 0.0)
+    for col in ("patent_applications_year", "invention_applications_year",
+                "invention_grants_year", "other_grants_year"):
+        e.set(col, slice(None), 0)
+    e.set("growth_variance", slice(None), draw_growth_variance(model.rng, e.n, p))
+
+
+def close_year_accounts(model) -> None:
+    """Shift the three-year R&D and revenue history by this year's accounts."""
+    e = model.firms
+    for k in ("rd", "rev"):
+        e.set(f"{k}_hist_2", slice(None), getattr(e, f"{k}_hist_1"))
+        e.set(f"{k}_hist_1", slice(None), getattr(e, f"{k}_hist_0"))
+    e.set("rd_hist_0", slice(None), e.rd_year)
+    e.set("rev_hist_0", slice(None), e.revenue_year)

@@ -1,0 +1,144 @@
+"""The starting population: the city's firms at the start, calibrated to the scenario's initial
+parameters (firm count, size distribution, certified firms, R&D institutions, patents,
+university cooperation), with three years of R&D history chosen under the policies in force."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import norm
+
+from zonesim import rules
+from zonesim.engine.entry import new_firm_columns
+from zonesim.engine.rd import NOTCH_MARGIN, decide_rd
+from zonesim.engine.status import (RD_INSTITUTION_MIN_RD_YUAN, classify_tech_smes, enter_cultivation_pool,
+                                   name_leaders, name_specialised_smes)
+
+#: Share of a zone's initial firms in its strategic industries (the rest follow the city's
+#: sector mix): assumption for the state before the policy.
+INITIAL_STRATEGIC_SHARE = 0.3
+
+
+def populate(model) -> None:
+    """Create the initial firms, calibrated to the scenario's initial parameters."""
+    p, rng = model.p, model.rng
+    n = int(p["initial_enterprises"])
+    zone_share = np.array([z.firm_share for z in model.scenario.zones] + [0.0])
+    zone_share[-1] = max(1.0 - zone_share[:-1].sum(), 0.0)
+    zone = rng.choice(model.n_zones + 1, size=n, p=zone_share / zone_share.sum())
+    zone = np.where(zone == model.n_zones, -1, zone).astype(np.int32)
+    sector = model.draw_sectors(n)
+    moved = np.flatnonzero(zone >= 0)
+    moved = moved[rng.random(len(moved)) < INITIAL_STRATEGIC_SHARE]
+    sector[moved] = model.draw_strategic_sectors(zone[moved], sector[moved])
+    revenue = draw_initial_revenue(rng, n, p)
+    cols = new_firm_columns(model, n, zone=zone, sector=sector, revenue=revenue, origin=0)
+    age = 1.0 + rng.exponential(7.0, n)  # mean age ≈ 8 years (assumption)
+    cols["birth_year"] = cols["entry_year"] = model.time - age
+    model.land.calibrate_output_per_mu(zone, revenue, cols["land_productivity"])
+    cols["land_mu"] = model.land.need_mu(revenue, zone, cols["land_productivity"])
+    ids = model.firms.add(n, **cols)
+    e = model.firms
+    # three years of history at the chosen intensity
+    for k in range(3):
+        e.set(f"rev_hist_{k}", ids, revenue)
+        e.set(f"rd_hist_{k}", ids, revenue * cols["rd_intensity"])
+    initial_patents(model)
+    initial_certificates(model)
+    initial_institutions(model)
+    above = rules.above_scale(e.revenue)
+    coop = above & (rng.random(e.n) < p["initial_university_coop_share"])
+    e.set("university_coop", coop, True)
+    policy_consistent_history(model)
+    name_leaders(model)
+    name_specialised_smes(model)
+    model.land.recount()
+
+
+def draw_initial_revenue(rng, n: int, p) -> np.ndarray:
+    """Lognormal body with a Pareto upper tail above ``revenue_pareto_quantile``."""
+    mu = np.log(p["firm_revenue_median_yuan"])
+    sigma = p["firm_revenue_dispersion"]
+    rev = np.exp(mu + sigma * rng.standard_normal(n))
+    q = p["revenue_pareto_quantile"]
+    x_min = np.exp(mu + sigma * norm.ppf(q))
+    tail = rev > x_min
+    # Pareto tail: P(R > x) = (1 - q) (x / x_min)^-alpha above x_min
+    u = rng.random(int(tail.sum()))
+    rev[tail] = x_min * (1.0 - u) ** (-1.0 / p["revenue_pareto_exponent"])
+    return np.minimum(rev, 5e11)
+
+
+def policy_consistent_history(model) -> None:
+    """Rebuild the last three years of R&D as firms would have chosen them under the
+    policies in force at the start (R&D decision, tech-SME status, cultivation pool and its
+    IP support, year by year), so that the certification pipeline is not empty in the first
+    simulated year. Revenue, certificates and counts are left as calibrated."""
+    e = model.firms
+    for k in (2, 1, 0):
+        decide_rd(model)
+        e.set(f"rd_hist_{k}", slice(None), e.rd_intensity * e.revenue)
+        classify_tech_smes(model)
+        enter_cultivation_pool(model)
+
+
+def initial_patents(model) -> None:
+    e, p = model.firms, model.p
+    stock = int(round(p["invention_patents_per_10k_people_start"] * p["population_persons"]
+                      / 1e4))
+    w = e.knowledge / e.knowledge.sum()
+    e.set("invention_patents", slice(None), model.rng.multinomial(stock, w))
+    e.set("other_ip", slice(None), model.rng.poisson(
+        p["patents_per_million_rd_yuan"] * e.knowledge / 1e6))
+
+
+def initial_certificates(model) -> None:
+    """Certify the ``initial_high_tech_enterprises`` firms most likely to qualify, and make
+    their state consistent with the rules they were certified under."""
+    e, p = model.firms, model.p
+    k = min(int(p["initial_high_tech_enterprises"]), e.n)
+    if k == 0:
+        return
+    score = (e.base_rd_intensity / rules.rd_intensity_threshold(e.revenue)
+             + e.high_tech_share + 0.5 * (e.invention_patents > 0))
+    noisy = score * np.exp(0.3 * model.rng.standard_normal(e.n))
+    ids = _largest(noisy, k)
+    thr = rules.rd_intensity_threshold(e.revenue[ids]) * (1 + NOTCH_MARGIN)
+    rd = np.maximum(e.rd_intensity[ids], thr)
+    e.set("rd_intensity", ids, rd)
+    e.set("rd_propensity", ids, np.maximum(e.rd_propensity[ids], 0.8 * thr))
+    e.set("base_rd_intensity", ids, np.maximum(e.base_rd_intensity[ids], 0.8 * thr))
+    for j in range(3):
+        e.set(f"rd_hist_{j}", ids, e.revenue[ids] * rd)
+    e.set("high_tech_share", ids, np.maximum(e.high_tech_share[ids], 0.62))
+    e.set("st_offset", ids, np.maximum(e.st_offset[ids], 0.02))
+    e.set("st_share", ids, np.maximum(e.st_share[ids], rules.ST_STAFF_SHARE_MIN))
+    no_ip = ids[(e.invention_patents[ids] < 1) & (e.other_ip[ids] < rules.MIN_OTHER_IP)]
+    e.set("other_ip", no_ip, rules.MIN_OTHER_IP)
+    e.set("certified", ids, True)
+    # staggered cohorts: certificates expire at the end of the next three years
+    expiry = model.start_year + model.rng.integers(0, 3, size=k)
+    e.set("cert_expiry", ids, expiry)
+    e.set("first_cert_year", ids, expiry - rules.CERTIFICATE_VALIDITY_YEARS)
+
+
+def initial_institutions(model) -> None:
+    e, p = model.firms, model.p
+    rd = e.rd_intensity * e.revenue
+    k = min(int(p["initial_rd_institutions_municipal_plus"]), e.n)
+    top = _largest(rd * np.exp(0.3 * model.rng.standard_normal(e.n)), k)
+    e.set("rd_level", top, 2)
+    e.set("rd_level", top[: k // 5], 3)
+    e.set("rd_municipal_year", top, model.start_year - 2)
+    rest = np.setdiff1d(np.arange(e.n), top, assume_unique=True)
+    ent_level = rest[(rd[rest] >= RD_INSTITUTION_MIN_RD_YUAN[0])
+                     & (model.rng.random(len(rest)) < 0.5)]
+    e.set("rd_level", ent_level, 1)
+
+
+def _largest(values: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` largest values, largest first (a partial sort: O(n))."""
+    k = min(k, len(values))
+    if k == 0:
+        return np.empty(0, dtype=np.intp)
+    top = np.argpartition(-values, k - 1)[:k]
+    return top[np.argsort(-values[top], kind="stable")]

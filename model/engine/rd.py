@@ -1,0 +1,108 @@
+"""Firms' R&D: the yearly R&D plan and its spending every step (docs/ODD.md §7.1).
+
+Life cycle: (incubated project →) firm → tech SME → cultivation pool → certified high-tech
+enterprise; what a firm spends on R&D decides how far it gets. Each rule takes the model and
+acts on all firms at once."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from zonesim import rules
+from zonesim.engine.firms import last_year_revenue
+
+#: S&T staff share = 0.03 + ST_PER_RD × R&D intensity × (0.8 + 0.4 × talent programme) + offset
+#: (assumption: S&T staff rise with R&D; talent programmes make staff easier to hire).
+ST_PER_RD = 2.5
+#: A reported R&D intensity just above the notch, as bunching firms choose (relative margin).
+NOTCH_MARGIN = 0.02
+
+
+def st_share(rd_intensity, offset, talent):
+    return np.clip(0.03 + ST_PER_RD * rd_intensity * (0.8 + 0.4 * talent) + offset, 0.0, 0.9)
+
+
+def revise_rd_propensity(model) -> None:
+    """This year's R&D propensity: the firm's long-run propensity (growing at
+    ``rd_intensity_trend``) times a transitory AR(1) deviation in logs, so that firms drift into
+    and out of the certification notch over the years around a stable type."""
+    e, p = model.firms, model.p
+    e.set("rd_propensity", slice(None), np.minimum(
+        e.rd_propensity * np.exp(p["rd_intensity_trend"]), 0.3))
+    phi = p["rd_propensity_persistence"]
+    dev = np.log(np.maximum(e.base_rd_intensity, 1e-9) / np.maximum(e.rd_propensity, 1e-9))
+    dev = phi * dev + p["rd_propensity_volatility"] * np.sqrt(1 - phi ** 2) * \
+        model.rng.standard_normal(e.n)
+    e.set("base_rd_intensity", slice(None), np.minimum(e.rd_propensity * np.exp(dev), 0.3))
+
+
+def decide_rd(model) -> None:
+    """Each firm sets this year's R&D intensity (at the start of the year).
+
+    Real R&D responds to its after-tax user cost with the elasticity of Chen et al. (AER 2021):
+    the R&D subsidy and the super-deduction lower it, the certificate's 15 % tax rate raises it
+    a little (the deduction is worth less). Firms that could be certified and whose desired
+    intensity lies within ``bunching_window`` below their band's threshold raise reported R&D to
+    just above the notch when the certificate's value (tax saving, other benefits and the
+    first-time reward) outweighs the extra cost; ``rd_relabel_share`` of that rise is relabelled spending, not real R&D.
+    Tech SMEs holding a tech loan raise desired R&D by ``tech_sme_rd_financing_gain``; innovation
+    vouchers add R&D at no cost to tech SMEs; firms in the cultivation pool raise desired R&D
+    by ``pool_rd_boost`` (coaching toward certification).
+    """
+    e, p = model.firms, model.p
+    alive, certified, revenue = e.alive, e.certified, e.revenue
+    cost0 = rules.rd_user_cost(0.0, 0.5, rules.CORPORATE_TAX_RATE)  # reference: 2008 rules
+    cost_plain = rules.rd_user_cost(p["rd_subsidy_rate"], p["super_deduction_rate"],
+                                    rules.CORPORATE_TAX_RATE)
+    cost_cert = rules.rd_user_cost(p["rd_subsidy_rate"], p["super_deduction_rate"],
+                                   rules.HIGH_TECH_TAX_RATE)
+    el = p["rd_user_cost_elasticity"]
+    desired = e.base_rd_intensity * np.where(certified, (cost_cert / cost0) ** -el,
+                                             (cost_plain / cost0) ** -el)
+    np.multiply(desired, 1.0 + p["tech_sme_rd_financing_gain"], out=desired,
+                where=e.loan_until > model.time)
+    np.multiply(desired, 1.0 + p["pool_rd_boost"], out=desired, where=e.in_pool)
+    smes = np.flatnonzero(e.tech_sme)
+    desired[smes] += p["innovation_voucher_yuan"] / np.maximum(revenue[smes], 1.0)
+    np.minimum(desired, 0.5, out=desired)
+
+    # the notch: only firms that could be certified and are just below it weigh bunching
+    threshold = rules.rd_intensity_threshold(last_year_revenue(e))
+    near = np.flatnonzero((desired < threshold) & (desired >= (1 - p["bunching_window"]) * threshold)
+                          & (e.high_tech_share >= rules.HIGH_TECH_REVENUE_SHARE_MIN)
+                          & (e.st_share >= rules.ST_STAFF_SHARE_MIN * 0.8) & alive)
+    notch = threshold[near] * (1 + NOTCH_MARGIN)
+    relabel = p["rd_relabel_share"]
+    extra_cost = ((notch - desired[near]) * revenue[near] * (1 - relabel)
+                  * np.where(certified[near], cost_cert, cost_plain))
+    tax_saving = ((rules.CORPORATE_TAX_RATE - rules.HIGH_TECH_TAX_RATE) * p["profit_margin"]
+                  + p["certificate_other_value_share"]) * revenue[near]
+    reward = np.where(e.first_cert_year[near] < 0, p["certification_reward_yuan"] / 3.0, 0.0)
+    bunch = tax_saving + reward > extra_cost
+    bunchers, reported_b = near[bunch], notch[bunch]
+    real_b = desired[bunchers] + (reported_b - desired[bunchers]) * (1 - relabel)
+
+    np.multiply(desired, alive, out=e.rd_intensity)
+    e.rd_intensity[bunchers] = reported_b
+    e.real_rd_share[:] = 1.0
+    e.real_rd_share[bunchers] = real_b / reported_b
+    desired[bunchers] = real_b
+    e.st_share[:] = st_share(desired, e.st_offset, p["talent_programme_intensity"])
+
+
+def spend_on_rd(model, dt: float) -> np.ndarray:
+    """Accrue this step's R&D and revenue; the knowledge stock gains real R&D and depreciates.
+    Returns each firm's real R&D of the step (yuan), whose growth effect
+    :func:`grow_revenue` takes."""
+    e, p = model.firms, model.p
+    alive = e.alive
+    rd = e.rd_intensity * e.revenue      # exited firms report none: remove_firms zeroes it
+    rd *= dt
+    e.rd_year += rd
+    np.add(e.revenue_year, e.revenue * dt, out=e.revenue_year, where=alive)
+    real = rd * e.real_rd_share
+    np.multiply(e.knowledge, np.exp(-p["knowledge_depreciation_rate"] * dt), out=e.knowledge,
+                where=alive)
+    e.knowledge += real
+    model.ledger["rd_subsidies"] += float(rd.sum() * p["rd_subsidy_rate"])
+    return real

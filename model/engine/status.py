@@ -1,0 +1,178 @@
+"""Firms' statuses at the year end, in schedule order: high-tech product share, tech SME,
+cultivation pool and its IP support, high-tech certification, leaders, specialised SMEs,
+R&D institutions and university cooperation."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from zonesim import rules
+from zonesim.engine.entry import HIGH_TECH_SHARE_AT_ENTRY
+from zonesim.engine.firms import employees, last_year_revenue, own_ip, three_year_rd_intensity
+
+#: A firm needs at least this much real R&D (yuan a year) to set up an R&D institution, and this
+#: much per level to be accredited at municipal / provincial level (assumption: 0.3, 1, 5 M yuan,
+#: i.e. a few full-time researchers for an enterprise-level centre).
+RD_INSTITUTION_MIN_RD_YUAN = (0.3e6, 1e6, 5e6)
+#: Innovative leader: besides the revenue threshold, a municipal R&D institution and ≥ 5 valid
+#: invention patents (assumption; no official definition).
+LEADER_MIN_INVENTION_PATENTS = 5
+#: Specialised and sophisticated SME (专精特新, MIIT 2022 criteria, simplified): revenue 10 M –
+#: 400 M yuan, R&D ≥ 3 % of revenue, ≥ 1 invention patent or ≥ 5 other IP, ≥ 2 years old.
+SPECIALISED_REVENUE_YUAN = (10e6, 400e6)
+SPECIALISED_MIN_RD_INTENSITY = 0.03
+SPECIALISED_MIN_AGE_YEARS = 2.0
+#: Gazelle enterprise (瞪羚企业, Jiangsu practice): age, starting revenue and yearly growth.
+GAZELLE_MAX_AGE_YEARS = 10.0
+GAZELLE_MIN_REVENUE_YUAN = 10e6
+GAZELLE_MIN_GROWTH = 0.20
+HIGH_TECH_SHARE_CEILING = 0.9
+
+
+def upgrade_high_tech_share(model) -> None:
+    """The high-tech share of revenue moves toward what the firm's R&D supports."""
+    e, p = model.firms, model.p
+    ht_sector = model.sector_high_tech[e.sector]
+    floor = np.where(ht_sector, HIGH_TECH_SHARE_AT_ENTRY[True], HIGH_TECH_SHARE_AT_ENTRY[False])
+    supported = floor + (HIGH_TECH_SHARE_CEILING - floor) * np.minimum(
+        e.rd_intensity * e.real_rd_share / 0.05, 1.0)
+    rate = p["high_tech_upgrade_rate"]
+    e.set("high_tech_share", slice(None),
+          np.clip(e.high_tech_share + rate * (np.maximum(supported, e.high_tech_share * 0.97)
+                                              - e.high_tech_share), 0.0, 1.0))
+
+
+def classify_tech_smes(model) -> None:
+    """Tech SME status (科技型中小企业) by the evaluation rules, re-checked each year."""
+    e, p = model.firms, model.p
+    status = rules.tech_sme_eligible(last_year_revenue(e), employees(e, p),
+                                     three_year_rd_intensity(e), e.st_share, own_ip(e))
+    e.set("tech_sme", slice(None), status & e.alive)
+
+
+def enter_cultivation_pool(model) -> None:
+    """Near-eligible firms that are not certified enter the provincial cultivation pool
+    (培育库) at ``pool_entry_rate``: tech SMEs with R&D at half their threshold or more and a
+    high-tech revenue share of at least half."""
+    e, p = model.firms, model.p
+    sme = np.flatnonzero(e.alive & ~e.certified & ~e.in_pool & e.tech_sme
+                         & (e.high_tech_share >= 0.5))
+    candidates = sme[three_year_rd_intensity(e, sme)
+                     >= 0.5 * rules.rd_intensity_threshold(e.revenue[sme])]
+    enter = candidates[model.rng.random(len(candidates)) < p["pool_entry_rate"]]
+    e.in_pool[enter] = True
+    support_ip(model)
+
+
+def support_ip(model) -> None:
+    """Pool firms without own core IP obtain it (patent subsidies aimed at the pool) at
+    ``ip_support_rate``: they are granted the utility models / software copyrights that count
+    as own IP (seed 003 §三(二)2)."""
+    e, p = model.firms, model.p
+    lacking = np.flatnonzero(e.in_pool & ~own_ip(e))
+    helped = lacking[model.rng.random(len(lacking)) < p["ip_support_rate"]]
+    e.other_ip[helped] = np.maximum(e.other_ip[helped], rules.MIN_OTHER_IP)
+
+
+def certify_high_tech(model, year: int) -> np.ndarray:
+    """The yearly certification round (Guokefahuo [2016] 32). Returns newly certified ids.
+
+    Certificates expiring this year lapse unless the firm re-applies and passes; eligible firms
+    without a certificate apply (more often from the cultivation pool, and more often the higher
+    the certification reward) and pass the expert score with ``certification_approval_rate``.
+    Only firms that meet every rule of :func:`rules.high_tech_eligible` can be certified.
+    """
+    e, p = model.firms, model.p
+    eligible = e.alive & rules.high_tech_eligible(
+        last_year_revenue(e), three_year_rd_intensity(e), e.high_tech_share, e.st_share,
+        e.invention_patents, e.other_ip, model.time - e.birth_year)
+    renewing = e.certified & (e.cert_expiry <= year)
+    applicants = np.flatnonzero(eligible & (~e.certified | renewing))
+    renews = renewing[applicants]
+    reward_pull = 1.0 + p["certification_reward_yuan"] / 1e6
+    apply_rate = np.where(
+        renews, p["renewal_application_rate"],
+        np.where(e.in_pool[applicants], p["pool_application_rate"],
+                 min(p["certification_application_rate"] * reward_pull, 1.0)))
+    approval = np.where(renews, p["renewal_approval_rate"], p["certification_approval_rate"])
+    # applying and passing the expert score are independent: one draw for both
+    passes = applicants[model.rng.random(len(applicants)) < apply_rate * approval]
+
+    lapsed = renewing
+    lapsed[passes] = False
+    e.certified[lapsed] = False
+    e.leader[lapsed] = False
+    e.certified[passes] = True
+    e.cert_expiry[passes] = year + rules.CERTIFICATE_VALIDITY_YEARS
+    first = passes[e.first_cert_year[passes] < 0]
+    e.first_cert_year[first] = year
+    e.in_pool[passes] = False
+    model.ledger["certification_rewards"] += float(len(first) * p["certification_reward_yuan"])
+    return first
+
+
+def name_leaders(model) -> None:
+    """Innovative leaders (创新型领军企业): certified, large, with a municipal R&D institution and
+    invention patents (documented assumption)."""
+    e, p = model.firms, model.p
+    e.set("leader", slice(None), e.alive & e.certified & (e.revenue >= p["leader_revenue_yuan"])
+          & (e.rd_level >= 2) & (e.invention_patents >= LEADER_MIN_INVENTION_PATENTS))
+
+
+def name_specialised_smes(model) -> None:
+    """Specialised and sophisticated SMEs (专精特新中小企业), MIIT criteria simplified."""
+    e = model.firms
+    rev = last_year_revenue(e)
+    e.set("specialised", slice(None),
+          e.alive & (rev >= SPECIALISED_REVENUE_YUAN[0]) & (rev < SPECIALISED_REVENUE_YUAN[1])
+          & (three_year_rd_intensity(e) >= SPECIALISED_MIN_RD_INTENSITY)
+          & ((e.invention_patents >= 1) | (e.other_ip >= 5))
+          & (model.time - e.birth_year >= SPECIALISED_MIN_AGE_YEARS))
+
+
+def gazelles(model) -> np.ndarray:
+    """Gazelles (瞪羚企业): at most 10 years old, revenue ≥ 10 M yuan two years before last year,
+    and at least 20 % average yearly growth over those two years (the usual definition uses
+    three years; the model keeps a three-year history, hence two growth years)."""
+    e = model.firms
+    return (e.alive & (model.time - e.birth_year <= GAZELLE_MAX_AGE_YEARS)
+            & (e.rev_hist_2 >= GAZELLE_MIN_REVENUE_YUAN)
+            & (e.rev_hist_0 >= e.rev_hist_2 * (1 + GAZELLE_MIN_GROWTH) ** 2))
+
+
+def set_up_rd_institutions(model, year: int) -> None:
+    """Firms with enough real R&D set up an enterprise R&D institution; institutions are
+    accredited one level up (municipal, provincial) when the firm's R&D qualifies.
+    University cooperation multiplies both rates (co-built institutions)."""
+    e, p = model.firms, model.p
+    real_rd = e.rd_hist_0 * e.real_rd_share
+    level = e.rd_level
+    # firms whose real R&D qualifies them to set up (level 0) or to move up (levels 1-2)
+    able = np.flatnonzero(e.alive & (level < 3)
+                          & (real_rd >= np.take(RD_INSTITUTION_MIN_RD_YUAN, level, mode="clip")))
+    rate = np.where(level[able] == 0, p["rd_institution_setup_rate"],
+                    p["rd_institution_upgrade_rate"])
+    rate = np.where(e.university_coop[able], rate * p["coop_institution_multiplier"], rate)
+    moving = able[model.rng.random(len(able)) < rate]
+    setup = moving[level[moving] == 0]
+    e.rd_setup_year[setup] = year
+    level[moving] += 1
+    newly_municipal = moving[(level[moving] == 2) & (e.rd_municipal_year[moving] < 0)]
+    e.rd_municipal_year[newly_municipal] = year
+
+
+def update_university_cooperation(model, year: int) -> None:
+    """Firms doing R&D start cooperating with universities at the base rate, raised by the
+    industry-university programme (up to 4× at full intensity); cooperations end at a
+    constant rate."""
+    e, p = model.firms, model.p
+    start_rate = p["university_coop_base_rate"] * (1.0 + 3.0 * p["university_programme_intensity"])
+    could_start = np.flatnonzero(e.alive & ~e.university_coop & (e.rd_intensity > 0.005))
+    cooperating = np.flatnonzero(e.university_coop)
+    u = model.rng.random(len(could_start) + len(cooperating))
+    start = could_start[u[:len(could_start)] < start_rate]
+    end = cooperating[u[len(could_start):] < p["university_coop_end_rate"]]
+    e.university_coop[start] = True
+    e.coop_start_year[start] = year
+    e.university_coop[end] = False
+    e.coop_start_year[end] = -1
