@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from zonesim.registry.indicators import TIERS
+
 #: Above-scale industrial enterprise (规模以上工业企业): main-business revenue ≥ 20 M yuan a year
 #: (NBS, since 2011).
 ABOVE_SCALE_REVENUE_YUAN = 20_000_000.0
@@ -27,6 +29,32 @@ HIGH_TECH_TAX_RATE = 0.15
 #: Tech SME (科技型中小企业): ≤ 500 staff, revenue ≤ 200 M yuan.
 TECH_SME_MAX_STAFF = 500
 TECH_SME_MAX_REVENUE_YUAN = 200_000_000.0
+
+#: Large and medium-sized industrial enterprise (大中型工业企业): at least 300 employees (NBS
+#: classification of enterprise sizes, 2017; its revenue floor of 20 M yuan is the above-scale
+#: one).
+LARGE_MEDIUM_MIN_STAFF = 300
+
+#: Specialised and sophisticated SME (专精特新中小企业, MIIT 2022 criteria, simplified): revenue
+#: 10 M – 400 M yuan, R&D ≥ 3 % of revenue, ≥ 1 invention patent or ≥ 5 other IP rights, at
+#: least 2 years old.
+SPECIALISED_REVENUE_YUAN = (10e6, 400e6)
+SPECIALISED_MIN_RD_INTENSITY = 0.03
+SPECIALISED_MIN_OTHER_IP = 5
+SPECIALISED_MIN_AGE_YEARS = 2.0
+
+#: Gazelle enterprise (瞪羚企业, Jiangsu practice): at most 10 years old, revenue ≥ 10 M yuan at
+#: the start of the growth window, ≥ 20 % average yearly growth over it.
+GAZELLE_MAX_AGE_YEARS = 10.0
+GAZELLE_MIN_REVENUE_YUAN = 10e6
+GAZELLE_MIN_GROWTH = 0.20
+
+#: Municipal high-tech zone (seed 000 §四): 工业总产值100亿元以上; 国家高新技术企业不少于12家;
+#: 市级以上企业研发机构不少于20家 (indicator → minimum); 用地空间比较充裕 is the registry's
+#: ``min_free_land_share``.
+MUNICIPAL_ZONE_CRITERIA = {"industrial_output_yuan": 10e9, "high_tech_enterprises": 12,
+                           "rd_institutions_municipal_plus": 20,
+                           "high_tech_share_of_above_scale_enterprises": 0.0}
 
 
 def rd_intensity_threshold(revenue_yuan):
@@ -60,16 +88,18 @@ def high_tech_eligible(revenue_yuan, rd_intensity, high_tech_revenue_share, st_s
     return ok if ok.ndim else bool(ok)
 
 
-def tech_sme_eligible(revenue_yuan, employees, rd_intensity, st_staff_share, own_ip):
+def tech_sme_eligible(revenue_yuan, employees, rd_intensity, st_staff_share, own_ip,
+                      rd_with_staff, rd_with_ip):
     """Whether a firm qualifies as a tech SME (科技型中小企业).
 
     Staff ≤ 500 and revenue ≤ 200 M yuan (assets are not modelled and taken to follow revenue);
-    the evaluation score ≥ 60 is represented by R&D intensity ≥ 2 % with S&T staff ≥ 10 %, or
-    R&D intensity ≥ 1 % with own IP (an assumption: the score weighs S&T staff, R&D and IP).
+    the evaluation score ≥ 60 is represented by R&D intensity ≥ ``rd_with_staff`` with S&T
+    staff ≥ 10 %, or R&D intensity ≥ ``rd_with_ip`` with own IP (registry assumptions: the
+    score weighs S&T staff, R&D and IP).
     """
     rd = np.asarray(rd_intensity, dtype=float)
-    score_ok = (((rd >= 0.02) & (np.asarray(st_staff_share) >= ST_STAFF_SHARE_MIN))
-                | ((rd >= 0.01) & np.asarray(own_ip, dtype=bool)))
+    score_ok = (((rd >= rd_with_staff) & (np.asarray(st_staff_share) >= ST_STAFF_SHARE_MIN))
+                | ((rd >= rd_with_ip) & np.asarray(own_ip, dtype=bool)))
     ok = ((np.asarray(employees) <= TECH_SME_MAX_STAFF)
           & (np.asarray(revenue_yuan) <= TECH_SME_MAX_REVENUE_YUAN) & score_ok)
     return ok if ok.ndim else bool(ok)
@@ -79,6 +109,64 @@ def above_scale(revenue_yuan):
     """Above-scale industrial enterprise: revenue ≥ 20 M yuan a year."""
     out = np.asarray(revenue_yuan, dtype=float) >= ABOVE_SCALE_REVENUE_YUAN
     return out if out.ndim else bool(out)
+
+
+def large_or_medium(employees):
+    """Large or medium-sized industrial enterprise: at least 300 employees."""
+    return np.asarray(employees) >= LARGE_MEDIUM_MIN_STAFF
+
+
+def specialised_sme(revenue_yuan, rd_intensity, invention_patents, other_ip, age_years):
+    """Whether a firm meets the (simplified) MIIT criteria of a specialised and sophisticated
+    SME; ``rd_intensity`` is R&D / sales over the last three years."""
+    rev = np.asarray(revenue_yuan, dtype=float)
+    return ((rev >= SPECIALISED_REVENUE_YUAN[0]) & (rev < SPECIALISED_REVENUE_YUAN[1])
+            & (np.asarray(rd_intensity) >= SPECIALISED_MIN_RD_INTENSITY)
+            & ((np.asarray(invention_patents) >= 1)
+               | (np.asarray(other_ip) >= SPECIALISED_MIN_OTHER_IP))
+            & (np.asarray(age_years) >= SPECIALISED_MIN_AGE_YEARS))
+
+
+def gazelle(age_years, revenue_before_yuan, revenue_yuan, growth_years):
+    """Whether a firm is a gazelle: young, of some size ``growth_years`` years before, and
+    growing at least 20 % a year on average since (the usual definition takes three years)."""
+    before = np.asarray(revenue_before_yuan, dtype=float)
+    return ((np.asarray(age_years) <= GAZELLE_MAX_AGE_YEARS)
+            & (before >= GAZELLE_MIN_REVENUE_YUAN)
+            & (np.asarray(revenue_yuan) >= before * (1 + GAZELLE_MIN_GROWTH) ** growth_years))
+
+
+def innovative_leader(certified, revenue_yuan, rd_level, invention_patents, min_revenue_yuan,
+                      min_invention_patents):
+    """Innovative leader enterprise (创新型领军企业; no official definition, so its thresholds
+    are registry assumptions): certified, large, with an R&D institution of municipal level or
+    above (``rd_level`` ≥ 2) and invention patents."""
+    return (np.asarray(certified, dtype=bool) & (np.asarray(revenue_yuan) >= min_revenue_yuan)
+            & (np.asarray(rd_level) >= 2)
+            & (np.asarray(invention_patents) >= min_invention_patents))
+
+
+def zone_tier_criteria(tier: int, p) -> dict[str, float]:
+    """The indicators (→ minimum) a high-tech zone must reach to hold ``tier`` (a level 1-4):
+    the municipal tier's from seed 000, the higher tiers' from the parameters ``p``."""
+    if tier == 1:
+        return dict(MUNICIPAL_ZONE_CRITERIA)
+    name = TIERS[tier]
+    return {"industrial_output_yuan": p[f"{name}_min_output_yuan"],
+            "high_tech_enterprises": p[f"{name}_min_high_tech"],
+            "rd_institutions_municipal_plus": p[f"{name}_min_rd_institutions"],
+            "high_tech_share_of_above_scale_enterprises": p[f"{name}_min_hte_share"]}
+
+
+def zone_years_below(tier: int, p) -> int:
+    """Full years a zone must have spent at the tier below ``tier`` before it moves up."""
+    return 0 if tier == 1 else p[f"{TIERS[tier]}_min_years_below"]
+
+
+def special_park_criteria(p) -> dict[str, float]:
+    """The indicators (→ minimum) a special park must reach to be recognised (its one step)."""
+    return {"high_tech_or_specialised_enterprises": p["special_park_min_high_tech_or_specialised"],
+            "strategic_industry_output_share": p["special_park_min_strategic_output_share"]}
 
 
 #: SAIC (2013) annual exit hazard by age: 1.6 % in year 1, 6.3 % in year 2, 9.5 % in year 3

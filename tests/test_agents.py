@@ -10,14 +10,15 @@ from scipy.stats import binomtest, chisquare, kstest, poisson
 from conftest import land_used_from_columns, run_years
 from zonesim.engine.exits import exit_firms, rate_exit_risk_by_size
 from zonesim.engine.firms import COLUMNS, last_year_revenue, three_year_rd_intensity
-from zonesim.engine.growth import GROWTH_VARIANCE_CAP, draw_growth_variance, grow_revenue, mean_growth_variance
+from zonesim.engine.growth import draw_growth_variance, grow_revenue, mean_growth_variance
 from zonesim.engine.observe import firm_indicators
-from zonesim.engine.patents import OTHER_IP_GRANT_RATE, produce_patents, sparse_poisson
+from zonesim.engine.patents import produce_patents, sparse_poisson
 from zonesim.engine.rd import decide_rd, spend_on_rd
 from zonesim.engine.status import certify_high_tech
 from zonesim import rules
 from zonesim.engine.incubators import Incubator, graduate_candidates, incubate, replace_zombie_bases
-from zonesim.engine.zones import PROMOTION_CRITERIA, SPECIAL_PARK_CRITERIA
+from zonesim.registry.indicators import TIER_LEVEL
+from zonesim.registry.parameters import defaults
 
 M = 1_000_000.0
 
@@ -281,7 +282,7 @@ def test_patent_counts_follow_the_knowledge_production_function(make_model):
     assert e.invention_applications_year.sum() / total == pytest.approx(s, abs=0.02)
     assert e.invention_grants_year.sum() / total == pytest.approx(s * g, abs=0.02)
     assert e.other_grants_year.sum() / total == pytest.approx(
-        (1 - s) * OTHER_IP_GRANT_RATE, abs=0.02)
+        (1 - s) * p["other_ip_grant_rate"], abs=0.02)
     assert (e.first_application_year[apps > 0] == m.year).all()
 
 
@@ -440,7 +441,7 @@ def test_growth_centred_alike_for_heavy_tailed_years(make_model):
     e = m.firms
     half = e.n // 2
     e.set("growth_variance", slice(0, half), 2.0)
-    e.set("growth_variance", slice(half, None), GROWTH_VARIANCE_CAP)
+    e.set("growth_variance", slice(half, None), m.p["growth_variance_cap"])
     before = e.revenue.copy()
     grow_revenue(m, 1.0, np.zeros(len(m.sector_ids)), np.zeros(e.n))
     g = np.log(e.revenue / before)
@@ -451,9 +452,9 @@ def test_growth_centred_alike_for_heavy_tailed_years(make_model):
 
 
 def test_mean_growth_variance_matches_draws():
-    p = {"growth_tail_probability": 0.2}
+    p = {**defaults(), "growth_tail_probability": 0.2}
     v = draw_growth_variance(np.random.default_rng(1), 2_000_000, p)
-    assert v.max() <= GROWTH_VARIANCE_CAP
+    assert v.max() <= p["growth_variance_cap"]
     assert v.mean() == pytest.approx(mean_growth_variance(p), rel=0.01)
 
 
@@ -683,10 +684,7 @@ def test_ranking_survives_a_zone_without_firms(make_model, scenario_variant):
 def _stats(m, zone, tier_name, **changes):
     """Indicator dict of ``zone`` set exactly at the criteria of ``tier_name``."""
     s = firm_indicators(m, m.firms.zone == zone.index, m.year)
-    c = PROMOTION_CRITERIA[tier_name]
-    s.update(industrial_output_yuan=c["output_yuan"], high_tech_enterprises=c["high_tech"],
-             rd_institutions_municipal_plus=c["rd_institutions"],
-             high_tech_share_of_above_scale_enterprises=c["hte_share"])
+    s.update(rules.zone_tier_criteria(TIER_LEVEL[tier_name], m.p))
     s.update(changes)
     return s
 
@@ -696,7 +694,7 @@ def _stats(m, zone, tier_name, **changes):
 def test_zone_promoted_when_meeting_next_tier(model, tier_name):
     z = model.zones[0]
     assert not z.is_special_park
-    z.tier = list(PROMOTION_CRITERIA).index(tier_name)  # the tier below tier_name
+    z.tier = TIER_LEVEL[tier_name] - 1
     z.years_at_tier = 10
     assert z.apply_for_promotion(_stats(model, z, tier_name), 2017)
     assert z.tier_name == tier_name
@@ -713,7 +711,7 @@ def test_zone_not_promoted_when_short_of_one_criterion(model, short):
     s = _stats(model, z, "provincial_creating")
     s[short] = s[short] * 0.99 if isinstance(s[short], float) else s[short] - 1
     if short == "high_tech_share_of_above_scale_enterprises":
-        s[short] = PROMOTION_CRITERIA["provincial_creating"]["hte_share"] - 0.01
+        s[short] = model.p["provincial_creating_min_hte_share"] - 0.01
     assert not z.apply_for_promotion(s, 2017)
     assert z.tier == 1 and not z.promotions
 
@@ -724,7 +722,7 @@ def test_zone_needs_years_at_tier(model):
     z = model.zones[0]
     z.tier, z.years_at_tier = 3, 0
     s = _stats(model, z, "national")
-    need = PROMOTION_CRITERIA["national"]["years_below"]
+    need = rules.zone_years_below(TIER_LEVEL["national"], model.p)
     assert need >= 2
     for _ in range(need - 1):
         assert not z.apply_for_promotion(s, 2017)
@@ -747,13 +745,14 @@ def test_special_park_recognised_by_its_criteria_only(model):
     park = next(z for z in model.zones if z.is_special_park)
     assert park.tier == 0
     s = firm_indicators(model, model.firms.zone == park.index, model.year)
-    s.update(high_tech_or_specialised_enterprises=SPECIAL_PARK_CRITERIA["high_tech_or_specialised"]
+    need = rules.special_park_criteria(model.p)
+    s.update(high_tech_or_specialised_enterprises=need["high_tech_or_specialised_enterprises"]
              - 1, strategic_industry_output_share=0.9)
     assert not park.apply_for_promotion(s, 2017)
-    s.update(high_tech_or_specialised_enterprises=SPECIAL_PARK_CRITERIA["high_tech_or_specialised"],
-             strategic_industry_output_share=SPECIAL_PARK_CRITERIA["strategic_output_share"] - 0.01)
+    s.update(high_tech_or_specialised_enterprises=need["high_tech_or_specialised_enterprises"],
+             strategic_industry_output_share=need["strategic_industry_output_share"] - 0.01)
     assert not park.apply_for_promotion(s, 2017)
-    s.update(strategic_industry_output_share=SPECIAL_PARK_CRITERIA["strategic_output_share"])
+    s.update(strategic_industry_output_share=need["strategic_industry_output_share"])
     assert park.apply_for_promotion(s, 2017)
     assert park.tier == 1
     # a recognised park does not climb the high-tech-zone ladder, however big it gets

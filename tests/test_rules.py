@@ -146,7 +146,7 @@ def test_eligible_means_every_rule_met(f):
 # ----------------------------------------------------------------------- tech SME
 
 SME = dict(revenue_yuan=100 * M, employees=200, rd_intensity=0.03, st_staff_share=0.15,
-           own_ip=False)
+           own_ip=False, rd_with_staff=0.02, rd_with_ip=0.01)
 
 
 @pytest.mark.parametrize("changes, expected", [
@@ -165,7 +165,7 @@ def test_tech_sme(changes, expected):
 def test_tech_sme_array():
     out = rules.tech_sme_eligible(np.array([100 * M, 300 * M]), np.array([100, 100]),
                                   np.array([0.03, 0.03]), np.array([0.2, 0.2]),
-                                  np.array([True, True]))
+                                  np.array([True, True]), 0.02, 0.01)
     assert out.tolist() == [True, False]
 
 
@@ -247,3 +247,59 @@ def test_rd_user_cost_falls_with_subsidy_and_deduction(s1, s2, d1, d2, tax):
     c_hi = rules.rd_user_cost(s_hi, d_hi, tax)
     assert c_hi <= c_lo
     assert 0.0 < c_hi <= 1.0
+
+
+# ------------------------------------------- firm classes: large/medium, specialised, gazelle
+
+@given(st.floats(0, 10_000))
+def test_large_or_medium_is_300_staff_or_more(staff):
+    assert bool(rules.large_or_medium(staff)) == (staff >= 300)
+
+
+SPEC = dict(revenue_yuan=50 * M, rd_intensity=0.04, invention_patents=0, other_ip=5,
+            age_years=3.0)
+
+
+@pytest.mark.parametrize("changes, expected", [
+    ({}, True),
+    ({"revenue_yuan": 10 * M}, True), ({"revenue_yuan": 10 * M - 1}, False),
+    ({"revenue_yuan": 400 * M}, False),
+    ({"rd_intensity": 0.03}, True), ({"rd_intensity": 0.029}, False),
+    ({"other_ip": 4}, False), ({"other_ip": 0, "invention_patents": 1}, True),
+    ({"age_years": 1.9}, False),
+])
+def test_specialised_sme(changes, expected):
+    assert bool(rules.specialised_sme(**{**SPEC, **changes})) is expected
+
+
+@given(st.floats(0, 20), st.floats(1 * M, 1e9), st.floats(0.5, 3.0))
+def test_gazelle_needs_youth_size_and_20_percent_growth(age, before, ratio):
+    is_gazelle = bool(rules.gazelle(age, before, before * ratio, 2))
+    assert is_gazelle == (age <= 10 and before >= 10 * M and before * ratio >= before * 1.2 ** 2)
+
+
+def test_innovative_leader_needs_every_criterion():
+    args = dict(certified=True, revenue_yuan=600 * M, rd_level=2, invention_patents=5,
+                min_revenue_yuan=500 * M, min_invention_patents=5)
+    assert bool(rules.innovative_leader(**args))
+    for change in ({"certified": False}, {"revenue_yuan": 499 * M}, {"rd_level": 1},
+                   {"invention_patents": 4}):
+        assert not bool(rules.innovative_leader(**{**args, **change}))
+
+
+# ----------------------------------------------------------------- zone promotion criteria
+
+def test_municipal_criteria_are_seed_000s():
+    c = rules.zone_tier_criteria(1, {})
+    assert c["industrial_output_yuan"] == 10e9 and c["high_tech_enterprises"] == 12
+    assert c["rd_institutions_municipal_plus"] == 20
+    assert rules.zone_years_below(1, {}) == 0
+
+
+def test_higher_tier_criteria_come_from_the_parameters():
+    from zonesim.registry.parameters import defaults
+    p = {**defaults(), "national_min_high_tech": 999, "national_min_years_below": 7}
+    assert rules.zone_tier_criteria(4, p)["high_tech_enterprises"] == 999
+    assert rules.zone_years_below(4, p) == 7
+    assert rules.special_park_criteria(p)["high_tech_or_specialised_enterprises"] == \
+        p["special_park_min_high_tech_or_specialised"]

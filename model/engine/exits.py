@@ -7,20 +7,16 @@ import numpy as np
 
 from zonesim import rules
 
-#: The size multiplier of the exit hazard is kept within this range (assumption).
-EXIT_SIZE_FACTOR_RANGE = (0.2, 2.0)
-#: Years after graduation during which graduates carry a raised exit hazard (Schwartz 2009).
-POST_GRADUATION_YEARS = 3.0
 
 
 def size_exit_multiplier(p, revenue) -> np.ndarray:
     """Exit hazard multiplier for firm size: (R / firm_revenue_median_yuan)^−exit_size_elasticity
-    of revenue R (yuan a year), clipped to ``EXIT_SIZE_FACTOR_RANGE`` (larger firms exit less:
+    of revenue R (yuan a year), clipped to [``exit_size_factor_min``, ``exit_size_factor_max``] (larger firms exit less:
     Geroski's stylised fact)."""
     m = np.log(np.asarray(revenue, dtype=float) * (1.0 / p["firm_revenue_median_yuan"]))
     m *= -p["exit_size_elasticity"]
     np.exp(m, out=m)
-    return np.clip(m, *EXIT_SIZE_FACTOR_RANGE, out=m)
+    return np.clip(m, p["exit_size_factor_min"], p["exit_size_factor_max"], out=m)
 
 
 def rate_exit_risk_by_size(model) -> None:
@@ -53,14 +49,14 @@ def exit_firms(model, dt: float) -> np.ndarray:
     # the graduation ratio; only firms whose draw falls under that bound's step probability
     # need their own, and the same draw decides, so exits are exactly as if all were computed
     bound = rules.probability_within(
-        np.minimum(hazard * EXIT_SIZE_FACTOR_RANGE[1] * max(ratio, 1.0), 1.0), dt)
+        np.minimum(hazard * p["exit_size_factor_max"] * max(ratio, 1.0), 1.0), dt)
     u = model.rng.random(e.n)
     ids = np.flatnonzero((u < np.take(bound, band)) & alive)
     annual = hazard[band[ids]] * factor[ids]
     since_entry = model.time - e.entry_year[ids]
     if ratio != 1.0:
         origin = e.origin[ids]
-        annual[((origin == 1) | (origin == 2)) & (since_entry < POST_GRADUATION_YEARS)] *= ratio
+        annual[((origin == 1) | (origin == 2)) & (since_entry < p["post_graduation_years"])] *= ratio
     np.minimum(annual, 1.0, out=annual)
     # exposure: the step, or less for firms that entered during it (mid-step)
     exposure = np.clip(since_entry + dt, 0.0, dt)

@@ -14,13 +14,6 @@ from scipy.stats import rankdata
 
 from zonesim.engine.agents import Agent
 
-#: Tech loans: at most this share of a firm's revenue, and at most this amount (yuan), for two
-#: years (苏科贷-type loans: assumption on the terms).
-LOAN_REVENUE_SHARE = 0.2
-LOAN_MAX_YUAN = 5_000_000.0
-LOAN_YEARS = 2.0
-
-
 class Government(Agent):
     """The city (or district) government."""
 
@@ -114,7 +107,8 @@ class Government(Agent):
 
     def grant_tech_loans(self) -> None:
         """Lend ``tech_loan_yuan_per_year`` to tech SMEs without a loan, in random order, each
-        up to 20 % of revenue and 5 M yuan, for two years."""
+        up to ``loan_revenue_share`` of revenue and ``loan_max_yuan``, for
+        ``loan_years``."""
         m, p = self.model, self.model.p
         volume = p["tech_loan_yuan_per_year"]
         if volume <= 0:
@@ -124,9 +118,9 @@ class Government(Agent):
         if len(cand) == 0:
             return
         cand = m.rng.permutation(cand)
-        size = np.minimum(LOAN_REVENUE_SHARE * e.revenue[cand], LOAN_MAX_YUAN)
+        size = np.minimum(p["loan_revenue_share"] * e.revenue[cand], p["loan_max_yuan"])
         take = np.cumsum(size) <= volume
-        e.set("loan_until", cand[take], m.time + LOAN_YEARS)
+        e.set("loan_until", cand[take], m.time + p["loan_years"])
         e.set("loan_yuan", cand[take], size[take])
 
     def pay_incubator_subsidies(self) -> None:

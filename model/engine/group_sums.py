@@ -82,7 +82,7 @@ def group_sums(model, year: int, group: np.ndarray) -> dict[str, np.ndarray]:
         "above": above, "certified": e.certified, "rd_institution": e.rd_level >= 1,
         "university_coop": e.university_coop, "applied": apps > 0,
         "inventor": e.invention_patents > 0,
-        "large_or_hte": (employees(e, p) >= 300) | e.certified,
+        "large_or_hte": rules.large_or_medium(employees(e, p)) | e.certified,
         "specialised": e.specialised,
         "leader": e.leader, "pool": e.in_pool, "tech_sme": e.tech_sme,
         "rd_municipal": e.rd_level >= 2, "rd_provincial": e.rd_level >= 3,

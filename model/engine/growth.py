@@ -6,16 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Pareto exponent of the variance-mixing draw for heavy-tailed growth years: variance mixing
-#: with a Pareto(1.5) variable gives growth-rate tails with cumulative exponent ≈ 3 (Fu et al.).
-GROWTH_TAIL_VARIANCE_EXPONENT = 1.5
-#: Cap on the yearly variance multiplier: at the default volatility a firm-year's shock has at
-#: most ≈ 1.8 log points of standard deviation. Uncapped, the Pareto draw gives a few firm-years
-#: of ±10 log points in a large run (a firm growing or shrinking 10 000-fold in a year); about
-#: 4 in 10 000 firm-years reach the cap, too few to move the tail exponent of the top 1 %.
-GROWTH_VARIANCE_CAP = 50.0
-
-
 def draw_growth_variance(rng, n: int, p) -> np.ndarray:
     """Variance multiplier of a firm's growth shock for one year.
 
@@ -26,8 +16,8 @@ def draw_growth_variance(rng, n: int, p) -> np.ndarray:
     """
     v = rng.exponential(2.0, n)
     heavy = rng.random(n) < p["growth_tail_probability"]
-    v[heavy] = np.minimum(2.0 * rng.pareto(GROWTH_TAIL_VARIANCE_EXPONENT, int(heavy.sum()))
-                          + 2.0, GROWTH_VARIANCE_CAP)
+    v[heavy] = np.minimum(2.0 * rng.pareto(p["growth_tail_variance_exponent"],
+                                           int(heavy.sum())) + 2.0, p["growth_variance_cap"])
     return v
 
 
@@ -37,8 +27,8 @@ def mean_growth_variance(p) -> float:
     2 for the exponential part; 2 + 2 E[min(L, m)] for the heavy part, L Lomax(a) capped at
     m = (cap − 2) / 2, where E[min(L, m)] = ((1 + m)^(1−a) − 1) / (1 − a).
     """
-    a = GROWTH_TAIL_VARIANCE_EXPONENT
-    m = (GROWTH_VARIANCE_CAP - 2.0) / 2.0
+    a = p["growth_tail_variance_exponent"]
+    m = (p["growth_variance_cap"] - 2.0) / 2.0
     heavy = 2.0 + 2.0 * ((1.0 + m) ** (1.0 - a) - 1.0) / (1.0 - a)
     q = p["growth_tail_probability"]
     return (1.0 - q) * 2.0 + q * heavy
@@ -59,7 +49,7 @@ def grow_revenue(model, dt: float, demand_shock, real_rd: np.ndarray) -> None:
     k_growth = np.divide(real_rd, knowledge, out=np.zeros(n), where=knowledge > 0)
     k_growth *= 1.0 / dt
     k_growth -= p["knowledge_depreciation_rate"]
-    np.clip(k_growth, -0.5, 1.0, out=k_growth)
+    np.clip(k_growth, -0.5, p["max_knowledge_growth"], out=k_growth)
     vol = p["growth_volatility"]
     # centre the log shock so that mean revenue grows at the drift (the E exp(x) correction),
     # with the *mean* variance: correcting by the firm's own draw would give every heavy-tailed

@@ -20,16 +20,22 @@ from zonesim.engine.entry import Candidates
 from zonesim.engine.land import fit_in_free_land
 
 KINDS = ("maker_space", "incubator", "accelerator", "offshore_base")
-#: Admissions relative to ``incubator_admissions_per_year`` by kind (maker spaces take many
-#: small teams, accelerators fewer, larger firms): assumption.
-ADMISSION_FACTOR = {"maker_space": 1.5, "incubator": 1.0, "accelerator": 0.5}
-#: Revenue of a graduate at entry, as a multiple of the city's median firm revenue, by kind
-#: (assumption: accelerator graduates are larger).
-GRADUATE_SIZE_MULTIPLE = {"maker_space": 0.15, "incubator": 0.25, "accelerator": 0.6,
-                          "offshore_base": 0.5}
-#: Operating subsidy (yuan a year) that doubles admissions and raises graduation by half
-#: (saturating response: assumption).
-SUBSIDY_SCALE_YUAN = 2_000_000.0
+#: Ceiling on a carrier's yearly graduation hazard (a numerical guard: some tenants stay).
+MAX_GRADUATION_RATE = 0.95
+
+
+def admission_factor(kind: str, p) -> float:
+    """A carrier's admissions relative to ``incubator_admissions_per_year``, by kind (an
+    incubator is the reference)."""
+    return {"maker_space": p["maker_space_admission_factor"], "incubator": 1.0,
+            "accelerator": p["accelerator_admission_factor"]}[kind]
+
+
+def graduate_size(kind: str, p) -> float:
+    """A graduate's median revenue at entry, as a multiple of ``firm_revenue_median_yuan``."""
+    return p[{"maker_space": "maker_space_graduate_size", "incubator": "incubator_graduate_size",
+              "accelerator": "accelerator_graduate_size",
+              "offshore_base": "offshore_graduate_size"}[kind]]
 
 
 class Carriers:
@@ -113,17 +119,18 @@ class Incubator(Agent):
             getattr(c, name)[self.slot] = 0
         p = model.p
         s = p["incubator_operating_subsidy_yuan"]
-        subsidy_effect = s / (s + SUBSIDY_SCALE_YUAN)
+        subsidy_effect = s / (s + p["incubator_subsidy_scale_yuan"])
         base = (p["offshore_projects_per_base"] if self.offshore
-                else p["incubator_admissions_per_year"] * ADMISSION_FACTOR[kind])
+                else p["incubator_admissions_per_year"] * admission_factor(kind, p))
         i = self.slot
         c.admissions_per_year[i] = (base * (0.5 + p["talent_programme_intensity"])
                                     * (1.0 + subsidy_effect))
-        g = min(p["incubator_graduation_rate"] * (1.0 + 0.5 * subsidy_effect), 0.95)
+        g = min(p["incubator_graduation_rate"]
+                * (1.0 + p["subsidy_graduation_effect"] * subsidy_effect), MAX_GRADUATION_RATE)
         f = p["incubator_failure_rate"]
         c.graduation_rate[i], c.failure_rate[i] = g, f
         c.mean_incubation_years[i] = 1.0 / -(math.log1p(-g) + math.log1p(-f))
-        c.graduate_size_multiple[i] = GRADUATE_SIZE_MULTIPLE[kind]
+        c.graduate_size_multiple[i] = graduate_size(kind, p)
 
     @property
     def kind(self) -> str:
@@ -212,16 +219,19 @@ def graduate_candidates(model, graduates: np.ndarray) -> Candidates | None:
     offshore = carriers.offshore[owner]
     home = carriers.zone_index[owner].astype(np.int32)
     size = carriers.graduate_size_multiple[owner]
-    revenue = p["firm_revenue_median_yuan"] * size * np.exp(0.5 * rng.standard_normal(n))
+    revenue = p["firm_revenue_median_yuan"] * size * np.exp(p["graduate_revenue_dispersion"]
+                                                           * rng.standard_normal(n))
 
     def admit(cols: dict, free_mu: np.ndarray) -> np.ndarray:
-        # incubated projects are technology ventures: R&D-intensive (at least ~3 %, spread
-        # lognormally above it: assumption), high-tech products, a few IP rights
-        floor = 0.03 * np.exp(np.abs(0.4 * rng.standard_normal(n)))
+        # incubated projects are technology ventures: R&D-intensive (a floor, spread
+        # lognormally above it), high-tech products, a few IP rights
+        floor = p["graduate_min_rd_intensity"] * np.exp(
+            np.abs(p["graduate_rd_dispersion"] * rng.standard_normal(n)))
         for c in ("rd_propensity", "base_rd_intensity", "rd_intensity"):
             np.maximum(cols[c], floor, out=cols[c])
-        np.maximum(cols["high_tech_share"], 0.6, out=cols["high_tech_share"])
-        cols["other_ip"][:] = rng.poisson(2.0, n)
+        np.maximum(cols["high_tech_share"], p["graduate_min_high_tech_share"],
+                   out=cols["high_tech_share"])
+        cols["other_ip"][:] = rng.poisson(p["graduate_mean_other_ip"], n)
         # tenants are registered firms: a graduate's age counts from its admission
         cols["birth_year"][:] = cols["entry_year"] - rng.exponential(
             carriers.mean_incubation_years[owner])

@@ -12,6 +12,8 @@ import pandas as pd
 from zonesim.engine.group_sums import Row, group_sums, pick_many, row
 from zonesim.registry.indicators import INDICATORS
 
+#: A strategic-industry cluster of "百亿级" size: 10 bn yuan of output a year (seed 001).
+TEN_BILLION_YUAN = 1e10
 #: Zone-level indicators summed over a scope's zones (and carriers), besides the firm sums.
 ZONE_LEVEL_SUMS = {"land_free_mu": float, "offshore_bases": int,
                    "offshore_projects_admitted": int, "offshore_projects_landed": int,
@@ -108,7 +110,7 @@ def city_level(model, sums: dict) -> dict:
         "provincial_zones_with_incubator_share": (
             sum(z.index in hosts for z in provincial) / len(provincial) if provincial
             else np.nan),
-        "zones_strategic_output_over_10bn": int((strategic_out >= 1e10).sum()),
+        "zones_strategic_output_over_10bn": int((strategic_out >= TEN_BILLION_YUAN).sum()),
         "tech_loan_balance_yuan": float(e.loan_yuan[on_loan].sum()),
         "government_spending_yuan": float(sum(v for k, v in model.ledger.items()
                                               if k != "zombie_bases_replaced")),

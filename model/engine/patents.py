@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Share of utility-model / design / software applications granted (no substantive
-#: examination: assumption).
-OTHER_IP_GRANT_RATE = 0.8
-
 
 def sparse_poisson(rng, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Poisson counts of means ``lam`` where most are 0: returns (indices, counts ≥ 1) of the
@@ -35,7 +31,7 @@ def produce_patents(model, year: int) -> None:
     Applications ~ Poisson(λ = patents_per_million_rd_yuan × real R&D in M yuan), a share s =
     ``invention_share_of_applications`` of them inventions, a share g =
     ``invention_grant_rate`` of those granted, entering the stock at once (the 2-3 year
-    examination lag is not modelled); other IP (utility models, software) from the rest, 80 %
+    examination lag is not modelled); other IP (utility models, software) from the rest, ``other_ip_grant_rate``
     of it granted (utility models are not examined in substance). Drawn as four independent
     Poissons of λ × the kinds' shares (granted inventions s·g, pending s(1 − g), granted other
     IP (1 − s)·0.8, refused (1 − s)·0.2): the same joint law as thinning one Poisson count.
@@ -48,7 +44,7 @@ def produce_patents(model, year: int) -> None:
     np.multiply(lam, np.sqrt(p["coop_institution_multiplier"]), out=lam, where=e.university_coop)
     lam *= e.alive
     s, g = p["invention_share_of_applications"], p["invention_grant_rate"]
-    other_granted = (1 - s) * OTHER_IP_GRANT_RATE
+    other_granted = (1 - s) * p["other_ip_grant_rate"]
     granted_inv, pending_inv, granted_other, refused = (
         sparse_poisson(rng, lam * share)
         for share in (s * g, s * (1 - g), other_granted, 1 - s - other_granted))

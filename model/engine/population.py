@@ -9,14 +9,9 @@ from scipy.stats import norm
 
 from zonesim import rules
 from zonesim.engine.entry import new_firm_columns
-from zonesim.engine.rd import NOTCH_MARGIN, decide_rd
-from zonesim.engine.status import (RD_INSTITUTION_MIN_RD_YUAN, classify_tech_smes, enter_cultivation_pool,
-                                   name_leaders, name_specialised_smes)
-
-#: Share of a zone's initial firms in its strategic industries (the rest follow the city's
-#: sector mix): assumption for the state before the policy.
-INITIAL_STRATEGIC_SHARE = 0.3
-
+from zonesim.engine.rd import decide_rd
+from zonesim.engine.status import (classify_tech_smes, enter_cultivation_pool, name_leaders,
+                                   name_specialised_smes)
 
 def populate(model) -> None:
     """Create the initial firms, calibrated to the scenario's initial parameters."""
@@ -28,11 +23,11 @@ def populate(model) -> None:
     zone = np.where(zone == model.n_zones, -1, zone).astype(np.int32)
     sector = model.draw_sectors(n)
     moved = np.flatnonzero(zone >= 0)
-    moved = moved[rng.random(len(moved)) < INITIAL_STRATEGIC_SHARE]
+    moved = moved[rng.random(len(moved)) < p["initial_strategic_share"]]
     sector[moved] = model.draw_strategic_sectors(zone[moved], sector[moved])
     revenue = draw_initial_revenue(rng, n, p)
     cols = new_firm_columns(model, n, zone=zone, sector=sector, revenue=revenue, origin=0)
-    age = 1.0 + rng.exponential(7.0, n)  # mean age ≈ 8 years (assumption)
+    age = 1.0 + rng.exponential(p["initial_mean_firm_age_years"] - 1.0, n)
     cols["birth_year"] = cols["entry_year"] = model.time - age
     model.land.calibrate_output_per_mu(zone, revenue, cols["land_productivity"])
     cols["land_mu"] = model.land.need_mu(revenue, zone, cols["land_productivity"])
@@ -65,7 +60,7 @@ def draw_initial_revenue(rng, n: int, p) -> np.ndarray:
     # Pareto tail: P(R > x) = (1 - q) (x / x_min)^-alpha above x_min
     u = rng.random(int(tail.sum()))
     rev[tail] = x_min * (1.0 - u) ** (-1.0 / p["revenue_pareto_exponent"])
-    return np.minimum(rev, 5e11)
+    return np.minimum(rev, p["max_firm_revenue_yuan"])
 
 
 def policy_consistent_history(model) -> None:
@@ -99,18 +94,20 @@ def initial_certificates(model) -> None:
     if k == 0:
         return
     score = (e.base_rd_intensity / rules.rd_intensity_threshold(e.revenue)
-             + e.high_tech_share + 0.5 * (e.invention_patents > 0))
-    noisy = score * np.exp(0.3 * model.rng.standard_normal(e.n))
+             + e.high_tech_share + p["initial_certificate_patent_weight"] * (e.invention_patents > 0))
+    noisy = score * np.exp(p["initial_certificate_score_noise"] * model.rng.standard_normal(e.n))
     ids = _largest(noisy, k)
-    thr = rules.rd_intensity_threshold(e.revenue[ids]) * (1 + NOTCH_MARGIN)
+    thr = rules.rd_intensity_threshold(e.revenue[ids]) * (1 + p["notch_margin"])
     rd = np.maximum(e.rd_intensity[ids], thr)
     e.set("rd_intensity", ids, rd)
-    e.set("rd_propensity", ids, np.maximum(e.rd_propensity[ids], 0.8 * thr))
-    e.set("base_rd_intensity", ids, np.maximum(e.base_rd_intensity[ids], 0.8 * thr))
+    floor = p["initial_certified_propensity_share"] * thr
+    e.set("rd_propensity", ids, np.maximum(e.rd_propensity[ids], floor))
+    e.set("base_rd_intensity", ids, np.maximum(e.base_rd_intensity[ids], floor))
     for j in range(3):
         e.set(f"rd_hist_{j}", ids, e.revenue[ids] * rd)
-    e.set("high_tech_share", ids, np.maximum(e.high_tech_share[ids], 0.62))
-    e.set("st_offset", ids, np.maximum(e.st_offset[ids], 0.02))
+    e.set("high_tech_share", ids, np.maximum(e.high_tech_share[ids],
+                                                   p["initial_certified_high_tech_share"]))
+    e.set("st_offset", ids, np.maximum(e.st_offset[ids], p["initial_certified_st_offset"]))
     e.set("st_share", ids, np.maximum(e.st_share[ids], rules.ST_STAFF_SHARE_MIN))
     no_ip = ids[(e.invention_patents[ids] < 1) & (e.other_ip[ids] < rules.MIN_OTHER_IP)]
     e.set("other_ip", no_ip, rules.MIN_OTHER_IP)
@@ -125,13 +122,14 @@ def initial_institutions(model) -> None:
     e, p = model.firms, model.p
     rd = e.rd_intensity * e.revenue
     k = min(int(p["initial_rd_institutions_municipal_plus"]), e.n)
-    top = _largest(rd * np.exp(0.3 * model.rng.standard_normal(e.n)), k)
+    top = _largest(rd * np.exp(p["initial_institution_score_noise"]
+                              * model.rng.standard_normal(e.n)), k)
     e.set("rd_level", top, 2)
-    e.set("rd_level", top[: k // 5], 3)
+    e.set("rd_level", top[: int(k * p["initial_provincial_institution_share"])], 3)
     e.set("rd_municipal_year", top, model.start_year - 2)
     rest = np.setdiff1d(np.arange(e.n), top, assume_unique=True)
-    ent_level = rest[(rd[rest] >= RD_INSTITUTION_MIN_RD_YUAN[0])
-                     & (model.rng.random(len(rest)) < 0.5)]
+    ent_level = rest[(rd[rest] >= p["enterprise_institution_min_rd_yuan"])
+                     & (model.rng.random(len(rest)) < p["initial_enterprise_institution_share"])]
     e.set("rd_level", ent_level, 1)
 
 

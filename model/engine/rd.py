@@ -11,15 +11,13 @@ import numpy as np
 from zonesim import rules
 from zonesim.engine.firms import last_year_revenue
 
-#: S&T staff share = 0.03 + ST_PER_RD × R&D intensity × (0.8 + 0.4 × talent programme) + offset
-#: (assumption: S&T staff rise with R&D; talent programmes make staff easier to hire).
-ST_PER_RD = 2.5
-#: A reported R&D intensity just above the notch, as bunching firms choose (relative margin).
-NOTCH_MARGIN = 0.02
-
-
-def st_share(rd_intensity, offset, talent):
-    return np.clip(0.03 + ST_PER_RD * rd_intensity * (0.8 + 0.4 * talent) + offset, 0.0, 0.9)
+def st_share(p, rd_intensity, offset):
+    """S&T staff share of employees: rises with R&D intensity, by more where talent
+    programmes make researchers easier to hire, plus the firm's own offset."""
+    effect = p["talent_st_effect"]
+    talent = (1.0 - 0.5 * effect) + effect * p["talent_programme_intensity"]
+    return np.clip(p["st_share_base"] + p["st_staff_per_rd_intensity"] * rd_intensity * talent
+                   + offset, 0.0, p["max_st_share"])
 
 
 def revise_rd_propensity(model) -> None:
@@ -28,12 +26,13 @@ def revise_rd_propensity(model) -> None:
     and out of the certification notch over the years around a stable type."""
     e, p = model.firms, model.p
     e.set("rd_propensity", slice(None), np.minimum(
-        e.rd_propensity * np.exp(p["rd_intensity_trend"]), 0.3))
+        e.rd_propensity * np.exp(p["rd_intensity_trend"]), p["max_rd_intensity"]))
     phi = p["rd_propensity_persistence"]
     dev = np.log(np.maximum(e.base_rd_intensity, 1e-9) / np.maximum(e.rd_propensity, 1e-9))
     dev = phi * dev + p["rd_propensity_volatility"] * np.sqrt(1 - phi ** 2) * \
         model.rng.standard_normal(e.n)
-    e.set("base_rd_intensity", slice(None), np.minimum(e.rd_propensity * np.exp(dev), 0.3))
+    e.set("base_rd_intensity", slice(None), np.minimum(e.rd_propensity * np.exp(dev),
+                                                          p["max_rd_intensity"]))
 
 
 def decide_rd(model) -> None:
@@ -64,20 +63,22 @@ def decide_rd(model) -> None:
     np.multiply(desired, 1.0 + p["pool_rd_boost"], out=desired, where=e.in_pool)
     smes = np.flatnonzero(e.tech_sme)
     desired[smes] += p["innovation_voucher_yuan"] / np.maximum(revenue[smes], 1.0)
-    np.minimum(desired, 0.5, out=desired)
+    np.minimum(desired, p["max_desired_rd_intensity"], out=desired)
 
     # the notch: only firms that could be certified and are just below it weigh bunching
     threshold = rules.rd_intensity_threshold(last_year_revenue(e))
     near = np.flatnonzero((desired < threshold) & (desired >= (1 - p["bunching_window"]) * threshold)
                           & (e.high_tech_share >= rules.HIGH_TECH_REVENUE_SHARE_MIN)
-                          & (e.st_share >= rules.ST_STAFF_SHARE_MIN * 0.8) & alive)
-    notch = threshold[near] * (1 + NOTCH_MARGIN)
+                          & (e.st_share >= rules.ST_STAFF_SHARE_MIN * p["bunching_st_share_tolerance"])
+                          & alive)
+    notch = threshold[near] * (1 + p["notch_margin"])
     relabel = p["rd_relabel_share"]
     extra_cost = ((notch - desired[near]) * revenue[near] * (1 - relabel)
                   * np.where(certified[near], cost_cert, cost_plain))
     tax_saving = ((rules.CORPORATE_TAX_RATE - rules.HIGH_TECH_TAX_RATE) * p["profit_margin"]
                   + p["certificate_other_value_share"]) * revenue[near]
-    reward = np.where(e.first_cert_year[near] < 0, p["certification_reward_yuan"] / 3.0, 0.0)
+    reward = np.where(e.first_cert_year[near] < 0, p["certification_reward_yuan"]
+                      / rules.CERTIFICATE_VALIDITY_YEARS, 0.0)
     bunch = tax_saving + reward > extra_cost
     bunchers, reported_b = near[bunch], notch[bunch]
     real_b = desired[bunchers] + (reported_b - desired[bunchers]) * (1 - relabel)
@@ -87,7 +88,7 @@ def decide_rd(model) -> None:
     e.real_rd_share[:] = 1.0
     e.real_rd_share[bunchers] = real_b / reported_b
     desired[bunchers] = real_b
-    e.st_share[:] = st_share(desired, e.st_offset, p["talent_programme_intensity"])
+    e.st_share[:] = st_share(p, desired, e.st_offset)
 
 
 def spend_on_rd(model, dt: float) -> np.ndarray:

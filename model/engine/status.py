@@ -7,38 +7,28 @@ from __future__ import annotations
 import numpy as np
 
 from zonesim import rules
-from zonesim.engine.entry import HIGH_TECH_SHARE_AT_ENTRY
+from zonesim.engine.entry import high_tech_share_at_entry
 from zonesim.engine.firms import employees, last_year_revenue, own_ip, three_year_rd_intensity
 
-#: A firm needs at least this much real R&D (yuan a year) to set up an R&D institution, and this
-#: much per level to be accredited at municipal / provincial level (assumption: 0.3, 1, 5 M yuan,
-#: i.e. a few full-time researchers for an enterprise-level centre).
-RD_INSTITUTION_MIN_RD_YUAN = (0.3e6, 1e6, 5e6)
-#: Innovative leader: besides the revenue threshold, a municipal R&D institution and ≥ 5 valid
-#: invention patents (assumption; no official definition).
-LEADER_MIN_INVENTION_PATENTS = 5
-#: Specialised and sophisticated SME (专精特新, MIIT 2022 criteria, simplified): revenue 10 M –
-#: 400 M yuan, R&D ≥ 3 % of revenue, ≥ 1 invention patent or ≥ 5 other IP, ≥ 2 years old.
-SPECIALISED_REVENUE_YUAN = (10e6, 400e6)
-SPECIALISED_MIN_RD_INTENSITY = 0.03
-SPECIALISED_MIN_AGE_YEARS = 2.0
-#: Gazelle enterprise (瞪羚企业, Jiangsu practice): age, starting revenue and yearly growth.
-GAZELLE_MAX_AGE_YEARS = 10.0
-GAZELLE_MIN_REVENUE_YUAN = 10e6
-GAZELLE_MIN_GROWTH = 0.20
-HIGH_TECH_SHARE_CEILING = 0.9
+
+def institution_min_rd_yuan(p) -> np.ndarray:
+    """Real R&D (yuan a year) a firm needs to set up an R&D institution (index 0) and to have
+    it accredited at municipal (1) and provincial (2) level."""
+    return np.array([p["enterprise_institution_min_rd_yuan"],
+                     p["municipal_institution_min_rd_yuan"],
+                     p["provincial_institution_min_rd_yuan"]])
 
 
 def upgrade_high_tech_share(model) -> None:
     """The high-tech share of revenue moves toward what the firm's R&D supports."""
     e, p = model.firms, model.p
     ht_sector = model.sector_high_tech[e.sector]
-    floor = np.where(ht_sector, HIGH_TECH_SHARE_AT_ENTRY[True], HIGH_TECH_SHARE_AT_ENTRY[False])
-    supported = floor + (HIGH_TECH_SHARE_CEILING - floor) * np.minimum(
-        e.rd_intensity * e.real_rd_share / 0.05, 1.0)
+    floor = high_tech_share_at_entry(p, ht_sector)
+    supported = floor + (p["high_tech_share_ceiling"] - floor) * np.minimum(
+        e.rd_intensity * e.real_rd_share / p["rd_intensity_for_ceiling"], 1.0)
     rate = p["high_tech_upgrade_rate"]
     e.set("high_tech_share", slice(None),
-          np.clip(e.high_tech_share + rate * (np.maximum(supported, e.high_tech_share * 0.97)
+          np.clip(e.high_tech_share + rate * (np.maximum(supported, e.high_tech_share * p["high_tech_share_retention"])
                                               - e.high_tech_share), 0.0, 1.0))
 
 
@@ -46,7 +36,8 @@ def classify_tech_smes(model) -> None:
     """Tech SME status (科技型中小企业) by the evaluation rules, re-checked each year."""
     e, p = model.firms, model.p
     status = rules.tech_sme_eligible(last_year_revenue(e), employees(e, p),
-                                     three_year_rd_intensity(e), e.st_share, own_ip(e))
+                                     three_year_rd_intensity(e), e.st_share, own_ip(e),
+                                     p["tech_sme_score_rd_with_staff"], p["tech_sme_score_rd_with_ip"])
     e.set("tech_sme", slice(None), status & e.alive)
 
 
@@ -56,9 +47,9 @@ def enter_cultivation_pool(model) -> None:
     high-tech revenue share of at least half."""
     e, p = model.firms, model.p
     sme = np.flatnonzero(e.alive & ~e.certified & ~e.in_pool & e.tech_sme
-                         & (e.high_tech_share >= 0.5))
+                         & (e.high_tech_share >= p["pool_min_high_tech_share"]))
     candidates = sme[three_year_rd_intensity(e, sme)
-                     >= 0.5 * rules.rd_intensity_threshold(e.revenue[sme])]
+                     >= p["pool_min_threshold_share"] * rules.rd_intensity_threshold(e.revenue[sme])]
     enter = candidates[model.rng.random(len(candidates)) < p["pool_entry_rate"]]
     e.in_pool[enter] = True
     support_ip(model)
@@ -89,7 +80,7 @@ def certify_high_tech(model, year: int) -> np.ndarray:
     renewing = e.certified & (e.cert_expiry <= year)
     applicants = np.flatnonzero(eligible & (~e.certified | renewing))
     renews = renewing[applicants]
-    reward_pull = 1.0 + p["certification_reward_yuan"] / 1e6
+    reward_pull = 1.0 + p["certification_reward_yuan"] / p["reward_application_scale_yuan"]
     apply_rate = np.where(
         renews, p["renewal_application_rate"],
         np.where(e.in_pool[applicants], p["pool_application_rate"],
@@ -115,29 +106,25 @@ def name_leaders(model) -> None:
     """Innovative leaders (创新型领军企业): certified, large, with a municipal R&D institution and
     invention patents (documented assumption)."""
     e, p = model.firms, model.p
-    e.set("leader", slice(None), e.alive & e.certified & (e.revenue >= p["leader_revenue_yuan"])
-          & (e.rd_level >= 2) & (e.invention_patents >= LEADER_MIN_INVENTION_PATENTS))
+    e.set("leader", slice(None), e.alive & rules.innovative_leader(
+        e.certified, e.revenue, e.rd_level, e.invention_patents, p["leader_revenue_yuan"],
+        p["leader_min_invention_patents"]))
 
 
 def name_specialised_smes(model) -> None:
     """Specialised and sophisticated SMEs (专精特新中小企业), MIIT criteria simplified."""
     e = model.firms
     rev = last_year_revenue(e)
-    e.set("specialised", slice(None),
-          e.alive & (rev >= SPECIALISED_REVENUE_YUAN[0]) & (rev < SPECIALISED_REVENUE_YUAN[1])
-          & (three_year_rd_intensity(e) >= SPECIALISED_MIN_RD_INTENSITY)
-          & ((e.invention_patents >= 1) | (e.other_ip >= 5))
-          & (model.time - e.birth_year >= SPECIALISED_MIN_AGE_YEARS))
+    e.set("specialised", slice(None), e.alive & rules.specialised_sme(
+        rev, three_year_rd_intensity(e), e.invention_patents, e.other_ip,
+        model.time - e.birth_year))
 
 
 def gazelles(model) -> np.ndarray:
-    """Gazelles (瞪羚企业): at most 10 years old, revenue ≥ 10 M yuan two years before last year,
-    and at least 20 % average yearly growth over those two years (the usual definition uses
-    three years; the model keeps a three-year history, hence two growth years)."""
+    """Gazelles (瞪羚企业, :func:`rules.gazelle`) over the last two years (the usual definition
+    uses three; the model keeps a three-year history, hence two growth years)."""
     e = model.firms
-    return (e.alive & (model.time - e.birth_year <= GAZELLE_MAX_AGE_YEARS)
-            & (e.rev_hist_2 >= GAZELLE_MIN_REVENUE_YUAN)
-            & (e.rev_hist_0 >= e.rev_hist_2 * (1 + GAZELLE_MIN_GROWTH) ** 2))
+    return e.alive & rules.gazelle(model.time - e.birth_year, e.rev_hist_2, e.rev_hist_0, 2)
 
 
 def set_up_rd_institutions(model, year: int) -> None:
@@ -149,7 +136,7 @@ def set_up_rd_institutions(model, year: int) -> None:
     level = e.rd_level
     # firms whose real R&D qualifies them to set up (level 0) or to move up (levels 1-2)
     able = np.flatnonzero(e.alive & (level < 3)
-                          & (real_rd >= np.take(RD_INSTITUTION_MIN_RD_YUAN, level, mode="clip")))
+                          & (real_rd >= np.take(institution_min_rd_yuan(p), level, mode="clip")))
     rate = np.where(level[able] == 0, p["rd_institution_setup_rate"],
                     p["rd_institution_upgrade_rate"])
     rate = np.where(e.university_coop[able], rate * p["coop_institution_multiplier"], rate)
@@ -166,8 +153,9 @@ def update_university_cooperation(model, year: int) -> None:
     industry-university programme (up to 4× at full intensity); cooperations end at a
     constant rate."""
     e, p = model.firms, model.p
-    start_rate = p["university_coop_base_rate"] * (1.0 + 3.0 * p["university_programme_intensity"])
-    could_start = np.flatnonzero(e.alive & ~e.university_coop & (e.rd_intensity > 0.005))
+    start_rate = p["university_coop_base_rate"] * (
+        1.0 + p["university_programme_max_effect"] * p["university_programme_intensity"])
+    could_start = np.flatnonzero(e.alive & ~e.university_coop & (e.rd_intensity > p["coop_min_rd_intensity"]))
     cooperating = np.flatnonzero(e.university_coop)
     u = model.rng.random(len(could_start) + len(cooperating))
     start = could_start[u[:len(could_start)] < start_rate]

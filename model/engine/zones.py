@@ -10,53 +10,28 @@ from __future__ import annotations
 
 import numpy as np
 
+from zonesim import rules
 from zonesim.engine.agents import Agent
 from zonesim.engine.entry import Candidates
 from zonesim.engine.land import fit_in_free_land
 from zonesim.registry.indicators import TIER_LEVEL, TIERS
-
-#: Promotion criteria for moving *up to* each tier: minimum industrial output (yuan a year),
-#: certified high-tech firms, municipal-or-higher R&D institutions, full years spent at the
-#: tier below (counted at year ends), and a minimum share of certified firms among above-scale
-#: firms.
-#: Municipal: seed 000 §四 (工业总产值100亿元以上; 国家高新技术企业不少于12家; 市级以上企业研发
-#: 机构不少于20家; 用地空间比较充裕 → some free land). The higher tiers are assumptions, scaled
-#: from the Jiangsu provincial and national evaluation practice; sensitivity runs can vary them
-#: only by editing this table (they are not levers of any seed document).
-PROMOTION_CRITERIA = {
-    "municipal": dict(output_yuan=10e9, high_tech=12, rd_institutions=20, years_below=0,
-                      hte_share=0.0),
-    "provincial_creating": dict(output_yuan=20e9, high_tech=30, rd_institutions=30,
-                                years_below=1, hte_share=0.15),
-    "provincial_recognized": dict(output_yuan=30e9, high_tech=50, rd_institutions=40,
-                                  years_below=2, hte_share=0.25),
-    "national": dict(output_yuan=80e9, high_tech=150, rd_institutions=80, years_below=3,
-                     hte_share=0.35),
-}
-#: A special park is recognised (授牌, tier "municipal") with at least this many certified or
-#: specialised firms and this share of its output in its strategic industries (assumption for
-#: seed 004's "先建后评、分类指引": the document sets no numeric criteria).
-SPECIAL_PARK_CRITERIA = dict(high_tech_or_specialised=15, strategic_output_share=0.3)
-#: Attraction capacity multiplier by tier (a national zone attracts more): assumption.
-TIER_ATTRACTION = np.array([0.6, 1.0, 1.3, 1.6, 2.0])
-#: An attracted project's revenue at entry: lognormal around this multiple of the city's median
-#: firm revenue with log-sd 1 (assumption: outside projects are larger than the typical firm).
-PROJECT_SIZE_MULTIPLE = 3.0
-#: Share of free land a zone must keep to count as having "用地空间" for municipal promotion.
-MIN_FREE_LAND_SHARE = 0.02
+from zonesim.registry.parameters import defaults
 
 
-def tier_criteria(tier: int, special_park: bool = False) -> dict[str, float]:
-    """The indicators a zone must reach to hold ``tier`` (a level 1-4), indicator → minimum;
-    for a special park, its recognition criteria (its only step)."""
-    if special_park:
-        return {"high_tech_or_specialised_enterprises":
-                SPECIAL_PARK_CRITERIA["high_tech_or_specialised"],
-                "strategic_industry_output_share": SPECIAL_PARK_CRITERIA["strategic_output_share"]}
-    c = PROMOTION_CRITERIA[TIERS[tier]]
-    return {"industrial_output_yuan": c["output_yuan"], "high_tech_enterprises": c["high_tech"],
-            "rd_institutions_municipal_plus": c["rd_institutions"],
-            "high_tech_share_of_above_scale_enterprises": c["hte_share"]}
+def tier_criteria(tier: int, special_park: bool = False, p=None) -> dict[str, float]:
+    """The indicators a zone must reach to hold ``tier`` (a level 1-4), indicator → minimum
+    (:func:`rules.zone_tier_criteria`); for a special park, its recognition criteria (its only
+    step). ``p``: the parameter values (default: the registry's)."""
+    p = p or defaults()
+    return rules.special_park_criteria(p) if special_park else rules.zone_tier_criteria(tier, p)
+
+
+def tier_attraction(tier: int, p) -> float:
+    """A zone's attraction capacity relative to a municipal zone's, by tier (a higher tier
+    attracts more)."""
+    return {0: p["candidate_zone_attraction"], 1: 1.0,
+            2: p["provincial_creating_zone_attraction"],
+            3: p["provincial_recognized_zone_attraction"], 4: p["national_zone_attraction"]}[tier]
 
 
 class Zone(Agent):
@@ -98,7 +73,7 @@ class Zone(Agent):
         tier factor × (1 + climber bonus), plus one per ``fund_yuan_per_project`` of guidance
         fund (shared by the zones)."""
         m, p = self.model, self.model.p
-        return (p["projects_attracted_per_zone"] * TIER_ATTRACTION[self.tier]
+        return (p["projects_attracted_per_zone"] * tier_attraction(self.tier, p)
                 * (1.0 + self.attraction_bonus)
                 + p["guidance_fund_yuan_per_year"] / p["fund_yuan_per_project"] / max(m.n_zones, 1))
 
@@ -111,7 +86,7 @@ class Zone(Agent):
         elif tier <= 0:
             return True
         return all(stats[ind] >= need
-                   for ind, need in tier_criteria(tier, self.is_special_park).items())
+                   for ind, need in tier_criteria(tier, self.is_special_park, self.model.p).items())
 
     def apply_for_promotion(self, stats: dict, year: int) -> bool:
         """Move up one tier when the criteria of the next tier are met, after the years the
@@ -122,9 +97,10 @@ class Zone(Agent):
             return False
         ok = self.meets_criteria(nxt, stats)
         if not self.is_special_park:
-            ok = ok and self.years_at_tier >= PROMOTION_CRITERIA[TIERS[nxt]]["years_below"]
+            ok = ok and self.years_at_tier >= rules.zone_years_below(nxt, self.model.p)
             if self.tier == 0:
-                ok = ok and self.land_free_mu() >= MIN_FREE_LAND_SHARE * self.land_stock_mu
+                ok = ok and (self.land_free_mu()
+                             >= self.model.p["min_free_land_share"] * self.land_stock_mu)
         if ok:
             self.promote(year)
         return ok
@@ -161,8 +137,8 @@ def project_candidates(model, dt: float) -> Candidates | None:
     sector = model.draw_sectors(n)
     focused = rng.random(n) < p["strategic_focus"]
     sector[focused] = model.draw_strategic_sectors(zone[focused], sector[focused])
-    revenue = (p["firm_revenue_median_yuan"] * PROJECT_SIZE_MULTIPLE
-               * np.exp(rng.standard_normal(n)))
+    revenue = (p["firm_revenue_median_yuan"] * p["project_size_multiple"]
+               * np.exp(p["entrant_revenue_dispersion"] * rng.standard_normal(n)))
 
     def admit(cols: dict, free_mu: np.ndarray) -> np.ndarray:
         meets_standard = revenue / cols["land_mu"] >= p["standard_land_min_output_yuan_per_mu"]
