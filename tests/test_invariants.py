@@ -3,7 +3,7 @@
 Each example is a small city (300-500 firms) run for 2-3 simulated years, checked after every
 ``model.step()``: no negative stocks; land used within land available in every zone, and the
 cached land account equal to the land recomputed from the firm columns; firm ids unique and
-stable; after each year's certification round, no certificate already expired."""
+stable; an exit time for exactly the exited firms; after each year's certification round, no certificate already expired."""
 
 from __future__ import annotations
 
@@ -58,6 +58,10 @@ def check_step(m, before: dict) -> dict:
     # exited firms hold nothing
     dead = ~e.alive
     assert not (e.certified & dead).any() and (e.land_mu[dead] == 0).all()
+    # a firm has an exit time exactly when it has exited, within its life and the steps so far
+    assert (np.isnan(e.exit_year) == e.alive).all()
+    assert (e.exit_year[dead] >= e.entry_year[dead]).all()
+    assert (e.exit_year[dead] <= m.time + 1e-9).all()
     # ids are rows: existing rows keep their identity; the dead stay dead
     if n_prev:
         for col in IDENTITY:

@@ -61,5 +61,6 @@ def exit_firms(model, dt: float) -> np.ndarray:
     # exposure: the step, or less for firms that entered during it (mid-step)
     exposure = np.clip(since_entry + dt, 0.0, dt)
     ids = ids[u[ids] < rules.probability_within(annual, exposure)]
-    model.remove_firms(ids)
+    # exits happen within the step: at the middle of each firm's exposure
+    model.remove_firms(ids, 0.5 * (np.maximum(model.time, e.entry_year[ids]) + model.time + dt))
     return ids

@@ -25,6 +25,7 @@ COLUMNS: dict[str, type] = {
     "entry_year": float,         # calendar time the firm entered the city's population:
                                  # founding, landing or graduation (graduates were registered
                                  # when their incubator admitted them)
+    "exit_year": float,          # calendar time the firm left (NaN while alive)
     "revenue": float,            # yuan per year (current rate)
     "va_factor": float,          # firm's value-added rate relative to the average
     "land_productivity": float,  # firm's revenue per mu relative to the zone average
@@ -137,7 +138,8 @@ def _allocate(capacity: int) -> dict[str, np.ndarray]:
 _DEFAULTS = {"alive": True, "cert_expiry": -1, "first_cert_year": -1, "rd_municipal_year": -1,
              "rd_setup_year": -1, "coop_start_year": -1, "first_application_year": -1,
              "va_factor": 1.0, "land_productivity": 1.0, "real_rd_share": 1.0,
-             "growth_variance": 1.0, "exit_size_factor": 1.0, "loan_until": -1.0}
+             "growth_variance": 1.0, "exit_size_factor": 1.0, "loan_until": -1.0,
+             "exit_year": np.nan}
 
 
 def employees(e: Enterprises, p) -> np.ndarray:

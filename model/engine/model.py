@@ -22,6 +22,7 @@ at the end of a year
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 
 import mesa
 import numpy as np
@@ -197,14 +198,17 @@ class ZoneModel(mesa.Model):
         self.land.occupy(np.asarray(cols["zone"]) * np.ones(n, dtype=np.int32), cols["land_mu"])
         return n
 
-    def remove_firms(self, ids) -> None:
-        """Firms leave: masked, certificates and statuses dropped, land returned to the zone."""
+    def remove_firms(self, ids, when=None) -> None:
+        """Firms leave: masked, their exit time noted (``when``, calendar time, one for all or
+        one per firm; default: now), certificates and statuses dropped, land returned to the
+        zone."""
         e = self.firms
         ids = np.asarray(ids)
         if ids.size == 0:
             return
         self.land.release(ids)
         e.set("alive", ids, False)
+        e.set("exit_year", ids, self.time if when is None else when)
         e.set("rd_intensity", ids, 0.0)   # an exited firm spends nothing
         for col in ("certified", "tech_sme", "in_pool", "leader", "specialised"):
             e.set(col, ids, False)
@@ -251,10 +255,17 @@ class ZoneModel(mesa.Model):
 
     def run(self) -> pd.DataFrame:
         """Run to the end of ``end_year``; returns the yearly indicator table."""
-        n_steps = (self.end_year - self.start_year + 1) * self.steps_per_year
-        for _ in range(n_steps):
-            self.step()
+        for _ in self.run_years():
+            pass
         return self.indicator_table()
+
+    def run_years(self) -> Iterator[int]:
+        """Run to the end of ``end_year``, yielding each year as it closes (its indicators
+        recorded), so that an observer can look at the firms at every year end."""
+        for year in range(self.start_year, self.end_year + 1):
+            for _ in range(self.steps_per_year):
+                self.step()
+            yield year
 
     def _start_year(self) -> None:
         self.ledger.clear()
