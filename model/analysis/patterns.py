@@ -1,7 +1,7 @@
 """Pattern-oriented checks: does a scenario reproduce four known patterns of firm behaviour?
 
-``check_patterns(scenario)`` runs the scenario's replicates, steps them year by year, records
-what it needs from the firms' column store and tests four patterns (docs/VALIDATION.md):
+``check_patterns(scenario)`` runs the scenario's replicates, records what it needs from the
+firms' column store at each year end and tests four patterns (docs/VALIDATION.md):
 
 1. ``rd_bunching`` — reported R&D intensity bunches just above the 5 / 4 / 3 % certification
    notches (Chen, Liu, Suárez Serrato & Xu, AER 2021);
@@ -21,6 +21,7 @@ arrays (``bunching_ratio``, ``laplace_vs_normal``, ``hill_estimator``, ``lognorm
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from scipy import optimize, stats
 
 from zonesim import rules
 from zonesim.engine.model import ZoneModel
-from zonesim.run import replicate_seed
+from zonesim.run import map_ordered, replicate_seed
 from zonesim.scenario import Scenario, load_scenario
 
 # ------------------------------------------------------------------ thresholds (stated)
@@ -227,66 +228,54 @@ class PatternData:
 
 
 def collect(scenario: Scenario, replicates: int, seed: int = 0, parameters: dict | None = None,
-            steps_per_year: int | None = None) -> PatternData:
-    """Run ``replicates`` replicates (replicate r seeded with ``replicate_seed(seed, r)``) step
-    by step and record firm-level data at each year end (and exits at each step)."""
+            steps_per_year: int | None = None, executor: Executor | None = None) -> PatternData:
+    """Run ``replicates`` replicates (replicate r seeded with ``replicate_seed(seed, r)``, on
+    ``executor`` if given) and pool the firm-level data each records at its year ends."""
     meta = scenario.scenario
     data = PatternData(scenario.name, replicates, (meta.start_year, meta.end_year))
-    for r in range(replicates):
-        m = ZoneModel(scenario, seed=replicate_seed(seed, r), parameters=parameters,
-                      steps_per_year=steps_per_year)
-        _collect_one(m, data)
+    jobs = [(scenario, seed, r, parameters, steps_per_year) for r in range(replicates)]
+    for part in map_ordered(_collect_replicate, jobs, executor):
+        for name, arrays in part.items():
+            getattr(data, name).extend(arrays)
     return data
 
 
-def _collect_one(m: ZoneModel, data: PatternData) -> None:
+def _collect_replicate(scenario: Scenario, seed: int, replicate: int, parameters: dict | None,
+                       steps_per_year: int | None) -> dict[str, list[np.ndarray]]:
+    """One replicate's firm-level data: at each year end the year's R&D, growth and (last year)
+    size of the firms present all year; at the end, each firm's time at risk and exit."""
+    m = ZoneModel(scenario, seed=replicate_seed(seed, replicate), parameters=parameters,
+                  steps_per_year=steps_per_year)
     e = m.firms
     t_start = float(m.time)
-    prev_alive = e.alive.copy()
-    exit_time = np.full(e.n, np.nan)
     prev_ht = e.high_tech_share.copy()   # the share each firm decides its R&D with next year
-    n_steps = (m.end_year - m.start_year + 1) * m.steps_per_year
-    for _ in range(n_steps):
-        t0 = float(m.time)
-        m.step()
-        t1 = float(m.time)
-        n = e.n
-        if n > prev_alive.size:   # entrants of the step: alive at entry
-            prev_alive = np.concatenate([prev_alive, np.ones(n - prev_alive.size, bool)])
-            exit_time = np.concatenate([exit_time, np.full(n - exit_time.size, np.nan)])
-        died = prev_alive & ~e.alive
-        if died.any():
-            # exits happen within the step; an entrant of the step is at risk from its entry
-            exit_time[died] = 0.5 * (np.maximum(t0, e.entry_year[died]) + t1)
-        prev_alive = e.alive.copy()
-        if m.year_step != 0:
-            continue
-        year = m.year - 1          # the year just closed
-        alive = e.alive
-        full = alive & (e.entry_year <= year) & (e.rev_hist_0 > 0)
+    out: dict[str, list[np.ndarray]] = {name: [] for name in
+                                        ("rd_intensity", "band_revenue", "ht_share", "growth",
+                                         "size", "birth", "at_risk_from", "at_risk_to",
+                                         "exited", "origin")}
+    for year in m.run_years():
+        full = e.alive & (e.entry_year <= year) & (e.rev_hist_0 > 0)
         # bunching: reported intensity of the year; band and high-tech share as at the decision
-        b = full & (e.rev_hist_1 > 0)
-        ids = np.flatnonzero(b)
+        ids = np.flatnonzero(full & (e.rev_hist_1 > 0))
         ids = ids[ids < prev_ht.size]
-        data.rd_intensity.append(e.rd_hist_0[ids] / e.rev_hist_0[ids])
-        data.band_revenue.append(e.rev_hist_1[ids].copy())
-        data.ht_share.append(prev_ht[ids])
+        out["rd_intensity"].append(e.rd_hist_0[ids] / e.rev_hist_0[ids])
+        out["band_revenue"].append(e.rev_hist_1[ids].copy())
+        out["ht_share"].append(prev_ht[ids])
         prev_ht = e.high_tech_share.copy()
         # growth of survivors with two full years of sales
         g = full & (e.entry_year <= year - 1) & (e.rev_hist_1 > 0)
         with np.errstate(divide="ignore", over="ignore"):
             gr = np.log(e.rev_hist_0[g]) - np.log(e.rev_hist_1[g])
-        data.growth.append(gr[np.isfinite(gr)])
+        out["growth"].append(gr[np.isfinite(gr)])
         if year == m.end_year:
-            data.size.append(e.rev_hist_0[full].copy())
-    n = e.n
-    t_end = float(m.time)
-    exited = np.isfinite(exit_time[:n])
-    data.birth.append(e.birth_year.copy())
-    data.at_risk_from.append(np.maximum(e.entry_year, t_start))
-    data.at_risk_to.append(np.where(exited, exit_time[:n], t_end))
-    data.exited.append(exited)
-    data.origin.append(e.origin.astype(np.int8))
+            out["size"].append(e.rev_hist_0[full].copy())
+    exited = ~e.alive
+    out["birth"].append(e.birth_year.copy())
+    out["at_risk_from"].append(np.maximum(e.entry_year, t_start))
+    out["at_risk_to"].append(np.where(exited, e.exit_year, float(m.time)))
+    out["exited"].append(exited)
+    out["origin"].append(e.origin.astype(np.int8))
+    return out
 
 
 # ---------------------------------------------------------------------------- checks
@@ -432,7 +421,8 @@ CHECKS = {"rd_bunching": check_bunching, "growth_tent": check_growth,
 
 def check_patterns(scenario: Scenario | str | Path, replicates: int | None = None, seed: int = 0,
                    figures_dir: str | Path | None = None, parameters: dict | None = None,
-                   steps_per_year: int | None = None) -> pd.DataFrame:
+                   steps_per_year: int | None = None, executor: Executor | None = None
+                   ) -> pd.DataFrame:
     """Run the scenario and check the four patterns.
 
     Args:
@@ -443,6 +433,7 @@ def check_patterns(scenario: Scenario | str | Path, replicates: int | None = Non
         figures_dir: if given, one PNG per pattern is written there (``FIGURE_NAMES``).
         parameters: parameter overrides (as for ``ZoneModel``).
         steps_per_year: overrides the scenario's step length.
+        executor: runs the replicates (any ``concurrent.futures.Executor``; default: serially).
 
     Returns:
         One row per pattern: pattern, statistic, value, reference, tolerance, passed, detail
@@ -451,7 +442,8 @@ def check_patterns(scenario: Scenario | str | Path, replicates: int | None = Non
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     n = int(replicates or scenario.scenario.default_replicates)
-    data = collect(scenario, n, seed=seed, parameters=parameters, steps_per_year=steps_per_year)
+    data = collect(scenario, n, seed=seed, parameters=parameters, steps_per_year=steps_per_year,
+                   executor=executor)
     figs = None
     if figures_dir is not None:
         figs = Path(figures_dir)
