@@ -56,9 +56,10 @@ BODY_QUANTILE = 0.90
 #: at most this (an effect size: with tens of thousands of firm-years any p-value rejects).
 BODY_KS_MAX = 0.05
 
-#: SAIC (2013) exit hazard by year of life (year k = age in [k-1, k)); years 4–7: "above 8 %",
-#: read as 8.5 % (the value the model's rule uses).
-SAIC_HAZARD = {"year 1": 0.016, "year 2": 0.063, "year 3": 0.095, "years 4-7": 0.085}
+#: SAIC (2013) exit hazard by year of life (year k = age in [k-1, k)), the figures the model's
+#: rule uses (years 4–7: "above 8 %", read as 8.5 %).
+SAIC_HAZARD = dict(zip(("year 1", "year 2", "year 3", "years 4-7"),
+                       rules.EXIT_HAZARD_BY_AGE[:4].tolist()))
 #: Relative tolerance on each SAIC bin, and an absolute floor (percentage points as a share)
 #: that keeps the tight year-1 figure from demanding sub-point precision.
 HAZARD_REL_TOL = 0.5
