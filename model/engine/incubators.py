@@ -263,4 +263,3 @@ def replace_zombie_bases(model) -> None:
         if inc.is_zombie():
             inc.remove()
             model.incubators[i] = Incubator(model, "offshore_base", inc.zone_index, inc.slot)
-            model.ledger["zombie_bases_replaced"] += 1

@@ -112,8 +112,7 @@ def city_level(model, sums: dict) -> dict:
             else np.nan),
         "zones_strategic_output_over_10bn": int((strategic_out >= TEN_BILLION_YUAN).sum()),
         "tech_loan_balance_yuan": float(e.loan_yuan[on_loan].sum()),
-        "government_spending_yuan": float(sum(v for k, v in model.ledger.items()
-                                              if k != "zombie_bases_replaced")),
+        "government_spending_yuan": float(sum(model.ledger.values())),
     }
 
 
