@@ -20,10 +20,6 @@ from zonesim.engine.entry import Candidates
 from zonesim.engine.land import fit_in_free_land
 
 KINDS = ("maker_space", "incubator", "accelerator", "offshore_base")
-#: Ceiling on a carrier's yearly graduation hazard (a numerical guard: some tenants stay).
-MAX_GRADUATION_RATE = 0.95
-
-
 def admission_factor(kind: str, p) -> float:
     """A carrier's admissions relative to ``incubator_admissions_per_year``, by kind (an
     incubator is the reference)."""
@@ -126,7 +122,8 @@ class Incubator(Agent):
         c.admissions_per_year[i] = (base * (0.5 + p["talent_programme_intensity"])
                                     * (1.0 + subsidy_effect))
         g = min(p["incubator_graduation_rate"]
-                * (1.0 + p["subsidy_graduation_effect"] * subsidy_effect), MAX_GRADUATION_RATE)
+                * (1.0 + p["subsidy_graduation_effect"] * subsidy_effect),
+                p["max_graduation_rate"])
         f = p["incubator_failure_rate"]
         c.graduation_rate[i], c.failure_rate[i] = g, f
         c.mean_incubation_years[i] = 1.0 / -(math.log1p(-g) + math.log1p(-f))

@@ -224,6 +224,9 @@ ASSUMPTIONS = [
           "(saturating response).", "uncertainty", "assumption", _NONE, 1_000_000.0,
           5_000_000.0, minimum=1.0),
 
+    param("max_graduation_rate", 0.95, "share per year",
+          "Ceiling on a carrier's yearly graduation hazard.", "fixed", "assumption",
+          "Numerical guard: some tenants stay a year or more", **SHARE),
     param("subsidy_graduation_effect", 0.5, "relative rise at saturation",
           "Rise of a carrier's graduation hazard as its operating subsidy saturates (half of "
           "it at incubator_subsidy_scale_yuan).", "uncertainty", "assumption", _NONE, 0.0, 1.0),
