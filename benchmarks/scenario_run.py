@@ -1,7 +1,7 @@
 """Wall time per replicate of each seed scenario against a bare numpy floor.
 
 Seed scenarios: ``scenarios/*.toml`` that do not ``extends`` another file, at their default
-size and horizon. A replicate is ``zonesim.runner.run_replicate`` (set-up, run, indicator table).
+size and horizon. A replicate is ``zonesim.run.run_replicate`` (set-up, run, indicator table).
 The floor is a bare numpy loop over the same enterprise arrays (the model's firms after set-up,
 copied) for the same number of steps, that only advances them: R&D and revenue accrual,
 knowledge stock, a lognormal growth shock, Poisson patents, a Bernoulli exit mask, and the yearly

@@ -1,11 +1,12 @@
 """Sobol sweep throughput: model runs per second, serial against 2 local processes.
 
 A SALib Sobol design (calc_second_order=False) over the first D = 15 uncertain parameters and
-levers of the default scenario (``zonesim.experiments.uncertainty_space``), with integer
+levers of the default scenario (``zonesim.analysis.uncertainty_space``), with integer
 parameters rounded as the workbench does, is cut into tasks of ``--runs-per-task`` runs (as
-``zonesim.experiments.execute`` does) and run with ``zonesim.experiments.run_points``: once in
-this process, once on a ``ProcessPoolExecutor`` of 2 workers (pool started and warmed before
-the clock starts; start-up reported separately). Alternating, ``--repeats`` times; medians.
+``zonesim.analysis.experiments.execute`` does) and run with
+``zonesim.analysis.experiments.run_points`` through ``zonesim.run.map_unordered``: once in this
+process, once on a ``ProcessPoolExecutor`` of 2 workers (pool started and warmed before the
+clock starts; start-up reported separately). Alternating, ``--repeats`` times; medians.
 
 Prints runs per second for each, their ratio, and the projected wall time of the full design
 D = 15, N = 1024 (N × (D + 2) = 17 408 runs, one replicate each) on this machine with 2
@@ -20,9 +21,13 @@ import argparse
 import statistics
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 
-from zonesim.analysis import experiments as ex
+from zonesim.analysis import uncertainty_space
+from zonesim.analysis.designs import round_integers, sensitivity_design
+from zonesim.analysis.experiments import RUNS_PER_TASK, run_points
+from zonesim.analysis.space import salib_problem
+from zonesim.run import map_unordered
 from zonesim.scenario import load_scenario
 
 D_FULL, N_FULL = 15, 1024
@@ -35,10 +40,10 @@ def _noop():
 
 def design(n: int, d: int, seed: int = 0):
     sc = load_scenario(None)
-    factors = ex.uncertainty_space(sc)[:d]
-    problem = ex.salib_problem(factors)
-    X, _ = ex.sensitivity_design("sobol", problem, n, seed)
-    X = ex._round_integers(X, factors)
+    factors = uncertainty_space(sc)[:d]
+    problem = salib_problem(factors)
+    X, _ = sensitivity_design("sobol", problem, n, seed)
+    X = round_integers(X, factors)
     points = [{"point": i, "scenario": sc.name,
                "parameters": {f.name: (int(v) if f.integer else float(v))
                               for f, v in zip(factors, row)}} for i, row in enumerate(X)]
@@ -49,18 +54,11 @@ def tasks_of(points, per_task):
     return [points[i:i + per_task] for i in range(0, len(points), per_task)]
 
 
-def run_serial(scenarios, tasks, seed):
+def run_tasks(executor, scenarios, tasks, seed):
+    """Seconds to run every task, in this process (``executor`` None) or on ``executor``."""
     t = time.perf_counter()
-    for pts in tasks:
-        ex.run_points(scenarios, pts, [0], seed)
-    return time.perf_counter() - t
-
-
-def run_pool(pool, scenarios, tasks, seed):
-    t = time.perf_counter()
-    futures = [pool.submit(ex.run_points, scenarios, pts, [0], seed) for pts in tasks]
-    for f in as_completed(futures):
-        f.result()
+    for _ in map_unordered(run_points, [(scenarios, pts, [0], seed) for pts in tasks], executor):
+        pass
     return time.perf_counter() - t
 
 
@@ -70,7 +68,7 @@ def main(argv=None) -> int:
     ap.add_argument("--d", type=int, default=D_FULL, help="factors")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--runs-per-task", type=int, default=ex.RUNS_PER_TASK,
+    ap.add_argument("--runs-per-task", type=int, default=RUNS_PER_TASK,
                     help="runs per task (default: the workbench's)")
     args = ap.parse_args(argv)
     sc, factors, points = design(args.n, args.d)
@@ -86,10 +84,10 @@ def main(argv=None) -> int:
     startup = time.perf_counter() - t
     serial, parallel = [], []
     try:
-        ex.run_points(scenarios, points[:1], [0], 0)     # warm this process too
+        run_points(scenarios, points[:1], [0], 0)     # warm this process too
         for k in range(args.repeats):
-            s = runs / run_serial(scenarios, tasks, seed=k)
-            p = runs / run_pool(pool, scenarios, tasks, seed=k)
+            s = runs / run_tasks(None, scenarios, tasks, seed=k)
+            p = runs / run_tasks(pool, scenarios, tasks, seed=k)
             serial.append(s)
             parallel.append(p)
             print(f"  repeat {k}: serial {s:6.2f} runs/s, {args.workers} processes {p:6.2f} "

@@ -45,12 +45,13 @@ def executor_kwargs(args) -> dict:
 
 
 def run(main) -> None:
-    """Run a script's main(), turning workbench errors into a message and exit status 2."""
-    from zonesim.scenario import ScenarioError
+    """Run a script's main(), turning a zonesim error (bad scenario, experiment request or
+    output folder) into a message and exit status 2."""
+    from zonesim.errors import ZonesimError
     t0 = time.perf_counter()
     try:
         main()
-    except ScenarioError as e:
+    except ZonesimError as e:
         print(f"error: {e}", file=sys.stderr)
         raise SystemExit(2)
     print(f"\n[{time.perf_counter() - t0:.0f} s]")

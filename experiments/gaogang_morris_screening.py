@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import _common
 
-from zonesim.analysis.experiments import sensitivity
+from zonesim.analysis import sensitivity
+from zonesim.present import write_sensitivity
 from zonesim.registry.parameters import PARAMETERS
-from zonesim.present.report import write_sensitivity
 from zonesim.scenario import load_scenario
 
 SCENARIO = "gaogang_2017_2020"

@@ -17,8 +17,8 @@ import pandas as pd
 
 import _common
 
-from zonesim.analysis.experiments import sensitivity
-from zonesim.present.report import convergence_summary, write_sensitivity
+from zonesim.analysis import sensitivity
+from zonesim.present import convergence_summary, write_sensitivity
 from zonesim.scenario import load_scenario
 
 SCENARIO = "gaogang_2017_2020"

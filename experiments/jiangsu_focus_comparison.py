@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import _common
 
-from zonesim.analysis.experiments import compare
-from zonesim.present.report import write_comparison
+from zonesim.analysis import compare
+from zonesim.present import write_comparison
 from zonesim.scenario import load_scenario
 
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import _common
 
-from zonesim.analysis.experiments import sensitivity
-from zonesim.present.report import write_sensitivity
+from zonesim.analysis import sensitivity
+from zonesim.present import write_sensitivity
 from zonesim.scenario import load_scenario
 
 QUICK_FACTORS = ["special_park_tilt", "land_quota_mu_per_year", "projects_attracted_per_zone",

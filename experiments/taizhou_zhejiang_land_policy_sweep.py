@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import _common
 
-from zonesim.analysis.experiments import check_factor, sweep
-from zonesim.present.report import write_sweep
+from zonesim.analysis import check_factor, sweep
+from zonesim.present import write_sweep
 from zonesim.scenario import load_scenario
 
 PARAMS = ["land_quota_mu_per_year", "standard_land_min_output_yuan_per_mu"]

@@ -8,9 +8,12 @@
     zonesim sweep SCENARIO --param NAME=LOW:HIGH[:STEPS]... --design grid|lhs
     zonesim sensitivity SCENARIO --method morris|sobol|fast|delta|pawn --n N
     (the last three: --out DIR --resume --workers W | --scheduler ADDRESS | --dask-local N)
+    zonesim patterns SCENARIO
+    zonesim calibrate SCENARIO --data CSV
 
-A user's mistake (bad scenario, bad option) prints a short message and exits with status 2;
-no traceback.
+Argument parsing and printing only: each command calls one function of ``zonesim.analysis``
+(and writes its figures and tables with ``zonesim.present``). A user's mistake (bad scenario,
+bad option) prints a short message and exits with status 2; no traceback.
 """
 
 from __future__ import annotations
@@ -40,37 +43,22 @@ def _positive(text: str) -> int:
 
 
 def _cmd_run(args) -> int:
-    import json as _json
-
-    from zonesim import __version__
-    from zonesim.present.report import fan_chart, target_table_text
-    from zonesim.run import run_replicates
-    from zonesim.analysis.targets import evaluate_targets, summarise
+    from zonesim.analysis import run_scenario
+    from zonesim.present import fan_chart, target_table_text
 
     sc = load_scenario(args.scenario)
-    n = args.replicates or sc.scenario.default_replicates
     out = Path(args.out or Path("out") / sc.name)
-    out.mkdir(parents=True, exist_ok=True)
-    t0 = time.perf_counter()
-    table = run_replicates(sc, n, seed=args.seed, workers=args.workers,
-                           steps_per_year=args.steps_per_year, progress=not args.quiet)
-    elapsed = time.perf_counter() - t0
-    evaluations = evaluate_targets(sc, table)
-    summary = summarise(sc, evaluations)
-    table.to_parquet(out / "indicators.parquet", index=False)
-    evaluations.to_parquet(out / "targets_by_replicate.parquet", index=False)
-    summary.to_csv(out / "summary.csv", index=False)
-    (out / "run.json").write_text(_json.dumps({
-        "scenario": sc.name, "scenario_file": sc.path, "replicates": n, "seed": args.seed,
-        "steps_per_year": args.steps_per_year or sc.scenario.steps_per_year,
-        "zonesim_version": __version__, "seconds": round(elapsed, 2)}, indent=2))
+    res = run_scenario(sc, args.replicates, args.seed, out, args.workers, args.steps_per_year,
+                       progress=not args.quiet)
     if not args.no_figures:
         figs = out / "figures"
         figs.mkdir(exist_ok=True)
         for t in sc.modelled_targets:
-            fan_chart(sc, table, t, figs / f"{t.id}.png")
+            fan_chart(sc, res["table"], t, figs / f"{t.id}.png")
+    summary = res["summary"]
     print(f"{sc.scenario.title}\n{sc.scenario.region}, {sc.scenario.start_year}→"
-          f"{sc.scenario.end_year}; {n} replicates, seed {args.seed} ({elapsed:.1f} s)\n")
+          f"{sc.scenario.end_year}; {res['replicates']} replicates, seed {args.seed} "
+          f"({res['seconds']:.1f} s)\n")
     print(target_table_text(summary))
     modelled = int(summary["modelled"].sum())
     print(f"\n{len(summary)} targets ({modelled} modelled, {len(summary) - modelled} not "
@@ -129,7 +117,8 @@ def _executor_args(args) -> dict:
 
 
 def _parse_param(text: str):
-    from zonesim.analysis.experiments import check_factor
+    from zonesim.analysis import check_factor
+
     try:
         name, rng = text.split("=", 1)
         parts = rng.split(":")
@@ -150,13 +139,13 @@ def _out_folder(args, default: str) -> Path:
 
 
 def _print_table(df, floats: str = "{:.3g}") -> None:
-    with pd_options():
+    with _pd_options():
         print(df.to_string(index=False, float_format=lambda v: floats.format(v)))
 
 
 def _cmd_compare(args) -> int:
-    from zonesim.analysis.experiments import compare
-    from zonesim.present.report import write_comparison
+    from zonesim.analysis import compare
+    from zonesim.present import write_comparison
 
     base = load_scenario(args.base)
     variants = [load_scenario(v) for v in args.variants]
@@ -175,8 +164,8 @@ def _cmd_compare(args) -> int:
 
 
 def _cmd_sweep(args) -> int:
-    from zonesim.analysis.experiments import sweep
-    from zonesim.present.report import write_sweep
+    from zonesim.analysis import sweep
+    from zonesim.present import write_sweep
 
     sc = load_scenario(args.scenario)
     parsed = [_parse_param(t) for t in args.param]
@@ -198,7 +187,7 @@ def _cmd_sweep(args) -> int:
         print()
     wide = summary.pivot_table(index="target", columns=by, values="p_met", sort=False)
     print(f"probability of meeting each target, by {by}:")
-    with pd_options():
+    with _pd_options():
         print(wide.to_string(float_format=lambda v: f"{v:.2f}"))
     print(f"\n{len(design)} points × {args.replicates} replicates "
           f"({time.perf_counter() - t0:.1f} s). Written to {out}/: "
@@ -209,8 +198,8 @@ def _cmd_sweep(args) -> int:
 def _cmd_sensitivity(args) -> int:
     import warnings
 
-    from zonesim.analysis.experiments import sensitivity
-    from zonesim.present.report import write_sensitivity
+    from zonesim.analysis import sensitivity
+    from zonesim.present import write_sensitivity
 
     sc = load_scenario(args.scenario)
     names = [n.strip() for n in args.params.split(",") if n.strip()] if args.params else None
@@ -233,15 +222,11 @@ def _cmd_sensitivity(args) -> int:
     return 0
 
 
-class pd_options:
-    def __enter__(self):
-        import pandas as pd
-        self._ctx = pd.option_context("display.width", 200, "display.max_columns", 40,
-                                      "display.max_rows", 500)
-        self._ctx.__enter__()
-
-    def __exit__(self, *exc):
-        self._ctx.__exit__(*exc)
+def _pd_options():
+    """Wide pandas printing for the tables the commands show."""
+    import pandas as pd
+    return pd.option_context("display.width", 200, "display.max_columns", 40,
+                             "display.max_rows", 500)
 
 
 def _cmd_parameters(args) -> int:
@@ -273,120 +258,8 @@ def _cmd_scenarios(args) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="zonesim", description="Agent-based simulation of high-tech zone development: "
-        "does a policy mix reach the plan's targets, and how likely?")
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    p = sub.add_parser("run", help="run a scenario's replicates and report every target")
-    p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
-                   help=f"scenario name in scenarios/ or a .toml path (default {DEFAULT_SCENARIO})")
-    p.add_argument("--replicates", "-n", type=_positive, default=None,
-                   help="number of replicates (default: the scenario's default_replicates)")
-    p.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
-    p.add_argument("--out", default=None, help="output folder (default out/<scenario id>)")
-    p.add_argument("--workers", type=_positive, default=None,
-                   help="local processes (default: all cores; 1 = serial)")
-    p.add_argument("--steps-per-year", type=_positive, default=None,
-                   help="override the scenario's step length")
-    p.add_argument("--no-figures", action="store_true", help="skip the fan charts")
-    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
-    p.set_defaults(func=_cmd_run)
-
-    p = sub.add_parser("targets", help="list a scenario's targets with their sources")
-    p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO)
-    p.add_argument("--format", choices=("table", "json"), default="table")
-    p.set_defaults(func=_cmd_targets)
-
-    p = sub.add_parser("validate", help="check scenario files without running them")
-    p.add_argument("scenarios", nargs="+")
-    p.set_defaults(func=_cmd_validate)
-
-    def executor_options(p, replicates: int = 10):
-        p.add_argument("--replicates", "-n", type=_positive, default=replicates,
-                       help=f"replicates per point (default {replicates})")
-        p.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
-        p.add_argument("--out", default=None, help="output folder (must be new or empty, "
-                       "or hold this experiment with --resume)")
-        p.add_argument("--resume", action="store_true",
-                       help="continue an interrupted experiment in --out (finished runs are "
-                            "kept, none is run twice)")
-        p.add_argument("--workers", type=_positive, default=None,
-                       help="local processes (default: all cores; 1 = serial)")
-        p.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                       help="run on an existing Dask cluster (e.g. tcp://host:8786)")
-        p.add_argument("--dask-local", type=_positive, default=None, metavar="N",
-                       help="start a local Dask cluster with N worker processes")
-        p.add_argument("--no-figures", action="store_true", help="skip the figures")
-        p.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
-
-    p = sub.add_parser("compare", help="policy counterfactuals on common random numbers")
-    p.add_argument("base", help="the base scenario")
-    p.add_argument("variants", nargs="+", help="variant scenarios (policy counterfactuals)")
-    executor_options(p)
-    p.set_defaults(func=_cmd_compare)
-
-    p = sub.add_parser("sweep", help="grid or Latin-hypercube sweep over parameters")
-    p.add_argument("scenario")
-    p.add_argument("--param", action="append", required=True, metavar="NAME=LOW:HIGH[:STEPS]",
-                   help="a parameter and its range (repeat for several; STEPS for grids, "
-                        "default 5)")
-    p.add_argument("--design", choices=("grid", "lhs"), default="grid")
-    p.add_argument("--samples", type=_positive, default=16, help="points of an lhs design")
-    executor_options(p)
-    p.set_defaults(func=_cmd_sweep)
-
-    p = sub.add_parser("sensitivity", help="SALib global sensitivity analysis")
-    p.add_argument("scenario")
-    p.add_argument("--method", choices=("morris", "sobol", "fast", "delta", "pawn"),
-                   default="morris")
-    p.add_argument("--n", type=_positive, default=None,
-                   help="trajectories (morris, default 20) or base samples (sobol, default 256, "
-                        "a power of two; fast 512 per factor; delta/pawn max(512, 10 per "
-                        "factor))")
-    p.add_argument("--params", default=None,
-                   help="comma-separated parameter names (default: every assumption with a range "
-                        "and every lever)")
-    p.add_argument("--groups", choices=("kind",), default=None,
-                   help="group factors into uncertainties and levers (morris, sobol)")
-    p.add_argument("--no-levers", action="store_true", help="vary uncertainties only")
-    executor_options(p, replicates=5)
-    p.set_defaults(func=_cmd_sensitivity)
-
-    p = sub.add_parser("patterns", help="check the known patterns (bunching, growth, size, exit)")
-    p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO)
-    p.add_argument("--replicates", "-n", type=_positive, default=None)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", default=None)
-    p.set_defaults(func=_cmd_patterns)
-
-    p = sub.add_parser("calibrate", help="fit uncertain parameters to published statistics "
-                       "(ABC-SMC)")
-    p.add_argument("scenario")
-    p.add_argument("--data", required=True, help="CSV with indicator, scope, year, value")
-    p.add_argument("--params", default=None, help="comma-separated parameters to fit")
-    p.add_argument("--populations", type=_positive, default=4)
-    p.add_argument("--particles", type=_positive, default=100)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", default=None)
-    p.add_argument("--workers", type=_positive, default=None)
-    p.add_argument("--quiet", "-q", action="store_true")
-    p.set_defaults(func=_cmd_calibrate)
-
-    p = sub.add_parser("parameters", help="the parameter registry")
-    p.add_argument("--format", choices=("text", "markdown"), default="text",
-                   help="markdown: the table of docs/ODD.md §10.1")
-    p.set_defaults(func=_cmd_parameters)
-    sub.add_parser("indicators", help="the indicators targets can use").set_defaults(
-        func=_cmd_indicators)
-    sub.add_parser("scenarios", help="the scenarios in scenarios/").set_defaults(
-        func=_cmd_scenarios)
-    return parser
-
-
 def _cmd_patterns(args) -> int:
-    from zonesim.analysis.patterns import check_patterns
+    from zonesim.analysis import check_patterns
 
     sc = load_scenario(args.scenario)
     out = Path(args.out or Path("out") / "patterns" / sc.name)
@@ -402,34 +275,158 @@ def _cmd_patterns(args) -> int:
 
 
 def _cmd_calibrate(args) -> int:
-    import pandas as pd
-
-    from zonesim.analysis.calibration import calibrate
-    from zonesim.analysis.experiments import make_executor
+    from zonesim.analysis import calibrate
 
     sc = load_scenario(args.scenario)
-    try:
-        data = pd.read_csv(args.data)
-    except (OSError, ValueError) as e:
-        raise UsageError(f"{args.data}: cannot read the statistics CSV ({e})")
-    missing = {"indicator", "scope", "year", "value"} - set(data.columns)
-    if missing:
-        raise UsageError(f"{args.data}: missing column(s) {', '.join(sorted(missing))} "
-                         "(expected indicator, scope, year, value)")
     params = [n.strip() for n in args.params.split(",")] if args.params else None
     out = Path(args.out or Path("out") / f"calibration_{sc.name}")
-    executor, close = make_executor(args.workers)
-    try:
-        res = calibrate(sc, data, params, populations=args.populations,
-                        particles=args.particles, seed=args.seed, executor=executor, out=out,
-                        progress=None if args.quiet else (lambda m: print(m, file=sys.stderr)))
-    finally:
-        close()
+    res = calibrate(sc, args.data, params, populations=args.populations,
+                    particles=args.particles, seed=args.seed, out=out, workers=args.workers,
+                    progress=None if args.quiet else (lambda m: print(m, file=sys.stderr)))
     print(res["summary"].to_string(index=False))
     print("\n" + res["fit"].to_string(index=False))
     print(f"\nWritten to {out}/ (posterior, summary, fit figure, calibrated scenario "
           f"{res.get('calibrated_scenario')})")
     return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="zonesim", description="Agent-based simulation of high-tech zone development: "
+        "does a policy mix reach the plan's targets, and how likely?")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_run(sub)
+    _add_scenario_commands(sub)
+    _add_compare(sub)
+    _add_sweep(sub)
+    _add_sensitivity(sub)
+    _add_patterns(sub)
+    _add_calibrate(sub)
+    _add_registry_commands(sub)
+    return parser
+
+
+def _add_run(sub) -> None:
+    p = sub.add_parser("run", help="run a scenario's replicates and report every target")
+    p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
+                   help=f"scenario name in scenarios/ or a .toml path (default {DEFAULT_SCENARIO})")
+    p.add_argument("--replicates", "-n", type=_positive, default=None,
+                   help="number of replicates (default: the scenario's default_replicates)")
+    p.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
+    p.add_argument("--out", default=None, help="output folder (default out/<scenario id>)")
+    p.add_argument("--workers", type=_positive, default=None,
+                   help="local processes (default: all cores; 1 = serial)")
+    p.add_argument("--steps-per-year", type=_positive, default=None,
+                   help="override the scenario's step length")
+    p.add_argument("--no-figures", action="store_true", help="skip the fan charts")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_run)
+
+
+def _add_scenario_commands(sub) -> None:
+    p = sub.add_parser("targets", help="list a scenario's targets with their sources")
+    p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO)
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=_cmd_targets)
+
+    p = sub.add_parser("validate", help="check scenario files without running them")
+    p.add_argument("scenarios", nargs="+")
+    p.set_defaults(func=_cmd_validate)
+
+
+def _executor_options(p, replicates: int = 10) -> None:
+    """The options every experiment command shares: replicates, seed, output folder, where the
+    runs go."""
+    p.add_argument("--replicates", "-n", type=_positive, default=replicates,
+                   help=f"replicates per point (default {replicates})")
+    p.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
+    p.add_argument("--out", default=None, help="output folder (must be new or empty, "
+                   "or hold this experiment with --resume)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue an interrupted experiment in --out (finished runs are "
+                        "kept, none is run twice)")
+    p.add_argument("--workers", type=_positive, default=None,
+                   help="local processes (default: all cores; 1 = serial)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run on an existing Dask cluster (e.g. tcp://host:8786)")
+    p.add_argument("--dask-local", type=_positive, default=None, metavar="N",
+                   help="start a local Dask cluster with N worker processes")
+    p.add_argument("--no-figures", action="store_true", help="skip the figures")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
+
+
+def _add_compare(sub) -> None:
+    p = sub.add_parser("compare", help="policy counterfactuals on common random numbers")
+    p.add_argument("base", help="the base scenario")
+    p.add_argument("variants", nargs="+", help="variant scenarios (policy counterfactuals)")
+    _executor_options(p)
+    p.set_defaults(func=_cmd_compare)
+
+
+def _add_sweep(sub) -> None:
+    p = sub.add_parser("sweep", help="grid or Latin-hypercube sweep over parameters")
+    p.add_argument("scenario")
+    p.add_argument("--param", action="append", required=True, metavar="NAME=LOW:HIGH[:STEPS]",
+                   help="a parameter and its range (repeat for several; STEPS for grids, "
+                        "default 5)")
+    p.add_argument("--design", choices=("grid", "lhs"), default="grid")
+    p.add_argument("--samples", type=_positive, default=16, help="points of an lhs design")
+    _executor_options(p)
+    p.set_defaults(func=_cmd_sweep)
+
+
+def _add_sensitivity(sub) -> None:
+    p = sub.add_parser("sensitivity", help="SALib global sensitivity analysis")
+    p.add_argument("scenario")
+    p.add_argument("--method", choices=("morris", "sobol", "fast", "delta", "pawn"),
+                   default="morris")
+    p.add_argument("--n", type=_positive, default=None,
+                   help="trajectories (morris, default 20) or base samples (sobol, default 256, "
+                        "a power of two; fast 512 per factor; delta/pawn max(512, 10 per "
+                        "factor))")
+    p.add_argument("--params", default=None,
+                   help="comma-separated parameter names (default: every assumption with a range "
+                        "and every lever)")
+    p.add_argument("--groups", choices=("kind",), default=None,
+                   help="group factors into uncertainties and levers (morris, sobol)")
+    p.add_argument("--no-levers", action="store_true", help="vary uncertainties only")
+    _executor_options(p, replicates=5)
+    p.set_defaults(func=_cmd_sensitivity)
+
+
+def _add_patterns(sub) -> None:
+    p = sub.add_parser("patterns", help="check the known patterns (bunching, growth, size, exit)")
+    p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO)
+    p.add_argument("--replicates", "-n", type=_positive, default=None)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", default=None)
+    p.set_defaults(func=_cmd_patterns)
+
+
+def _add_calibrate(sub) -> None:
+    p = sub.add_parser("calibrate", help="fit uncertain parameters to published statistics "
+                       "(ABC-SMC)")
+    p.add_argument("scenario")
+    p.add_argument("--data", required=True, help="CSV with indicator, scope, year, value")
+    p.add_argument("--params", default=None, help="comma-separated parameters to fit")
+    p.add_argument("--populations", type=_positive, default=4)
+    p.add_argument("--particles", type=_positive, default=100)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", default=None)
+    p.add_argument("--workers", type=_positive, default=None)
+    p.add_argument("--quiet", "-q", action="store_true")
+    p.set_defaults(func=_cmd_calibrate)
+
+
+def _add_registry_commands(sub) -> None:
+    p = sub.add_parser("parameters", help="the parameter registry")
+    p.add_argument("--format", choices=("text", "markdown"), default="text",
+                   help="markdown: the table of docs/ODD.md §10.1")
+    p.set_defaults(func=_cmd_parameters)
+    sub.add_parser("indicators", help="the indicators targets can use").set_defaults(
+        func=_cmd_indicators)
+    sub.add_parser("scenarios", help="the scenarios in scenarios/").set_defaults(
+        func=_cmd_scenarios)
 
 
 def main(argv=None) -> int:

@@ -3,20 +3,27 @@
 Replicate r of a run with seed s draws from ``SeedSequence(s, spawn_key=(r,))`` — the r-th
 child of the seed — so a replicate's results do not depend on how many replicates are run, in
 what order, or on which worker: the same numbers serially, on a process pool or on Dask.
-Any ``concurrent.futures.Executor`` can run them (``ProcessPoolExecutor``, Dask's
-``Client.get_executor()``, mpi4py's ``MPIPoolExecutor``).
+
+Every loop that runs model replicates (``zonesim run``, the experiments, calibration,
+forecasts and pattern checks) sends its work through :func:`map_unordered` (or
+:func:`map_ordered`) on any ``concurrent.futures.Executor`` (``ProcessPoolExecutor``, Dask's
+``Client.get_executor()``, mpi4py's ``MPIPoolExecutor``) or serially in this process;
+:func:`make_executor` builds one.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
 from zonesim.engine.model import ZoneModel, check_overrides
+from zonesim.errors import ExperimentError
 from zonesim.scenario import Scenario
 
 
@@ -41,6 +48,70 @@ def default_workers() -> int:
     return max(os.cpu_count() or 1, 1)
 
 
+def make_executor(workers: int | None = None, scheduler: str | None = None,
+                  dask_local: int | None = None):
+    """An executor and a closer: serial (None) for 1 worker, a local process pool by default,
+    Dask's ``Client.get_executor()`` for ``scheduler`` (an address) or ``dask_local`` workers."""
+    if scheduler and dask_local:
+        raise ExperimentError("give either a Dask scheduler address or a local Dask cluster "
+                              "size, not both")
+    if scheduler or dask_local:
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:
+            raise ExperimentError("Dask is not installed: pip install 'dask[distributed]'")
+        import logging
+        if scheduler:
+            try:
+                client = Client(scheduler, timeout="20s")
+            except (OSError, TimeoutError) as e:
+                raise ExperimentError(f"cannot reach the Dask scheduler at {scheduler}: {e}")
+            cluster = None
+        else:
+            cluster = LocalCluster(n_workers=int(dask_local), threads_per_worker=1,
+                                   processes=True, dashboard_address=None,
+                                   silence_logs=logging.ERROR)
+            client = Client(cluster)
+
+        def close():
+            client.close()
+            if cluster is not None:
+                cluster.close()
+        return client.get_executor(), close
+    workers = default_workers() if workers is None else int(workers)
+    if workers <= 1:
+        return None, lambda: None
+    pool = ProcessPoolExecutor(max_workers=workers)
+    return pool, lambda: pool.shutdown(wait=True, cancel_futures=True)
+
+
+def map_unordered(fn: Callable, jobs: Sequence[tuple], executor: Executor | None = None
+                  ) -> Iterator[tuple[int, Any]]:
+    """Yield ``(i, fn(*jobs[i]))`` for every job as it finishes: in job order serially
+    (``executor`` None), in order of completion on ``executor``.
+
+    Work not yet started is cancelled when the caller stops early or a job fails, so an
+    interrupted experiment stops sending runs out."""
+    if executor is None:
+        for i, job in enumerate(jobs):
+            yield i, fn(*job)
+        return
+    futures = {executor.submit(fn, *job): i for i, job in enumerate(jobs)}
+    try:
+        for f in as_completed(futures):
+            yield futures[f], f.result()
+    finally:
+        for f in futures:
+            f.cancel()
+
+
+def map_ordered(fn: Callable, jobs: Sequence[tuple], executor: Executor | None = None
+                ) -> list:
+    """``[fn(*job) for job in jobs]``, run through :func:`map_unordered`."""
+    results = dict(map_unordered(fn, jobs, executor))
+    return [results[i] for i in range(len(jobs))]
+
+
 def run_replicates(scenario: Scenario, replicates: int, seed: int = 0,
                    parameters: dict | None = None, executor: Executor | None = None,
                    workers: int | None = None, steps_per_year: int | None = None,
@@ -53,23 +124,17 @@ def run_replicates(scenario: Scenario, replicates: int, seed: int = 0,
     check_overrides(parameters)  # fail before any work is sent out
     workers = default_workers() if workers is None else int(workers)
     bar = tqdm(total=replicates, desc=f"{scenario.name}", unit="run", disable=not progress)
+    close = None
+    if executor is None:
+        executor, close = make_executor(min(workers, replicates))
+    jobs = [(scenario, seed, r, parameters, steps_per_year) for r in range(replicates)]
     results: dict[int, pd.DataFrame] = {}
-    own_pool = None
-    if executor is None and workers > 1 and replicates > 1:
-        executor = own_pool = ProcessPoolExecutor(max_workers=min(workers, replicates))
     try:
-        if executor is None:
-            for r in range(replicates):
-                results[r] = run_replicate(scenario, seed, r, parameters, steps_per_year)
-                bar.update()
-        else:
-            futures = {executor.submit(run_replicate, scenario, seed, r, parameters,
-                                       steps_per_year): r for r in range(replicates)}
-            for f in as_completed(futures):
-                results[futures[f]] = f.result()
-                bar.update()
+        for r, table in map_unordered(run_replicate, jobs, executor):
+            results[r] = table
+            bar.update()
     finally:
         bar.close()
-        if own_pool is not None:
-            own_pool.shutdown()
+        if close is not None:
+            close()
     return pd.concat([results[r] for r in range(replicates)], ignore_index=True)

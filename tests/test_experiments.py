@@ -23,12 +23,19 @@ import pandas as pd
 import pytest
 from SALib.test_functions import Ishigami
 
-from zonesim.analysis import experiments as ex
+from zonesim.analysis import check_factor, evaluate_targets, sweep, uncertainty_space
+from zonesim.analysis.compare import COMPARISON_COLUMNS, _paired_ci
+from zonesim.analysis.designs import (design_rows, half_design_rows, round_integers,
+                                      sensitivity_design, sweep_design)
+from zonesim.analysis.experiments import MARGIN_CAP, _margin, run_points
+from zonesim.analysis.sensitivity import INDEX_COLUMNS, analyse, replicate_noise
+from zonesim.analysis.space import salib_problem
+from zonesim.analysis.store import OUTCOME_COLUMNS, ResultStore
 from zonesim.cli import main
-from zonesim.present.report import _is_grid, sweep_chart
+from zonesim.present import sweep_chart
+from zonesim.present.experiment_figures import _is_grid
 from zonesim.run import run_replicate
 from zonesim.scenario import load_scenario
-from zonesim.analysis.targets import evaluate_targets
 
 DATA = Path(__file__).resolve().parent / "data"
 TINY = DATA / "tiny.toml"
@@ -48,9 +55,9 @@ def tiny():
 
 
 def _ishigami(method: str, n: int, seed: int = 1) -> pd.DataFrame:
-    X, options = ex.sensitivity_design(method, ISHIGAMI, n, seed)
+    X, options = sensitivity_design(method, ISHIGAMI, n, seed)
     Y = Ishigami.evaluate(X)
-    return ex.analyse(method, ISHIGAMI, X, Y, options, seed, output="y")
+    return analyse(method, ISHIGAMI, X, Y, options, seed, output="y")
 
 
 def _index(table: pd.DataFrame, index: str) -> np.ndarray:
@@ -62,7 +69,7 @@ def _index(table: pd.DataFrame, index: str) -> np.ndarray:
 
 def test_sobol_recovers_ishigami_indices():
     t = _ishigami("sobol", 1024)
-    assert list(t.columns) == ex.INDEX_COLUMNS
+    assert list(t.columns) == INDEX_COLUMNS
     np.testing.assert_allclose(_index(t, "S1"), S1_TRUE, atol=0.06)
     np.testing.assert_allclose(_index(t, "ST"), ST_TRUE, atol=0.06)
     # intervals bracket the estimates
@@ -105,10 +112,10 @@ def test_pawn_ranks_ishigami_factors():
 
 def test_analysis_is_reproducible_with_seed_zero():
     """SALib ignores a seed of 0 (``if seed:``): the workbench maps it to a real one."""
-    X, options = ex.sensitivity_design("delta", ISHIGAMI, 60, 0)
+    X, options = sensitivity_design("delta", ISHIGAMI, 60, 0)
     Y = Ishigami.evaluate(X)
-    a = ex.analyse("delta", ISHIGAMI, X, Y, options, 0)
-    b = ex.analyse("delta", ISHIGAMI, X, Y, options, 0)
+    a = analyse("delta", ISHIGAMI, X, Y, options, 0)
+    b = analyse("delta", ISHIGAMI, X, Y, options, 0)
     pd.testing.assert_frame_equal(a, b)
 
 
@@ -122,11 +129,11 @@ def test_half_design_is_the_design_at_half_n(method, grouped):
     if grouped:
         problem["groups"] = ["g1", "g2", "g1", "g2"]
     d = 2 if grouped else 4
-    X16, _ = ex.sensitivity_design(method, problem, 16, 3)
-    X8, _ = ex.sensitivity_design(method, problem, 8, 3)
+    X16, _ = sensitivity_design(method, problem, 16, 3)
+    X8, _ = sensitivity_design(method, problem, 8, 3)
     per = d + 2 if method == "sobol" else d + 1
-    assert X16.shape[0] == 16 * per == ex.design_rows(method, problem, 16)
-    half = ex._half_design_rows(method, problem, 16)
+    assert X16.shape[0] == 16 * per == design_rows(method, problem, 16)
+    half = half_design_rows(method, problem, 16)
     assert half == 8 * per
     np.testing.assert_allclose(X16[:half], X8)
     assert "sample_scaled" not in problem and ("groups" in problem) == grouped  # not mutated
@@ -134,32 +141,32 @@ def test_half_design_is_the_design_at_half_n(method, grouped):
 
 def test_grouped_analysis_reports_groups():
     problem = {**ISHIGAMI, "groups": ["a", "b", "a"]}
-    X, options = ex.sensitivity_design("sobol", problem, 256, 1)
-    t = ex.analyse("sobol", problem, X, Ishigami.evaluate(X), options, 1, output="y")
+    X, options = sensitivity_design("sobol", problem, 256, 1)
+    t = analyse("sobol", problem, X, Ishigami.evaluate(X), options, 1, output="y")
     assert sorted(set(t["parameter"])) == ["a", "b"]
 
 
 # --------------------------------------------------------------------- design details
 
 def test_integer_parameters_are_rounded(tiny):
-    factors = [ex.check_factor("initial_enterprises", 80, 200),
-               ex.check_factor("rd_subsidy_rate", 0.0, 0.2)]
-    lhs = ex.sweep_design(factors, "lhs", samples=9, seed=4)
+    factors = [check_factor("initial_enterprises", 80, 200),
+               check_factor("rd_subsidy_rate", 0.0, 0.2)]
+    lhs = sweep_design(factors, "lhs", samples=9, seed=4)
     assert lhs["initial_enterprises"].dtype.kind == "i"
     assert lhs["initial_enterprises"].between(80, 200).all()
     assert not (lhs["rd_subsidy_rate"] == lhs["rd_subsidy_rate"].round()).all()
-    grid = ex.sweep_design([ex.check_factor("laggard_demotion", 0, 1)], "grid", {"laggard_demotion": 5})
+    grid = sweep_design([check_factor("laggard_demotion", 0, 1)], "grid", {"laggard_demotion": 5})
     assert grid["laggard_demotion"].tolist() == [0, 1]        # distinct whole numbers only
-    X, _ = ex.sensitivity_design("sobol", ex.salib_problem(factors), 8, 0)
-    r = ex._round_integers(X, factors)
+    X, _ = sensitivity_design("sobol", salib_problem(factors), 8, 0)
+    r = round_integers(X, factors)
     assert (r[:, 0] == np.round(r[:, 0])).all() and not (X[:, 0] == np.round(X[:, 0])).all()
 
 
 def test_batched_target_evaluation_matches_one_run_at_a_time(tiny):
     pts = [{"point": 5, "scenario": "base", "parameters": {"initial_enterprises": 90}},
            {"point": 2, "scenario": "base", "parameters": {"rd_subsidy_rate": 0.15}}]
-    got = ex.run_points({"base": tiny}, pts, [0, 3], seed=7)
-    assert list(got.columns) == ex.OUTCOME_COLUMNS
+    got = run_points({"base": tiny}, pts, [0, 3], seed=7)
+    assert list(got.columns) == OUTCOME_COLUMNS
     for pt in pts:
         for r in (0, 3):
             ev = evaluate_targets(tiny, run_replicate(tiny, 7, r, pt["parameters"]))
@@ -172,11 +179,11 @@ def test_margin_is_capped_and_oriented():
     class T:
         def __init__(self, comparator, value):
             self.comparator, self.value = comparator, value
-    assert ex._margin(15.0, T(">=", 10)) == 1.5
-    assert ex._margin(5.0, T("<=", 10)) == 2.0
-    assert ex._margin(0.0, T("<=", 10)) == ex.MARGIN_CAP
-    assert ex._margin(float("inf"), T(">=", 0.2)) == ex.MARGIN_CAP
-    assert math.isnan(ex._margin(float("nan"), T(">=", 1)))
+    assert _margin(15.0, T(">=", 10)) == 1.5
+    assert _margin(5.0, T("<=", 10)) == 2.0
+    assert _margin(0.0, T("<=", 10)) == MARGIN_CAP
+    assert _margin(float("inf"), T(">=", 0.2)) == MARGIN_CAP
+    assert math.isnan(_margin(float("nan"), T(">=", 1)))
 
 
 # ------------------------------------------------------------------- replicate noise
@@ -191,12 +198,12 @@ def _synthetic(points, reps, sd_between, sd_within, seed=0):
 
 
 def test_replicate_noise_pure_noise_and_no_noise():
-    pure = ex.replicate_noise(_synthetic(400, 5, 0.0, 1.0)).set_index("output")
+    pure = replicate_noise(_synthetic(400, 5, 0.0, 1.0)).set_index("output")
     assert pure.loc["margin:t", "noise_share"] > 0.9
     assert pure.loc["margin:t", "noise_share_of_mean"] > 0.85
     none = _synthetic(50, 4, 1.0, 0.0)
     none["margin"] = none["point"] * 1.0
-    quiet = ex.replicate_noise(none).set_index("output")
+    quiet = replicate_noise(none).set_index("output")
     assert quiet.loc["margin:t", "noise_share"] == 0.0
     assert quiet.loc["margin:t", "noise_share_of_mean"] == 0.0
 
@@ -204,11 +211,11 @@ def test_replicate_noise_pure_noise_and_no_noise():
 def test_replicate_noise_known_mixture():
     """σ_b = σ_w = 1 with R = 4: half of a run's variance is noise, and (1/4)/(1 + 1/4) = 0.2
     of the variance of the point means."""
-    n = ex.replicate_noise(_synthetic(3000, 4, 1.0, 1.0, seed=3)).set_index("output")
+    n = replicate_noise(_synthetic(3000, 4, 1.0, 1.0, seed=3)).set_index("output")
     assert n.loc["margin:t", "noise_share"] == pytest.approx(0.5, abs=0.04)
     assert n.loc["margin:t", "noise_share_of_mean"] == pytest.approx(0.2, abs=0.03)
     assert n.loc["margin:t", "replicates"] == 4
-    one = ex.replicate_noise(_synthetic(20, 1, 1.0, 1.0)).set_index("output")
+    one = replicate_noise(_synthetic(20, 1, 1.0, 1.0)).set_index("output")
     assert math.isnan(one.loc["margin:t", "noise_share"])   # cannot be told with 1 replicate
 
 
@@ -216,13 +223,13 @@ def test_replicate_noise_known_mixture():
 
 def test_same_numbers_on_every_executor(tiny, tmp_path):
     """Serial, a 2-process pool and a 2-worker Dask LocalCluster give identical outcomes."""
-    factors = [ex.check_factor("initial_enterprises", 80, 160)]
+    factors = [check_factor("initial_enterprises", 80, 160)]
     results = {}
     for name, kw in {"serial": {"workers": 1}, "pool": {"workers": 2},
                      "dask": {"dask_local": 2}}.items():
-        design, outcomes, summary = ex.sweep(tiny, factors, "grid", {"initial_enterprises": 2},
-                                             replicates=2, seed=11, out=tmp_path / name,
-                                             progress=False, **kw)
+        design, outcomes, summary = sweep(tiny, factors, "grid", {"initial_enterprises": 2},
+                                          replicates=2, seed=11, out=tmp_path / name,
+                                          progress=False, **kw)
         assert len(design) == 2 and len(outcomes) == 2 * 2 * len(tiny.modelled_targets)
         results[name] = outcomes
     pd.testing.assert_frame_equal(results["serial"], results["pool"])
@@ -259,7 +266,7 @@ def test_kill_and_resume_equals_uninterrupted_run(tmp_path, tiny):
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     proc.stderr.close()
-    store = ex.ResultStore(out)
+    store = ResultStore(out)
     partial = store.raw_outcomes()
     total_runs = 10 * 6
     done = set(zip(partial["point"], partial["replicate"]))
@@ -281,11 +288,11 @@ def test_kill_and_resume_equals_uninterrupted_run(tmp_path, tiny):
     assert not resumed.duplicated(["point", "replicate", "target"]).any()
     assert len(resumed) == total_runs * len(tiny.modelled_targets)
 
-    factors = [ex.check_factor("initial_enterprises", 80, 200)]
-    _, reference, _ = ex.sweep(tiny, factors, "grid", {"initial_enterprises": 10}, replicates=6,
-                               seed=3, out=tmp_path / "reference", workers=1, progress=False)
+    factors = [check_factor("initial_enterprises", 80, 200)]
+    _, reference, _ = sweep(tiny, factors, "grid", {"initial_enterprises": 10}, replicates=6,
+                            seed=3, out=tmp_path / "reference", workers=1, progress=False)
     pd.testing.assert_frame_equal(store.outcomes(), reference)
-    assert ex.ResultStore(tmp_path / "reference").spec()["digest"] == store.spec()["digest"]
+    assert ResultStore(tmp_path / "reference").spec()["digest"] == store.spec()["digest"]
 
 
 def test_folder_with_another_experiment_is_refused_untouched(tmp_path, capsys):
@@ -319,7 +326,7 @@ def test_compare_common_random_numbers(tmp_path, capsys, tiny):
                "--workers", "2", "--quiet", "--out", str(out)])
     assert rc == 0, capsys.readouterr().err
     table = pd.read_csv(out / "comparison.csv")
-    assert list(table.columns) == ex.COMPARISON_COLUMNS
+    assert list(table.columns) == COMPARISON_COLUMNS
     assert (out / "comparison.png").stat().st_size > 0
     assert set(table["variant"]) == {"tiny (#2)", "tiny_copy", "tiny_high_subsidy"}
     same = table[table["variant"] != "tiny_high_subsidy"]
@@ -332,7 +339,7 @@ def test_compare_common_random_numbers(tmp_path, capsys, tiny):
     assert ((lever["p_met_diff_low"] <= lever["p_met_diff"])
             & (lever["p_met_diff"] <= lever["p_met_diff_high"])).all()
     # common random numbers: replicate r of the copy is replicate r of the base, run for run
-    o = ex.ResultStore(out).outcomes()
+    o = ResultStore(out).outcomes()
     base = o[o["point"] == 0].drop(columns="point").reset_index(drop=True)
     for p in (1, 2):
         pd.testing.assert_frame_equal(base, o[o["point"] == p].drop(columns="point")
@@ -342,10 +349,10 @@ def test_compare_common_random_numbers(tmp_path, capsys, tiny):
 def test_paired_interval_of_identical_samples_is_zero():
     rng = np.random.default_rng(0)
     x = rng.normal(size=30)
-    assert ex._paired_ci(x, x.copy(), np.median, rng) == (0.0, 0.0)
-    lo, hi = ex._paired_ci(x, x + 1.0, np.mean, rng)
+    assert _paired_ci(x, x.copy(), np.median, rng) == (0.0, 0.0)
+    lo, hi = _paired_ci(x, x + 1.0, np.mean, rng)
     assert lo == pytest.approx(1.0) and hi == pytest.approx(1.0)
-    lo, hi = ex._paired_ci(x, x + rng.normal(size=30), np.mean, rng)
+    lo, hi = _paired_ci(x, x + rng.normal(size=30), np.mean, rng)
     assert lo < hi
 
 
@@ -358,7 +365,7 @@ def test_sensitivity_cli_writes_every_output(tmp_path, capsys):
                "--quiet", "--out", str(out)])
     assert rc == 0, capsys.readouterr().err
     idx = pd.read_csv(out / "indices.csv")
-    assert list(idx.columns) == ex.INDEX_COLUMNS
+    assert list(idx.columns) == INDEX_COLUMNS
     assert {"mu_star", "sigma", "mu"} <= set(idx["index"])
     assert set(idx["parameter"]) == {"rd_subsidy_rate", "initial_enterprises", "growth_drift"}
     assert set(idx["output"]) <= {f"{k}:{t}" for k in ("p_met", "margin")
@@ -498,9 +505,9 @@ def test_sobol_n_not_power_of_two_warns_and_runs(tmp_path, capsys):
 
 
 def test_api_warning_for_sobol_n(tiny):
-    problem = ex.salib_problem(ex.uncertainty_space(tiny, ["rd_subsidy_rate", "growth_drift"]))
+    problem = salib_problem(uncertainty_space(tiny, ["rd_subsidy_rate", "growth_drift"]))
     with pytest.warns(UserWarning, match="not a power of two"):
-        ex.sensitivity_design("sobol", problem, 100, 0)
+        sensitivity_design("sobol", problem, 100, 0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        ex.sensitivity_design("sobol", problem, 64, 0)
+        sensitivity_design("sobol", problem, 64, 0)

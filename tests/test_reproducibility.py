@@ -9,7 +9,7 @@ from pandas.testing import assert_frame_equal
 
 from conftest import small
 from zonesim.engine.model import ZoneModel
-from zonesim.run import replicate_seed, run_replicate, run_replicates
+from zonesim.run import map_ordered, map_unordered, replicate_seed, run_replicate, run_replicates
 
 FAST = dict(initial_enterprises=300, initial_high_tech_enterprises=15,
             initial_rd_institutions_municipal_plus=10)
@@ -78,3 +78,18 @@ def test_replicate_seeds_are_children_of_the_seed():
     assert a.generate_state(4).tolist() != b.generate_state(4).tolist()
     assert replicate_seed(3, 1).generate_state(4).tolist() == b.generate_state(4).tolist()
     assert replicate_seed(4, 1).generate_state(4).tolist() != b.generate_state(4).tolist()
+
+
+def _square(x):
+    return x * x
+
+
+def test_map_gives_every_result_once_serially_and_on_a_pool():
+    from concurrent.futures import ProcessPoolExecutor
+
+    jobs = [(k,) for k in range(7)]
+    serial = list(map_unordered(_square, jobs))
+    assert serial == [(k, k * k) for k in range(7)]          # serially: in job order
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        assert sorted(map_unordered(_square, jobs, pool)) == serial
+        assert map_ordered(_square, jobs, pool) == [k * k for k in range(7)]

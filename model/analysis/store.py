@@ -1,0 +1,179 @@
+"""The resumable result store: an experiment's folder.
+
+The folder holds the full specification (``experiment.json``: scenario contents, design, seeds,
+zonesim version and a digest of the model code), the design (``design.parquet``: point,
+scenario, parameters) and the outcomes in parquet chunks written atomically as tasks finish.
+Resuming skips finished runs and never duplicates one; a folder holding a different experiment
+is refused, never overwritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from zonesim.errors import ExperimentError
+
+#: The outcomes table: one row per run (point, replicate) and target.
+OUTCOME_COLUMNS = ["point", "replicate", "target", "value", "met", "margin"]
+
+
+class ResultStore:
+    """An experiment's folder: specification, design, outcome chunks written atomically."""
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+        self.chunks = self.folder / "chunks"
+
+    @property
+    def spec_path(self) -> Path:
+        return self.folder / "experiment.json"
+
+    def spec(self) -> dict:
+        return json.loads(self.spec_path.read_text())
+
+    def check(self, spec: dict, resume: bool) -> None:
+        """Refuse to use the folder for ``spec`` (without touching it) unless it is new, empty,
+        or — with ``resume`` — holds exactly this experiment."""
+        if self.folder.exists() and not self.folder.is_dir():
+            raise ExperimentError(f"{self.folder} is a file, not a folder; choose another --out")
+        digest = spec_digest(spec)
+        if self.spec_path.exists():
+            try:
+                old = self.spec()
+            except (OSError, ValueError):
+                raise ExperimentError(f"{self.folder}/experiment.json is unreadable; choose "
+                                      "another --out folder (nothing was overwritten)")
+            if old.get("digest") != digest:
+                why = ""
+                if old.get("model_code") and old.get("model_code") != spec.get("model_code") \
+                        and old.get("kind") == spec.get("kind"):
+                    why = " — the model code has changed since it was run"
+                raise ExperimentError(
+                    f"{self.folder} holds a different experiment ({old.get('kind')} of "
+                    f"{', '.join(old.get('scenario_ids') or [])}, created {old.get('created')})"
+                    f"{why}; choose another --out folder (nothing was overwritten)")
+            if not resume:
+                raise ExperimentError(
+                    f"{self.folder} already holds this experiment; add --resume to continue it "
+                    "(finished runs are kept) or choose another --out folder")
+            return
+        if self.folder.exists() and not self._only_debris():
+            raise ExperimentError(f"{self.folder} is not empty and holds no experiment; choose "
+                                  "another --out folder (nothing was overwritten)")
+
+    def _only_debris(self) -> bool:
+        """True when the folder holds nothing but what an interrupted set-up leaves: an empty
+        chunks/ folder, design.parquet and temporary files."""
+        for p in self.folder.iterdir():
+            if p.name == "chunks" and p.is_dir() and not any(p.iterdir()):
+                continue
+            if p.name == "design.parquet" or (p.name.startswith(".") and p.name.endswith(".tmp")):
+                continue
+            return False
+        return True
+
+    def open(self, spec: dict, design: pd.DataFrame, resume: bool) -> set[tuple[int, int]]:
+        """Create the folder for ``spec`` or, with ``resume``, reopen it. Returns the finished
+        (point, replicate) pairs. Refuses a folder that holds anything else."""
+        self.check(spec, resume)
+        if self.spec_path.exists():
+            return self.finished()
+        self.chunks.mkdir(parents=True, exist_ok=True)
+        _atomic_write(self.folder / "design.parquet", lambda p: design.to_parquet(p, index=False))
+        # the specification last: a folder with experiment.json is a complete set-up
+        _atomic_write(self.spec_path, lambda p: Path(p).write_text(
+            json.dumps({**spec, "digest": spec_digest(spec),
+                        "created": time.strftime("%Y-%m-%d %H:%M:%S")},
+                       ensure_ascii=False, indent=1, default=_json_default)))
+        return set()
+
+    def write_chunk(self, df: pd.DataFrame) -> None:
+        key = f"{int(df['point'].min()):07d}-{int(df['replicate'].min()):05d}-{os.getpid()}-" \
+              f"{time.monotonic_ns()}"
+        _atomic_write(self.chunks / f"chunk-{key}.parquet",
+                      lambda p: df.to_parquet(p, index=False))
+
+    def chunk_files(self) -> list[Path]:
+        return sorted(self.chunks.glob("chunk-*.parquet"))
+
+    def raw_outcomes(self) -> pd.DataFrame:
+        """Every row of every chunk, as written (duplicates, if any, included)."""
+        files = self.chunk_files()
+        if not files:
+            return pd.DataFrame(columns=OUTCOME_COLUMNS)
+        return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+
+    def outcomes(self) -> pd.DataFrame:
+        """All outcome rows, each (point, replicate, target) once, sorted."""
+        df = self.raw_outcomes()
+        df = df.drop_duplicates(["point", "replicate", "target"], keep="first")
+        return df.sort_values(["point", "replicate", "target"], ignore_index=True)
+
+    def finished(self) -> set[tuple[int, int]]:
+        df = self.raw_outcomes()
+        return set(zip(df["point"].astype(int), df["replicate"].astype(int)))
+
+    def consolidate(self) -> pd.DataFrame:
+        """Merge the chunks into one (written atomically before the parts are removed, so an
+        interruption leaves at worst duplicates, which :meth:`outcomes` drops). Returns the
+        outcomes."""
+        df = self.outcomes()
+        files = self.chunk_files()
+        if len(files) > 1:
+            self.write_chunk(df)
+            for f in files:
+                f.unlink(missing_ok=True)
+        return df
+
+    def design(self) -> pd.DataFrame:
+        return pd.read_parquet(self.folder / "design.parquet")
+
+
+def _atomic_write(path: Path, write) -> None:
+    """Write to a temporary name in the same folder, then rename: a killed writer leaves no
+    partial file under the real name."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def _json_default(o):
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        return float(o)
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    raise TypeError(type(o))
+
+
+def spec_digest(spec: dict) -> str:
+    """A short digest of a specification: a folder holds the same experiment when its stored
+    digest equals this."""
+    return hashlib.sha256(json.dumps(spec, sort_keys=True, ensure_ascii=False,
+                                     default=_json_default).encode()).hexdigest()[:16]
+
+
+#: What a stored outcome depends on: the engine, the rules, the registries, replicate seeding
+#: and how targets are measured (paths relative to the package).
+MODEL_CODE = ("engine", "registry", "rules.py", "run.py", "analysis/targets.py")
+
+
+def model_code_digest() -> str:
+    """A digest of the simulation's source files: an experiment resumed with other model code
+    would mix results of two models, so it counts as a different experiment."""
+    package = Path(__file__).resolve().parents[1]
+    files = sorted(f for part in MODEL_CODE for f in
+                   ((package / part).rglob("*.py") if (package / part).is_dir()
+                    else [package / part]))
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.relative_to(package).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
