@@ -23,7 +23,7 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 
-from zonesim.analysis import uncertainty_space
+from zonesim.analysis.space import uncertainty_space
 from zonesim.analysis.designs import round_integers, sensitivity_design
 from zonesim.analysis.experiments import RUNS_PER_TASK, run_points
 from zonesim.analysis.space import salib_problem

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import _common
 
-from zonesim.analysis import check_factor, sweep
+from zonesim.analysis.space import check_factor
+from zonesim.analysis.sweep import sweep
 from zonesim.present import write_sweep
 from zonesim.scenario import load_scenario
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import _common
 
-from zonesim.analysis import sensitivity
+from zonesim.analysis.sensitivity import sensitivity
 from zonesim.present import write_sensitivity
 from zonesim.registry.parameters import PARAMETERS
 from zonesim.scenario import load_scenario

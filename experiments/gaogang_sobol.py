@@ -17,7 +17,7 @@ import pandas as pd
 
 import _common
 
-from zonesim.analysis import sensitivity
+from zonesim.analysis.sensitivity import sensitivity
 from zonesim.present import convergence_summary, write_sensitivity
 from zonesim.scenario import load_scenario
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import _common
 
-from zonesim.analysis import compare
+from zonesim.analysis.compare import compare
 from zonesim.present import write_comparison
 from zonesim.scenario import load_scenario
 

@@ -43,7 +43,7 @@ def _positive(text: str) -> int:
 
 
 def _cmd_run(args) -> int:
-    from zonesim.analysis import run_scenario
+    from zonesim.analysis.run_scenario import run_scenario
     from zonesim.present import fan_chart, target_table_text
 
     sc = load_scenario(args.scenario)
@@ -117,7 +117,7 @@ def _executor_args(args) -> dict:
 
 
 def _parse_param(text: str):
-    from zonesim.analysis import check_factor
+    from zonesim.analysis.space import check_factor
 
     try:
         name, rng = text.split("=", 1)
@@ -144,7 +144,7 @@ def _print_table(df, floats: str = "{:.3g}") -> None:
 
 
 def _cmd_compare(args) -> int:
-    from zonesim.analysis import compare
+    from zonesim.analysis.compare import compare
     from zonesim.present import write_comparison
 
     base = load_scenario(args.base)
@@ -164,7 +164,7 @@ def _cmd_compare(args) -> int:
 
 
 def _cmd_sweep(args) -> int:
-    from zonesim.analysis import sweep
+    from zonesim.analysis.sweep import sweep
     from zonesim.present import write_sweep
 
     sc = load_scenario(args.scenario)
@@ -198,7 +198,7 @@ def _cmd_sweep(args) -> int:
 def _cmd_sensitivity(args) -> int:
     import warnings
 
-    from zonesim.analysis import sensitivity
+    from zonesim.analysis.sensitivity import sensitivity
     from zonesim.present import write_sensitivity
 
     sc = load_scenario(args.scenario)
@@ -259,7 +259,7 @@ def _cmd_scenarios(args) -> int:
 
 
 def _cmd_patterns(args) -> int:
-    from zonesim.analysis import check_patterns
+    from zonesim.analysis.patterns import check_patterns
 
     sc = load_scenario(args.scenario)
     out = Path(args.out or Path("out") / "patterns" / sc.name)
@@ -275,7 +275,7 @@ def _cmd_patterns(args) -> int:
 
 
 def _cmd_calibrate(args) -> int:
-    from zonesim.analysis import calibrate
+    from zonesim.analysis.calibration import calibrate
 
     sc = load_scenario(args.scenario)
     params = [n.strip() for n in args.params.split(",")] if args.params else None

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 import zonesim
-from zonesim.analysis import abc_smc, calibrate, forecast
-from zonesim.analysis.abc import weighted_quantile
-from zonesim.analysis.calibration import parameter_space, select_statistics
+from zonesim.analysis.abc import abc_smc, weighted_quantile
+from zonesim.analysis.calibration import calibrate, parameter_space, select_statistics
+from zonesim.analysis.forecast import forecast
 from zonesim.errors import CalibrationError
 
 

@@ -23,14 +23,15 @@ import pandas as pd
 import pytest
 from SALib.test_functions import Ishigami
 
-from zonesim.analysis import check_factor, evaluate_targets, sweep, uncertainty_space
 from zonesim.analysis.compare import COMPARISON_COLUMNS, _paired_ci
 from zonesim.analysis.designs import (design_rows, half_design_rows, round_integers,
                                       sensitivity_design, sweep_design)
 from zonesim.analysis.experiments import MARGIN_CAP, _margin, run_points
 from zonesim.analysis.sensitivity import INDEX_COLUMNS, analyse, replicate_noise
-from zonesim.analysis.space import salib_problem
+from zonesim.analysis.space import check_factor, salib_problem, uncertainty_space
 from zonesim.analysis.store import OUTCOME_COLUMNS, ResultStore
+from zonesim.analysis.sweep import sweep
+from zonesim.analysis.targets import evaluate_targets
 from zonesim.cli import main
 from zonesim.present import sweep_chart
 from zonesim.present.experiment_figures import _is_grid
