@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from zonesim.engine.model import ZoneModel, check_overrides
+from zonesim.engine.model import ZoneModel
+from zonesim.registry.validate import check_overrides
 from zonesim.errors import ExperimentError
 from zonesim.scenario import Scenario
 

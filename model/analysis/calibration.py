@@ -29,6 +29,7 @@ from zonesim.engine.model import ZoneModel
 from zonesim.errors import CalibrationError
 from zonesim.registry.indicators import INDICATORS
 from zonesim.registry.parameters import PARAMETERS
+from zonesim.registry.validate import ParameterError, check_name
 from zonesim.run import make_executor
 from zonesim.scenario import Scenario, load_scenario
 
@@ -194,9 +195,10 @@ def parameter_space(scenario: Scenario, statistics: list[Statistic],
             raise CalibrationError("no default parameters for these statistics; name them")
     space = []
     for n in names:
-        if n not in PARAMETERS:
-            raise CalibrationError(f"unknown parameter {n!r}; see `zonesim parameters`")
-        p = PARAMETERS[n]
+        try:
+            p = check_name(n)
+        except ParameterError as e:
+            raise CalibrationError(e.message) from None
         prov = scenario.provenance(n)
         if p.categorical or prov["low"] is None or prov["high"] is None \
                 or not prov["high"] > prov["low"]:

@@ -7,12 +7,12 @@ the range it is varied over in the parameter's own unit.
 
 from __future__ import annotations
 
-import difflib
 import math
 from dataclasses import dataclass
 
 from zonesim.errors import ExperimentError
 from zonesim.registry.parameters import PARAMETERS
+from zonesim.registry.validate import ParameterError, check_value, unknown_name
 from zonesim.scenario import Scenario
 
 
@@ -27,12 +27,6 @@ class Factor:
     kind: str          # "uncertainty" or "lever" (registry kind; initial counts as uncertainty)
     integer: bool
     unit: str
-
-
-def _unknown_name(name: str, candidates) -> str:
-    close = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.6)
-    hint = f" (did you mean {', '.join(close)}?)" if close else ""
-    return f"unknown parameter {name!r}{hint}; see `zonesim parameters`"
 
 
 def uncertainty_space(scenario: Scenario, names: list[str] | None = None,
@@ -56,7 +50,7 @@ def uncertainty_space(scenario: Scenario, names: list[str] | None = None,
     if names:
         unknown = [n for n in names if n not in PARAMETERS]
         if unknown:
-            raise ExperimentError("; ".join(_unknown_name(n, PARAMETERS) for n in unknown))
+            raise ExperimentError("; ".join(unknown_name(n) for n in unknown))
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
             raise ExperimentError(f"parameter(s) given twice: {', '.join(dup)}")
@@ -73,26 +67,22 @@ def uncertainty_space(scenario: Scenario, names: list[str] | None = None,
 
 
 def check_factor(name: str, low: float, high: float) -> Factor:
-    """A factor given on the command line: known parameter, range inside its valid domain."""
+    """A factor given on the command line: known parameter, both ends of the range in its
+    valid domain (:func:`~zonesim.registry.validate.check_value`), LOW below HIGH."""
     if name not in PARAMETERS:
-        raise ExperimentError(_unknown_name(name, PARAMETERS))
+        raise ExperimentError(unknown_name(name))
     p = PARAMETERS[name]
     if p.categorical:
         raise ExperimentError(f"parameter {name} is categorical ({', '.join(p.choices)}); "
                               "compare scenario variants instead")
-    if not (math.isfinite(low) and math.isfinite(high)):
-        raise ExperimentError(f"parameter {name}: range {low:g}:{high:g} is not finite")
+    for end, x in (("LOW", low), ("HIGH", high)):
+        try:
+            check_value(name, x, end, round_integers=True)
+        except ParameterError as e:
+            raise ExperimentError(f"parameter {name}, {end}: {e.message}") from None
     if not high > low:
         raise ExperimentError(f"parameter {name}: range {low:g}:{high:g} is empty "
                               "(LOW must be below HIGH)")
-    lo_ok = p.minimum is None or low >= p.minimum
-    hi_ok = p.maximum is None or high <= p.maximum
-    if not (lo_ok and hi_ok):
-        bad = low if not lo_ok else high
-        dom_lo = "−∞" if p.minimum is None else f"{p.minimum:g}"
-        dom_hi = "∞" if p.maximum is None else f"{p.maximum:g}"
-        raise ExperimentError(f"parameter {name}: {bad:g} is outside its valid domain "
-                              f"[{dom_lo}, {dom_hi}] ({p.unit})")
     if p.integer and math.floor(high) < math.ceil(low):
         raise ExperimentError(f"parameter {name} takes whole numbers and {low:g}:{high:g} "
                               "holds none")

@@ -46,8 +46,7 @@ from zonesim.engine.status import (certify_high_tech, classify_tech_smes, enter_
                                    name_leaders, name_specialised_smes, set_up_rd_institutions,
                                    update_university_cooperation, upgrade_high_tech_share)
 from zonesim.engine.zones import Zone, project_candidates
-from zonesim.errors import ScenarioError
-from zonesim.registry.parameters import PARAMETERS
+from zonesim.registry.validate import check_overrides
 from zonesim.scenario import Scenario
 
 
@@ -56,28 +55,6 @@ def new_generator(seed) -> np.random.Generator:
     PCG64 for the normal and uniform draws most rules make (measured here), and as well tested
     (PractRand, TestU01 BigCrush)."""
     return np.random.Generator(np.random.SFC64(seed))
-
-
-def check_overrides(parameters: dict | None) -> dict:
-    """Validate parameter overrides (sweeps, sensitivity): known names, values in domain."""
-    out = {}
-    for name, value in (parameters or {}).items():
-        if name not in PARAMETERS:
-            raise ScenarioError(f"unknown parameter {name!r}; see `zonesim parameters`")
-        p = PARAMETERS[name]
-        if p.categorical:
-            if value not in p.choices:
-                raise ScenarioError(f"parameter {name}: expected one of {p.choices}, got {value!r}")
-        else:
-            value = float(value)
-            if (p.minimum is not None and value < p.minimum) or (
-                    p.maximum is not None and value > p.maximum):
-                raise ScenarioError(f"parameter {name}: {value:g} is outside its valid domain "
-                                    f"[{p.minimum}, {p.maximum}] ({p.unit})")
-            if p.integer:
-                value = int(round(value))
-        out[name] = value
-    return out
 
 
 class ZoneModel(mesa.Model):

@@ -29,14 +29,19 @@ class ParameterError(ZonesimError):
         self.name, self.field, self.message = name, field, message
 
 
+def unknown_name(name: str) -> str:
+    """What to tell a user who gave the unregistered parameter ``name``: close matches."""
+    close = difflib.get_close_matches(str(name), list(PARAMETERS), n=3, cutoff=0.6)
+    hint = f" (did you mean {', '.join(close)}?)" if close else ""
+    return (f"unknown parameter {str(name)[:80]!r}{hint}; see `zonesim parameters` for the "
+            "valid names")
+
+
 def check_name(name: str) -> Parameter:
     """The registered parameter ``name``; an unknown name is an error with close matches."""
     if name in PARAMETERS:
         return PARAMETERS[name]
-    close = difflib.get_close_matches(str(name), list(PARAMETERS), n=3, cutoff=0.6)
-    hint = f" (did you mean {', '.join(close)}?)" if close else ""
-    raise ParameterError(name, None, f"unknown parameter {str(name)[:80]!r}{hint}; see "
-                                     "`zonesim parameters` for the valid names")
+    raise ParameterError(name, None, unknown_name(name))
 
 
 def check_value(name: str, value, field: str = "value", round_integers: bool = False):
