@@ -27,17 +27,20 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
 
 from zonesim import rules
+from zonesim.analysis.pattern_statistics import (BODY_QUANTILE, HAZARD_ABS_TOL, HAZARD_MAX_YEAR,
+                                                 HAZARD_REL_TOL, HILL_TOP_SHARE, SAIC_HAZARD,
+                                                 band_label, bunching_ratio, hazard_by_age,
+                                                 hill_estimator, laplace_vs_normal,
+                                                 lognormal_body_ks, pooled_hazard)
 from zonesim.engine.model import ZoneModel
+from zonesim.present import pattern_figures
 from zonesim.run import map_ordered, replicate_seed
 from zonesim.scenario import Scenario, load_scenario
 
 # ------------------------------------------------------------------ thresholds (stated)
 
-#: Bunching windows: the mass in [t, t·(1 + w)) against the mass in [t·(1 - w), t).
-BUNCHING_WINDOW = 0.10
 #: Pass if the ratio above / below exceeds this in every band with enough firms. Without a
 #: notch a smooth, declining density gives a ratio slightly below 1.
 BUNCHING_MIN_RATIO = 2.0
@@ -46,27 +49,14 @@ BUNCHING_MIN_FIRMS = 50
 #: Firms the notch concerns: high-tech products ≥ 60 % of revenue.
 BUNCHING_HT_SHARE = rules.HIGH_TECH_REVENUE_SHARE_MIN
 
-#: Size: top share of firms used by the Hill estimator.
-HILL_TOP_SHARE = 0.05
 #: Plausible band for the Pareto (cumulative) tail exponent of firm size (Zipf ≈ 1).
 TAIL_EXPONENT_BAND = (0.7, 1.6)
-#: Body of the size distribution: firms below this quantile.
-BODY_QUANTILE = 0.90
 #: The (truncated) lognormal fit of the body is accepted if the Kolmogorov–Smirnov distance is
 #: at most this (an effect size: with tens of thousands of firm-years any p-value rejects).
 BODY_KS_MAX = 0.05
 
-#: SAIC (2013) exit hazard by year of life (year k = age in [k-1, k)), the figures the model's
-#: rule uses (years 4–7: "above 8 %", read as 8.5 %).
-SAIC_HAZARD = dict(zip(("year 1", "year 2", "year 3", "years 4-7"),
-                       rules.EXIT_HAZARD_BY_AGE[:4].tolist()))
-#: Relative tolerance on each SAIC bin, and an absolute floor (percentage points as a share)
-#: that keeps the tight year-1 figure from demanding sub-point precision.
-HAZARD_REL_TOL = 0.5
-HAZARD_ABS_TOL = 0.01
 #: The peak (highest yearly hazard over years 1–10) must fall in years of life 2–4.
 HAZARD_PEAK_YEARS = (2, 4)
-HAZARD_MAX_YEAR = 10
 
 FIGURE_NAMES = {
     "rd_bunching": "pattern_rd_bunching.png",
@@ -76,127 +66,17 @@ FIGURE_NAMES = {
 }
 
 
-# ------------------------------------------------------------------------ statistics
-
-def bunching_ratio(intensity, threshold, window: float = BUNCHING_WINDOW) -> tuple[float, int, int]:
-    """Mass just above a notch against the mass just below it.
-
-    Returns ``(ratio, n_above, n_below)`` with ``n_above`` the number of observations in
-    ``[t, t·(1 + window))`` and ``n_below`` in ``[t·(1 - window), t)``; ``threshold`` is a
-    scalar or one threshold per observation. The ratio is ``inf`` when ``n_below`` is 0 and
-    ``nan`` when both are 0.
-    """
-    x = np.asarray(intensity, dtype=float)
-    t = np.asarray(threshold, dtype=float) * np.ones_like(x)
-    # tiny tolerance: a firm reporting exactly the threshold (rounded) counts as above it
-    above = (x >= t * (1 - 1e-9)) & (x < t * (1 + window))
-    below = (x >= t * (1 - window)) & (x < t * (1 - 1e-9))
-    na, nb = int(above.sum()), int(below.sum())
-    if nb == 0:
-        return (np.inf if na else np.nan), na, nb
-    return na / nb, na, nb
 
 
-def laplace_vs_normal(x) -> dict:
-    """Maximum-likelihood Laplace and normal fits of ``x``.
-
-    Returns the fitted parameters, the mean log-likelihood per observation of each, their
-    difference ``dlogl_per_obs`` (Laplace minus normal; > 0: the Laplace fits better) and the
-    sample excess kurtosis (Fisher; 0 for a normal, 3 for a Laplace).
-    """
-    x = np.asarray(x, dtype=float)
-    x = x[np.isfinite(x)]
-    loc_l, scale_l = stats.laplace.fit(x)
-    loc_n, scale_n = stats.norm.fit(x)
-    # closed forms: scipy's generic logpdf can underflow to -inf far in the tails
-    ll_l = float((-np.abs(x - loc_l) / scale_l - np.log(2 * scale_l)).mean())
-    ll_n = float((-0.5 * ((x - loc_n) / scale_n) ** 2 - np.log(scale_n * np.sqrt(2 * np.pi))).mean())
-    return {"n": int(x.size), "laplace_loc": float(loc_l), "laplace_scale": float(scale_l),
-            "normal_loc": float(loc_n), "normal_scale": float(scale_n),
-            "logl_laplace_per_obs": ll_l, "logl_normal_per_obs": ll_n,
-            "dlogl_per_obs": ll_l - ll_n,
-            "excess_kurtosis": float(stats.kurtosis(x, fisher=True, bias=False))}
 
 
-def hill_estimator(x, k: int | None = None, top_share: float = HILL_TOP_SHARE) -> dict:
-    """Hill estimator of the Pareto tail exponent α (P(X > x) ∝ x^-α) on the top ``k`` values.
-
-    α̂ = k / Σ_{i<k} log(X_(i) / X_(k)) with X_(0) ≥ X_(1) ≥ … the order statistics; the 95 %
-    interval is the asymptotic α̂ ± 1.96 α̂ / √k. ``k`` defaults to ``top_share`` of the sample.
-    """
-    x = np.sort(np.asarray(x, dtype=float)[np.isfinite(x) & (np.asarray(x) > 0)])[::-1]
-    if k is None:
-        k = int(np.floor(top_share * x.size))
-    if k < 2 or k >= x.size:
-        return {"alpha": np.nan, "low": np.nan, "high": np.nan, "k": int(k), "x_min": np.nan}
-    logs = np.log(x[:k]) - np.log(x[k])
-    alpha = k / logs.sum()
-    half = 1.96 * alpha / np.sqrt(k)
-    return {"alpha": float(alpha), "low": float(alpha - half), "high": float(alpha + half),
-            "k": int(k), "x_min": float(x[k])}
 
 
-def lognormal_body_ks(x, quantile: float = BODY_QUANTILE) -> dict:
-    """Fit a lognormal to the body of ``x`` (values below its ``quantile``) and measure the fit.
-
-    The body is a truncated sample, so the fit is the maximum-likelihood normal of log x
-    truncated above at the cut (fitting an untruncated normal to a truncated sample would be
-    biased). Returns mu, sigma (of log x), the cut, and the Kolmogorov–Smirnov distance and
-    p-value of the body against the fitted truncated lognormal.
-    """
-    x = np.asarray(x, dtype=float)
-    y = np.log(x[np.isfinite(x) & (x > 0)])
-    cut = float(np.quantile(y, quantile))
-    body = y[y < cut]
-
-    def nll(theta):
-        mu, log_s = theta
-        s = np.exp(log_s)
-        return -(stats.norm.logpdf(body, mu, s).sum() - body.size * stats.norm.logcdf((cut - mu) / s))
-
-    start = np.array([body.mean(), np.log(body.std() + 1e-9)])
-    res = optimize.minimize(nll, start, method="Nelder-Mead",
-                            options={"xatol": 1e-6, "fatol": 1e-6, "maxiter": 2000})
-    mu, s = float(res.x[0]), float(np.exp(res.x[1]))
-    b = (cut - mu) / s
-    ks = stats.kstest(body, stats.truncnorm(-np.inf, b, loc=mu, scale=s).cdf)
-    return {"mu": mu, "sigma": s, "cut": float(np.exp(cut)), "n_body": int(body.size),
-            "ks": float(ks.statistic), "p_value": float(ks.pvalue)}
 
 
-def hazard_by_age(birth, start, end, exited, max_year: int = HAZARD_MAX_YEAR) -> pd.DataFrame:
-    """Annual exit hazard by year of life from firms observed over ``[start, end]``.
-
-    ``birth``: registration time of each firm (its age counts from it); ``start`` / ``end``: when
-    each was first / last observed
-    at risk (``end`` is the exit time for firms that exited); ``exited``: whether the firm
-    exited at ``end``. Year of life k covers ages [k-1, k); the last bin pools ages ≥
-    ``max_year``. The hazard is the occurrence–exposure rate turned into an annual probability,
-    1 - exp(-exits / firm-years at risk), which handles left truncation (firms first seen at
-    age > 0) and right censoring.
-    """
-    birth = np.asarray(birth, dtype=float)
-    a0 = np.maximum(np.asarray(start, dtype=float) - birth, 0.0)
-    a1 = np.maximum(np.asarray(end, dtype=float) - birth, a0)
-    exited = np.asarray(exited, dtype=bool)
-    edges = np.append(np.arange(max_year + 1, dtype=float), np.inf)
-    lo, hi = edges[:-1], edges[1:]
-    # exposure per bin: overlap of [a0, a1] with [lo, hi)
-    exposure = np.array([np.clip(np.minimum(a1, h) - np.maximum(a0, l), 0.0, None).sum()
-                         for l, h in zip(lo, hi)])
-    bins = np.clip(np.searchsorted(edges, a1[exited], side="right") - 1, 0, max_year)
-    deaths = np.bincount(bins, minlength=max_year + 1)[: max_year + 1].astype(float)
-    rate = np.divide(deaths, exposure, out=np.full(exposure.shape, np.nan), where=exposure > 0)
-    labels = [f"year {k + 1}" for k in range(max_year)] + [f"years {max_year + 1}+"]
-    return pd.DataFrame({"year_of_life": np.arange(1, max_year + 2), "label": labels,
-                         "firm_years": exposure, "exits": deaths, "hazard": 1 - np.exp(-rate)})
 
 
-def pooled_hazard(table: pd.DataFrame, first: int, last: int) -> float:
-    """Annual hazard pooled over years of life ``first``..``last`` of a :func:`hazard_by_age` table."""
-    sel = table[(table.year_of_life >= first) & (table.year_of_life <= last)]
-    fy = sel.firm_years.sum()
-    return float(1 - np.exp(-sel.exits.sum() / fy)) if fy > 0 else np.nan
+
 
 
 # ------------------------------------------------------------------------ data collection
@@ -281,8 +161,6 @@ def _collect_replicate(scenario: Scenario, seed: int, replicate: int, parameters
 
 # ---------------------------------------------------------------------------- checks
 
-def _band_label(i: int) -> str:
-    return ("revenue <= 50 M yuan (5 %)", "50-200 M yuan (4 %)", "> 200 M yuan (3 %)")[i]
 
 
 def check_bunching(data: PatternData, fig_path: Path | None = None) -> dict:
@@ -306,12 +184,12 @@ def check_bunching(data: PatternData, fig_path: Path | None = None) -> dict:
     others = ~concerned
     ratio_o, _, _ = bunching_ratio(x[others], thr[others])
     detail = "; ".join(
-        f"{_band_label(r['band'])}: {r['above']}/{r['below']} = {r['ratio']:.2f}"
+        f"{band_label(r['band'])}: {r['above']}/{r['below']} = {r['ratio']:.2f}"
         + ("" if r["judged"] else f" (not judged: < {BUNCHING_MIN_FIRMS} firm-years)")
         for r in rows) + (f"; firms with high-tech share < 0.6 (no notch): ratio {ratio_o:.2f}; "
                           f"{int(concerned.sum())} firm-years of firms with high-tech share >= 0.6")
     if fig_path is not None:
-        _fig_bunching(x, thr, band, concerned, rows, fig_path)
+        pattern_figures.bunching_figure(x, thr, band, concerned, rows, fig_path)
     return {"pattern": "rd_bunching",
             "statistic": "min over bands of N[t, 1.1t) / N[0.9t, t), firms with high-tech share >= 0.6",
             "value": value,
@@ -336,7 +214,7 @@ def check_growth(data: PatternData, fig_path: Path | None = None) -> dict:
               f"not a pass criterion); min g {g.min():.1f}, share |g| > 3: "
               f"{(np.abs(g) > 3).mean():.1e}")
     if fig_path is not None:
-        _fig_growth(g, fit, fig_path)
+        pattern_figures.growth_figure(g, fit, fig_path)
     return {"pattern": "growth_tent",
             "statistic": "logL/obs(Laplace) - logL/obs(normal), annual log growth of sales of survivors",
             "value": fit["dlogl_per_obs"],
@@ -362,7 +240,7 @@ def check_size(data: PatternData, fig_path: Path | None = None) -> dict:
               f"yuan, sigma {body['sigma']:.2f}, KS D = {body['ks']:.3f} (p = "
               f"{body['p_value']:.2g})")
     if fig_path is not None:
-        _fig_size(s, hill, body, fig_path)
+        pattern_figures.size_figure(s, hill, body, fig_path)
     return {"pattern": "size_pareto_tail",
             "statistic": f"Hill tail exponent of revenue, top {HILL_TOP_SHARE:.0%} (95 % CI)",
             "value": hill["alpha"],
@@ -403,7 +281,7 @@ def check_exit_hazard(data: PatternData, fig_path: Path | None = None) -> dict:
         + f"{graduate.mean():.0%} of firms ever present): "
         + ", ".join(f"{k} {v * 100:.1f} %" for k, v in sim_ng.items()))
     if fig_path is not None:
-        _fig_hazard(table, sim, fig_path)
+        pattern_figures.hazard_figure(table, sim, fig_path)
     return {"pattern": "exit_hazard_age",
             "statistic": "year of life with the highest annual exit hazard (years 1-10)",
             "value": float(peak),
@@ -465,122 +343,12 @@ def check_patterns(scenario: Scenario | str | Path, replicates: int | None = Non
     return df
 
 
-# --------------------------------------------------------------------------- figures
-
-def _plt():
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    return plt
 
 
-def _fig_bunching(x, thr, band, concerned, rows, path: Path) -> None:
-    plt = _plt()
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.8), sharey=False)
-    bins = np.arange(0.5, 1.5001, 0.02)
-    for i, ax in enumerate(axes):
-        sel = concerned & (band == i)
-        rel = x[sel] / thr[sel]
-        ax.hist(rel, bins=bins, color="tab:blue", alpha=0.8, label="high-tech share >= 0.6")
-        other = ~concerned & (band == i)
-        if other.any():
-            w = np.full(int(other.sum()), sel.sum() / max(other.sum(), 1))
-            ax.hist(x[other] / thr[other], bins=bins, histtype="step", color="grey", weights=w,
-                    label="high-tech share < 0.6 (rescaled)")
-        ax.axvline(1.0, color="red", lw=1)
-        ax.axvspan(0.9, 1.0, color="orange", alpha=0.15)
-        ax.axvspan(1.0, 1.1, color="green", alpha=0.15)
-        r = rows[i]
-        ax.set_title(f"{_band_label(i)}\nratio {r['ratio']:.2f} ({r['above']}/{r['below']})",
-                     fontsize=9)
-        ax.set_xlabel("reported R&D intensity / notch threshold")
-        if i == 0:
-            ax.set_ylabel("firm-years")
-            ax.legend(fontsize=7)
-    fig.suptitle("Bunching of reported R&D intensity at the certification notches")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
-def _fig_growth(g, fit, path: Path) -> None:
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(6.5, 4.2))
-    lo, hi = np.quantile(g, [0.0005, 0.9995])
-    bins = np.linspace(lo, hi, 121)
-    dens, edges = np.histogram(g, bins=bins, density=True)
-    mid = 0.5 * (edges[1:] + edges[:-1])
-    ax.semilogy(mid[dens > 0], dens[dens > 0], "o", ms=3, color="black", label="simulated")
-    xs = np.linspace(lo, hi, 400)
-    ax.semilogy(xs, stats.laplace.pdf(xs, fit["laplace_loc"], fit["laplace_scale"]), "-",
-                color="tab:red", label="Laplace ML fit")
-    ax.semilogy(xs, stats.norm.pdf(xs, fit["normal_loc"], fit["normal_scale"]), "--",
-                color="tab:blue", label="normal ML fit")
-    ax.set_ylim(max(dens[dens > 0].min() / 3, 1e-4), dens.max() * 3)
-    ax.set_xlabel("annual log growth of sales")
-    ax.set_ylabel("density (log scale)")
-    ax.set_title(f"Growth rates: dlogL/obs = {fit['dlogl_per_obs']:.3f}, "
-                 f"excess kurtosis = {fit['excess_kurtosis']:.1f}", fontsize=10)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
-def _fig_size(s, hill, body, path: Path) -> None:
-    plt = _plt()
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.2))
-    y = np.log(s[s > 0])
-    cut = np.log(body["cut"])
-    lo_y, hi_y = np.quantile(y, [0.001, 0.999])
-    a1.hist(y, bins=np.linspace(lo_y, hi_y, 80), density=True, color="tab:blue", alpha=0.6, label="simulated")
-    xs = np.linspace(lo_y, cut, 300)
-    # the truncated fit rescaled to the body's share of the whole sample
-    share = (y < cut).mean()
-    b = (cut - body["mu"]) / body["sigma"]
-    a1.plot(xs, share * stats.truncnorm.pdf(xs, -np.inf, b, loc=body["mu"], scale=body["sigma"]),
-            color="tab:red", label=f"lognormal body fit (KS D = {body['ks']:.3f})")
-    a1.axvline(cut, color="grey", ls=":", label="90th percentile")
-    a1.set_xlabel("log revenue (yuan)")
-    a1.set_ylabel("density")
-    a1.legend(fontsize=8)
-    srt = np.sort(s)[::-1]
-    ccdf = np.arange(1, srt.size + 1) / srt.size
-    a2.loglog(srt, ccdf, ".", ms=2, color="black", label="simulated")
-    if np.isfinite(hill["alpha"]):
-        xs = np.logspace(np.log10(hill["x_min"]), np.log10(srt[0]), 50)
-        p0 = (hill["k"] + 1) / srt.size
-        a2.loglog(xs, p0 * (xs / hill["x_min"]) ** -hill["alpha"], color="tab:red",
-                  label=f"Hill alpha = {hill['alpha']:.2f} [{hill['low']:.2f}, {hill['high']:.2f}]")
-    a2.set_xlim(left=max(srt[-1], np.quantile(srt, 0.001)))
-    a2.set_xlabel("revenue (yuan)")
-    a2.set_ylabel("P(revenue > x)")
-    a2.legend(fontsize=8)
-    fig.suptitle("Firm size: lognormal body and Pareto upper tail")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
-def _fig_hazard(table: pd.DataFrame, sim: dict, path: Path) -> None:
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(6.5, 4.2))
-    t = table[table.year_of_life <= HAZARD_MAX_YEAR]
-    ax.plot(t.year_of_life, 100 * t.hazard, "o-", color="black", label="simulated")
-    ref_x = {"year 1": [1], "year 2": [2], "year 3": [3], "years 4-7": [4, 5, 6, 7]}
-    for i, (k, ref) in enumerate(SAIC_HAZARD.items()):
-        xs = np.array(ref_x[k], dtype=float)
-        tol = max(HAZARD_REL_TOL * ref, HAZARD_ABS_TOL)
-        ax.fill_between(np.r_[xs.min() - 0.3, xs.max() + 0.3], 100 * (ref - tol),
-                        100 * (ref + tol), color="tab:orange", alpha=0.2,
-                        label="tolerance" if i == 0 else None)
-        ax.hlines(100 * ref, xs.min() - 0.3, xs.max() + 0.3, color="tab:red",
-                  label="SAIC 2013" if i == 0 else None)
-    ax.set_xlabel("year of life")
-    ax.set_ylabel("annual exit hazard (%)")
-    ax.set_xticks(range(1, HAZARD_MAX_YEAR + 1))
-    ax.set_title("Exit hazard by age")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+
