@@ -776,7 +776,7 @@ def test_enterprise_view_and_frame_agree_with_columns(make_model):
         row = m.enterprise(int(i))
         assert row["id"] == i
         for col in COLUMNS:
-            assert row[col] == getattr(e, col)[i], (i, col)
+            np.testing.assert_equal(row[col], getattr(e, col)[i], err_msg=f"{i} {col}")
         assert row["zone_id"] == (m.zones[e.zone[i]].zone_id if e.zone[i] >= 0 else None)
         assert row["sector_id"] == m.sector_ids[e.sector[i]]
         assert row["age_years"] == pytest.approx(m.time - e.birth_year[i])

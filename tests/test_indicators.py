@@ -7,20 +7,23 @@ import numpy as np
 import pytest
 
 from conftest import run_years
-from zonesim.engine import enterprises as ent
 from zonesim import rules
-from zonesim.engine.model import _group_sums
+from zonesim.engine.firms import employees, last_year_revenue
+from zonesim.engine.group_sums import group_sums
+from zonesim.engine.status import gazelles
+from zonesim.present.formats import latin
+from zonesim.registry.indicators import INDICATORS
 
 
 def direct(m, year: int, rows: np.ndarray) -> dict[str, float]:
     """The sums over the living firms ``rows``, one mask at a time."""
     e, p = m.firms, m.p
     r = rows & e.alive
-    rev = ent.last_year_revenue(e)
+    rev = last_year_revenue(e)
     above = r & rules.above_scale(rev)
     va = rev * p["value_added_ratio"] * e.va_factor
     apps = e.patent_applications_year
-    large_or_hte = r & ((ent.employees(e, p) >= 300) | e.certified)
+    large_or_hte = r & ((employees(e, p) >= 300) | e.certified)
     strategic = r & m.zone_strategic[e.zone, e.sector]
     return {
         "n": r.sum(), "n_above": above.sum(), "n_hte": (r & e.certified).sum(),
@@ -30,7 +33,7 @@ def direct(m, year: int, rows: np.ndarray) -> dict[str, float]:
         "n_lm_hte_inv": (large_or_hte & (e.invention_patents > 0)).sum(),
         "n_rd_prov": (r & (e.rd_level >= 3)).sum(),
         "n_new_hte": (r & (e.first_cert_year == year)).sum(),
-        "n_gazelle": (r & ent.gazelles(m)).sum(),
+        "n_gazelle": (r & gazelles(m)).sum(),
         "n_new_joint_inst": (r & (e.rd_setup_year == year) & e.university_coop).sum(),
         "n_over20": (r & (apps > 20)).sum(),
         "out": rev[r].sum(), "above_out": rev[above].sum(),
@@ -47,10 +50,19 @@ def test_group_sums_equal_direct_sums_by_zone(make_model, seed):
     m = make_model(seed=seed, initial_enterprises=1500)
     run_years(m, 2)
     year = m.year - 1
-    sums = _group_sums(m, year, m.firms.zone)
+    sums = group_sums(m, year, m.firms.zone)
     for group, rows in [(0, m.firms.zone < 0)] + [(z.index + 1, m.firms.zone == z.index)
                                                    for z in m.zones]:
         want = direct(m, year, rows)
         assert want["n"] > 0
         for key, value in want.items():
             assert sums[key][group] == pytest.approx(value, rel=1e-9, abs=1e-6), (group, key)
+
+
+def test_every_indicator_has_an_english_label_and_a_display_unit():
+    """Figures carry the labels and display units, and matplotlib's default fonts have no CJK
+    glyphs."""
+    for i in INDICATORS.values():
+        assert i.label and latin(i.label) == i.label, i.name
+        scale, unit = i.display
+        assert scale > 0 and unit and latin(unit) == unit, i.name

@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from zonesim.registry.indicators import TIER_LEVEL
+from zonesim.registry import scopes
+from zonesim.registry.indicators import INDICATORS, TIER_LEVEL
 from zonesim.run import run_replicates
 from zonesim.scenario import SCENARIO_DIR, Target, load_scenario
 from zonesim.analysis.targets import evaluate_targets, measure_values, scope_values
@@ -88,14 +89,14 @@ def probe_targets(scenario, table):
     flow target over all years, a target year missing from the table."""
     years = sorted(int(y) for y in table["year"].unique())
     zone = scenario.zones[0].id
-    scopes = ["city", "zones", f"zone:{zone}", "each_zone", "each_zone:municipal",
-              "each_zone:provincial_recognized"]
+    probe_scopes = ["city", "zones", f"zone:{zone}", "each_zone", "each_zone:municipal",
+                    "each_zone:provincial_recognized"]
     indicators = ["high_tech_enterprises", "high_tech_output_share", "zone_tier_level",
                   "zones_municipal_plus"]
     out = []
     for i, (ind, scope, cmp) in enumerate(  # every scope with every comparator
             (ind, scope, list(COMPARE)[(a + b) % len(COMPARE)])
-            for a, ind in enumerate(indicators) for b, scope in enumerate(scopes)):
+            for a, ind in enumerate(indicators) for b, scope in enumerate(probe_scopes)):
         rows = (table["scope"].str.startswith("zone:") if scope.startswith("each_zone")
                 else table["scope"] == scope)
         col = table.loc[rows, ind]
@@ -276,3 +277,40 @@ def test_growth_from_zero_is_infinite(evaluate):
                   value=0.2, year=2020, scope="zone:port_core")
     assert ev["value"].tolist() == [np.inf, np.inf]
     assert ev["met"].all()
+
+
+# ------------------------------------------------------------------ the scope grammar
+
+@pytest.mark.parametrize("scope, members, label, short", [
+    ("city", ["city"], "whole city", ""),
+    ("zones", ["zones"], "all zones together", "all zones"),
+    ("special_parks", ["special_parks"], "all special parks together", "all special parks"),
+    ("rest_of_city", ["rest_of_city"], "outside the zones", "outside the zones"),
+    ("zone:a", ["zone:a"], "zone a", "a"),
+    ("each_zone", ["zone:a", "zone:b"], "every zone (worst zone shown)", "every zone"),
+    ("each_zone:municipal", ["zone:a", "zone:b"],
+     "every zone at tier ≥ municipal (worst zone shown)", "every zone at tier ≥ municipal"),
+])
+def test_scope_members_and_labels(scope, members, label, short):
+    assert scopes.members(scope, ["a", "b"]) == members
+    assert scopes.label(scope) == label
+    assert scopes.short_label(scope) == short
+
+
+@pytest.mark.parametrize("scope", ["county", "zone", "each_zones", "each_zone:",
+                                   "each_zone:provincial", ""])
+def test_scope_outside_the_grammar(scope):
+    with pytest.raises(ValueError, match="expected 'city', 'zones'"):
+        scopes.parse(scope)
+
+
+def test_scope_checked_against_zones_and_indicator_level():
+    assert scopes.check("each_zone:national", INDICATORS["zone_tier_level"], ["a"]).min_level \
+        == TIER_LEVEL["national"]
+    assert scopes.parse("each_zone").min_level is None
+    with pytest.raises(ValueError, match="unknown zone 'b'"):
+        scopes.check("zone:b", INDICATORS["enterprises"], ["a"])
+    with pytest.raises(ValueError, match="scope must be 'city'"):
+        scopes.check("zones", INDICATORS["zones_national"], ["a"])
+    with pytest.raises(ValueError, match="measured for zones"):
+        scopes.check("rest_of_city", INDICATORS["land_free_mu"], ["a"])

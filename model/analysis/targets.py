@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binomtest
 
-from zonesim.registry.indicators import INDICATORS, TIER_LEVEL
+from zonesim.registry import scopes
+from zonesim.registry.indicators import INDICATORS
 from zonesim.scenario import Scenario, Target
 
 COMPARE = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
@@ -68,10 +69,7 @@ class _Cells:
 def _members(cells: _Cells, target: Target, zone_ids: list[str]) -> np.ndarray:
     """Scope indices of the target's members, in name order: the scope itself, or every zone of
     the scenario that has rows in the table (each_zone)."""
-    if target.scope.startswith("each_zone"):
-        names = {f"zone:{z}" for z in zone_ids}
-    else:
-        names = {target.scope}
+    names = set(scopes.members(target.scope, zone_ids))
     return np.flatnonzero([s in names for s in cells.scopes])
 
 
@@ -79,9 +77,9 @@ def _scope_array(cells: _Cells, target: Target, members: np.ndarray) -> np.ndarr
     """The target's indicator by (replicate, year, member); NaN for zones below the tier of an
     ``each_zone:<tier>`` scope."""
     values = cells.values(target.indicator, members)
-    scope = target.scope
-    if scope.startswith("each_zone") and ":" in scope[len("each_zone"):]:
-        in_scope = cells.values("zone_tier_level", members) >= TIER_LEVEL[scope.split(":", 1)[1]]
+    min_level = scopes.parse(target.scope).min_level
+    if min_level is not None:
+        in_scope = cells.values("zone_tier_level", members) >= min_level
         if not in_scope.all():  # all in scope: keep the dtype (as DataFrame.where does)
             values = np.where(in_scope, values, np.nan)
     return values

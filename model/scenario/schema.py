@@ -15,7 +15,8 @@ from typing import Any, Literal
 from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
                       field_validator, model_validator)
 
-from zonesim.registry.indicators import INDICATORS, SCOPE_HELP, TIERS
+from zonesim.registry import scopes
+from zonesim.registry.indicators import INDICATORS, TIERS
 from zonesim.errors import ScenarioError
 from zonesim.registry.parameters import PARAMETERS
 
@@ -288,21 +289,7 @@ def _check_target(i: int, t: Target, m: Meta, zone_ids: set[str]) -> None:
                   f"{min(t.target_years) - 1} (the start of the run to before the target year)")
     if not t.modelled:
         return
-    level = INDICATORS[t.indicator].level
-    scope = t.scope
-    if scope.startswith("zone:"):
-        if scope[5:] not in zone_ids:
-            raise _at(loc + ".scope", f"unknown zone {scope[5:]!r}")
-    elif scope.startswith("each_zone"):
-        tier = scope[10:] if scope.startswith("each_zone:") else ""
-        if scope not in ("each_zone",) and tier not in TIERS:
-            raise _at(loc + ".scope", f"expected {SCOPE_HELP}, got {scope!r}")
-    elif scope not in ("city", "zones", "special_parks", "rest_of_city"):
-        raise _at(loc + ".scope", f"expected {SCOPE_HELP}, got {scope!r}")
-    if level == "city" and scope != "city":
-        raise _at(loc + ".scope", f"indicator {t.indicator} is measured for the whole city: "
-                  "scope must be 'city'")
-    if level == "zone" and scope in ("rest_of_city",):
-        raise _at(loc + ".scope", f"indicator {t.indicator} is measured for zones")
-
-
+    try:
+        scopes.check(t.scope, INDICATORS[t.indicator], zone_ids)
+    except ValueError as e:
+        raise _at(loc + ".scope", str(e)) from None

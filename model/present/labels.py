@@ -1,0 +1,95 @@
+"""Targets and values in the planner's words: indicator labels and display units (from the
+indicator registry), scope labels (from the scope grammar), goals and values as text.
+
+English only: the figures carry these labels and matplotlib's default fonts have no CJK glyphs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from zonesim.present.formats import COMP, latin, num
+from zonesim.registry import scopes
+from zonesim.registry.indicators import INDICATORS, TIER_LABEL
+
+
+def label(indicator):
+    return INDICATORS[indicator].label
+
+
+def scope_label(scope, scenario=None):
+    """The scope in words; the whole city by the scenario's region when there is a scenario."""
+    if scenario is None:
+        return scopes.label(scope)
+    return scopes.label(scope, city=latin(scenario.scenario.region))
+
+
+def unit_scale(indicator, measure="level"):
+    """Divisor and unit for display: the indicator's display unit, growth rates in % a year."""
+    if measure == "cagr":
+        return 0.01, "% a year"
+    return INDICATORS[indicator].display
+
+
+def years_text(years, flow=False):
+    years = [int(y) for y in years]
+    if len(years) == 1:
+        return f"in {years[0]}" if flow else f"by {years[0]}"
+    return f"every year {years[0]}–{years[-1]}"
+
+
+def short_unit(unit):
+    return "" if unit.startswith("tier") else (unit if unit in ("%", "% a year") else " " + unit)
+
+
+def goal_text(indicator, comparator, value, measure, years, base_year=None):
+    """The goal in words: '≥ 100 firms by 2020', '≥ 30 % a year average growth 2016→2020'."""
+    scale, unit = unit_scale(indicator, measure)
+    if indicator == "zone_tier_level":
+        return f"{COMP[comparator]} {TIER_LABEL.get(int(value), value)} {years_text(years)}"
+    v = num(value / scale)
+    if measure == "cagr":
+        last = list(years)[-1]
+        since = f"{base_year}→{last}" if base_year is not None else f"to {last}"
+        return f"average growth {COMP[comparator]} {v} % a year, {since}"
+    return (
+        f"{COMP[comparator]} {v}{short_unit(unit)} {years_text(years, INDICATORS[indicator].flow)}"
+    )
+
+
+def target_goal(t):
+    return goal_text(t.indicator, t.comparator, t.value, t.measure, t.target_years, t.base_year)
+
+
+def target_label(t):
+    """'What (where): goal' — a target in the planner's words."""
+    w = scopes.short_label(t.scope)
+    return f"{label(t.indicator)}{f' ({w})' if w else ''}: {target_goal(t)}"
+
+
+def goals(scenario):
+    """Each modelled target's goal in words, by target id."""
+    return {t.id: target_goal(t) for t in scenario.modelled_targets}
+
+
+def value_text(v, indicator, measure="level", unit=True):
+    scale, u = unit_scale(indicator, measure)
+    if v is None or not np.isfinite(v):
+        return "undefined"
+    if indicator == "zone_tier_level":
+        return TIER_LABEL.get(int(round(v)), num(v))
+    return f"{num(v / scale)}{short_unit(u) if unit else ''}"
+
+
+def range_text(r):
+    """'median (5–95 %) unit' of a summary row."""
+    ind, meas = r["indicator"], r["measure"]
+    if pd.isna(r["median"]):
+        return "undefined"
+    if ind == "zone_tier_level":
+        return f"{value_text(r['median'], ind)} ({value_text(r['q05'], ind)} – {value_text(r['q95'], ind)})"
+    return (
+        f"{value_text(r['median'], ind, meas, False)} ({value_text(r['q05'], ind, meas, False)}–"
+        f"{value_text(r['q95'], ind, meas, False)}){short_unit(unit_scale(ind, meas)[1])}"
+    )

@@ -1,0 +1,109 @@
+"""The scope grammar: where an indicator is read and a target must be met.
+
+- ``city`` (all firms), ``zones`` (firms in any zone), ``special_parks`` and ``rest_of_city``:
+  rows of the indicator table that aggregate over a set of firms or zones;
+- ``zone:<id>``: one zone, the table's row of that name;
+- ``each_zone`` and ``each_zone:<tier>``: every zone (at that tier or above in the year), each
+  on its own row: the target must hold in each, so the worst zone decides.
+
+Which scopes an indicator allows follows from its level (:class:`Indicator`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from zonesim.registry.indicators import TIER_LEVEL, TIERS, Indicator
+
+#: the scopes that are one row of the indicator table, each in words (long, short)
+AGGREGATES = {
+    "city": ("whole city", ""),
+    "zones": ("all zones together", "all zones"),
+    "special_parks": ("all special parks together", "all special parks"),
+    "rest_of_city": ("outside the zones", "outside the zones"),
+}
+HELP = ("'city', 'zones', 'special_parks', 'rest_of_city', 'zone:<zone id>', 'each_zone' "
+        "or 'each_zone:<tier>' (tier one of " + ", ".join(TIERS) + ")")
+
+
+@dataclass(frozen=True)
+class Scope:
+    #: one of AGGREGATES, "zone" or "each_zone"
+    kind: str
+    #: the zone of a ``zone:<id>`` scope
+    zone: str = ""
+    #: the lowest tier of an ``each_zone:<tier>`` scope
+    tier: str = ""
+
+    @property
+    def min_level(self) -> int | None:
+        """The lowest tier level a zone must hold to count (None: every zone counts)."""
+        return TIER_LEVEL[self.tier] if self.tier else None
+
+
+def parse(scope: str) -> Scope:
+    """The scope ``scope`` names; ValueError when it follows no form of the grammar."""
+    if scope.startswith("zone:"):
+        return Scope("zone", zone=scope[5:])
+    if scope == "each_zone":
+        return Scope("each_zone")
+    if scope.startswith("each_zone:") and scope[10:] in TIERS:
+        return Scope("each_zone", tier=scope[10:])
+    if scope in AGGREGATES:
+        return Scope(scope)
+    raise ValueError(f"expected {HELP}, got {scope!r}")
+
+
+def check(scope: str, indicator: Indicator, zone_ids: Iterable[str]) -> Scope:
+    """The scope ``scope`` names, checked against the scenario's zones and where ``indicator``
+    is measured; ValueError says what is wrong."""
+    s = parse(scope)
+    if s.kind == "zone" and s.zone not in set(zone_ids):
+        raise ValueError(f"unknown zone {s.zone!r}")
+    if indicator.level == "city" and s.kind != "city":
+        raise ValueError(f"indicator {indicator.name} is measured for the whole city: "
+                         "scope must be 'city'")
+    if indicator.level == "zone" and s.kind == "rest_of_city":
+        raise ValueError(f"indicator {indicator.name} is measured for zones")
+    return s
+
+
+def zone_scope(zone_id: str) -> str:
+    """The indicator table's scope of one zone."""
+    return f"zone:{zone_id}"
+
+
+def members(scope: str, zone_ids: Iterable[str]) -> list[str]:
+    """The indicator table's scopes a scope reads: itself, or every zone's (each_zone)."""
+    if parse(scope).kind == "each_zone":
+        return [zone_scope(z) for z in zone_ids]
+    return [scope]
+
+
+def label(scope: str, city: str = AGGREGATES["city"][0]) -> str:
+    """The scope in words ('all zones together', 'every zone at tier ≥ municipal (worst zone
+    shown)'); ``city``: what to call the whole city."""
+    s = parse(scope)
+    if s.kind == "city":
+        return city
+    if s.kind == "zone":
+        return f"zone {s.zone}"
+    if s.kind == "each_zone":
+        return f"every zone{_at_tier(s)} (worst zone shown)"
+    return AGGREGATES[s.kind][0]
+
+
+def short_label(scope: str) -> str:
+    """The scope in a few words for a target's label ('' for the whole city, the zone's id for
+    one zone)."""
+    s = parse(scope)
+    if s.kind == "zone":
+        return s.zone
+    if s.kind == "each_zone":
+        return f"every zone{_at_tier(s)}"
+    return AGGREGATES[s.kind][1]
+
+
+def _at_tier(s: Scope) -> str:
+    return f" at tier ≥ {s.tier}" if s.tier else ""
