@@ -412,10 +412,10 @@ def main(argv=None) -> int:
                     help="horizon in years (default: the scenario's)")
     args = ap.parse_args(argv)
     sc = load_scenario(SCENARIO)
-    years = args.years or (sc.scenario.end_year - sc.scenario.start_year + 1)
-    n_steps = years * sc.scenario.steps_per_year
+    years = args.years or (sc.meta.end_year - sc.meta.start_year + 1)
+    n_steps = years * sc.meta.steps_per_year
     print(f"engine_vs_mesa: {SCENARIO}, {args.n} initial enterprises, {years} years × "
-          f"{sc.scenario.steps_per_year} steps; mesa {mesa.__version__}, numpy {np.__version__}")
+          f"{sc.meta.steps_per_year} steps; mesa {mesa.__version__}, numpy {np.__version__}")
 
     z_us, m_us, ratios, z_hte, m_hte = [], [], [], [], []
     for k in range(max(args.repeats, args.seeds)):

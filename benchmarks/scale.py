@@ -39,8 +39,8 @@ def scaled_scenario(n: int, years: int):
         pv = params[name]
         params[name] = pv.model_copy(update={"value": value, "low": None, "high": None})
     zones = [z.model_copy(update={"land_stock_mu": z.land_stock_mu * f}) for z in sc.zones]
-    meta = sc.scenario.model_copy(update={"end_year": sc.scenario.start_year + years - 1})
-    return sc.model_copy(update={"scenario": meta, "parameters": params, "zones": zones}), f
+    meta = sc.meta.model_copy(update={"end_year": sc.meta.start_year + years - 1})
+    return sc.model_copy(update={"meta": meta, "parameters": params, "zones": zones}), f
 
 
 def child(n: int, years: int, seed: int) -> dict:

@@ -56,8 +56,8 @@ def _cmd_run(args) -> int:
         for t in sc.modelled_targets:
             fan_chart(sc, res["table"], t, figs / f"{t.id}.png")
     summary = res["summary"]
-    print(f"{sc.scenario.title}\n{sc.scenario.region}, {sc.scenario.start_year}→"
-          f"{sc.scenario.end_year}; {res['replicates']} replicates, seed {args.seed} "
+    print(f"{sc.meta.title}\n{sc.meta.region}, {sc.meta.start_year}→"
+          f"{sc.meta.end_year}; {res['replicates']} replicates, seed {args.seed} "
           f"({res['seconds']:.1f} s)\n")
     print(target_table_text(summary))
     modelled = int(summary["modelled"].sum())
@@ -75,10 +75,10 @@ def _cmd_targets(args) -> int:
     for t in sc.targets:
         d = t.model_dump()
         d["unit"] = INDICATORS[t.indicator].unit if t.modelled else None
-        d["document"] = sc.scenario.document
+        d["document"] = sc.meta.document
         rows.append(d)
     if args.format == "json":
-        print(json.dumps({"scenario": sc.name, "document": sc.scenario.document,
+        print(json.dumps({"scenario": sc.name, "document": sc.meta.document,
                           "targets": rows}, ensure_ascii=False, indent=2))
         return 0
     for d in rows:
@@ -252,7 +252,7 @@ def _cmd_scenarios(args) -> int:
     for path in list_scenarios():
         try:
             sc = load_scenario(path)
-            print(f"{path.stem:45} {sc.scenario.title}")
+            print(f"{path.stem:45} {sc.meta.title}")
         except ScenarioError as e:
             print(f"{path.stem:45} INVALID: {str(e).splitlines()[0]}")
     return 0

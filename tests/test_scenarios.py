@@ -43,9 +43,9 @@ def test_scenario_validates_and_runs_one_year(path):
     m = ZoneModel(sc, seed=0, parameters={"initial_enterprises": n}, steps_per_year=2)
     m.step()
     m.step()
-    assert m.year == sc.scenario.start_year + 1
+    assert m.year == sc.meta.start_year + 1
     table = m.indicator_table()
-    year = sc.scenario.start_year
+    year = sc.meta.start_year
     city = table[(table["scope"] == "city") & (table["year"] == year)]
     assert len(city) == 1
     missing = [c for c in CORE if c not in city.columns]

@@ -81,10 +81,10 @@ class Statistic:
 
 def horizon(scenario: Scenario, end_year: int, extra_events=()) -> Scenario:
     """The scenario run to ``end_year`` (shortened or extended), with extra events if given."""
-    meta = scenario.scenario.model_copy(update={"end_year": int(end_year)})
+    meta = scenario.meta.model_copy(update={"end_year": int(end_year)})
     events = [e for e in scenario.events if e.year <= end_year] + [
-        e for e in extra_events if scenario.scenario.end_year < e.year <= end_year]
-    out = scenario.model_copy(update={"scenario": meta, "events": events})
+        e for e in extra_events if scenario.meta.end_year < e.year <= end_year]
+    out = scenario.model_copy(update={"meta": meta, "events": events})
     out._path = scenario.path
     return out
 
@@ -149,7 +149,7 @@ def select_statistics(scenario: Scenario, data: pd.DataFrame) -> list[Statistic]
         df = df[df["scenario"].astype(str) == scenario.name]
     if "weight" not in df.columns:
         df["weight"] = 1.0
-    m = scenario.scenario
+    m = scenario.meta
     zone_ids = {z.id for z in scenario.zones}
     counties = {z.county for z in scenario.zones}
     out = []
@@ -358,7 +358,7 @@ def calibrated_toml(sc: Scenario, summary: pd.DataFrame, statistics, path: Path,
              f"extends = {_toml_str(rel)}", "",
              "[scenario]",
              f"id = {_toml_str(sc.name + '_calibrated')}",
-             f"title = {_toml_str(sc.scenario.title + ' (calibrated)')}", "",
+             f"title = {_toml_str(sc.meta.title + ' (calibrated)')}", "",
              "[parameters]"]
     for r in summary.to_dict("records"):
         p = PARAMETERS[r["parameter"]]

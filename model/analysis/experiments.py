@@ -152,7 +152,8 @@ def _base_spec(kind: str, scenarios: dict[str, Scenario], design: pd.DataFrame,
     from zonesim import __version__
     return {"kind": kind, "zonesim_version": __version__, "model_code": model_code_digest(),
             "scenario_ids": [s.name for s in scenarios.values()],
-            "scenarios": {k: s.model_dump(mode="json") for k, s in scenarios.items()},
+            "scenarios": {k: s.model_dump(mode="json", by_alias=True)
+                          for k, s in scenarios.items()},
             "design_digest": hashlib.sha256(pd.util.hash_pandas_object(
                 design, index=False).to_numpy().tobytes()).hexdigest()[:16],
             "design_points": int(len(design)), "replicates": int(replicates),

@@ -66,7 +66,7 @@ def forecast(calibrated_scenario: Scenario | str | Path, indicators: Sequence[st
     if events_from is not None:
         src = events_from if isinstance(events_from, Scenario) else load_scenario(events_from)
         extra = list(src.events)
-    run_sc = horizon(sc, max(end, sc.scenario.start_year), extra)
+    run_sc = horizon(sc, max(end, sc.meta.start_year), extra)
     if isinstance(posterior, (str, Path)):
         posterior = pd.read_csv(posterior)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(FORECAST_KEY, 0)))

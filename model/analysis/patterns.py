@@ -112,7 +112,7 @@ def collect(scenario: Scenario, replicates: int, seed: int = 0, parameters: dict
             steps_per_year: int | None = None, executor: Executor | None = None) -> PatternData:
     """Run ``replicates`` replicates (replicate r seeded with ``replicate_seed(seed, r)``, on
     ``executor`` if given) and pool the firm-level data each records at its year ends."""
-    meta = scenario.scenario
+    meta = scenario.meta
     data = PatternData(scenario.name, replicates, (meta.start_year, meta.end_year))
     jobs = [(scenario, seed, r, parameters, steps_per_year) for r in range(replicates)]
     for part in map_ordered(_collect_replicate, jobs, executor):
@@ -320,7 +320,7 @@ def check_patterns(scenario: Scenario | str | Path, replicates: int | None = Non
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    n = int(replicates or scenario.scenario.default_replicates)
+    n = int(replicates or scenario.meta.default_replicates)
     data = collect(scenario, n, seed=seed, parameters=parameters, steps_per_year=steps_per_year,
                    executor=executor)
     figs = None

@@ -24,7 +24,7 @@ def run_scenario(scenario: Scenario, replicates: int | None = None, seed: int = 
     zonesim version, wall time). Returns a dict with ``table`` (the indicators),
     ``evaluations``, ``summary``, ``replicates`` and ``seconds`` (wall time of the runs, s).
     """
-    n = replicates or scenario.scenario.default_replicates
+    n = replicates or scenario.meta.default_replicates
     if out is not None:  # a folder that cannot be made fails before the runs
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
@@ -41,7 +41,7 @@ def run_scenario(scenario: Scenario, replicates: int | None = None, seed: int = 
         (out / "run.json").write_text(json.dumps({
             "scenario": scenario.name, "scenario_file": scenario.path, "replicates": n,
             "seed": seed,
-            "steps_per_year": steps_per_year or scenario.scenario.steps_per_year,
+            "steps_per_year": steps_per_year or scenario.meta.steps_per_year,
             "zonesim_version": __version__, "seconds": round(elapsed, 2)}, indent=2))
     return {"table": table, "evaluations": evaluations, "summary": summary, "replicates": n,
             "seconds": elapsed}

@@ -73,7 +73,7 @@ class ZoneModel(mesa.Model):
         ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
         super().__init__(rng=new_generator(ss))
         self.scenario = scenario
-        meta = scenario.scenario
+        meta = scenario.meta
         self.p = {**scenario.values(), **check_overrides(parameters)}
         self.steps_per_year = int(steps_per_year or meta.steps_per_year)
         self.dt = 1.0 / self.steps_per_year

@@ -22,7 +22,7 @@ def scope_label(scope, scenario=None):
     """The scope in words; the whole city by the scenario's region when there is a scenario."""
     if scenario is None:
         return scopes.label(scope)
-    return scopes.label(scope, city=latin(scenario.scenario.region))
+    return scopes.label(scope, city=latin(scenario.meta.region))
 
 
 def unit_scale(indicator, measure="level"):

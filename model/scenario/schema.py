@@ -1,7 +1,7 @@
 """The scenario schema: what a scenario file may say, strictly validated.
 
 A scenario is data: the place (sectors, zones, incubation carriers), parameter values from the
-registry in :mod:`zonesim.params` each with its provenance, the targets of the source document with
+registry in :mod:`zonesim.registry.parameters` each with its provenance, the targets of the source document with
 their clauses, and exogenous events. See docs/scenario_format.md for the file format.
 
 Every user mistake becomes a :class:`ScenarioError` naming the file, the key path and what was
@@ -12,14 +12,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
-                      field_validator, model_validator)
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from zonesim.registry import scopes
 from zonesim.registry.indicators import INDICATORS, TIERS
-from zonesim.errors import ScenarioError
 from zonesim.registry.parameters import PARAMETERS
-
+from zonesim.registry.validate import ParameterError, check_value
 
 
 class _Strict(BaseModel):
@@ -43,7 +41,7 @@ class ParameterValue(_Strict):
         return self
 
 
-class Sector(_Strict):
+class SectorSpec(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
     high_tech: bool
@@ -51,7 +49,7 @@ class Sector(_Strict):
     source: str = Field(min_length=3)
 
 
-class Zone(_Strict):
+class ZoneSpec(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
     county: str = Field(min_length=1)
@@ -149,10 +147,11 @@ class Meta(_Strict):
 class Scenario(_Strict):
     """A validated scenario. Build with :func:`load_scenario`."""
 
-    scenario: Meta
+    #: the file's ``[scenario]`` table: id, title, region, document, years, step length
+    meta: Meta = Field(alias="scenario")
     parameters: dict[str, ParameterValue] = Field(default_factory=dict)
-    sectors: list[Sector]
-    zones: list[Zone] = Field(default_factory=list)
+    sectors: list[SectorSpec]
+    zones: list[ZoneSpec] = Field(default_factory=list)
     incubators: list[IncubatorGroup] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
@@ -160,7 +159,7 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _cross_checks(self):
-        m = self.scenario
+        m = self.meta
         if m.end_year < m.start_year:
             raise _at("scenario.end_year", f"{m.end_year} is before start_year "
                       f"({m.start_year})")
@@ -224,7 +223,7 @@ class Scenario(_Strict):
 
     @property
     def name(self) -> str:
-        return self.scenario.id
+        return self.meta.id
 
     @property
     def path(self) -> str:
@@ -252,31 +251,17 @@ def _at(loc: str, msg: str) -> _LocatedError:
 
 
 def _check_parameter(name: str, pv: ParameterValue) -> None:
-    loc = f"parameters.{name}"
-    if name not in PARAMETERS:
-        import difflib
-        close = difflib.get_close_matches(name, PARAMETERS, n=3)
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        raise _at(loc, f"unknown parameter{hint}; see `zonesim parameters` for the valid names")
-    p = PARAMETERS[name]
-    v = pv.value
-    if p.categorical:
-        if v not in p.choices:
-            raise _at(loc + ".value", f"expected one of {', '.join(p.choices)}, got {v!r}")
-        return
-    if isinstance(v, str) or isinstance(v, bool):
-        raise _at(loc + ".value", f"expected a number ({p.unit}), got {v!r}")
-    if p.integer and float(v) != int(v):
-        raise _at(loc + ".value", f"expected a whole number ({p.unit}), got {v!r}")
-    for what, x in (("value", v), ("low", pv.low), ("high", pv.high)):
-        if x is None:
-            continue
-        if p.minimum is not None and x < p.minimum:
-            raise _at(f"{loc}.{what}", f"must be ≥ {p.minimum:g} ({p.unit}), got {x:g}")
-        if p.maximum is not None and x > p.maximum:
-            raise _at(f"{loc}.{what}", f"must be ≤ {p.maximum:g} ({p.unit}), got {x:g}")
-    if pv.low is not None and pv.high is not None and not pv.low <= v <= pv.high:
-        raise _at(loc + ".value", f"{v:g} lies outside its own range [{pv.low:g}, {pv.high:g}]")
+    """The value and range of ``parameters.<name>`` by the registry's one validator."""
+    try:
+        for field, x in (("value", pv.value), ("low", pv.low), ("high", pv.high)):
+            if x is not None:
+                check_value(name, x, field)
+    except ParameterError as e:
+        where = f"parameters.{name}" + (f".{e.field}" if e.field else "")
+        raise _at(where, e.message) from None
+    if pv.low is not None and pv.high is not None and not pv.low <= pv.value <= pv.high:
+        raise _at(f"parameters.{name}.value",
+                  f"{pv.value:g} lies outside its own range [{pv.low:g}, {pv.high:g}]")
 
 
 def _check_target(i: int, t: Target, m: Meta, zone_ids: set[str]) -> None:
