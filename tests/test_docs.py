@@ -15,3 +15,35 @@ def test_odd_parameter_table_is_the_registry():
     text = (REPO / "docs" / "ODD.md").read_text(encoding="utf-8")
     block = text[text.index(START) + len(START):text.index(END)].strip()
     assert block == registry_markdown()
+
+
+def _layout_modules() -> set[str]:
+    """The package modules the README's layout section lists (paths below model/): a line's
+    first column holds a folder (``name/``) or module names (``a.py, b.py``); its indentation
+    places it in the folder above."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = text[text.index("## Layout"):].split("```")[1]
+    folders: list[tuple[int, str]] = []
+    found = set()
+    for line in block.splitlines():
+        if not line.strip():
+            continue
+        indent = len(line) - len(line.lstrip())
+        names = line.strip().split("  ")[0]
+        while folders and folders[-1][0] >= indent:
+            folders.pop()
+        if names.endswith("/"):
+            folders.append((indent, names))
+        elif names.endswith(".py") and folders and folders[0][1] == "model/":
+            prefix = "".join(f for _, f in folders[1:])
+            found |= {prefix + n.strip() for n in names.split(",")}
+    return found
+
+
+def test_readme_layout_lists_every_module():
+    package = REPO / "model"
+    actual = {p.relative_to(package).as_posix() for p in package.rglob("*.py")
+              if p.name not in ("__init__.py", "__main__.py")}
+    listed = _layout_modules()
+    assert listed - actual == set(), "README lists modules that do not exist"
+    assert actual - listed == set(), "README's layout misses modules"
