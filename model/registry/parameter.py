@@ -1,5 +1,5 @@
-"""A registered parameter: its default, unit, meaning, kind and provenance (see
-:mod:`zonesim.registry.parameters` for the registry itself).
+"""A registered parameter: its default, unit, meaning, kind and provenance (the entries are in
+``parameters.toml``; :mod:`zonesim.registry.parameters` loads and checks them).
 
 One registry in the manner of Covasim's ``parameters.py``: scenario files may only set names
 listed here (unknown names are rejected with the list of valid ones), and every value a run uses
@@ -48,13 +48,3 @@ class Parameter:
     @property
     def categorical(self) -> bool:
         return bool(self.choices)
-
-
-def param(name, default, unit, meaning, kind, provenance, source, low=None, high=None,
-       minimum=0.0, maximum=None, choices=(), integer=False) -> Parameter:
-    return Parameter(name, default, unit, meaning, kind, provenance, source, low, high,
-                     minimum, maximum, tuple(choices), integer)
-
-
-#: the valid domain of a share
-SHARE = dict(minimum=0.0, maximum=1.0)
