@@ -34,3 +34,10 @@ def test_every_assumption_that_is_not_fixed_has_a_range():
     for p in PARAMETERS.values():
         if p.provenance == "assumption" and p.kind != "fixed" and not p.categorical:
             assert p.low is not None and p.high is not None, p.name
+
+
+def test_every_indicator_has_a_level_and_a_unit():
+    from zonesim.registry.indicators import INDICATORS
+    for i in INDICATORS.values():
+        assert i.level in ("firms", "city", "zone"), i.name
+        assert i.unit and i.meaning and i.label, i.name
