@@ -9,4 +9,13 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 
 from zonesim.scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
 
-__all__ = ["Scenario", "ScenarioError", "load_scenario", "__version__"]
+__all__ = ["Scenario", "ScenarioError", "load", "load_scenario", "__version__"]
+
+
+def __getattr__(name: str):
+    # ``zonesim.load`` is imported on first use: it needs pandas, which ``import zonesim`` and
+    # the commands that need no tables (validate, targets, scenarios…) do not load.
+    if name == "load":
+        from zonesim.analysis.results import load
+        return load
+    raise AttributeError(f"module 'zonesim' has no attribute {name!r}")

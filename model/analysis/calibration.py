@@ -5,8 +5,8 @@ low–high range, the uniform priors) to published statistics that fall inside i
 and writes the posterior, the fit and a calibrated variant of the scenario file;
 :func:`zonesim.analysis.forecast.forecast` projects indicators past the data from that variant.
 
-Seeds: the ABC-SMC simulations draw as :mod:`.abc` says; posterior-predictive draw i from
-``SeedSequence(seed, spawn_key=(PREDICTIVE_KEY, i))``.
+Seeds: the ABC-SMC simulations draw as :mod:`.abc` says; posterior-predictive run k (replicate
+k + 1) from ``SeedSequence(seed, spawn_key=(PREDICTIVE_KEY, replicate))``.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from zonesim.analysis.abc import ABCResult, abc_smc, simulate_chunks, weighted_quantile
+from zonesim.analysis.results import RESULT_FORMAT
 from zonesim.engine.model import ZoneModel
 from zonesim.errors import CalibrationError
 from zonesim.registry.indicators import INDICATORS
@@ -220,7 +221,7 @@ def calibrate(scenario: Scenario | str | Path, data: pd.DataFrame | str | Path,
     (optional: scenario — rows for other scenarios are ignored —, weight, unit, source). Only
     rows inside the scenario's run are used; the run is shortened to the last data year.
     ``fixed``: parameter values held fixed in every run (e.g. a smaller ``initial_enterprises``
-    for speed). ``predictive``: posterior-predictive simulations for the fit figure.
+    for speed). ``predictive``: posterior-predictive runs for the fit figure.
     ``executor``: any concurrent.futures executor; without one, ``workers`` local processes
     (1: serial in this process; None: every core). ``out``: folder for the outputs (see below);
     nothing is written if None.
@@ -230,8 +231,10 @@ def calibrate(scenario: Scenario | str | Path, data: pd.DataFrame | str | Path,
     ``history.csv`` (tolerance, proposals, acceptance per population), ``fit.csv`` and
     ``fit.png`` (each statistic's observed value against the prior- and posterior-predictive
     5–95 % bands), ``<id>_calibrated.toml`` (a variant that ``extends`` the input file with each
-    parameter at its posterior median, range = the posterior 90 % interval) and
-    ``calibration.json`` (settings, timings). Returns a dict with these tables and paths.
+    parameter at its posterior median, range = the posterior 90 % interval),
+    ``predictive_runs.parquet`` and ``predictive_outcomes.parquet`` (the posterior-predictive
+    runs and their statistics, for :func:`zonesim.load`) and ``calibration.json`` (settings,
+    timings). Returns a dict with these tables and paths.
     """
     t_start = time.perf_counter()
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
@@ -252,7 +255,7 @@ def calibrate(scenario: Scenario | str | Path, data: pd.DataFrame | str | Path,
                       seed=seed, executor=executor, quantile=quantile,
                       max_proposals=max_proposals, progress=progress)
         t_abc = time.perf_counter() - t_start
-        fit = _predictive_fit(sim, res, statistics, seed, predictive, executor)
+        runs, outcomes, pred = _posterior_predictive(sim, res, seed, predictive, executor)
     finally:
         if close is not None:
             close()
@@ -262,7 +265,8 @@ def calibrate(scenario: Scenario | str | Path, data: pd.DataFrame | str | Path,
     wall = time.perf_counter() - t_start
     result = {"scenario": sc.name, "parameters": names, "posterior": posterior,
               "summary": _posterior_summary(sc, space, res), "history": res.history,
-              "fit": fit, "wall_time_s": wall, "abc_time_s": t_abc}
+              "fit": _predictive_fit(res, statistics, pred), "predictive_runs": runs,
+              "predictive_outcomes": outcomes, "wall_time_s": wall, "abc_time_s": t_abc}
     if out is not None:
         result.update(_write_outputs(Path(out), sc, statistics, result, dict(
             populations=populations, particles=particles, replicates=replicates, seed=seed,
@@ -293,17 +297,36 @@ def _posterior_summary(sc: Scenario, space: list[tuple[str, float, float]],
     return pd.DataFrame(rows)
 
 
-def _predictive_fit(sim: ScenarioSimulator, res: ABCResult, statistics: list[Statistic],
-                    seed: int, predictive: int, executor: Executor | None) -> pd.DataFrame:
-    """Each statistic's observed value against its prior- and posterior-predictive 5 %, median
-    and 95 %; the posterior predictive runs ``predictive`` parameter sets drawn by weight, on
-    fresh seeds."""
+def _posterior_predictive(sim: ScenarioSimulator, res: ABCResult, seed: int, predictive: int,
+                          executor: Executor | None):
+    """``predictive`` runs of particles drawn by weight, each on a fresh seed (run k is
+    replicate k + 1). Returns the runs (run, particle: its posterior row, scenario, seed,
+    replicate, every parameter the run set), their outcomes (run, particle, seed, replicate,
+    target: a statistic's label, value: simulated, in the indicator's unit) and the values as
+    a runs × statistics array."""
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(PREDICTIVE_KEY, 0)))
-    idx = rng.choice(len(res.weights), size=predictive, p=res.weights)
+    idx = rng.choice(len(res.weights), size=predictive, p=res.weights).astype("int64")
     jobs = [(res.samples[i], [np.random.SeedSequence(seed, spawn_key=(PREDICTIVE_KEY, k + 1))])
             for k, i in enumerate(idx)]
+    labels = [s.label for s in sim.statistics]
     pred = simulate_chunks(sim, jobs, executor, 4) if predictive \
-        else np.empty((0, len(statistics)))
+        else np.empty((0, len(labels)))
+    k = np.arange(predictive, dtype="int64")
+    keys = pd.DataFrame({"run": k, "particle": idx, "seed": np.int64(seed), "replicate": k + 1})
+    parameters = pd.DataFrame([sim.parameters(res.samples[i]) for i in idx],
+                              columns=list(dict.fromkeys([*sim.fixed, *sim.names])))
+    runs = pd.concat([keys, parameters], axis=1)
+    runs.insert(2, "scenario", sim.scenario.name)
+    outcomes = keys.loc[keys.index.repeat(len(labels))].reset_index(drop=True)
+    outcomes["target"] = labels * predictive
+    outcomes["value"] = pred.ravel()
+    return runs, outcomes, pred
+
+
+def _predictive_fit(res: ABCResult, statistics: list[Statistic],
+                    pred: np.ndarray) -> pd.DataFrame:
+    """Each statistic's observed value against its prior- and posterior-predictive 5 %, median
+    and 95 % (``pred``: the posterior-predictive runs × statistics)."""
     fit = []
     for j, s in enumerate(statistics):
         pq = np.nanquantile(pred[:, j], [0.05, 0.5, 0.95]) if len(pred) else [np.nan] * 3
@@ -328,8 +351,11 @@ def _write_outputs(out: Path, sc: Scenario, statistics, result: dict, settings: 
     toml_path.write_text(calibrated_toml(sc, result["summary"], statistics, toml_path,
                                          settings), encoding="utf-8")
     load_scenario(toml_path)  # the variant must validate
+    result["predictive_runs"].to_parquet(out / "predictive_runs.parquet", index=False)
+    result["predictive_outcomes"].to_parquet(out / "predictive_outcomes.parquet", index=False)
     (out / "calibration.json").write_text(json.dumps({
-        "scenario": sc.name, "scenario_file": sc.path, "parameters": result["parameters"],
+        "kind": "calibration", "result_format": RESULT_FORMAT, "scenario": sc.name,
+        "scenario_file": sc.path, "parameters": result["parameters"],
         "statistics": [s.__dict__ for s in statistics], "settings": settings,
         "wall_time_s": result["wall_time_s"], "abc_time_s": result["abc_time_s"],
         "date": _dt.date.today().isoformat()}, indent=1, ensure_ascii=False, default=str))

@@ -1,9 +1,10 @@
 """Running an experiment: a design of points, each run ``replicates`` times, into a result store.
 
 An experiment is a *design* of points (one row per point: scenario and parameter values), each
-run ``replicates`` times; *outcomes* are per-run target evaluations. Results have one shape: an
-experiments table (``design.parquet``: point, scenario, parameters) aligned with an outcomes
-table (point, replicate, target, value, met, margin).
+run ``replicates`` times; *outcomes* are per-run target evaluations, stored as ``OUTCOME_COLUMNS``
+(point, seed, replicate, target, value, met, first_met_year, margin) beside the design
+(``design.parquet``: point, scenario, parameters); :func:`zonesim.load` reads them into the
+experiments and outcomes tables every output folder gives.
 
 Every run is a pure function of (scenario, parameters, seed, replicate). Replicate r of every
 point and every variant draws from ``SeedSequence(seed, spawn_key=(r,))`` — common random
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from zonesim.analysis.results import RESULT_FORMAT
 from zonesim.analysis.store import OUTCOME_COLUMNS, ResultStore, model_code_digest
 from zonesim.analysis.targets import evaluate_targets
 from zonesim.engine.model import ZoneModel
@@ -40,7 +42,7 @@ def run_points(scenarios: dict[str, Scenario], points: list[dict], replicates: l
     """Run every (point, replicate) given and evaluate the targets; a pure function.
 
     ``points``: dicts with ``point`` (id), ``scenario`` (key of ``scenarios``) and
-    ``parameters`` (overrides). Returns outcome rows (see ``OUTCOME_COLUMNS``).
+    ``parameters`` (overrides). Returns outcome rows (``OUTCOME_COLUMNS``).
     """
     # Targets are evaluated once per scenario for all runs of the task (evaluation has a large
     # fixed cost per call and none per replicate): each run gets a task-local key in the
@@ -65,11 +67,22 @@ def run_points(scenarios: dict[str, Scenario], points: list[dict], replicates: l
     df = pd.concat(out, ignore_index=True).sort_values(["point", "replicate"], kind="stable",
                                                         ignore_index=True)
     targets = {t.id: t for s in scenarios.values() for t in s.modelled_targets}
-    df["margin"] = [_margin(v, targets[t]) for v, t in zip(df["value"], df["target"])]
     df["point"] = df["point"].astype("int64")
-    df["replicate"] = df["replicate"].astype("int64")
-    df["met"] = df["met"].astype(bool)
-    return df[OUTCOME_COLUMNS]
+    return target_outcomes(df, targets, seed)[OUTCOME_COLUMNS]
+
+
+def target_outcomes(evaluations: pd.DataFrame, targets: dict, seed: int) -> pd.DataFrame:
+    """Target evaluations (as :func:`evaluate_targets` gives them) completed to the stored
+    outcome columns: the runs' master ``seed``, ``margin`` to the target (``targets``: id →
+    target) and ``first_met_year`` as a float year (NaN: never met), so that every chunk and
+    folder stores the same dtypes. Returns ``evaluations`` with those columns."""
+    evaluations.insert(0, "seed", np.int64(seed))
+    evaluations["replicate"] = evaluations["replicate"].astype("int64")
+    evaluations["met"] = evaluations["met"].astype(bool)
+    evaluations["first_met_year"] = evaluations["first_met_year"].astype(float)
+    evaluations["margin"] = [_margin(v, targets[t]) for v, t in
+                             zip(evaluations["value"], evaluations["target"])]
+    return evaluations
 
 
 def _margin(value: float, target) -> float:
@@ -150,7 +163,8 @@ def _pack(todo, runs_per_task):
 def _base_spec(kind: str, scenarios: dict[str, Scenario], design: pd.DataFrame,
                replicates: int, seed: int, **extra) -> dict:
     from zonesim import __version__
-    return {"kind": kind, "zonesim_version": __version__, "model_code": model_code_digest(),
+    return {"kind": kind, "result_format": RESULT_FORMAT, "zonesim_version": __version__,
+            "model_code": model_code_digest(),
             "scenario_ids": [s.name for s in scenarios.values()],
             "scenarios": {k: s.model_dump(mode="json", by_alias=True)
                           for k, s in scenarios.items()},

@@ -8,6 +8,9 @@ import time
 from pathlib import Path
 
 from zonesim import __version__
+from zonesim.analysis.experiments import target_outcomes
+from zonesim.analysis.results import RESULT_FORMAT
+from zonesim.analysis.store import TARGET_OUTCOMES
 from zonesim.analysis.targets import evaluate_targets, summarise
 from zonesim.run import run_replicates
 from zonesim.scenario import Scenario
@@ -20,9 +23,11 @@ def run_scenario(scenario: Scenario, replicates: int | None = None, seed: int = 
     ``workers`` local processes (None: every core), evaluate its targets and summarise them.
 
     With ``out``, writes there ``indicators.parquet`` (every indicator, year, scope and
-    replicate), ``targets_by_replicate.parquet``, ``summary.csv`` and ``run.json`` (settings,
-    zonesim version, wall time). Returns a dict with ``table`` (the indicators),
-    ``evaluations``, ``summary``, ``replicates`` and ``seconds`` (wall time of the runs, s).
+    replicate, with the seed), ``targets_by_replicate.parquet`` (per replicate and target:
+    ``TARGET_OUTCOMES``), ``summary.csv`` and ``run.json`` (settings, zonesim version, wall
+    time), which :func:`zonesim.load` reads. Returns a dict with ``table`` (the indicators),
+    ``evaluations`` (the targets by replicate), ``summary``, ``replicates`` and ``seconds``
+    (wall time of the runs, s).
     """
     n = replicates or scenario.meta.default_replicates
     if out is not None:  # a folder that cannot be made fails before the runs
@@ -32,15 +37,18 @@ def run_scenario(scenario: Scenario, replicates: int | None = None, seed: int = 
     table = run_replicates(scenario, n, seed=seed, workers=workers,
                            steps_per_year=steps_per_year, progress=progress)
     elapsed = time.perf_counter() - t0
-    evaluations = evaluate_targets(scenario, table)
+    table.insert(0, "seed", seed)
+    evaluations = target_outcomes(evaluate_targets(scenario, table),
+                                  {t.id: t for t in scenario.modelled_targets},
+                                  seed)[TARGET_OUTCOMES]
     summary = summarise(scenario, evaluations)
     if out is not None:
         table.to_parquet(out / "indicators.parquet", index=False)
         evaluations.to_parquet(out / "targets_by_replicate.parquet", index=False)
         summary.to_csv(out / "summary.csv", index=False)
         (out / "run.json").write_text(json.dumps({
-            "scenario": scenario.name, "scenario_file": scenario.path, "replicates": n,
-            "seed": seed,
+            "kind": "run", "result_format": RESULT_FORMAT, "scenario": scenario.name,
+            "scenario_file": scenario.path, "replicates": n, "seed": seed,
             "steps_per_year": steps_per_year or scenario.meta.steps_per_year,
             "zonesim_version": __version__, "seconds": round(elapsed, 2)}, indent=2))
     return {"table": table, "evaluations": evaluations, "summary": summary, "replicates": n,

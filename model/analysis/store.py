@@ -20,8 +20,12 @@ import pandas as pd
 
 from zonesim.errors import ExperimentError
 
-#: The outcomes table: one row per run (point, replicate) and target.
-OUTCOME_COLUMNS = ["point", "replicate", "target", "value", "met", "margin"]
+#: What every writer stores per run and target (``zonesim run`` in targets_by_replicate.parquet,
+#: a result store in its chunks): the run's master seed and replicate, the target, the
+#: indicator's value in the target year, met, first year met (NaN: never) and margin.
+TARGET_OUTCOMES = ["seed", "replicate", "target", "value", "met", "first_met_year", "margin"]
+#: The outcomes table of a result store: one row per run (point, replicate) and target.
+OUTCOME_COLUMNS = ["point", *TARGET_OUTCOMES]
 
 
 class ResultStore:
@@ -52,7 +56,9 @@ class ResultStore:
                                       "another --out folder (nothing was overwritten)")
             if old.get("digest") != digest:
                 why = ""
-                if old.get("model_code") and old.get("model_code") != spec.get("model_code") \
+                if old.get("result_format") != spec.get("result_format"):
+                    why = " — it was stored in another result format"
+                elif old.get("model_code") and old.get("model_code") != spec.get("model_code") \
                         and old.get("kind") == spec.get("kind"):
                     why = " — the model code has changed since it was run"
                 raise ExperimentError(
