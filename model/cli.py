@@ -138,9 +138,21 @@ def _out_folder(args, default: str) -> Path:
     return Path(args.out or Path("out") / default)
 
 
-def _print_table(df, floats: str = "{:.3g}") -> None:
+def _print_table(df) -> None:
+    from zonesim.present.formats import num
+
     with _pd_options():
-        print(df.to_string(index=False, float_format=lambda v: floats.format(v)))
+        print(df.to_string(index=False, float_format=num))
+
+
+#: What every experiment store holds besides the files its command writes.
+STORE_FILES = ["experiment.json", "design.parquet", "chunks/"]
+
+
+def _written(out: Path, files: list[str], t0: float, what: str = "") -> None:
+    """The closing line of an experiment command: what ran, how long, what was written."""
+    print(f"\n{what}({time.perf_counter() - t0:.1f} s). Written to {out}/: "
+          + ", ".join(files + STORE_FILES))
 
 
 def _cmd_compare(args) -> int:
@@ -157,9 +169,8 @@ def _cmd_compare(args) -> int:
     show = table[["variant", "target", "p_met_base", "p_met_variant", "p_met_diff",
                   "p_met_diff_low", "p_met_diff_high", "median_diff"]]
     _print_table(show)
-    print(f"\n{len(variants)} variant(s) against {base.name}, {args.replicates} replicates on "
-          f"common random numbers ({time.perf_counter() - t0:.1f} s). Written to {out}/: "
-          + ", ".join(written + ["experiment.json", "design.parquet", "chunks/"]))
+    _written(out, written, t0, f"{len(variants)} variant(s) against {base.name}, "
+             f"{args.replicates} replicates on common random numbers ")
     return 0
 
 
@@ -189,9 +200,7 @@ def _cmd_sweep(args) -> int:
     print(f"probability of meeting each target, by {by}:")
     with _pd_options():
         print(wide.to_string(float_format=lambda v: f"{v:.2f}"))
-    print(f"\n{len(design)} points × {args.replicates} replicates "
-          f"({time.perf_counter() - t0:.1f} s). Written to {out}/: "
-          + ", ".join(written + ["experiment.json", "design.parquet", "chunks/"]))
+    _written(out, written, t0, f"{len(design)} points × {args.replicates} replicates ")
     return 0
 
 
@@ -214,11 +223,10 @@ def _cmd_sensitivity(args) -> int:
                              if issubclass(w.category, UserWarning)):
         print(f"zonesim: warning: {msg}", file=sys.stderr)
     text = write_sensitivity(out, res, sc, figures=not args.no_figures)
-    print(text)
-    print(f"({time.perf_counter() - t0:.1f} s.) Written to {out}/: indices.csv, convergence.csv, "
-          "replicate_noise.csv, skipped_outputs.csv, report.md"
-          + ("" if args.no_figures else ", overview.png, convergence.png, figures/")
-          + ", experiment.json, design.parquet, chunks/")
+    print(text, end="")
+    _written(out, ["indices.csv", "convergence.csv", "replicate_noise.csv",
+                   "skipped_outputs.csv", "report.md"]
+             + ([] if args.no_figures else ["overview.png", "convergence.png", "figures/"]), t0)
     return 0
 
 
