@@ -256,3 +256,12 @@ def test_damaged_run_folder(run_folder, tmp_path, damage):
     with pytest.raises(ZonesimError) as e:
         zonesim.load(folder)
     _one_line_naming(folder, e)
+
+
+def test_the_model_digest_covers_engine_rules_and_registry_data():
+    from zonesim.analysis.store import model_files
+    files = model_files()
+    for needed in ("engine/model.py", "rules.py", "registry/parameters.toml",
+                   "registry/indicators.toml", "run.py", "analysis/targets.py"):
+        assert needed in files
+    assert not any(f.startswith(("present/", "cli.py")) for f in files)

@@ -167,19 +167,26 @@ def spec_digest(spec: dict) -> str:
                                      default=_json_default).encode()).hexdigest()[:16]
 
 
-#: What a stored outcome depends on: the engine, the rules, the registries, replicate seeding
-#: and how targets are measured (paths relative to the package).
-MODEL_CODE = ("engine", "registry", "rules.py", "run.py", "analysis/targets.py")
+#: What a stored outcome depends on: the engine, the rules, the registries (their code and data
+#: files), replicate seeding, how targets are measured and how a run's outcomes are taken from
+#: them (paths relative to the package).
+MODEL_CODE = ("engine", "registry", "rules.py", "run.py", "analysis/targets.py",
+              "analysis/experiments.py")
+
+
+def model_files() -> list[str]:
+    """The package's source and data files of :data:`MODEL_CODE`, as paths in the package."""
+    package = Path(__file__).resolve().parents[1]
+    return sorted(f.relative_to(package).as_posix() for part in MODEL_CODE for f in
+                  ([g for g in (package / part).rglob("*") if g.suffix in (".py", ".toml")]
+                   if (package / part).is_dir() else [package / part]))
 
 
 def model_code_digest() -> str:
-    """A digest of the simulation's source files: an experiment resumed with other model code
-    would mix results of two models, so it counts as a different experiment."""
+    """A digest of the simulation's source and data files: an experiment resumed with another
+    model would mix results of two models, so it counts as a different experiment."""
     package = Path(__file__).resolve().parents[1]
-    files = sorted(f for part in MODEL_CODE for f in
-                   ((package / part).rglob("*.py") if (package / part).is_dir()
-                    else [package / part]))
     h = hashlib.sha256()
-    for f in files:
-        h.update(f.relative_to(package).as_posix().encode() + b"\0" + f.read_bytes() + b"\0")
+    for name in model_files():
+        h.update(name.encode() + b"\0" + (package / name).read_bytes() + b"\0")
     return h.hexdigest()[:16]
