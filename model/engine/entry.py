@@ -38,7 +38,8 @@ def high_tech_share_at_entry(p, high_tech_sector: np.ndarray) -> np.ndarray:
 
 
 def new_firm_columns(model, n: int, *, zone, sector, revenue, origin) -> dict:
-    """Draw the individual attributes of ``n`` entering firms (arrays for :meth:`add`)."""
+    """Draw the individual attributes of ``n`` entering firms (arrays for
+    :meth:`~zonesim.engine.firms.Enterprises.add`)."""
     rng, p = model.rng, model.p
     sector = np.asarray(sector, dtype=np.int32) * np.ones(n, dtype=np.int32)
     ht_sector = model.sector_high_tech[sector]

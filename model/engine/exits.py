@@ -29,9 +29,9 @@ def rate_exit_risk_by_size(model) -> None:
 def exit_firms(model, dt: float) -> np.ndarray:
     """Firms exit with the age-dependent SAIC hazard times their ``exit_size_factor`` over its
     mean in their age band; incubator and offshore graduates' hazard is
-    ``post_graduation_hazard_ratio`` times higher for three years after graduation (Schwartz
-    2009: graduation has an immediate negative effect on survival that lasts up to three
-    years). Returns the ids that exited."""
+    ``post_graduation_hazard_ratio`` times higher for ``post_graduation_years`` after graduation
+    (Schwartz 2009: graduation has an immediate negative effect on survival that lasts up to
+    three years). Returns the ids that exited."""
     e, p = model.firms, model.p
     alive = e.alive
     band = rules.exit_age_band(model.time - e.birth_year)

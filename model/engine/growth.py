@@ -41,7 +41,7 @@ def grow_revenue(model, dt: float, demand_shock, real_rd: np.ndarray) -> None:
                + agglomeration_elasticity × (share of the firm's zone in its sector)
                + demand shock − ½ σ² E[v]] dt + σ × √(v dt) × N(0, 1),
     where v is the firm's yearly variance draw (Laplace body, power-law tails) and ``real_rd``
-    the step's real R&D (yuan) from :func:`spend_on_rd`.
+    the step's real R&D (yuan) from :func:`~zonesim.engine.rd.spend_on_rd`.
     """
     e, p = model.firms, model.p
     n = e.n

@@ -1,5 +1,5 @@
-"""Observation: the indicators of every scope, recorded at each year end (docs/ODD.md §7
-Observation), from the year's group sums (:mod:`zonesim.engine.group_sums`).
+"""Observation: the indicators of every scope, recorded at each year end (docs/ODD.md §4
+Observation and §7.22), from the year's group sums (:mod:`zonesim.engine.group_sums`).
 
 The indicator table has one row per (year, scope) — ``city``, ``zones``, ``rest_of_city``,
 ``special_parks`` (if any) and ``zone:<id>`` — and one column per registered indicator."""

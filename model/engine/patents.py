@@ -31,10 +31,11 @@ def produce_patents(model, year: int) -> None:
     Applications ~ Poisson(λ = patents_per_million_rd_yuan × real R&D in M yuan), a share s =
     ``invention_share_of_applications`` of them inventions, a share g =
     ``invention_grant_rate`` of those granted, entering the stock at once (the 2-3 year
-    examination lag is not modelled); other IP (utility models, software) from the rest, ``other_ip_grant_rate``
-    of it granted (utility models are not examined in substance). Drawn as four independent
-    Poissons of λ × the kinds' shares (granted inventions s·g, pending s(1 − g), granted other
-    IP (1 − s)·0.8, refused (1 − s)·0.2): the same joint law as thinning one Poisson count.
+    examination lag is not modelled); other IP (utility models, software) from the rest, a share
+    r = ``other_ip_grant_rate`` of it granted (utility models are not examined in substance).
+    Drawn as four independent Poissons of λ × the kinds' shares (granted inventions s·g, pending
+    s(1 − g), granted other IP (1 − s)·r, refused (1 − s)(1 − r)): the same joint law as thinning
+    one Poisson count.
     University cooperation raises productivity by the coop multiplier's square root (assumption).
     """
     e, p = model.firms, model.p

@@ -1,4 +1,4 @@
-"""Firms' R&D: the yearly R&D plan and its spending every step (docs/ODD.md §7.1).
+"""Firms' R&D: the yearly R&D plan and its spending every step (docs/ODD.md §7.3–7.5).
 
 Life cycle: (incubated project →) firm → tech SME → cultivation pool → certified high-tech
 enterprise; what a firm spends on R&D decides how far it gets. Each rule takes the model and
@@ -94,7 +94,7 @@ def decide_rd(model) -> None:
 def spend_on_rd(model, dt: float) -> np.ndarray:
     """Accrue this step's R&D and revenue; the knowledge stock gains real R&D and depreciates.
     Returns each firm's real R&D of the step (yuan), whose growth effect
-    :func:`grow_revenue` takes."""
+    :func:`~zonesim.engine.growth.grow_revenue` takes."""
     e, p = model.firms, model.p
     alive = e.alive
     rd = e.rd_intensity * e.revenue      # exited firms report none: remove_firms zeroes it

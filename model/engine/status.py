@@ -43,8 +43,9 @@ def classify_tech_smes(model) -> None:
 
 def enter_cultivation_pool(model) -> None:
     """Near-eligible firms that are not certified enter the provincial cultivation pool
-    (培育库) at ``pool_entry_rate``: tech SMEs with R&D at half their threshold or more and a
-    high-tech revenue share of at least half."""
+    (培育库) at ``pool_entry_rate``: tech SMEs with R&D at ``pool_min_threshold_share`` of their
+    threshold or more and a high-tech revenue share of at least ``pool_min_high_tech_share``
+    (half and half by default)."""
     e, p = model.firms, model.p
     sme = np.flatnonzero(e.alive & ~e.certified & ~e.in_pool & e.tech_sme
                          & (e.high_tech_share >= p["pool_min_high_tech_share"]))
@@ -149,9 +150,10 @@ def set_up_rd_institutions(model, year: int) -> None:
 
 
 def update_university_cooperation(model, year: int) -> None:
-    """Firms doing R&D start cooperating with universities at the base rate, raised by the
-    industry-university programme (up to 4× at full intensity); cooperations end at a
-    constant rate."""
+    """Firms doing R&D (above ``coop_min_rd_intensity``) start cooperating with universities at
+    the base rate, raised by the industry-university programme (by 1 +
+    ``university_programme_max_effect`` × its intensity: up to 4× by default); cooperations end
+    at a constant rate."""
     e, p = model.firms, model.p
     start_rate = p["university_coop_base_rate"] * (
         1.0 + p["university_programme_max_effect"] * p["university_programme_intensity"])

@@ -145,7 +145,7 @@ class Meta(_Strict):
 
 
 class Scenario(_Strict):
-    """A validated scenario. Build with :func:`load_scenario`."""
+    """A validated scenario. Build with :func:`~zonesim.scenario.load.load_scenario`."""
 
     #: the file's ``[scenario]`` table: id, title, region, document, years, step length
     meta: Meta = Field(alias="scenario")
