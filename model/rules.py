@@ -25,6 +25,9 @@ MIN_OTHER_IP = 4
 CERTIFICATE_VALIDITY_YEARS = 3
 CORPORATE_TAX_RATE = 0.25
 HIGH_TECH_TAX_RATE = 0.15
+#: The R&D super-deduction of the 2008 enterprise income tax rules (50 %): the reference user
+#: cost that firms' no-policy R&D intensities are stated against.
+REFERENCE_SUPER_DEDUCTION_RATE = 0.5
 
 #: Tech SME (科技型中小企业): ≤ 500 staff, revenue ≤ 200 M yuan.
 TECH_SME_MAX_STAFF = 500
@@ -209,11 +212,11 @@ def per_step_probability(annual_probability, steps_per_year):
     return probability_within(annual_probability, 1.0 / steps_per_year)
 
 
-def rd_user_cost(subsidy_rate, super_deduction_rate, tax_rate):
+def rd_user_cost(subsidy_rate, super_deduction_rate, tax_rate, floor):
     """After-tax user cost of one yuan of R&D.
 
     A yuan of R&D is reimbursed at the subsidy rate and deductible from taxable income at
     ``1 + super_deduction_rate`` (an ordinary expense deducts at 1), so relative to an ordinary
-    expense its cost falls by ``tax_rate × super_deduction_rate``.
+    expense its cost falls by ``tax_rate × super_deduction_rate``; it stays above ``floor``.
     """
-    return np.maximum(1.0 - subsidy_rate - tax_rate * super_deduction_rate, 0.05)
+    return np.maximum(1.0 - subsidy_rate - tax_rate * super_deduction_rate, floor)

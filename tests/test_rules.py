@@ -231,11 +231,11 @@ def test_per_step_probability_values():
 # ----------------------------------------------------------------------- R&D user cost
 
 def test_rd_user_cost_values():
-    assert rules.rd_user_cost(0.0, 0.0, 0.25) == pytest.approx(1.0)
-    assert rules.rd_user_cost(0.0, 0.75, 0.25) == pytest.approx(1 - 0.25 * 0.75)
-    assert rules.rd_user_cost(0.1, 1.0, 0.25) == pytest.approx(0.65)
+    assert rules.rd_user_cost(0.0, 0.0, 0.25, 0.05) == pytest.approx(1.0)
+    assert rules.rd_user_cost(0.0, 0.75, 0.25, 0.05) == pytest.approx(1 - 0.25 * 0.75)
+    assert rules.rd_user_cost(0.1, 1.0, 0.25, 0.05) == pytest.approx(0.65)
     # the certificate's 15 % rate makes the deduction worth less: dearer R&D
-    assert rules.rd_user_cost(0.0, 1.0, 0.15) > rules.rd_user_cost(0.0, 1.0, 0.25)
+    assert rules.rd_user_cost(0.0, 1.0, 0.15, 0.05) > rules.rd_user_cost(0.0, 1.0, 0.25, 0.05)
 
 
 @given(st.floats(0, 0.5), st.floats(0, 0.5), st.floats(0, 2), st.floats(0, 2),
@@ -243,8 +243,8 @@ def test_rd_user_cost_values():
 def test_rd_user_cost_falls_with_subsidy_and_deduction(s1, s2, d1, d2, tax):
     s_lo, s_hi = sorted((s1, s2))
     d_lo, d_hi = sorted((d1, d2))
-    c_lo = rules.rd_user_cost(s_lo, d_lo, tax)
-    c_hi = rules.rd_user_cost(s_hi, d_hi, tax)
+    c_lo = rules.rd_user_cost(s_lo, d_lo, tax, 0.05)
+    c_hi = rules.rd_user_cost(s_hi, d_hi, tax, 0.05)
     assert c_hi <= c_lo
     assert 0.0 < c_hi <= 1.0
 

@@ -52,7 +52,7 @@ def new_firm_columns(model, n: int, *, zone, sector, revenue, origin) -> dict:
                        + p["high_tech_share_dispersion"] * rng.standard_normal(n), 0.0, 1.0)
     revenue = np.asarray(revenue, dtype=float) * np.ones(n)
     real_rd = base_rd * revenue
-    knowledge = real_rd / (p["knowledge_depreciation_rate"] + max(p["growth_drift"], p["min_knowledge_growth"]))
+    knowledge = real_rd / (p["knowledge_depreciation_rate"] + max(p["growth_drift"], p["entrant_knowledge_growth_floor"]))
     st_offset = p["st_share_dispersion"] * rng.standard_normal(n)
     land_prod = np.exp(p["land_productivity_dispersion"] * rng.standard_normal(n))
     zone = np.asarray(zone, dtype=np.int32) * np.ones(n, dtype=np.int32)

@@ -24,20 +24,23 @@ class Government(Agent):
 
     def evaluate_zones(self, zone_stats: list[dict]) -> np.ndarray:
         """Rank zones (1 = best) by the mean of their ranks on value added per mu and on the
-        innovation index (certified firms per 100 firms + R&D intensity in %)."""
+        innovation index (certified firms per 100 firms + ``innovation_index_rd_weight`` × R&D
+        intensity in %)."""
+        p = self.model.p
         if not zone_stats:
             return np.array([], dtype=int)
         # a zone without firms (NaN indicators) ranks last
         per_mu = np.nan_to_num([s["value_added_per_mu_yuan"] for s in zone_stats], nan=-np.inf)
         innov = np.nan_to_num([100.0 * s["high_tech_enterprises"] / max(s["enterprises"], 1)
-                               + 100.0 * s["enterprise_rd_intensity"] for s in zone_stats],
+                               + p["innovation_index_rd_weight"] * 100.0
+                               * s["enterprise_rd_intensity"] for s in zone_stats],
                               nan=-np.inf)
         score = rankdata(-per_mu) + rankdata(-innov)
         return rankdata(score, method="ordinal").astype(int)
 
     def reward_and_warn(self, ranks: np.ndarray, zone_stats: list[dict], year: int) -> None:
-        """Climbers get extra attraction capacity next year; a zone ranked last in two
-        consecutive evaluations is warned and, if ``laggard_demotion`` and it no longer meets
+        """Climbers get extra attraction capacity next year; a zone ranked last in
+        ``laggard_warning_streak`` consecutive evaluations is warned and, if ``laggard_demotion`` and it no longer meets
         its own tier's criteria, loses one tier (有进有出)."""
         p = self.model.p
         zones = self.model.zones
@@ -47,7 +50,7 @@ class Government(Agent):
             z.attraction_bonus = p["climber_bonus"] if before is not None and r < before else 0.0
             streak = self.last_place_streak.get(z.index, 0) + 1 if (r == last and last > 1) else 0
             self.last_place_streak[z.index] = streak
-            if streak >= 2:
+            if streak >= p["laggard_warning_streak"]:
                 z.warnings += 1
                 if p["laggard_demotion"] and not z.meets_criteria(z.tier, stats):
                     z.demote(year)

@@ -49,7 +49,7 @@ def grow_revenue(model, dt: float, demand_shock, real_rd: np.ndarray) -> None:
     k_growth = np.divide(real_rd, knowledge, out=np.zeros(n), where=knowledge > 0)
     k_growth *= 1.0 / dt
     k_growth -= p["knowledge_depreciation_rate"]
-    np.clip(k_growth, -0.5, p["max_knowledge_growth"], out=k_growth)
+    np.clip(k_growth, p["knowledge_growth_floor"], p["knowledge_growth_ceiling"], out=k_growth)
     vol = p["growth_volatility"]
     # centre the log shock so that mean revenue grows at the drift (the E exp(x) correction),
     # with the *mean* variance: correcting by the firm's own draw would give every heavy-tailed

@@ -42,7 +42,8 @@ def produce_patents(model, year: int) -> None:
     rng = model.rng
     lam = e.rd_year * e.real_rd_share
     lam *= p["patents_per_million_rd_yuan"] / 1e6
-    np.multiply(lam, np.sqrt(p["coop_institution_multiplier"]), out=lam, where=e.university_coop)
+    np.multiply(lam, p["coop_institution_multiplier"] ** p["coop_patent_elasticity"], out=lam,
+                where=e.university_coop)
     lam *= e.alive
     s, g = p["invention_share_of_applications"], p["invention_grant_rate"]
     other_granted = (1 - s) * p["other_ip_grant_rate"]

@@ -50,11 +50,13 @@ def decide_rd(model) -> None:
     """
     e, p = model.firms, model.p
     alive, certified, revenue = e.alive, e.certified, e.revenue
-    cost0 = rules.rd_user_cost(0.0, 0.5, rules.CORPORATE_TAX_RATE)  # reference: 2008 rules
+    floor = p["min_rd_user_cost"]
+    cost0 = rules.rd_user_cost(0.0, rules.REFERENCE_SUPER_DEDUCTION_RATE,
+                               rules.CORPORATE_TAX_RATE, floor)
     cost_plain = rules.rd_user_cost(p["rd_subsidy_rate"], p["super_deduction_rate"],
-                                    rules.CORPORATE_TAX_RATE)
+                                    rules.CORPORATE_TAX_RATE, floor)
     cost_cert = rules.rd_user_cost(p["rd_subsidy_rate"], p["super_deduction_rate"],
-                                   rules.HIGH_TECH_TAX_RATE)
+                                   rules.HIGH_TECH_TAX_RATE, floor)
     el = p["rd_user_cost_elasticity"]
     desired = e.base_rd_intensity * np.where(certified, (cost_cert / cost0) ** -el,
                                              (cost_plain / cost0) ** -el)
