@@ -138,13 +138,6 @@ def _out_folder(args, default: str) -> Path:
     return Path(args.out or Path("out") / default)
 
 
-def _print_table(df) -> None:
-    from zonesim.present.formats import num
-
-    with _pd_options():
-        print(df.to_string(index=False, float_format=num))
-
-
 #: What every experiment store holds besides the files its command writes.
 STORE_FILES = ["experiment.json", "design.parquet", "chunks/"]
 
@@ -157,7 +150,7 @@ def _written(out: Path, files: list[str], t0: float, what: str = "") -> None:
 
 def _cmd_compare(args) -> int:
     from zonesim.analysis.compare import compare
-    from zonesim.present import write_comparison
+    from zonesim.present import table_text, write_comparison
 
     base = load_scenario(args.base)
     variants = [load_scenario(v) for v in args.variants]
@@ -168,7 +161,7 @@ def _cmd_compare(args) -> int:
     written = write_comparison(out, table, figures=not args.no_figures)
     show = table[["variant", "target", "p_met_base", "p_met_variant", "p_met_diff",
                   "p_met_diff_low", "p_met_diff_high", "median_diff"]]
-    _print_table(show)
+    print(table_text(show))
     _written(out, written, t0, f"{len(variants)} variant(s) against {base.name}, "
              f"{args.replicates} replicates on common random numbers ")
     return 0
@@ -176,7 +169,7 @@ def _cmd_compare(args) -> int:
 
 def _cmd_sweep(args) -> int:
     from zonesim.analysis.sweep import sweep
-    from zonesim.present import write_sweep
+    from zonesim.present import table_text, write_sweep
 
     sc = load_scenario(args.scenario)
     parsed = [_parse_param(t) for t in args.param]
@@ -194,12 +187,11 @@ def _cmd_sweep(args) -> int:
     by = names[0] if args.design == "grid" and len(names) == 1 else "point"
     if by == "point":
         print("points:")
-        _print_table(design.drop(columns="scenario"))
+        print(table_text(design.drop(columns="scenario")))
         print()
     wide = summary.pivot_table(index="target", columns=by, values="p_met", sort=False)
     print(f"probability of meeting each target, by {by}:")
-    with _pd_options():
-        print(wide.to_string(float_format=lambda v: f"{v:.2f}"))
+    print(table_text(wide, index=True, floats=lambda v: f"{v:.2f}"))
     _written(out, written, t0, f"{len(design)} points × {args.replicates} replicates ")
     return 0
 
@@ -228,13 +220,6 @@ def _cmd_sensitivity(args) -> int:
                    "skipped_outputs.csv", "report.md"]
              + ([] if args.no_figures else ["overview.png", "convergence.png", "figures/"]), t0)
     return 0
-
-
-def _pd_options():
-    """Wide pandas printing for the tables the commands show."""
-    import pandas as pd
-    return pd.option_context("display.width", 200, "display.max_columns", 40,
-                             "display.max_rows", 500)
 
 
 def _cmd_parameters(args) -> int:

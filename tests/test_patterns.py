@@ -1,4 +1,4 @@
-"""Pattern checks (zonesim.patterns): the statistics on synthetic data with known answers, and a
+"""Pattern checks (zonesim.analysis.patterns): the statistics on synthetic data with known answers, and a
 fast run of the four checks on the default scenario at default parameters."""
 
 from __future__ import annotations

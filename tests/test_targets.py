@@ -1,4 +1,4 @@
-"""Target evaluation: the array implementation of zonesim.targets gives exactly what a plain
+"""Target evaluation: the array implementation of zonesim.analysis.targets gives exactly what a plain
 pandas version of the same semantics gives (``ref_*`` below: one pivot per target, one
 replicate at a time) on simulated tables of every scenario, and known answers on a hand-made
 table."""

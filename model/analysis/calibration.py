@@ -28,6 +28,8 @@ from zonesim.analysis.abc import ABCResult, abc_smc, simulate_chunks, weighted_q
 from zonesim.analysis.results import RESULT_FORMAT
 from zonesim.engine.model import ZoneModel
 from zonesim.errors import CalibrationError
+from zonesim.present.experiment_figures import calibration_fit_figure
+from zonesim.registry import scopes
 from zonesim.registry.indicators import INDICATORS
 from zonesim.registry.parameters import PARAMETERS
 from zonesim.registry.validate import ParameterError, check_name
@@ -92,9 +94,8 @@ def horizon(scenario: Scenario, end_year: int, extra_events=()) -> Scenario:
 
 def _statistic_value(table: pd.DataFrame, st: Statistic, counties: dict[str, list[str]]) -> float:
     rows = table[table["year"] == st.year]
-    if st.scope.startswith("county:"):
-        zones = counties.get(st.scope[7:], [])
-        sub = rows[rows["scope"].isin([f"zone:{z}" for z in zones])]
+    if scopes.parse(st.scope).kind == "county":
+        sub = rows[rows["scope"].isin(scopes.members(st.scope, (), counties))]
         ratio = RATIOS.get(st.indicator)
         if ratio:
             den = sub[ratio[1]].sum()
@@ -160,12 +161,17 @@ def select_statistics(scenario: Scenario, data: pd.DataFrame) -> list[Statistic]
         ind, scope = str(r["indicator"]), str(r["scope"])
         if ind not in INDICATORS:
             raise CalibrationError(f"unknown indicator {ind!r} in the calibration data")
-        if scope.startswith("zone:") and scope[5:] not in zone_ids:
+        try:
+            s = scopes.parse(scope)
+        except ValueError:
+            raise CalibrationError(f"scope {scope!r}: expected {scopes.HELP} or "
+                                   "'county:<county id>'") from None
+        if s.kind == "zone" and s.zone not in zone_ids:
             raise CalibrationError(f"scope {scope!r}: no such zone in {scenario.name}")
-        if scope.startswith("county:"):
-            if scope[7:] not in counties:
+        if s.kind == "county":
+            if s.county not in counties:
                 raise CalibrationError(f"scope {scope!r}: no zone of {scenario.name} lies in "
-                                       f"county {scope[7:]!r}")
+                                       f"county {s.county!r}")
             if ind not in RATIOS and not ind.endswith("_yuan"):
                 raise CalibrationError(f"scope {scope!r} supports yuan totals and "
                                        f"{', '.join(RATIOS)} only")
@@ -346,7 +352,7 @@ def _write_outputs(out: Path, sc: Scenario, statistics, result: dict, settings: 
     result["history"].to_csv(out / "history.csv", index=False)
     result["fit"].to_csv(out / "fit.csv", index=False)
     fig_path = out / "fit.png"
-    plot_fit(result["fit"], fig_path, title=f"{sc.name}: observed vs simulated 5–95 %")
+    calibration_fit_figure(result["fit"], fig_path, title=f"{sc.name}: observed vs simulated 5–95 %")
     toml_path = out / f"{sc.name}_calibrated.toml"
     toml_path.write_text(calibrated_toml(sc, result["summary"], statistics, toml_path,
                                          settings), encoding="utf-8")
@@ -373,10 +379,10 @@ def calibrated_toml(sc: Scenario, summary: pd.DataFrame, statistics, path: Path,
     rel = os.path.relpath(base, Path(path).resolve().parent)
     today = _dt.date.today().isoformat()
     data = "; ".join(f"{s.indicator} [{s.scope}] {s.year} = {s.value:g}" for s in statistics)
-    method = (f"ABC-SMC (zonesim.calibration; {settings['populations']} populations × "
+    method = (f"ABC-SMC (zonesim.analysis.calibration; {settings['populations']} populations × "
               f"{settings['particles']} particles, {settings['replicates']} replicate(s), "
               f"seed {settings['seed']})")
-    lines = [f"# Calibrated variant of {sc.name}, written by zonesim.calibration on {today}.",
+    lines = [f"# Calibrated variant of {sc.name}, written by zonesim.analysis.calibration on {today}.",
              f"# Method: {method}; uniform priors on the assumption ranges of {base.name}.",
              f"# Data: {data}.",
              "# Each calibrated parameter: value = posterior median, low/high = posterior 5 % /"
@@ -407,31 +413,3 @@ def _num(x) -> str:
     if isinstance(x, (int, np.integer)):
         return str(int(x))
     return repr(float(f"{float(x):.6g}"))
-
-
-def plot_fit(fit: pd.DataFrame, path: Path, title: str = "") -> None:
-    """One panel per statistic: observed value, prior- and posterior-predictive 5–95 % bands."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    n = len(fit)
-    fig, axes = plt.subplots(1, n, figsize=(3.2 * n + 0.5, 3.4), squeeze=False)
-    for ax, r in zip(axes[0], fit.to_dict("records")):
-        for x, key, colour, lab in ((0, "prior", "0.7", "prior"),
-                                    (1, "posterior", "tab:blue", "posterior")):
-            lo, med, hi = r[f"{key}_q05"], r[f"{key}_median"], r[f"{key}_q95"]
-            ax.plot([x, x], [lo, hi], color=colour, lw=8, solid_capstyle="butt",
-                    label=f"{lab} 5–95 %")
-            ax.plot([x - 0.15, x + 0.15], [med, med], color="k", lw=1)
-        ax.axhline(r["observed"], color="tab:red", ls="--", label="observed")
-        ax.set_xticks([0, 1], ["prior", "posterior"])
-        ax.set_xlim(-0.6, 1.6)
-        ax.set_title(f"{r['indicator']}\n[{r['scope']}] {r['year']}", fontsize=8)
-        ax.tick_params(labelsize=7)
-    axes[0][0].legend(fontsize=6, loc="best")
-    if title:
-        fig.suptitle(title, fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)

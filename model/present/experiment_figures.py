@@ -8,6 +8,7 @@ from pathlib import Path
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 
 matplotlib.use("Agg")  # figures are written to files, never drawn in a window
 
@@ -221,6 +222,30 @@ def convergence_chart(convergence, method: str, path: Path) -> None:
     ax.set_ylabel(f"{MAIN_INDEX[method]} at N")
     ax.set_title(f"{method}: convergence check", fontsize=9)
     ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def calibration_fit_figure(fit: pd.DataFrame, path: Path, title: str = "") -> None:
+    """One panel per statistic: observed value, prior- and posterior-predictive 5–95 % bands."""
+    n = len(fit)
+    fig, axes = plt.subplots(1, n, figsize=(3.2 * n + 0.5, 3.4), squeeze=False)
+    for ax, r in zip(axes[0], fit.to_dict("records")):
+        for x, key, colour, lab in ((0, "prior", "0.7", "prior"),
+                                    (1, "posterior", "tab:blue", "posterior")):
+            lo, med, hi = r[f"{key}_q05"], r[f"{key}_median"], r[f"{key}_q95"]
+            ax.plot([x, x], [lo, hi], color=colour, lw=8, solid_capstyle="butt",
+                    label=f"{lab} 5–95 %")
+            ax.plot([x - 0.15, x + 0.15], [med, med], color="k", lw=1)
+        ax.axhline(r["observed"], color="tab:red", ls="--", label="observed")
+        ax.set_xticks([0, 1], ["prior", "posterior"])
+        ax.set_xlim(-0.6, 1.6)
+        ax.set_title(f"{r['indicator']}\n[{r['scope']}] {r['year']}", fontsize=8)
+        ax.tick_params(labelsize=7)
+    axes[0][0].legend(fontsize=6, loc="best")
+    if title:
+        fig.suptitle(title, fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -12,7 +12,7 @@ import pandas as pd
 from zonesim.present.experiment_figures import (comparison_chart, convergence_chart,
                                                 sensitivity_chart, sensitivity_overview,
                                                 sweep_chart)
-from zonesim.present.formats import planner_value
+from zonesim.present.formats import num, planner_value
 from zonesim.scenario import Scenario
 
 
@@ -176,3 +176,11 @@ def _integer_factors(res: dict) -> list[str]:
     """The whole-number factors of an analysis."""
     from zonesim.registry.parameters import PARAMETERS
     return [n for n in res["problem"]["names"] if PARAMETERS[n].integer]
+
+
+def table_text(df: pd.DataFrame, index: bool = False, floats=num) -> str:
+    """A table as the console shows it: wide, every row, numbers by the one formatter (or
+    ``floats``)."""
+    with pd.option_context("display.width", 200, "display.max_columns", 40,
+                           "display.max_rows", 500):
+        return df.to_string(index=index, float_format=floats)

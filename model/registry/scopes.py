@@ -4,7 +4,9 @@
   rows of the indicator table that aggregate over a set of firms or zones;
 - ``zone:<id>``: one zone, the table's row of that name;
 - ``each_zone`` and ``each_zone:<tier>``: every zone (at that tier or above in the year), each
-  on its own row: the target must hold in each, so the worst zone decides.
+  on its own row: the target must hold in each, so the worst zone decides;
+- ``county:<id>`` (calibration data only, not targets): the zones of one county-level unit
+  together, summed from their rows.
 
 Which scopes an indicator allows follows from its level (:class:`Indicator`).
 """
@@ -29,10 +31,12 @@ HELP = ("'city', 'zones', 'special_parks', 'rest_of_city', 'zone:<zone id>', 'ea
 
 @dataclass(frozen=True)
 class Scope:
-    #: one of AGGREGATES, "zone" or "each_zone"
+    #: one of AGGREGATES, "zone", "each_zone" or "county"
     kind: str
     #: the zone of a ``zone:<id>`` scope
     zone: str = ""
+    #: the county-level unit of a ``county:<id>`` scope
+    county: str = ""
     #: the lowest tier of an ``each_zone:<tier>`` scope
     tier: str = ""
 
@@ -46,6 +50,8 @@ def parse(scope: str) -> Scope:
     """The scope ``scope`` names; ValueError when it follows no form of the grammar."""
     if scope.startswith("zone:"):
         return Scope("zone", zone=scope[5:])
+    if scope.startswith("county:"):
+        return Scope("county", county=scope[7:])
     if scope == "each_zone":
         return Scope("each_zone")
     if scope.startswith("each_zone:") and scope[10:] in TIERS:
@@ -59,6 +65,8 @@ def check(scope: str, indicator: Indicator, zone_ids: Iterable[str]) -> Scope:
     """The scope ``scope`` names, checked against the scenario's zones and where ``indicator``
     is measured; ValueError says what is wrong."""
     s = parse(scope)
+    if s.kind == "county":
+        raise ValueError(f"a county scope is for calibration data; expected {HELP}")
     if s.kind == "zone" and s.zone not in set(zone_ids):
         raise ValueError(f"unknown zone {s.zone!r}")
     if indicator.level == "city" and s.kind != "city":
@@ -74,10 +82,15 @@ def zone_scope(zone_id: str) -> str:
     return f"zone:{zone_id}"
 
 
-def members(scope: str, zone_ids: Iterable[str]) -> list[str]:
-    """The indicator table's scopes a scope reads: itself, or every zone's (each_zone)."""
-    if parse(scope).kind == "each_zone":
+def members(scope: str, zone_ids: Iterable[str],
+            counties: dict[str, list[str]] | None = None) -> list[str]:
+    """The indicator table's scopes a scope reads: itself, every zone's (each_zone), or its
+    county's zones' (``counties``: county id → its zone ids)."""
+    s = parse(scope)
+    if s.kind == "each_zone":
         return [zone_scope(z) for z in zone_ids]
+    if s.kind == "county":
+        return [zone_scope(z) for z in (counties or {}).get(s.county, [])]
     return [scope]
 
 
