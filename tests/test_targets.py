@@ -314,3 +314,11 @@ def test_scope_checked_against_zones_and_indicator_level():
         scopes.check("zones", INDICATORS["zones_national"], ["a"])
     with pytest.raises(ValueError, match="measured for zones"):
         scopes.check("rest_of_city", INDICATORS["land_free_mu"], ["a"])
+
+
+def test_county_scope_reads_its_zones_and_is_for_data_only():
+    counties = {"c1": ["a", "b"], "c2": ["z"]}
+    assert scopes.members("county:c1", ["a", "b", "z"], counties) == ["zone:a", "zone:b"]
+    assert scopes.members("county:none", ["a"], counties) == []
+    with pytest.raises(ValueError, match="calibration data"):
+        scopes.check("county:c1", INDICATORS["high_tech_output_share"], ["a", "b"])
