@@ -207,11 +207,6 @@ def probability_within(annual_probability, years):
         return -np.expm1(years * np.log1p(-np.asarray(annual_probability, dtype=float)))
 
 
-def per_step_probability(annual_probability, steps_per_year):
-    """Probability per step equivalent to an annual probability (constant hazard in the year)."""
-    return probability_within(annual_probability, 1.0 / steps_per_year)
-
-
 def rd_user_cost(subsidy_rate, super_deduction_rate, tax_rate, floor):
     """After-tax user cost of one yuan of R&D.
 

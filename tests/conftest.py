@@ -18,7 +18,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from zonesim.engine.group_sums import group_sums, pick_many, row
 from zonesim.engine.model import ZoneModel
+from zonesim.engine.observe import indicators_from_sums
 from zonesim.registry.parameters import PARAMETERS
 from zonesim.scenario import load_scenario
 
@@ -91,3 +93,11 @@ def run_years(model, years: int) -> None:
     """Step ``model`` through ``years`` whole simulated years."""
     for _ in range(years * model.steps_per_year):
         model.step()
+
+
+def firm_indicators(model, mask, year: int) -> dict:
+    """Firm-level indicators for ``year`` of the firms selected by ``mask`` (a zone's statistics
+    as the government's evaluation sees them), from the engine's own group sums and formulas."""
+    sums = group_sums(model, year, np.where(mask, 0, -1))
+    picks = pick_many(sums, [[1], slice(None)])
+    return row(indicators_from_sums(model.p, picks, row(picks, 1)), 0)

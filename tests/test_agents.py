@@ -7,11 +7,10 @@ import numpy as np
 import pytest
 from scipy.stats import binomtest, chisquare, kstest, poisson
 
-from conftest import land_used_from_columns, run_years
+from conftest import firm_indicators, land_used_from_columns, run_years
 from zonesim.engine.exits import exit_firms, rate_exit_risk_by_size
 from zonesim.engine.firms import COLUMNS, last_year_revenue, three_year_rd_intensity
 from zonesim.engine.growth import draw_growth_variance, grow_revenue, mean_growth_variance
-from zonesim.engine.observe import firm_indicators
 from zonesim.engine.patents import produce_patents, sparse_poisson
 from zonesim.engine.rd import decide_rd, spend_on_rd
 from zonesim.engine.status import certify_high_tech

@@ -24,7 +24,7 @@ import pytest
 from SALib.test_functions import Ishigami
 
 from zonesim.analysis.compare import COMPARISON_COLUMNS, _paired_ci
-from zonesim.analysis.designs import (design_rows, half_design_rows, round_integers,
+from zonesim.analysis.designs import (half_design_rows, round_integers,
                                       sensitivity_design, sweep_design)
 from zonesim.analysis.experiments import MARGIN_CAP, _margin, run_points
 from zonesim.analysis.sensitivity import INDEX_COLUMNS, analyse, replicate_noise
@@ -133,7 +133,7 @@ def test_half_design_is_the_design_at_half_n(method, grouped):
     X16, _ = sensitivity_design(method, problem, 16, 3)
     X8, _ = sensitivity_design(method, problem, 8, 3)
     per = d + 2 if method == "sobol" else d + 1
-    assert X16.shape[0] == 16 * per == design_rows(method, problem, 16)
+    assert X16.shape[0] == 16 * per
     half = half_design_rows(method, problem, 16)
     assert half == 8 * per
     np.testing.assert_allclose(X16[:half], X8)

@@ -213,19 +213,19 @@ def test_exit_hazard_array():
     np.testing.assert_allclose(out, [0.016, 0.095, 0.04])
 
 
-# ---------------------------------------------------------------- per-step probability
+# ---------------------------------------------------------- probability within a step
 
 @given(st.floats(0, 1), st.integers(1, 52))
-def test_per_step_probability_compounds_to_annual(p, k):
-    q = float(rules.per_step_probability(p, k))
+def test_probability_within_a_step_compounds_to_annual(p, k):
+    q = float(rules.probability_within(p, 1.0 / k))
     assert 0.0 <= q <= p + 1e-12
     assert 1.0 - (1.0 - q) ** k == pytest.approx(p, abs=1e-9)
 
 
-def test_per_step_probability_values():
-    assert float(rules.per_step_probability(0.19, 2)) == pytest.approx(0.1)
-    assert float(rules.per_step_probability(0.3, 1)) == pytest.approx(0.3)
-    np.testing.assert_allclose(rules.per_step_probability(np.array([0.0, 1.0]), 4), [0.0, 1.0])
+def test_probability_within_values():
+    assert float(rules.probability_within(0.19, 0.5)) == pytest.approx(0.1)
+    assert float(rules.probability_within(0.3, 1.0)) == pytest.approx(0.3)
+    np.testing.assert_allclose(rules.probability_within(np.array([0.0, 1.0]), 0.25), [0.0, 1.0])
 
 
 # ----------------------------------------------------------------------- R&D user cost

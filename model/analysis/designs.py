@@ -77,13 +77,6 @@ def default_n(method: str, num_vars: int) -> int:
     return max(512, 10 * num_vars)
 
 
-def design_rows(method: str, problem: dict, n: int) -> int:
-    """Rows (points) of the design ``sensitivity_design`` makes."""
-    d = len(group_names(problem))
-    return {"morris": n * (d + 1), "sobol": n * (d + 2),
-            "fast": n * problem["num_vars"]}.get(method, n)
-
-
 def sensitivity_design(method: str, problem: dict, n: int, seed: int) -> tuple[np.ndarray, dict]:
     """The SALib sample for ``method`` (unrounded) and the options its analysis needs.
 

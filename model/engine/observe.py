@@ -55,13 +55,6 @@ def zone_stats(model, sums: dict) -> list[dict]:
     return [Row(table, i) for i in range(len(model.zones))]
 
 
-def firm_indicators(model, mask, year: int) -> dict:
-    """Firm-level indicators for ``year`` aggregated over the firms selected by ``mask``."""
-    sums = group_sums(model, year, np.where(mask, 0, -1))
-    picks = pick_many(sums, [[1], slice(None)])
-    return row(indicators_from_sums(model.p, picks, row(picks, 1)), 0)
-
-
 def zone_level_sums(model) -> dict[str, np.ndarray]:
     """Zone-level quantities by group (0: carriers outside the zones, z + 1: zone z), to be
     summed over a scope's groups like the firm sums."""
