@@ -29,8 +29,10 @@ import mesa
 import numpy as np
 from scipy import stats
 
-from zonesim.engine import enterprises as ent
 from zonesim import rules
+from zonesim.engine import exits, growth, patents, rd, status
+from zonesim.engine.entry import high_tech_share_at_entry
+from zonesim.engine.firms import COLUMNS
 from zonesim.engine.model import ZoneModel, new_generator
 from zonesim.scenario import load_scenario
 
@@ -41,32 +43,33 @@ POP_SEED = 12345          # the initial population (same on both sides, every re
 # ============================================================== zonesim side: its own rules
 
 def zonesim_step(m: ZoneModel) -> None:
-    """One step of the enterprise rules only, calling zonesim.enterprises in ZoneModel.step's
-    order (government, incubators, attraction and births left out)."""
+    """One step of the enterprise rules only, calling zonesim.engine's rule modules (growth,
+    exits, rd, patents, status) in ZoneModel.step's order (government, incubators, attraction
+    and births left out)."""
     dt = m.dt
     if m.year_step == 0:
-        ent.start_year_accounts(m)
-        ent.rate_exit_risk_by_size(m)
+        growth.start_year_accounts(m)
+        exits.rate_exit_risk_by_size(m)
         m._update_same_sector()
-        ent.revise_rd_propensity(m)
-        ent.decide_rd(m)
+        rd.revise_rd_propensity(m)
+        rd.decide_rd(m)
     shock = m._demand_shock[m.year] if m.year in m._demand_shock else \
         np.zeros(len(m.sector_ids))
-    real_rd = ent.spend_on_rd(m, dt)
-    ent.grow_revenue(m, dt, shock, real_rd)
-    ent.exit_firms(m, dt)
+    real_rd = rd.spend_on_rd(m, dt)
+    growth.grow_revenue(m, dt, shock, real_rd)
+    exits.exit_firms(m, dt)
     m.year_step += 1
     m.step_count += 1
     m.time = m.start_year + m.step_count * dt
     if m.year_step == m.steps_per_year:
         m.time = float(round(m.time))
         year = m.year - 1
-        ent.produce_patents(m, year)
-        ent.close_year_accounts(m)
-        ent.upgrade_high_tech_share(m)
-        ent.classify_tech_smes(m)
-        ent.enter_cultivation_pool(m)
-        ent.certify_high_tech(m, year)
+        patents.produce_patents(m, year)
+        growth.close_year_accounts(m)
+        status.upgrade_high_tech_share(m)
+        status.classify_tech_smes(m)
+        status.enter_cultivation_pool(m)
+        status.certify_high_tech(m, year)
         m.year_step = 0
 
 
@@ -86,7 +89,7 @@ def run_zonesim(m: ZoneModel, n_steps: int) -> tuple[float, int, list[int]]:
 
 # ================================================================ Mesa side: per-agent rules
 
-FIELDS = [c for c in ent.COLUMNS if c != "alive"]
+FIELDS = [c for c in COLUMNS if c != "alive"]
 BAND0, BAND1 = rules.RD_BAND_EDGES_YUAN
 THR0, THR1, THR2 = rules.RD_BAND_THRESHOLDS
 
@@ -111,7 +114,7 @@ def _poisson(agent, lam: float) -> int:
 
 
 class Firm(mesa.Agent):
-    """One enterprise: the same rules as zonesim.enterprises, one firm at a time."""
+    """One enterprise: the same rules as zonesim.engine's rule modules, one firm at a time."""
 
     def __init__(self, model: MesaFirms, state: dict):
         super().__init__(model)
@@ -123,21 +126,22 @@ class Firm(mesa.Agent):
         self.rd_year = self.revenue_year = 0.0
         self.patent_applications_year = self.invention_applications_year = 0
         self.invention_grants_year = self.other_grants_year = 0
-        # growth variance: exponential of mean 2, or 2 + 2 × Lomax(1.5) with the tail
-        # probability, capped
+        # growth variance: exponential of mean 2, or 2 + 2 × Lomax(growth_tail_variance_exponent)
+        # with the tail probability, capped
         if r.random() < p["growth_tail_probability"]:
-            self.growth_variance = min(2.0 * r.paretovariate(ent.GROWTH_TAIL_VARIANCE_EXPONENT),
-                                       ent.GROWTH_VARIANCE_CAP)
+            self.growth_variance = min(2.0 * r.paretovariate(p["growth_tail_variance_exponent"]),
+                                       p["growth_variance_cap"])
         else:
             self.growth_variance = r.expovariate(0.5)
         # R&D propensity (AR(1) deviation around a trending long-run propensity)
         # the size multiplier of exit for the year
         self.size_factor = min(max((self.revenue / p["firm_revenue_median_yuan"])
-                                   ** -p["exit_size_elasticity"], 0.2), 2.0)
-        self.rd_propensity = min(self.rd_propensity * m.trend_factor, 0.3)
+                                   ** -p["exit_size_elasticity"], p["exit_size_factor_min"]),
+                               p["exit_size_factor_max"])
+        self.rd_propensity = min(self.rd_propensity * m.trend_factor, p["max_rd_intensity"])
         dev = math.log(max(self.base_rd_intensity, 1e-9) / max(self.rd_propensity, 1e-9))
         dev = m.phi * dev + m.prop_noise * r.gauss(0.0, 1.0)
-        self.base_rd_intensity = min(self.rd_propensity * math.exp(dev), 0.3)
+        self.base_rd_intensity = min(self.rd_propensity * math.exp(dev), p["max_rd_intensity"])
         self.decide_rd()
 
     def decide_rd(self):
@@ -150,26 +154,27 @@ class Firm(mesa.Agent):
         if self.in_pool:
             desired *= 1.0 + p["pool_rd_boost"]
         voucher = p["innovation_voucher_yuan"] if self.tech_sme else 0.0
-        desired = min(desired + voucher / max(self.revenue, 1.0), 0.5)
+        desired = min(desired + voucher / max(self.revenue, 1.0), p["max_desired_rd_intensity"])
         last_rev = self.rev_hist_0 if self.rev_hist_0 > 0 else self.revenue
         thr = _threshold(last_rev)
         bunch = False
         if (self.high_tech_share >= rules.HIGH_TECH_REVENUE_SHARE_MIN
-                and self.st_share >= rules.ST_STAFF_SHARE_MIN * 0.8
+                and self.st_share >= rules.ST_STAFF_SHARE_MIN * p["bunching_st_share_tolerance"]
                 and (1 - p["bunching_window"]) * thr <= desired < thr):
-            gap = (thr * (1 + ent.NOTCH_MARGIN) - desired) * self.revenue
+            gap = (thr * (1 + p["notch_margin"]) - desired) * self.revenue
             extra_cost = gap * (1 - p["rd_relabel_share"]) * cost
-            reward = p["certification_reward_yuan"] / 3.0 if self.first_cert_year < 0 else 0.0
+            reward = (p["certification_reward_yuan"] / rules.CERTIFICATE_VALIDITY_YEARS
+                      if self.first_cert_year < 0 else 0.0)
             bunch = m.tax_saving_share * self.revenue + reward > extra_cost
         if bunch:
-            reported = thr * (1 + ent.NOTCH_MARGIN)
+            reported = thr * (1 + p["notch_margin"])
             real = desired + (reported - desired) * (1 - p["rd_relabel_share"])
         else:
             reported = real = desired
         self.rd_intensity = reported
         self.real_rd_share = real / reported if reported > 0 else 1.0
-        self.st_share = min(max(0.03 + ent.ST_PER_RD * real * m.talent_factor + self.st_offset,
-                                0.0), 0.9)
+        self.st_share = min(max(p["st_share_base"] + p["st_staff_per_rd_intensity"] * real
+                                * m.talent_factor + self.st_offset, 0.0), p["max_st_share"])
 
     # ----------------------------------------------------------------------- every step
     def operate(self):
@@ -184,7 +189,8 @@ class Firm(mesa.Agent):
         m.rd_subsidies += rd * p["rd_subsidy_rate"]
         # growth
         kg = real / (self.knowledge * dt) if self.knowledge > 0 else 0.0
-        kg = min(max(kg - p["knowledge_depreciation_rate"], -0.5), 1.0)
+        kg = min(max(kg - p["knowledge_depreciation_rate"], p["knowledge_growth_floor"]),
+                 p["knowledge_growth_ceiling"])
         same = m.same_sector.get((self.zone, self.sector), 0.0) if self.zone >= 0 else 0.0
         drift = (m.base_drift + p["rd_productivity_elasticity"] * kg
                  + p["agglomeration_elasticity"] * same + m.shock[self.sector])
@@ -198,7 +204,7 @@ class Firm(mesa.Agent):
         m, p, dt = self.model, self.model.p, self.model.dt
         annual = m.band_hazard[self.age_band] * self.size_factor / m.size_norm[self.age_band]
         since_entry = m.time - self.entry_year
-        if (self.origin == 1 or self.origin == 2) and since_entry < ent.POST_GRADUATION_YEARS:
+        if (self.origin == 1 or self.origin == 2) and since_entry < p["post_graduation_years"]:
             annual *= p["post_graduation_hazard_ratio"]
         annual = min(annual, 1.0)
         exposure = min(max(since_entry + dt, 0.0), dt)
@@ -221,7 +227,7 @@ class Firm(mesa.Agent):
                 inv_apps += 1
                 inv += u < share * grant
             else:
-                other += u < share + (1 - share) * ent.OTHER_IP_GRANT_RATE
+                other += u < share + (1 - share) * p["other_ip_grant_rate"]
         if apps > 0 and self.first_application_year < 0:
             self.first_application_year = year
         self.patent_applications_year += apps
@@ -237,11 +243,12 @@ class Firm(mesa.Agent):
             self.revenue_year
         # high-tech share of revenue
         floor = m.ht_floor[self.sector]
-        supported = floor + (ent.HIGH_TECH_SHARE_CEILING - floor) * min(
-            self.rd_intensity * self.real_rd_share / 0.05, 1.0)
+        supported = floor + (p["high_tech_share_ceiling"] - floor) * min(
+            self.rd_intensity * self.real_rd_share / p["rd_intensity_for_ceiling"], 1.0)
         hts = self.high_tech_share
         self.high_tech_share = min(max(hts + p["high_tech_upgrade_rate"]
-                                       * (max(supported, hts * 0.97) - hts), 0.0), 1.0)
+                                       * (max(supported, hts * p["high_tech_share_retention"])
+                                          - hts), 0.0), 1.0)
         # tech SME
         last_rev = self.rev_hist_0 if self.rev_hist_0 > 0 else self.revenue
         rev3 = self.rev_hist_0 + self.rev_hist_1 + self.rev_hist_2
@@ -249,11 +256,13 @@ class Firm(mesa.Agent):
         own_ip = self.invention_patents >= 1 or self.other_ip >= rules.MIN_OTHER_IP
         self.tech_sme = (self.revenue / p["revenue_per_employee_yuan"] <= rules.TECH_SME_MAX_STAFF
                          and last_rev <= rules.TECH_SME_MAX_REVENUE_YUAN
-                         and ((rd3 >= 0.02 and self.st_share >= rules.ST_STAFF_SHARE_MIN)
-                              or (rd3 >= 0.01 and own_ip)))
+                         and ((rd3 >= p["tech_sme_score_rd_with_staff"]
+                               and self.st_share >= rules.ST_STAFF_SHARE_MIN)
+                              or (rd3 >= p["tech_sme_score_rd_with_ip"] and own_ip)))
         # cultivation pool, and IP support for pool firms
         if (not self.certified and not self.in_pool and self.tech_sme
-                and rd3 >= 0.5 * _threshold(self.revenue) and self.high_tech_share >= 0.5
+                and rd3 >= p["pool_min_threshold_share"] * _threshold(self.revenue)
+                and self.high_tech_share >= p["pool_min_high_tech_share"]
                 and r.random() < p["pool_entry_rate"]):
             self.in_pool = True
         if self.in_pool and not own_ip and r.random() < p["ip_support_rate"]:
@@ -297,7 +306,7 @@ class MesaFirms(mesa.Model):
         self.step_count = self.year_step = 0
         self.demand_shock = {y: v.copy() for y, v in source._demand_shock.items()}
         self.n_sectors = len(source.sector_ids)
-        self.ht_floor = [ent.HIGH_TECH_SHARE_AT_ENTRY[bool(h)] for h in source.sector_high_tech]
+        self.ht_floor = [float(high_tech_share_at_entry(p, h)) for h in source.sector_high_tech]
         self.same_sector: dict = {}
         self.shock = [0.0] * self.n_sectors
         self.rd_subsidies = self.certification_rewards = 0.0
@@ -305,28 +314,32 @@ class MesaFirms(mesa.Model):
         self.trend_factor = math.exp(p["rd_intensity_trend"])
         self.phi = p["rd_propensity_persistence"]
         self.prop_noise = p["rd_propensity_volatility"] * math.sqrt(1 - self.phi ** 2)
-        cost0 = rules.rd_user_cost(0.0, 0.5, rules.CORPORATE_TAX_RATE)
+        floor = p["min_rd_user_cost"]
+        cost0 = rules.rd_user_cost(0.0, rules.REFERENCE_SUPER_DEDUCTION_RATE,
+                                   rules.CORPORATE_TAX_RATE, floor)
         self.cost_certified = float(rules.rd_user_cost(
-            p["rd_subsidy_rate"], p["super_deduction_rate"], rules.HIGH_TECH_TAX_RATE))
+            p["rd_subsidy_rate"], p["super_deduction_rate"], rules.HIGH_TECH_TAX_RATE, floor))
         self.cost_plain = float(rules.rd_user_cost(
-            p["rd_subsidy_rate"], p["super_deduction_rate"], rules.CORPORATE_TAX_RATE))
+            p["rd_subsidy_rate"], p["super_deduction_rate"], rules.CORPORATE_TAX_RATE, floor))
         el = p["rd_user_cost_elasticity"]
         self.cost_ratio_cert = float((self.cost_certified / cost0) ** (-el))
         self.cost_ratio_plain = float((self.cost_plain / cost0) ** (-el))
         self.tax_saving_share = ((rules.CORPORATE_TAX_RATE - rules.HIGH_TECH_TAX_RATE)
                                  * p["profit_margin"] + p["certificate_other_value_share"])
-        self.talent_factor = 0.8 + 0.4 * p["talent_programme_intensity"]
+        effect = p["talent_st_effect"]
+        self.talent_factor = (1.0 - 0.5 * effect) + effect * p["talent_programme_intensity"]
         self.knowledge_decay = math.exp(-p["knowledge_depreciation_rate"] * self.dt)
         vol = p["growth_volatility"]
-        self.base_drift = p["growth_drift"] - 0.5 * vol * vol * ent.mean_growth_variance(p)
+        self.base_drift = p["growth_drift"] - 0.5 * vol * vol * growth.mean_growth_variance(p)
         self.shock_sd = vol * math.sqrt(self.dt)
         scale = p["exit_hazard_scale"]
-        self.band_hazard = [min(max(h * scale, 0.0), 1.0) for h in rules.EXIT_HAZARD_BY_AGE]
+        self.band_hazard = rules.exit_hazard_by_band(scale).tolist()
         self.size_norm = [1.0] * len(rules.EXIT_HAZARD_BY_AGE)
-        self.coop_boost = math.sqrt(p["coop_institution_multiplier"])
+        self.coop_boost = p["coop_institution_multiplier"] ** p["coop_patent_elasticity"]
         self.hazard_edges = list(rules.EXIT_HAZARD_AGE_EDGES)
         self.plain_application_rate = min(
-            p["certification_application_rate"] * (1.0 + p["certification_reward_yuan"] / 1e6),
+            p["certification_application_rate"]
+            * (1.0 + p["certification_reward_yuan"] / p["reward_application_scale_yuan"]),
             1.0)
         # the same initial population, firm by firm
         e = source.firms

@@ -1,7 +1,7 @@
 """Sobol sweep throughput: model runs per second, serial against 2 local processes.
 
 A SALib Sobol design (calc_second_order=False) over the first D = 15 uncertain parameters and
-levers of the default scenario (``zonesim.analysis.uncertainty_space``), with integer
+levers of the default scenario (``zonesim.analysis.space.uncertainty_space``), with integer
 parameters rounded as the workbench does, is cut into tasks of ``--runs-per-task`` runs (as
 ``zonesim.analysis.experiments.execute`` does) and run with
 ``zonesim.analysis.experiments.run_points`` through ``zonesim.run.map_unordered``: once in this
