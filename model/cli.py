@@ -63,7 +63,7 @@ def _cmd_run(args) -> int:
     modelled = int(summary["modelled"].sum())
     print(f"\n{len(summary)} targets ({modelled} modelled, {len(summary) - modelled} not "
           f"modelled). Written to {out}/: summary.csv, indicators.parquet, "
-          f"targets_by_replicate.parquet" + ("" if args.no_figures else ", figures/"))
+          f"targets_by_replicate.parquet, run.json" + ("" if args.no_figures else ", figures/"))
     return 0
 
 
