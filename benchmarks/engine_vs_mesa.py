@@ -253,7 +253,7 @@ class Firm(mesa.Agent):
         last_rev = self.rev_hist_0 if self.rev_hist_0 > 0 else self.revenue
         rev3 = self.rev_hist_0 + self.rev_hist_1 + self.rev_hist_2
         rd3 = (self.rd_hist_0 + self.rd_hist_1 + self.rd_hist_2) / rev3 if rev3 > 0 else 0.0
-        own_ip = self.invention_patents >= 1 or self.other_ip >= rules.MIN_OTHER_IP
+        own_ip = self.invention_patents >= 1 or self.other_ip >= p["min_other_ip_rights"]
         self.tech_sme = (self.revenue / p["revenue_per_employee_yuan"] <= rules.TECH_SME_MAX_STAFF
                          and last_rev <= rules.TECH_SME_MAX_REVENUE_YUAN
                          and ((rd3 >= p["tech_sme_score_rd_with_staff"]
@@ -266,7 +266,7 @@ class Firm(mesa.Agent):
                 and r.random() < p["pool_entry_rate"]):
             self.in_pool = True
         if self.in_pool and not own_ip and r.random() < p["ip_support_rate"]:
-            self.other_ip = max(self.other_ip, rules.MIN_OTHER_IP)
+            self.other_ip = max(self.other_ip, p["min_other_ip_rights"])
             own_ip = True
         # certification round
         eligible = (m.time - self.birth_year >= rules.MIN_AGE_YEARS and own_ip
@@ -332,9 +332,8 @@ class MesaFirms(mesa.Model):
         vol = p["growth_volatility"]
         self.base_drift = p["growth_drift"] - 0.5 * vol * vol * growth.mean_growth_variance(p)
         self.shock_sd = vol * math.sqrt(self.dt)
-        scale = p["exit_hazard_scale"]
-        self.band_hazard = rules.exit_hazard_by_band(scale).tolist()
-        self.size_norm = [1.0] * len(rules.EXIT_HAZARD_BY_AGE)
+        self.band_hazard = rules.exit_hazard_by_band(p).tolist()
+        self.size_norm = [1.0] * rules.EXIT_AGE_BANDS
         self.coop_boost = p["coop_institution_multiplier"] ** p["coop_patent_elasticity"]
         self.hazard_edges = list(rules.EXIT_HAZARD_AGE_EDGES)
         self.plain_application_rate = min(
@@ -361,7 +360,7 @@ class MesaFirms(mesa.Model):
 
     def _average_size_by_band(self):
         """Each age band's mean size multiplier of exit over the living firms."""
-        k = len(rules.EXIT_HAZARD_BY_AGE)
+        k = rules.EXIT_AGE_BANDS
         total, count = [0.0] * k, [0] * k
         for a in self.agents:
             total[a.age_band] += a.size_factor

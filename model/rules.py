@@ -20,8 +20,6 @@ RD_BAND_THRESHOLDS = (0.05, 0.04, 0.03)
 HIGH_TECH_REVENUE_SHARE_MIN = 0.60
 ST_STAFF_SHARE_MIN = 0.10
 MIN_AGE_YEARS = 1.0
-#: "Own core IP": ≥ 1 invention patent, or several utility models / software copyrights.
-MIN_OTHER_IP = 4
 CERTIFICATE_VALIDITY_YEARS = 3
 CORPORATE_TAX_RATE = 0.25
 HIGH_TECH_TAX_RATE = 0.15
@@ -73,18 +71,18 @@ def rd_intensity_threshold(revenue_yuan):
 
 
 def high_tech_eligible(revenue_yuan, rd_intensity, high_tech_revenue_share, st_staff_share,
-                       invention_patents, other_ip, age_years):
+                       invention_patents, other_ip, age_years, min_other_ip):
     """Whether a firm meets the national high-tech enterprise rules (Guokefahuo [2016] 32).
 
-    All of: registered at least one year; own core IP (≥ 1 invention patent or ≥ 4 other IP
-    rights such as utility models and software copyrights); S&T staff ≥ 10 % of employees;
+    All of: registered at least one year; own core IP (≥ 1 invention patent or ``min_other_ip``
+    other IP rights such as utility models and software copyrights: the rules say "several"); S&T staff ≥ 10 % of employees;
     R&D / sales (three-year) at least 5 / 4 / 3 % by revenue band; high-tech products and
     services ≥ 60 % of revenue. The expert innovation score (≥ 71) is a separate, stochastic
     step of the certification round. Scalars give a bool, arrays an array of bools.
     """
     rd = np.asarray(rd_intensity, dtype=float)
     ok = ((np.asarray(age_years, dtype=float) >= MIN_AGE_YEARS)
-          & ((np.asarray(invention_patents) >= 1) | (np.asarray(other_ip) >= MIN_OTHER_IP))
+          & ((np.asarray(invention_patents) >= 1) | (np.asarray(other_ip) >= min_other_ip))
           & (np.asarray(st_staff_share, dtype=float) >= ST_STAFF_SHARE_MIN)
           & (rd >= rd_intensity_threshold(revenue_yuan))
           & (np.asarray(high_tech_revenue_share, dtype=float) >= HIGH_TECH_REVENUE_SHARE_MIN))
@@ -172,14 +170,17 @@ def special_park_criteria(p) -> dict[str, float]:
             "strategic_industry_output_share": p["special_park_min_strategic_output_share"]}
 
 
-#: SAIC (2013) annual exit hazard by age: 1.6 % in year 1, 6.3 % in year 2, 9.5 % in year 3
-#: (the peak), above 8 % through year 7 (8.5 % used), lower after (4 % assumed).
+#: SAIC (2013) annual exit hazard in years of life 1, 2 and 3: 1.6 %, 6.3 %, 9.5 % (the peak).
+#: Its "above 8 %" through year 7 and "lower" after are the registry's readings
+#: ``exit_hazard_years_4_to_7`` and ``exit_hazard_after_year_7``.
+SAIC_EXIT_HAZARD_YEARS_1_TO_3 = (0.016, 0.063, 0.095)
+#: Ages (years) at which the SAIC bands start: years 1, 2, 3, 4-7 and 8 on.
 EXIT_HAZARD_AGE_EDGES = np.array([1.0, 2.0, 3.0, 7.0])
-EXIT_HAZARD_BY_AGE = np.array([0.016, 0.063, 0.095, 0.085, 0.04])
+EXIT_AGE_BANDS = len(EXIT_HAZARD_AGE_EDGES) + 1
 
 
 def exit_age_band(age_years):
-    """Index of the SAIC age band (into ``EXIT_HAZARD_BY_AGE``) of the given ages."""
+    """Index of the SAIC age band (0 … ``EXIT_AGE_BANDS`` − 1) of the given ages."""
     age = np.asarray(age_years, dtype=float)
     # four comparisons summed are three times faster than searchsorted on large arrays
     band = np.zeros(age.shape, dtype=np.intp)
@@ -188,14 +189,17 @@ def exit_age_band(age_years):
     return band if band.ndim else int(band)
 
 
-def exit_hazard_by_band(scale=1.0) -> np.ndarray:
-    """Annual exit probability of each SAIC age band (2013, scaled)."""
-    return np.clip(EXIT_HAZARD_BY_AGE * scale, 0.0, 1.0)
+def exit_hazard_by_band(p) -> np.ndarray:
+    """Annual exit probability of each SAIC age band: SAIC (2013) for years 1-3, the readings
+    of the parameters ``p`` after, all times ``exit_hazard_scale``."""
+    by_age = np.array([*SAIC_EXIT_HAZARD_YEARS_1_TO_3, p["exit_hazard_years_4_to_7"],
+                       p["exit_hazard_after_year_7"]])
+    return np.clip(by_age * p["exit_hazard_scale"], 0.0, 1.0)
 
 
-def exit_hazard(age_years, scale=1.0):
-    """Annual exit probability of a firm of the given age (SAIC 2013, scaled)."""
-    h = exit_hazard_by_band(scale)[exit_age_band(age_years)]
+def exit_hazard(age_years, p):
+    """Annual exit probability of a firm of the given age (:func:`exit_hazard_by_band`)."""
+    h = exit_hazard_by_band(p)[exit_age_band(age_years)]
     return h if np.ndim(h) else float(h)
 
 

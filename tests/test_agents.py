@@ -80,7 +80,8 @@ def test_certified_firms_meet_the_rules_in_a_run(make_model):
     ok = rules.high_tech_eligible(last_year_revenue(e)[fresh],
                                   three_year_rd_intensity(e)[fresh], e.high_tech_share[fresh],
                                   e.st_share[fresh], e.invention_patents[fresh],
-                                  e.other_ip[fresh], m.time - e.birth_year[fresh])
+                                  e.other_ip[fresh], m.time - e.birth_year[fresh],
+                                  m.p["min_other_ip_rights"])
     assert ok.all()
 
 
@@ -315,7 +316,7 @@ def test_exit_hazard_respected_on_average(make_model, age):
     e.set("birth_year", slice(None), m.time - age)
     rate_exit_risk_by_size(m)
     gone = exit_firms(m, 1.0)
-    h = rules.exit_hazard(age, m.p["exit_hazard_scale"])
+    h = rules.exit_hazard(age, m.p)
     assert binomtest(len(gone), n, h).pvalue > 1e-3, (len(gone) / n, h)
     assert not m.firms.alive[gone].any()
     assert (m.firms.land_mu[gone] == 0).all()
@@ -332,7 +333,7 @@ def test_exit_hazard_independent_of_step_length(make_model):
     e.set("birth_year", slice(None), m.time - 2.2)
     rate_exit_risk_by_size(m)
     gone = sum(len(exit_firms(m, 0.25)) for _ in range(4))
-    assert binomtest(gone, n, rules.exit_hazard(2.2)).pvalue > 1e-3, gone / n
+    assert binomtest(gone, n, rules.exit_hazard(2.2, m.p)).pvalue > 1e-3, gone / n
 
 
 def test_larger_firms_exit_less(make_model):
@@ -361,7 +362,7 @@ def test_size_effect_keeps_the_saic_hazard_on_average(make_model):
     e.set("entry_year", slice(None), m.time - 2.5)
     rate_exit_risk_by_size(m)
     gone = exit_firms(m, 1.0)
-    assert binomtest(len(gone), e.n, rules.exit_hazard(2.5)).pvalue > 1e-3, len(gone) / e.n
+    assert binomtest(len(gone), e.n, rules.exit_hazard(2.5, m.p)).pvalue > 1e-3, len(gone) / e.n
 
 
 def test_graduates_exit_more_for_three_years_after_graduation(make_model):

@@ -9,12 +9,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from zonesim import rules
+from zonesim.registry.parameters import defaults
 
 M = 1_000_000.0
 
 # a firm that meets every certification rule with room to spare (revenue 30 M: 5 % band)
 OK = dict(revenue_yuan=30 * M, rd_intensity=0.08, high_tech_revenue_share=0.8,
-          st_staff_share=0.2, invention_patents=1, other_ip=0, age_years=3.0)
+          st_staff_share=0.2, invention_patents=1, other_ip=0, age_years=3.0, min_other_ip=4)
+#: the registry's defaults, for the rules that read parameters
+P = defaults()
 
 
 def eligible(**changes):
@@ -80,8 +83,8 @@ def test_certification_st_staff_at_least_10_percent(share, expected):
 
 
 @pytest.mark.parametrize("inv, other, expected", [
-    (1, 0, True), (0, 0, False), (0, rules.MIN_OTHER_IP, True),
-    (0, rules.MIN_OTHER_IP - 1, False), (3, 10, True)])
+    (1, 0, True), (0, 0, False), (0, OK["min_other_ip"], True),
+    (0, OK["min_other_ip"] - 1, False), (3, 10, True)])
 def test_certification_needs_own_ip(inv, other, expected):
     assert eligible(invention_patents=inv, other_ip=other) is expected
 
@@ -101,9 +104,10 @@ def test_certification_array_form_agrees_with_scalars():
                 st_staff_share=rng.uniform(0.05, 0.2, n),
                 invention_patents=rng.integers(0, 3, n), other_ip=rng.integers(0, 6, n),
                 age_years=rng.uniform(0, 3, n))
-    out = rules.high_tech_eligible(**args)
+    out = rules.high_tech_eligible(**args, min_other_ip=4)
     assert out.dtype == bool and out.shape == (n,)
-    scalar = [rules.high_tech_eligible(**{k: v[i] for k, v in args.items()}) for i in range(n)]
+    scalar = [rules.high_tech_eligible(**{k: v[i] for k, v in args.items()}, min_other_ip=4)
+              for i in range(n)]
     assert out.tolist() == scalar
     assert 0 < out.sum() < n  # the draw covers both outcomes
 
@@ -116,6 +120,7 @@ firm = st.fixed_dictionaries(dict(
     invention_patents=st.integers(0, 5),
     other_ip=st.integers(0, 10),
     age_years=st.floats(0, 30),
+    min_other_ip=st.integers(1, 8),
 ))
 
 
@@ -140,7 +145,7 @@ def test_eligible_means_every_rule_met(f):
         assert f["high_tech_revenue_share"] >= 0.6
         assert f["st_staff_share"] >= 0.1
         assert f["age_years"] >= 1.0
-        assert f["invention_patents"] >= 1 or f["other_ip"] >= rules.MIN_OTHER_IP
+        assert f["invention_patents"] >= 1 or f["other_ip"] >= f["min_other_ip"]
 
 
 # ----------------------------------------------------------------------- tech SME
@@ -191,25 +196,25 @@ def test_above_scale_array():
     (7.0, 0.04), (40.0, 0.04),
 ])
 def test_exit_hazard_by_age(age, hazard):
-    assert rules.exit_hazard(age) == pytest.approx(hazard)
+    assert rules.exit_hazard(age, P) == pytest.approx(hazard)
 
 
 @given(st.floats(0, 100))
 def test_exit_hazard_peaks_in_year_three(age):
-    h = rules.exit_hazard(age)
+    h = rules.exit_hazard(age, P)
     assert 0.0 <= h <= 0.095 + 1e-12
     assert (h == pytest.approx(0.095)) == (2.0 <= age < 3.0)
 
 
 @given(st.floats(0, 100), st.floats(0, 20))
 def test_exit_hazard_scales_and_stays_a_probability(age, scale):
-    h = rules.exit_hazard(age, scale)
+    h = rules.exit_hazard(age, {**P, "exit_hazard_scale": scale})
     assert 0.0 <= h <= 1.0
-    assert h == pytest.approx(min(rules.exit_hazard(age) * scale, 1.0))
+    assert h == pytest.approx(min(rules.exit_hazard(age, P) * scale, 1.0))
 
 
 def test_exit_hazard_array():
-    out = rules.exit_hazard(np.array([0.5, 2.5, 10.0]))
+    out = rules.exit_hazard(np.array([0.5, 2.5, 10.0]), P)
     np.testing.assert_allclose(out, [0.016, 0.095, 0.04])
 
 

@@ -9,11 +9,13 @@ import pandas as pd
 from scipy import optimize, stats
 
 from zonesim import rules
+from zonesim.registry.parameters import defaults
 
 #: SAIC (2013) exit hazard by year of life (year k = age in [k-1, k)), the figures the model's
 #: rule uses (years 4–7: "above 8 %", read as 8.5 %).
 SAIC_HAZARD = dict(zip(("year 1", "year 2", "year 3", "years 4-7"),
-                       rules.EXIT_HAZARD_BY_AGE[:4].tolist()))
+                       [*rules.SAIC_EXIT_HAZARD_YEARS_1_TO_3,
+                        defaults()["exit_hazard_years_4_to_7"]]))
 #: Relative tolerance on each SAIC bin, and an absolute floor (percentage points as a share)
 #: that keeps the tight year-1 figure from demanding sub-point precision.
 HAZARD_REL_TOL = 0.5

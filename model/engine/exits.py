@@ -38,12 +38,12 @@ def exit_firms(model, dt: float) -> np.ndarray:
     # SAIC's hazards are averages over the firms of each age, young firms being small: the
     # size multiplier only spreads the hazard within an age band, whose mean over the living
     # firms stays SAIC's
-    nb = len(rules.EXIT_HAZARD_BY_AGE)
+    nb = rules.EXIT_AGE_BANDS
     factor = e.exit_size_factor
     total = np.bincount(band, weights=factor * alive, minlength=nb)
     count = np.bincount(band, weights=alive, minlength=nb)
     mean = np.divide(total, count, out=np.ones(nb), where=count > 0)
-    hazard = rules.exit_hazard_by_band(p["exit_hazard_scale"]) / mean
+    hazard = rules.exit_hazard_by_band(p) / mean
     ratio = p["post_graduation_hazard_ratio"]
     # thinning: a firm's yearly hazard is at most its band's × the largest size factor ×
     # the graduation ratio; only firms whose draw falls under that bound's step probability

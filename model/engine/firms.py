@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from zonesim import rules
-
 #: column name → dtype. Monetary flows are in yuan per year; land in mu; years are calendar
 #: years (fractional for entry times).
 COLUMNS: dict[str, type] = {
@@ -159,5 +157,6 @@ def last_year_revenue(e: Enterprises) -> np.ndarray:
     return np.where(e.rev_hist_0 > 0, e.rev_hist_0, e.revenue)
 
 
-def own_ip(e: Enterprises) -> np.ndarray:
-    return (e.invention_patents >= 1) | (e.other_ip >= rules.MIN_OTHER_IP)
+def own_ip(e: Enterprises, p) -> np.ndarray:
+    """Own core IP: an invention patent, or ``min_other_ip_rights`` other IP rights."""
+    return (e.invention_patents >= 1) | (e.other_ip >= p["min_other_ip_rights"])

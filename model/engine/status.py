@@ -36,7 +36,7 @@ def classify_tech_smes(model) -> None:
     """Tech SME status (科技型中小企业) by the evaluation rules, re-checked each year."""
     e, p = model.firms, model.p
     status = rules.tech_sme_eligible(last_year_revenue(e), employees(e, p),
-                                     three_year_rd_intensity(e), e.st_share, own_ip(e),
+                                     three_year_rd_intensity(e), e.st_share, own_ip(e, p),
                                      p["tech_sme_score_rd_with_staff"], p["tech_sme_score_rd_with_ip"])
     e.set("tech_sme", slice(None), status & e.alive)
 
@@ -61,9 +61,9 @@ def support_ip(model) -> None:
     ``ip_support_rate``: they are granted the utility models / software copyrights that count
     as own IP (seed 003 §三(二)2)."""
     e, p = model.firms, model.p
-    lacking = np.flatnonzero(e.in_pool & ~own_ip(e))
+    lacking = np.flatnonzero(e.in_pool & ~own_ip(e, p))
     helped = lacking[model.rng.random(len(lacking)) < p["ip_support_rate"]]
-    e.other_ip[helped] = np.maximum(e.other_ip[helped], rules.MIN_OTHER_IP)
+    e.other_ip[helped] = np.maximum(e.other_ip[helped], p["min_other_ip_rights"])
 
 
 def certify_high_tech(model, year: int) -> np.ndarray:
@@ -77,7 +77,7 @@ def certify_high_tech(model, year: int) -> np.ndarray:
     e, p = model.firms, model.p
     eligible = e.alive & rules.high_tech_eligible(
         last_year_revenue(e), three_year_rd_intensity(e), e.high_tech_share, e.st_share,
-        e.invention_patents, e.other_ip, model.time - e.birth_year)
+        e.invention_patents, e.other_ip, model.time - e.birth_year, p["min_other_ip_rights"])
     renewing = e.certified & (e.cert_expiry <= year)
     applicants = np.flatnonzero(eligible & (~e.certified | renewing))
     renews = renewing[applicants]
