@@ -79,6 +79,7 @@ class ZoneModel(mesa.Model):
         self.dt = 1.0 / self.steps_per_year
         self.start_year, self.end_year = meta.start_year, meta.end_year
         self.time = float(self.start_year)
+        #: yuan the government spends on each lever this year (cleared at the start of a year)
         self.ledger: dict[str, float] = defaultdict(float)
         self.records: list[dict] = []
 
