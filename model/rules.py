@@ -75,7 +75,8 @@ def high_tech_eligible(revenue_yuan, rd_intensity, high_tech_revenue_share, st_s
     """Whether a firm meets the national high-tech enterprise rules (Guokefahuo [2016] 32).
 
     All of: registered at least one year; own core IP (≥ 1 invention patent or ``min_other_ip``
-    other IP rights such as utility models and software copyrights: the rules say "several"); S&T staff ≥ 10 % of employees;
+    other IP rights such as utility models and software copyrights: the rules say "several");
+    S&T staff ≥ 10 % of employees;
     R&D / sales (three-year) at least 5 / 4 / 3 % by revenue band; high-tech products and
     services ≥ 60 % of revenue. The expert innovation score (≥ 71) is a separate, stochastic
     step of the certification round. Scalars give a bool, arrays an array of bools.

@@ -86,7 +86,8 @@ def problems() -> list[str]:
             out.append(f"{where}: module of {lines} lines (limit {MAX_MODULE_LINES})")
         for node in ast.walk(tree):
             size = getattr(node, "end_lineno", 0) - getattr(node, "lineno", 0) + 1
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and size > MAX_FUNCTION_LINES:
+            is_function = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            if is_function and size > MAX_FUNCTION_LINES:
                 out.append(f"{where}:{node.lineno}: function {node.name} of {size} lines "
                            f"(limit {MAX_FUNCTION_LINES})")
             elif isinstance(node, ast.ClassDef) and size > MAX_CLASS_LINES:

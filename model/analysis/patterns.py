@@ -66,19 +66,6 @@ FIGURE_NAMES = {
 }
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
 # ------------------------------------------------------------------------ data collection
 
 @dataclass
@@ -160,7 +147,6 @@ def _collect_replicate(scenario: Scenario, seed: int, replicate: int, parameters
 
 
 # ---------------------------------------------------------------------------- checks
-
 
 
 def check_bunching(data: PatternData, fig_path: Path | None = None) -> dict:

@@ -12,7 +12,6 @@ from zonesim.engine.growth import draw_growth_variance
 from zonesim.engine.rd import st_share
 
 
-
 @dataclass
 class Candidates:
     """Firms that may enter in a step from one source (incubator graduates, attracted
@@ -52,7 +51,8 @@ def new_firm_columns(model, n: int, *, zone, sector, revenue, origin) -> dict:
                        + p["high_tech_share_dispersion"] * rng.standard_normal(n), 0.0, 1.0)
     revenue = np.asarray(revenue, dtype=float) * np.ones(n)
     real_rd = base_rd * revenue
-    knowledge = real_rd / (p["knowledge_depreciation_rate"] + max(p["growth_drift"], p["entrant_knowledge_growth_floor"]))
+    knowledge = real_rd / (p["knowledge_depreciation_rate"]
+                           + max(p["growth_drift"], p["entrant_knowledge_growth_floor"]))
     st_offset = p["st_share_dispersion"] * rng.standard_normal(n)
     land_prod = np.exp(p["land_productivity_dispersion"] * rng.standard_normal(n))
     zone = np.asarray(zone, dtype=np.int32) * np.ones(n, dtype=np.int32)
@@ -60,10 +60,11 @@ def new_firm_columns(model, n: int, *, zone, sector, revenue, origin) -> dict:
     entry = model.time + model.dt / 2   # entrants arrive, on average, mid-step
     return dict(zone=zone, sector=sector, origin=origin, birth_year=entry, entry_year=entry,
                 other_ip=np.zeros(n, dtype=np.int32),
-                revenue=revenue, va_factor=np.exp(p["value_added_dispersion"] * rng.standard_normal(n)),
+                revenue=revenue,
+                va_factor=np.exp(p["value_added_dispersion"] * rng.standard_normal(n)),
                 land_productivity=land_prod, land_mu=land, base_rd_intensity=base_rd,
-                rd_propensity=base_rd, rd_intensity=base_rd, knowledge=knowledge, high_tech_share=ht_share,
-                st_offset=st_offset,
+                rd_propensity=base_rd, rd_intensity=base_rd, knowledge=knowledge,
+                high_tech_share=ht_share, st_offset=st_offset,
                 st_share=st_share(p, base_rd, st_offset),
                 growth_variance=draw_growth_variance(rng, n, p))
 

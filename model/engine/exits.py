@@ -8,11 +8,10 @@ import numpy as np
 from zonesim import rules
 
 
-
 def size_exit_multiplier(p, revenue) -> np.ndarray:
     """Exit hazard multiplier for firm size: (R / firm_revenue_median_yuan)^−exit_size_elasticity
-    of revenue R (yuan a year), clipped to [``exit_size_factor_min``, ``exit_size_factor_max``] (larger firms exit less:
-    Geroski's stylised fact)."""
+    of revenue R (yuan a year), clipped to [``exit_size_factor_min``, ``exit_size_factor_max``]
+    (larger firms exit less: Geroski's stylised fact)."""
     m = np.log(np.asarray(revenue, dtype=float) * (1.0 / p["firm_revenue_median_yuan"]))
     m *= -p["exit_size_elasticity"]
     np.exp(m, out=m)
@@ -56,7 +55,8 @@ def exit_firms(model, dt: float) -> np.ndarray:
     since_entry = model.time - e.entry_year[ids]
     if ratio != 1.0:
         origin = e.origin[ids]
-        annual[((origin == 1) | (origin == 2)) & (since_entry < p["post_graduation_years"])] *= ratio
+        recent_graduate = (origin == 1) | (origin == 2)
+        annual[recent_graduate & (since_entry < p["post_graduation_years"])] *= ratio
     np.minimum(annual, 1.0, out=annual)
     # exposure: the step, or less for firms that entered during it (mid-step)
     exposure = np.clip(since_entry + dt, 0.0, dt)

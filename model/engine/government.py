@@ -40,8 +40,8 @@ class Government(Agent):
 
     def reward_and_warn(self, ranks: np.ndarray, zone_stats: list[dict], year: int) -> None:
         """Climbers get extra attraction capacity next year; a zone ranked last in
-        ``laggard_warning_streak`` consecutive evaluations is warned and, if ``laggard_demotion`` and it no longer meets
-        its own tier's criteria, loses one tier (有进有出)."""
+        ``laggard_warning_streak`` consecutive evaluations is warned and, if ``laggard_demotion``
+        and it no longer meets its own tier's criteria, loses one tier (有进有出)."""
         p = self.model.p
         zones = self.model.zones
         last = len(zones)

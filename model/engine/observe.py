@@ -21,9 +21,9 @@ ZONE_LEVEL_SUMS = {"land_free_mu": float, "offshore_bases": int,
 
 
 def record_year(model, year: int, sums: dict | None = None) -> None:
-    """Snapshot every indicator for every scope at the end of ``year`` (``sums``: the
-    year's :func:`~zonesim.engine.group_sums.group_sums` by zone, if already taken), as a block of columns (one
-    entry per scope) of the indicator table."""
+    """Snapshot every indicator for every scope at the end of ``year`` (``sums``: the year's
+    :func:`~zonesim.engine.group_sums.group_sums` by zone, if already taken), as a block of
+    columns (one entry per scope) of the indicator table."""
     if sums is None:
         sums = group_sums(model, year, model.firms.zone)   # group 0: rest of city; z+1: zone z
     sums = {**sums, **zone_level_sums(model)}

@@ -94,7 +94,8 @@ def initial_certificates(model) -> None:
     if k == 0:
         return
     score = (e.base_rd_intensity / rules.rd_intensity_threshold(e.revenue)
-             + e.high_tech_share + p["initial_certificate_patent_weight"] * (e.invention_patents > 0))
+             + e.high_tech_share
+             + p["initial_certificate_patent_weight"] * (e.invention_patents > 0))
     noisy = score * np.exp(p["initial_certificate_score_noise"] * model.rng.standard_normal(e.n))
     ids = _largest(noisy, k)
     thr = rules.rd_intensity_threshold(e.revenue[ids]) * (1 + p["notch_margin"])

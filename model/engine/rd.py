@@ -43,7 +43,8 @@ def decide_rd(model) -> None:
     a little (the deduction is worth less). Firms that could be certified and whose desired
     intensity lies within ``bunching_window`` below their band's threshold raise reported R&D to
     just above the notch when the certificate's value (tax saving, other benefits and the
-    first-time reward) outweighs the extra cost; ``rd_relabel_share`` of that rise is relabelled spending, not real R&D.
+    first-time reward) outweighs the extra cost; ``rd_relabel_share`` of that rise is relabelled
+    spending, not real R&D.
     Tech SMEs holding a tech loan raise desired R&D by ``tech_sme_rd_financing_gain``; innovation
     vouchers add R&D at no cost to tech SMEs; firms in the cultivation pool raise desired R&D
     by ``pool_rd_boost`` (coaching toward certification).
@@ -69,10 +70,11 @@ def decide_rd(model) -> None:
 
     # the notch: only firms that could be certified and are just below it weigh bunching
     threshold = rules.rd_intensity_threshold(last_year_revenue(e))
-    near = np.flatnonzero((desired < threshold) & (desired >= (1 - p["bunching_window"]) * threshold)
-                          & (e.high_tech_share >= rules.HIGH_TECH_REVENUE_SHARE_MIN)
-                          & (e.st_share >= rules.ST_STAFF_SHARE_MIN * p["bunching_st_share_tolerance"])
-                          & alive)
+    could_certify = ((e.high_tech_share >= rules.HIGH_TECH_REVENUE_SHARE_MIN)
+                     & (e.st_share >= rules.ST_STAFF_SHARE_MIN * p["bunching_st_share_tolerance"])
+                     & alive)
+    near = np.flatnonzero((desired < threshold)
+                          & (desired >= (1 - p["bunching_window"]) * threshold) & could_certify)
     notch = threshold[near] * (1 + p["notch_margin"])
     relabel = p["rd_relabel_share"]
     extra_cost = ((notch - desired[near]) * revenue[near] * (1 - relabel)

@@ -28,8 +28,10 @@ def upgrade_high_tech_share(model) -> None:
         e.rd_intensity * e.real_rd_share / p["rd_intensity_for_ceiling"], 1.0)
     rate = p["high_tech_upgrade_rate"]
     e.set("high_tech_share", slice(None),
-          np.clip(e.high_tech_share + rate * (np.maximum(supported, e.high_tech_share * p["high_tech_share_retention"])
-                                              - e.high_tech_share), 0.0, 1.0))
+          np.clip(e.high_tech_share
+                  + rate * (np.maximum(supported,
+                                       e.high_tech_share * p["high_tech_share_retention"])
+                            - e.high_tech_share), 0.0, 1.0))
 
 
 def classify_tech_smes(model) -> None:
@@ -37,7 +39,8 @@ def classify_tech_smes(model) -> None:
     e, p = model.firms, model.p
     status = rules.tech_sme_eligible(last_year_revenue(e), employees(e, p),
                                      three_year_rd_intensity(e), e.st_share, own_ip(e, p),
-                                     p["tech_sme_score_rd_with_staff"], p["tech_sme_score_rd_with_ip"])
+                                     p["tech_sme_score_rd_with_staff"],
+                                     p["tech_sme_score_rd_with_ip"])
     e.set("tech_sme", slice(None), status & e.alive)
 
 
@@ -49,8 +52,8 @@ def enter_cultivation_pool(model) -> None:
     e, p = model.firms, model.p
     sme = np.flatnonzero(e.alive & ~e.certified & ~e.in_pool & e.tech_sme
                          & (e.high_tech_share >= p["pool_min_high_tech_share"]))
-    candidates = sme[three_year_rd_intensity(e, sme)
-                     >= p["pool_min_threshold_share"] * rules.rd_intensity_threshold(e.revenue[sme])]
+    floor = p["pool_min_threshold_share"] * rules.rd_intensity_threshold(e.revenue[sme])
+    candidates = sme[three_year_rd_intensity(e, sme) >= floor]
     enter = candidates[model.rng.random(len(candidates)) < p["pool_entry_rate"]]
     e.in_pool[enter] = True
     support_ip(model)
@@ -157,7 +160,8 @@ def update_university_cooperation(model, year: int) -> None:
     e, p = model.firms, model.p
     start_rate = p["university_coop_base_rate"] * (
         1.0 + p["university_programme_max_effect"] * p["university_programme_intensity"])
-    could_start = np.flatnonzero(e.alive & ~e.university_coop & (e.rd_intensity > p["coop_min_rd_intensity"]))
+    could_start = np.flatnonzero(e.alive & ~e.university_coop
+                                 & (e.rd_intensity > p["coop_min_rd_intensity"]))
     cooperating = np.flatnonzero(e.university_coop)
     u = model.rng.random(len(could_start) + len(cooperating))
     start = could_start[u[:len(could_start)] < start_rate]

@@ -1,8 +1,9 @@
 """The scenario schema: what a scenario file may say, strictly validated.
 
 A scenario is data: the place (sectors, zones, incubation carriers), parameter values from the
-registry in :mod:`zonesim.registry.parameters` each with its provenance, the targets of the source document with
-their clauses, and exogenous events. See docs/scenario_format.md for the file format.
+registry in :mod:`zonesim.registry.parameters` each with its provenance, the targets of the
+source document with their clauses, and exogenous events. See docs/scenario_format.md for
+the file format.
 
 Every user mistake becomes a :class:`ScenarioError` naming the file, the key path and what was
 expected; the CLI prints it without a traceback.
