@@ -24,5 +24,3 @@ class ExperimentError(ZonesimError):
 
 class CalibrationError(ZonesimError):
     """A calibration request the data or the scenario cannot support."""
-
-    names_its_file = True

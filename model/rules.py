@@ -83,11 +83,17 @@ def high_tech_eligible(revenue_yuan, rd_intensity, high_tech_revenue_share, st_s
     """
     rd = np.asarray(rd_intensity, dtype=float)
     ok = ((np.asarray(age_years, dtype=float) >= MIN_AGE_YEARS)
-          & ((np.asarray(invention_patents) >= 1) | (np.asarray(other_ip) >= min_other_ip))
+          & own_core_ip(invention_patents, other_ip, min_other_ip)
           & (np.asarray(st_staff_share, dtype=float) >= ST_STAFF_SHARE_MIN)
           & (rd >= rd_intensity_threshold(revenue_yuan))
           & (np.asarray(high_tech_revenue_share, dtype=float) >= HIGH_TECH_REVENUE_SHARE_MIN))
     return ok if ok.ndim else bool(ok)
+
+
+def own_core_ip(invention_patents, other_ip, min_other_ip):
+    """Own core IP for certification: an invention patent, or ``min_other_ip`` other IP rights
+    (utility models, designs, software copyrights)."""
+    return (np.asarray(invention_patents) >= 1) | (np.asarray(other_ip) >= min_other_ip)
 
 
 def tech_sme_eligible(revenue_yuan, employees, rd_intensity, st_staff_share, own_ip,

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from zonesim import rules
+
 #: column name → dtype. Monetary flows are in yuan per year; land in mu; years are calendar
 #: years (fractional for entry times).
 COLUMNS: dict[str, type] = {
@@ -158,5 +160,5 @@ def last_year_revenue(e: Enterprises) -> np.ndarray:
 
 
 def own_ip(e: Enterprises, p) -> np.ndarray:
-    """Own core IP: an invention patent, or ``min_other_ip_rights`` other IP rights."""
-    return (e.invention_patents >= 1) | (e.other_ip >= p["min_other_ip_rights"])
+    """Whether each firm holds own core IP (:func:`rules.own_core_ip`)."""
+    return rules.own_core_ip(e.invention_patents, e.other_ip, p["min_other_ip_rights"])

@@ -2,7 +2,8 @@
 
 Each year it evaluates and ranks the zones (亩均效益 — value added per mu — and innovation
 indicators; seeds 001 §(六), 002 §七(二)), rewards climbers and warns laggards (demoting a zone
-ranked last twice running when ``laggard_demotion`` is on: 有进有出), allocates the land quota by
+ranked last ``laggard_warning_streak`` times running when ``laggard_demotion`` is on and it no
+longer meets its tier's criteria: 有进有出), allocates the land quota by
 the scenario's rule, takes back the land of the least efficient firms (腾笼换鸟) and grants tech
 loans. What it spends on each lever is booked in the model's ledger.
 """

@@ -125,7 +125,7 @@ def group_sums(model, year: int, group: np.ndarray) -> dict[str, np.ndarray]:
     sums.update({
         "out": by_rev.sum(1), "above_out": by_rev[:, above_cols].sum(1),
         "ht_out_above": split(rev * e.high_tech_share)[:, above_cols].sum(1),
-        "va": by_va.sum(1), "above_va": by_va[:, above_cols].sum(1),
+        "above_va": by_va[:, above_cols].sum(1),
         "ht_va_above": split(va * e.high_tech_share)[:, above_cols].sum(1),
         "rd": by_rd.sum(1), "rev_year": by_rev_year.sum(1),
         "rd_above": by_rd[:, above_cols].sum(1),

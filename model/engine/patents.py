@@ -36,7 +36,8 @@ def produce_patents(model, year: int) -> None:
     Drawn as four independent Poissons of λ × the kinds' shares (granted inventions s·g, pending
     s(1 − g), granted other IP (1 − s)·r, refused (1 − s)(1 − r)): the same joint law as thinning
     one Poisson count.
-    University cooperation raises productivity by the coop multiplier's square root (assumption).
+    University cooperation raises productivity by ``coop_institution_multiplier`` to the power
+    ``coop_patent_elasticity``.
     """
     e, p = model.firms, model.p
     rng = model.rng

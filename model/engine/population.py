@@ -110,7 +110,8 @@ def initial_certificates(model) -> None:
                                                    p["initial_certified_high_tech_share"]))
     e.set("st_offset", ids, np.maximum(e.st_offset[ids], p["initial_certified_st_offset"]))
     e.set("st_share", ids, np.maximum(e.st_share[ids], rules.ST_STAFF_SHARE_MIN))
-    no_ip = ids[(e.invention_patents[ids] < 1) & (e.other_ip[ids] < p["min_other_ip_rights"])]
+    no_ip = ids[~rules.own_core_ip(e.invention_patents[ids], e.other_ip[ids],
+                                   p["min_other_ip_rights"])]
     e.set("other_ip", no_ip, p["min_other_ip_rights"])
     e.set("certified", ids, True)
     # staggered cohorts: certificates expire at the end of the next three years

@@ -15,14 +15,12 @@ from zonesim.engine.agents import Agent
 from zonesim.engine.entry import Candidates
 from zonesim.engine.land import fit_in_free_land
 from zonesim.registry.indicators import TIER_LEVEL, TIERS
-from zonesim.registry.parameters import defaults
 
 
-def tier_criteria(tier: int, special_park: bool = False, p=None) -> dict[str, float]:
+def tier_criteria(tier: int, special_park: bool, p) -> dict[str, float]:
     """The indicators a zone must reach to hold ``tier`` (a level 1-4), indicator → minimum
-    (:func:`rules.zone_tier_criteria`); for a special park, its recognition criteria (its only
-    step). ``p``: the parameter values (default: the registry's)."""
-    p = p or defaults()
+    (:func:`rules.zone_tier_criteria`), under the parameter values ``p``; for a special park,
+    its recognition criteria (its only step)."""
     return rules.special_park_criteria(p) if special_park else rules.zone_tier_criteria(tier, p)
 
 

@@ -2,7 +2,7 @@
 ``parameters.toml``; :mod:`zonesim.registry.parameters` loads and checks them).
 
 One registry in the manner of Covasim's ``parameters.py``: scenario files may only set names
-listed here (unknown names are rejected with the list of valid ones), and every value a run uses
+listed here (unknown names are rejected with the closest valid ones), and every value a run uses
 carries a provenance: ``seed`` (a clause of a source document), ``statistic`` (a published figure
 and where) or ``assumption`` (with a plausible ``low``–``high`` range, which is what sensitivity
 analysis varies).

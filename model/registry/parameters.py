@@ -37,6 +37,9 @@ def _entry(raw: dict) -> Parameter:
     if p.kind not in get_args(Kind) or p.provenance not in get_args(Provenance):
         problems.append(f"kind {p.kind!r} / provenance {p.provenance!r}")
     ranged = p.low is not None and p.high is not None
+    if not p.categorical and ((p.minimum is not None and p.default < p.minimum)
+                              or (p.maximum is not None and p.default > p.maximum)):
+        problems.append("default outside the valid domain")
     if ranged and not p.low <= p.default <= p.high:
         problems.append("default outside its range")
     if ranged and ((p.minimum is not None and p.low < p.minimum)

@@ -1,5 +1,5 @@
 """Parameter values checked against the registry, in one place: a scenario file's values and
-ranges, overrides of a run (``--set``, sweeps, sensitivity, calibration) and experiment factors
+ranges, overrides of a run (sweeps, sensitivity, calibration) and experiment factors
 all pass through :func:`check_value`.
 
 A value is valid when its name is registered and it lies in the parameter's domain: one of the
@@ -72,7 +72,7 @@ def check_value(name: str, value, field: str = "value", round_integers: bool = F
 
 
 def check_overrides(parameters: dict | None) -> dict:
-    """Overrides of registered values for a run (a sweep's point, a ``--set``): every name
+    """Overrides of registered values for a run (a sweep's point, a sensitivity design's row): every name
     known, every value in its domain (integer parameters rounded). The message names the
     parameter."""
     out = {}
