@@ -15,6 +15,7 @@ from scipy.stats import rankdata
 
 from zonesim.engine.agents import Agent
 
+
 class Government(Agent):
     """The city (or district) government."""
 

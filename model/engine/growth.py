@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+
 def draw_growth_variance(rng, n: int, p) -> np.ndarray:
     """Variance multiplier of a firm's growth shock for one year.
 

@@ -20,6 +20,8 @@ from zonesim.engine.entry import Candidates
 from zonesim.engine.land import fit_in_free_land
 
 KINDS = ("maker_space", "incubator", "accelerator", "offshore_base")
+
+
 def admission_factor(kind: str, p) -> float:
     """A carrier's admissions relative to ``incubator_admissions_per_year``, by kind (an
     incubator is the reference)."""

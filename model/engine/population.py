@@ -13,6 +13,7 @@ from zonesim.engine.rd import decide_rd
 from zonesim.engine.status import (classify_tech_smes, enter_cultivation_pool, name_leaders,
                                    name_specialised_smes)
 
+
 def populate(model) -> None:
     """Create the initial firms, calibrated to the scenario's initial parameters."""
     p, rng = model.p, model.rng

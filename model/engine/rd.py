@@ -11,6 +11,7 @@ import numpy as np
 from zonesim import rules
 from zonesim.engine.firms import last_year_revenue
 
+
 def st_share(p, rd_intensity, offset):
     """S&T staff share of employees: rises with R&D intensity, by more where talent
     programmes make researchers easier to hire, plus the firm's own offset."""

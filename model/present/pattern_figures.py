@@ -15,6 +15,7 @@ from zonesim.analysis.pattern_statistics import (HAZARD_ABS_TOL, HAZARD_MAX_YEAR
 
 matplotlib.use("Agg")  # figures are written to files, never drawn in a window
 
+
 def bunching_figure(x, thr, band, concerned, rows, path: Path) -> None:
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.8), sharey=False)
     bins = np.arange(0.5, 1.5001, 0.02)
