@@ -23,17 +23,15 @@ KINDS = ("maker_space", "incubator", "accelerator", "offshore_base")
 
 
 def admission_factor(kind: str, p) -> float:
-    """A carrier's admissions relative to ``incubator_admissions_per_year``, by kind (an
-    incubator is the reference)."""
-    return {"maker_space": p["maker_space_admission_factor"], "incubator": 1.0,
-            "accelerator": p["accelerator_admission_factor"]}[kind]
+    """A carrier's admissions relative to ``incubator_admissions_per_year``, by kind
+    (``<kind>_admission_factor``; an incubator is the reference)."""
+    return 1.0 if kind == "incubator" else p[f"{kind}_admission_factor"]
 
 
 def graduate_size(kind: str, p) -> float:
-    """A graduate's median revenue at entry, as a multiple of ``firm_revenue_median_yuan``."""
-    return p[{"maker_space": "maker_space_graduate_size", "incubator": "incubator_graduate_size",
-              "accelerator": "accelerator_graduate_size",
-              "offshore_base": "offshore_graduate_size"}[kind]]
+    """A graduate's median revenue at entry, as a multiple of ``firm_revenue_median_yuan``
+    (``<kind>_graduate_size``)."""
+    return p[f"{kind}_graduate_size"]
 
 
 class Carriers:

@@ -25,11 +25,9 @@ def tier_criteria(tier: int, special_park: bool, p) -> dict[str, float]:
 
 
 def tier_attraction(tier: int, p) -> float:
-    """A zone's attraction capacity relative to a municipal zone's, by tier (a higher tier
-    attracts more)."""
-    return {0: p["candidate_zone_attraction"], 1: 1.0,
-            2: p["provincial_creating_zone_attraction"],
-            3: p["provincial_recognized_zone_attraction"], 4: p["national_zone_attraction"]}[tier]
+    """A zone's attraction capacity relative to a municipal zone's (the reference), by tier
+    (``<tier>_zone_attraction``: a higher tier attracts more)."""
+    return 1.0 if tier == TIER_LEVEL["municipal"] else p[f"{TIERS[tier]}_zone_attraction"]
 
 
 class Zone(Agent):
