@@ -4,9 +4,8 @@ Each size runs in its own subprocess (so peak memory, ``ru_maxrss``, is that siz
 10 years, quarterly (``--quick``: 3 years). The scenario is scaled in memory: the counts that
 go with the number of firms (initial enterprises, high-tech enterprises, municipal R&D
 institutions, population) and every zone's land stock are multiplied by N / (scenario's
-initial_enterprises), and end_year is moved; 1 000 000 is outside the registry's domain of
-``initial_enterprises`` (≤ 200 000), so the parameters are replaced in a copy of the scenario
-rather than passed as overrides.
+initial_enterprises), and end_year is moved; zones' land stocks are not parameters, so the
+scenario is replaced by a scaled copy rather than given overrides.
 
 Prints the cost per (alive) enterprise-step of the whole model step (set-up excluded), set-up
 time and peak RSS, and the ratio of the cost at the largest size to that at 10 000.

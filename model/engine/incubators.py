@@ -126,7 +126,9 @@ class Incubator(Agent):
                 p["max_graduation_rate"])
         f = p["incubator_failure_rate"]
         c.graduation_rate[i], c.failure_rate[i] = g, f
-        c.mean_incubation_years[i] = 1.0 / -(math.log1p(-g) + math.log1p(-f))
+        # a yearly probability of 1 is an infinite hazard: tenants leave at once
+        leave = -(math.log1p(-g) + math.log1p(-f)) if max(g, f) < 1.0 else math.inf
+        c.mean_incubation_years[i] = 1.0 / leave
         c.graduate_size_multiple[i] = graduate_size(kind, p)
 
     @property

@@ -56,7 +56,8 @@ def draw_initial_revenue(rng, n: int, p) -> np.ndarray:
     sigma = p["firm_revenue_dispersion"]
     rev = np.exp(mu + sigma * rng.standard_normal(n))
     q = p["revenue_pareto_quantile"]
-    x_min = np.exp(mu + sigma * norm.ppf(q))
+    # q = 1: no tail (norm.ppf(1) is inf, and 0 × inf NaN where the body has no dispersion)
+    x_min = np.exp(mu + sigma * norm.ppf(q)) if q < 1.0 else np.inf
     tail = rev > x_min
     # Pareto tail: P(R > x) = (1 - q) (x / x_min)^-alpha above x_min
     u = rng.random(int(tail.sum()))
@@ -81,7 +82,9 @@ def initial_patents(model) -> None:
     e, p = model.firms, model.p
     stock = int(round(p["invention_patents_per_10k_people_start"] * p["population_persons"]
                       / 1e4))
-    w = e.knowledge / e.knowledge.sum()
+    total = e.knowledge.sum()
+    # no knowledge anywhere (baseline_rd_intensity or max_rd_intensity 0): the stock spreads evenly
+    w = e.knowledge / total if total > 0 else np.full(e.n, 1.0 / e.n)
     e.set("invention_patents", slice(None), model.rng.multinomial(stock, w))
     e.set("other_ip", slice(None), model.rng.poisson(
         p["patents_per_million_rd_yuan"] * e.knowledge / 1e6))

@@ -11,6 +11,7 @@ entry holds; :func:`_entry` checks each one as the package loads.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections import Counter
 from dataclasses import fields
@@ -24,22 +25,28 @@ _FIELDS = {f.name for f in fields(Parameter)}
 
 
 def _entry(raw: dict) -> Parameter:
-    """One registry entry, checked: known fields, kind and provenance, a default inside its
-    range and domain, a range for every non-fixed numeric assumption and none for a fixed
-    value."""
+    """One registry entry, checked: known fields, kind and provenance, a finite valid domain
+    (``minimum`` and ``maximum``) for every numeric parameter, a default inside its range and
+    domain, a range for every non-fixed numeric assumption and none for a fixed value."""
     name = raw.get("name", "?")
     unknown = set(raw) - _FIELDS
     if unknown:
         raise ValueError(f"{REGISTRY_FILE.name}: parameter {name}: unknown field(s) {unknown}")
-    p = Parameter(**{**raw, "minimum": raw.get("minimum", 0.0),
-                     "choices": tuple(raw.get("choices", ()))})
+    p = Parameter(**{**raw, "choices": tuple(raw.get("choices", ()))})
+    if not p.categorical and not all(
+            isinstance(b, (int, float)) and not isinstance(b, bool) and math.isfinite(b)
+            for b in (p.minimum, p.maximum)):
+        # a run must never meet a value the model was not checked at (tests/test_parameter_bounds)
+        raise ValueError(f"{REGISTRY_FILE.name}: parameter {name}: a numeric parameter needs a "
+                         f"finite minimum and maximum, got {p.minimum!r} and {p.maximum!r}")
     problems = []
     if p.kind not in get_args(Kind) or p.provenance not in get_args(Provenance):
         problems.append(f"kind {p.kind!r} / provenance {p.provenance!r}")
     ranged = p.low is not None and p.high is not None
-    if not p.categorical and ((p.minimum is not None and p.default < p.minimum)
-                              or (p.maximum is not None and p.default > p.maximum)):
+    if not p.categorical and not p.minimum <= p.default <= p.maximum:
         problems.append("default outside the valid domain")
+    if p.integer and not (float(p.minimum).is_integer() and float(p.maximum).is_integer()):
+        problems.append("an integer parameter's domain ends not whole")
     if ranged and not p.low <= p.default <= p.high:
         problems.append("default outside its range")
     if ranged and ((p.minimum is not None and p.low < p.minimum)
