@@ -24,3 +24,10 @@ class ExperimentError(ZonesimError):
 
 class CalibrationError(ZonesimError):
     """A calibration request the data or the scenario cannot support."""
+
+
+def cut(text, limit: int = 80) -> str:
+    """``text`` as a user gave it, cut to ``limit`` characters: an error echoes a user's input
+    at most once and never at full length (a 200 000-character name would bury the message)."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit - 1] + "…"

@@ -14,6 +14,8 @@ forecasts and pattern checks) sends its work through :func:`map_unordered` (or
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from typing import Any
@@ -23,7 +25,8 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from zonesim.engine.model import ZoneModel
-from zonesim.registry.validate import check_overrides
+from zonesim.engine.firms import check_run_memory
+from zonesim.registry.validate import check_option, check_overrides, check_run_options
 from zonesim.errors import ExperimentError
 from zonesim.scenario import Scenario
 
@@ -82,8 +85,19 @@ def make_executor(workers: int | None = None, scheduler: str | None = None,
     workers = default_workers() if workers is None else int(workers)
     if workers <= 1:
         return None, lambda: None
-    pool = ProcessPoolExecutor(max_workers=workers)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=end_with_parent,
+                               initargs=(os.getpid(),))
     return pool, lambda: pool.shutdown(wait=True, cancel_futures=True)
+
+
+def end_with_parent(parent_pid: int, every_s: float = 1.0) -> None:
+    """In a pool worker: end this process when the process that started it has gone (killed
+    with -9, it cannot shut its pool down, and workers would otherwise run on, orphaned)."""
+    def watch():
+        while os.getppid() == parent_pid:
+            time.sleep(every_s)
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True, name="zonesim-parent-watch").start()
 
 
 def map_unordered(fn: Callable, jobs: Sequence[tuple], executor: Executor | None = None
@@ -122,8 +136,15 @@ def run_replicates(scenario: Scenario, replicates: int, seed: int = 0,
     ``executor``: any ``concurrent.futures.Executor``; if None, ``workers`` > 1 starts a local
     process pool and ``workers`` = 1 (or a single replicate) runs serially in this process.
     """
-    check_overrides(parameters)  # fail before any work is sent out
-    workers = default_workers() if workers is None else int(workers)
+    # fail before any work is sent out
+    replicates, seed = check_option("replicates", replicates), check_option("seed", seed)
+    opts = check_run_options(workers=workers, steps_per_year=steps_per_year)
+    steps_per_year = opts["steps_per_year"]
+    p = {**scenario.values(), **check_overrides(parameters)}
+    workers = default_workers() if workers is None else opts["workers"]
+    # an executor passed in is taken to run one replicate per core of this machine at once
+    check_run_memory(p["initial_enterprises"],
+                     min(replicates, default_workers() if executor is not None else workers))
     bar = tqdm(total=replicates, desc=f"{scenario.name}", unit="run", disable=not progress)
     close = None
     if executor is None:

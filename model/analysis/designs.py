@@ -13,14 +13,56 @@ import pandas as pd
 
 from zonesim.analysis.space import Factor, group_names
 from zonesim.errors import ExperimentError
+from zonesim.registry.validate import check_option
 
 #: The sensitivity methods, by their SALib names.
 METHODS = ("morris", "sobol", "fast", "delta", "pawn")
+#: The most runs (design points × replicates) one experiment may have: what 2 cores finish in
+#: about a day, 2 × 86 400 s ÷ 0.064 s per Nantong replicate (benchmarks/RESULTS.md) ≈ 2.7
+#: million. Memory says the same: the outcomes (≈ 70 bytes per run and target) are held at once
+#: when the chunks are merged, ≈ 2 GB for 3 million runs of a scenario with 10 targets. Designs
+#: are counted from their factors and refused above it before any is built.
+MAX_RUNS = 3_000_000
+
+
+def check_runs(points: int, replicates: int | None, what: str) -> None:
+    """Refuse an experiment of ``points`` × ``replicates`` runs above :data:`MAX_RUNS` (``what``
+    says how the points were counted); ``replicates`` None counts the design's points only."""
+    if replicates is not None:
+        replicates = check_option("replicates", replicates)
+    runs = points * (replicates or 1)
+    if runs <= MAX_RUNS:
+        return
+    size = f"{points:,} points" if replicates is None else \
+        f"{points:,} points × {replicates:,} replicates = {runs:,} runs"
+    raise ExperimentError(
+        f"{what} gives {size}, more than the {MAX_RUNS:,} runs one experiment may have (about a "
+        "day on 2 cores); use fewer points or replicates, or split it into several experiments")
+
+
+def _grid_axes(factors: list[Factor], steps: dict | None, replicates: int | None) -> list:
+    """The axes of a grid, refused (:func:`check_runs`) before the grid is built. Whole-number
+    axes hold the distinct whole numbers their steps round to, so they are built to be counted
+    (one axis at a time, at most :data:`MAX_RUNS` values)."""
+    counts = [int((steps or {}).get(f.name) or 5) for f in factors]
+    for f, n in zip(factors, counts):
+        if n > MAX_RUNS:
+            raise ExperimentError(f"--param {f.name}: {n:,} STEPS is more than the {MAX_RUNS:,} "
+                                  "runs one experiment may have (about a day on 2 cores)")
+    axes = [np.unique(np.round(np.linspace(f.low, f.high, n))) if f.integer else None
+            for f, n in zip(factors, counts)]
+    sizes = [n if ax is None else len(ax) for ax, n in zip(axes, counts)]
+    check_runs(math.prod(sizes), replicates, f"the grid of {' × '.join(map(str, sizes))} values "
+               f"(of {', '.join(f.name for f in factors)})")
+    return [np.linspace(f.low, f.high, n) if ax is None else ax
+            for f, n, ax in zip(factors, counts, axes)]
 
 
 def sweep_design(factors: list[Factor], design: str = "grid", steps: dict | None = None,
-                 samples: int = 16, seed: int = 0) -> pd.DataFrame:
-    """The points of a sweep: point, scenario, one column per factor."""
+                 samples: int = 16, seed: int = 0, replicates: int | None = None
+                 ) -> pd.DataFrame:
+    """The points of a sweep: point, scenario, one column per factor. A design of more than
+    :data:`MAX_RUNS` points (× ``replicates``, if given) is refused before it is built."""
     if not factors:
         raise ExperimentError("a sweep needs at least one --param NAME=LOW:HIGH[:STEPS]")
     names = [f.name for f in factors]
@@ -28,15 +70,15 @@ def sweep_design(factors: list[Factor], design: str = "grid", steps: dict | None
         raise ExperimentError(f"a parameter is given twice: "
                               f"{', '.join(sorted({n for n in names if names.count(n) > 1}))}")
     if design == "grid":
-        axes = []
-        for f in factors:
-            ax = np.linspace(f.low, f.high, int((steps or {}).get(f.name) or 5))
-            axes.append(np.unique(np.round(ax)) if f.integer else ax)
-        pts = np.array(np.meshgrid(*axes, indexing="ij")).reshape(len(factors), -1).T
+        axes = _grid_axes(factors, steps, replicates)
+        # the axes broadcast (copy=False), so the points are the only copy of the grid
+        pts = np.stack(np.meshgrid(*axes, indexing="ij", copy=False), axis=-1).reshape(
+            -1, len(factors))
     elif design == "lhs":
         from scipy.stats import qmc
         if samples < 2:
             raise ExperimentError("an lhs sweep needs at least 2 samples (--samples)")
+        check_runs(int(samples), replicates, "the lhs design (--samples)")
         unit = qmc.LatinHypercube(d=len(factors), seed=np.random.default_rng(seed)).random(samples)
         pts = qmc.scale(unit, [f.low for f in factors], [f.high for f in factors])
     else:
@@ -77,16 +119,34 @@ def default_n(method: str, num_vars: int) -> int:
     return max(512, 10 * num_vars)
 
 
-def sensitivity_design(method: str, problem: dict, n: int, seed: int) -> tuple[np.ndarray, dict]:
+def sample_size(method: str, problem: dict, n: int) -> tuple[int, str] | None:
+    """Rows of ``method``'s SALib sample of base size ``n``, counted without drawing it, and how
+    (D: factors or groups): Morris n × (D + 1), Sobol without second-order indices n × (D + 2),
+    FAST n × factors, delta and PAWN n. None for an unknown method."""
+    d, k = len(group_names(problem)), problem["num_vars"]
+    what = "groups" if problem.get("groups") else "factors"
+    rows = {"morris": (n * (d + 1), f"{n:,} trajectories × ({d} {what} + 1)"),
+            "sobol": (n * (d + 2), f"N = {n:,} × ({d} {what} + 2)"),
+            "fast": (n * k, f"N = {n:,} × {k} factors"), "delta": (n, f"N = {n:,}"),
+            "pawn": (n, f"N = {n:,}")}.get(method)
+    return None if rows is None else (rows[0], f"the {method} design ({rows[1]} rows)")
+
+
+def sensitivity_design(method: str, problem: dict, n: int, seed: int,
+                       replicates: int | None = None) -> tuple[np.ndarray, dict]:
     """The SALib sample for ``method`` (unrounded) and the options its analysis needs.
 
-    Raises :class:`ExperimentError` for a sample too small for the method; warns (and runs)
-    for a Sobol N that is not a power of two."""
+    Raises :class:`ExperimentError` for a sample too small for the method, or one of more
+    than :data:`MAX_RUNS` rows (× ``replicates``, if given: counted before it is drawn); warns
+    (and runs) for a Sobol N that is not a power of two."""
     from SALib.sample import fast_sampler, latin, morris as morris_s, sobol as sobol_s
 
     problem = copy.deepcopy(problem)        # SALib's samplers add keys to the dict
     d = problem["num_vars"]
     n = int(n)
+    size = sample_size(method, problem, n)
+    if size is not None:
+        check_runs(size[0], replicates, size[1])
     if method == "morris":
         if n < 2:
             raise ExperimentError(f"morris needs at least 2 trajectories (--n), got {n}; 10–20 "

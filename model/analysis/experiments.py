@@ -13,7 +13,6 @@ numbers — so comparisons are paired and results are identical on any executor 
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from concurrent.futures import Executor
 
@@ -21,11 +20,13 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from zonesim.analysis.designs import check_runs
 from zonesim.analysis.results import RESULT_FORMAT
-from zonesim.analysis.store import OUTCOME_COLUMNS, ResultStore, model_code_digest
+from zonesim.analysis.store import (OUTCOME_COLUMNS, ResultStore, design_digest,
+                                    model_code_digest)
 from zonesim.analysis.targets import evaluate_targets
 from zonesim.engine.model import ZoneModel
-from zonesim.errors import ExperimentError
+from zonesim.registry.validate import check_option, check_run_options
 from zonesim.run import make_executor, map_unordered, replicate_seed
 from zonesim.scenario import Scenario
 
@@ -168,8 +169,7 @@ def _base_spec(kind: str, scenarios: dict[str, Scenario], design: pd.DataFrame,
             "scenario_ids": [s.name for s in scenarios.values()],
             "scenarios": {k: s.model_dump(mode="json", by_alias=True)
                           for k, s in scenarios.items()},
-            "design_digest": hashlib.sha256(pd.util.hash_pandas_object(
-                design, index=False).to_numpy().tobytes()).hexdigest()[:16],
+            "design_digest": design_digest(design),
             "design_points": int(len(design)), "replicates": int(replicates),
             "seed": int(seed), "seeds": "SeedSequence(seed, spawn_key=(replicate,))", **extra}
 
@@ -182,8 +182,9 @@ def run_experiment(kind: str, scenarios: dict[str, Scenario], design: pd.DataFra
     all its outcomes. The folder is checked before any executor starts; without ``executor``
     one is made from ``workers`` / ``scheduler`` / ``dask_local`` and closed afterwards.
     ``extra``: further fields of the stored specification."""
-    if replicates < 1:
-        raise ExperimentError("replicates must be at least 1")
+    replicates, seed = check_option("replicates", replicates), check_option("seed", seed)
+    check_run_options(workers=workers, dask_local=dask_local)
+    check_runs(len(design), replicates, f"the {kind} design")
     spec = _base_spec(kind, scenarios, design, replicates, seed, **extra)
     store = ResultStore(out)
     store.check(spec, resume)              # refuse before starting any executor

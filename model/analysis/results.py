@@ -36,7 +36,7 @@ from pathlib import Path
 import pandas as pd
 
 from zonesim.analysis.store import ResultStore
-from zonesim.errors import ZonesimError
+from zonesim.errors import ExperimentError, ZonesimError
 
 #: Version of the stored columns :func:`load` reads; every writer records it as
 #: ``result_format`` (folders written before it lack the ``seed`` columns).
@@ -69,7 +69,8 @@ def load(folder: str | Path) -> Results:
     experiments, outcomes, series (run folders; None elsewhere) and metadata.
 
     A folder that is not a zonesim output, was written in another result format or is
-    damaged raises a :class:`ZonesimError` of one line naming the folder."""
+    damaged raises a :class:`ZonesimError` of one line naming the folder (for a result store an
+    :class:`ExperimentError`; a damaged table of it is named, with how to repair it)."""
     folder = Path(folder)
     expected = "; ".join(f"{m} ({cmd})" for m, cmd in MARKERS.items())
     if not folder.is_dir():
@@ -92,8 +93,8 @@ def load(folder: str | Path) -> Results:
                 "again to load it")
         return readers[marker](folder, settings)
     except (OSError, ValueError, KeyError, TypeError) as e:
-        raise ZonesimError(f"{folder}: not a complete zonesim output folder ({_why(e)})") \
-            from None
+        error = ExperimentError if marker == "experiment.json" else ZonesimError
+        raise error(f"{folder}: not a complete zonesim output folder ({_why(e)})") from None
 
 
 def _settings(path: Path) -> dict:
@@ -102,6 +103,8 @@ def _settings(path: Path) -> dict:
         settings = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as e:
         raise ValueError(f"{path.name} is not JSON: {e}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{path.name} is not text (UTF-8)") from None
     if not isinstance(settings, dict):
         raise ValueError(f"{path.name} is not a JSON object")
     return settings

@@ -5,34 +5,60 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from zonesim import __version__
 from zonesim.analysis.experiments import target_outcomes
 from zonesim.analysis.results import RESULT_FORMAT
+from zonesim.analysis.run_folder import MARKER, output_folder
 from zonesim.analysis.store import TARGET_OUTCOMES
 from zonesim.analysis.targets import evaluate_targets, summarise
+from zonesim.registry.validate import check_option
 from zonesim.run import run_replicates
 from zonesim.scenario import Scenario
 
 
 def run_scenario(scenario: Scenario, replicates: int | None = None, seed: int = 0,
                  out: str | Path | None = None, workers: int | None = None,
-                 steps_per_year: int | None = None, progress: bool = True) -> dict:
+                 steps_per_year: int | None = None, progress: bool = True,
+                 force: bool = False,
+                 write_more: Callable[[Path, dict], None] | None = None) -> dict:
     """Run ``replicates`` replicates of ``scenario`` (default: its ``default_replicates``) on
     ``workers`` local processes (None: every core), evaluate its targets and summarise them.
+    A scenario without targets runs for its indicators (the summary is empty).
 
     With ``out``, writes there ``indicators.parquet`` (every indicator, year, scope and
     replicate, with the seed), ``targets_by_replicate.parquet`` (per replicate and target:
-    ``TARGET_OUTCOMES``), ``summary.csv`` and ``run.json`` (settings, zonesim version, wall
-    time), which :func:`zonesim.load` reads. Returns a dict with ``table`` (the indicators),
-    ``evaluations`` (the targets by replicate), ``summary``, ``replicates`` and ``seconds``
-    (wall time of the runs, s).
+    ``TARGET_OUTCOMES``), ``summary.csv``, what ``write_more(folder, result)`` adds (the
+    CLI's figures) and ``run.json`` (settings, zonesim version, wall time) last, which
+    :func:`zonesim.load` reads. The folder is checked and locked before any replicate runs and
+    appears only when complete (:mod:`zonesim.analysis.run_folder`); it must be new, empty or
+    a finished run of this scenario, unless ``force``. Returns a dict with ``table`` (the
+    indicators), ``evaluations`` (the targets by replicate), ``summary``, ``replicates`` and
+    ``seconds`` (wall time of the runs, s).
     """
-    n = replicates or scenario.meta.default_replicates
-    if out is not None:  # a folder that cannot be made fails before the runs
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
+    n = check_option("replicates", replicates or scenario.meta.default_replicates)
+    seed = check_option("seed", seed)
+    if out is None:
+        return _run(scenario, n, seed, workers, steps_per_year, progress)
+    with output_folder(out, scenario.name, force) as folder:
+        res = _run(scenario, n, seed, workers, steps_per_year, progress)
+        res["table"].to_parquet(folder / "indicators.parquet", index=False)
+        res["evaluations"].to_parquet(folder / "targets_by_replicate.parquet", index=False)
+        res["summary"].to_csv(folder / "summary.csv", index=False)
+        if write_more is not None:
+            write_more(folder, res)
+        (folder / MARKER).write_text(json.dumps({
+            "kind": "run", "result_format": RESULT_FORMAT, "scenario": scenario.name,
+            "scenario_file": scenario.path, "replicates": n, "seed": seed,
+            "steps_per_year": steps_per_year or scenario.meta.steps_per_year,
+            "zonesim_version": __version__, "seconds": round(res["seconds"], 2)}, indent=2))
+    return res
+
+
+def _run(scenario: Scenario, n: int, seed: int, workers: int | None,
+         steps_per_year: int | None, progress: bool) -> dict:
     t0 = time.perf_counter()
     table = run_replicates(scenario, n, seed=seed, workers=workers,
                            steps_per_year=steps_per_year, progress=progress)
@@ -42,14 +68,5 @@ def run_scenario(scenario: Scenario, replicates: int | None = None, seed: int = 
                                   {t.id: t for t in scenario.modelled_targets},
                                   seed)[TARGET_OUTCOMES]
     summary = summarise(scenario, evaluations)
-    if out is not None:
-        table.to_parquet(out / "indicators.parquet", index=False)
-        evaluations.to_parquet(out / "targets_by_replicate.parquet", index=False)
-        summary.to_csv(out / "summary.csv", index=False)
-        (out / "run.json").write_text(json.dumps({
-            "kind": "run", "result_format": RESULT_FORMAT, "scenario": scenario.name,
-            "scenario_file": scenario.path, "replicates": n, "seed": seed,
-            "steps_per_year": steps_per_year or scenario.meta.steps_per_year,
-            "zonesim_version": __version__, "seconds": round(elapsed, 2)}, indent=2))
     return {"table": table, "evaluations": evaluations, "summary": summary, "replicates": n,
             "seconds": elapsed}

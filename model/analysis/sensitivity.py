@@ -49,7 +49,7 @@ def sensitivity(scenario: Scenario, method: str = "morris", n: int | None = None
         raise ExperimentError("a sensitivity analysis needs at least two factors with ranges")
     problem = salib_problem(factors, groups)
     n = default_n(method, len(factors)) if n is None else int(n)
-    X, options = sensitivity_design(method, problem, n, seed)
+    X, options = sensitivity_design(method, problem, n, seed, replicates)
     Xr = round_integers(X, factors)
     design = design_table(Xr, factors)
     store, outcomes = run_experiment(

@@ -22,8 +22,9 @@ def sweep(scenario: Scenario, factors: list[Factor], design: str = "grid",
           ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """A grid or Latin-hypercube sweep. Returns (design, outcomes, per-point summary).
 
-    Grid axes of whole-number parameters hold distinct whole numbers only."""
-    table = sweep_design(factors, design, steps, samples, seed)
+    Grid axes of whole-number parameters hold distinct whole numbers only. A design of more
+    than :data:`~zonesim.analysis.designs.MAX_RUNS` runs is refused before it is built."""
+    table = sweep_design(factors, design, steps, samples, seed, replicates)
     _, outcomes = run_experiment("sweep", {"base": scenario}, table, replicates, seed, out,
                                  resume, executor, workers, scheduler, dask_local, progress,
                                  factors=[f.__dict__ for f in factors], design_kind=design)

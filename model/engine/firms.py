@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from zonesim import rules
+from zonesim.engine import memory
 
 #: column name → dtype. Monetary flows are in yuan per year; land in mu; years are calendar
 #: years (fractional for entry times).
@@ -67,6 +68,8 @@ COLUMNS: dict[str, type] = {
     "loan_until": float,         # calendar time until which the firm holds a tech loan
     "loan_yuan": float,
 }
+#: Bytes of one firm's row across every column.
+ROW_BYTES = sum(np.dtype(t).itemsize for t in COLUMNS.values())
 RD_LEVELS = ("none", "enterprise", "municipal", "provincial")
 ORIGINS = ("initial", "incubator", "offshore", "attracted", "new_firm")
 
@@ -103,6 +106,10 @@ class Enterprises:
         need = self.n + count
         if need > self._capacity:
             new_cap = max(need, int(self._capacity * 1.5))
+            # entry outgrowing the machine stops with the estimate, not a MemoryError traceback
+            memory.require(memory.peak_store_bytes(new_cap, ROW_BYTES), 1,
+                           f"the firm population growing to {need:,} firms",
+                           "parameters that let fewer firms enter or more exit")
             grown = _allocate(new_cap)
             for name, arr in self._data.items():
                 grown[name][: self.n] = arr[: self.n]
@@ -128,6 +135,26 @@ class Enterprises:
         if not 0 <= firm_id < self.n:
             raise KeyError(f"no enterprise with id {firm_id}")
         return {name: arr[firm_id].item() for name, arr in self._data.items()}
+
+
+def initial_capacity(initial_enterprises: int) -> int:
+    """Rows the store of a run starts with: room for its entrants (zero pages cost no memory
+    until rows are written)."""
+    return 2 * int(initial_enterprises) + 1024
+
+
+def peak_run_bytes(initial_enterprises: int) -> int:
+    """An upper estimate of one run's peak memory, bytes (the process itself aside)."""
+    return memory.peak_store_bytes(initial_capacity(initial_enterprises), ROW_BYTES)
+
+
+def check_run_memory(initial_enterprises: int, at_once: int = 1) -> int:
+    """The bytes ``at_once`` runs starting with ``initial_enterprises`` firms need side by side;
+    refused (:class:`~zonesim.engine.memory.MemoryLimitError`) if the machine has not that much
+    available."""
+    return memory.require(memory.PROCESS_BYTES + peak_run_bytes(initial_enterprises), at_once,
+                          f"initial_enterprises = {int(initial_enterprises):,}",
+                          "a smaller initial_enterprises")
 
 
 def _allocate(capacity: int) -> dict[str, np.ndarray]:

@@ -31,7 +31,8 @@ import pandas as pd
 from zonesim import rules
 from zonesim.engine.entry import new_firm_candidates, new_firm_columns
 from zonesim.engine.exits import exit_firms, rate_exit_risk_by_size, size_exit_multiplier
-from zonesim.engine.firms import COLUMNS, ORIGINS, RD_LEVELS, Enterprises
+from zonesim.engine.firms import (COLUMNS, ORIGINS, RD_LEVELS, Enterprises, check_run_memory,
+                                  initial_capacity)
 from zonesim.engine.government import Government
 from zonesim.engine.group_sums import group_sums
 from zonesim.engine.growth import close_year_accounts, grow_revenue, start_year_accounts
@@ -46,7 +47,7 @@ from zonesim.engine.status import (certify_high_tech, classify_tech_smes, enter_
                                    name_leaders, name_specialised_smes, set_up_rd_institutions,
                                    update_university_cooperation, upgrade_high_tech_share)
 from zonesim.engine.zones import Zone, project_candidates
-from zonesim.registry.validate import check_overrides
+from zonesim.registry.validate import check_option, check_overrides, check_run_options
 from zonesim.scenario import Scenario
 
 
@@ -70,12 +71,15 @@ class ZoneModel(mesa.Model):
 
     def __init__(self, scenario: Scenario, seed: int | np.random.SeedSequence = 0,
                  parameters: dict | None = None, steps_per_year: int | None = None):
-        ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-        super().__init__(rng=new_generator(ss))
+        if not isinstance(seed, np.random.SeedSequence):
+            seed = np.random.SeedSequence(check_option("seed", seed))
+        steps_per_year = check_run_options(steps_per_year=steps_per_year)["steps_per_year"]
+        super().__init__(rng=new_generator(seed))
         self.scenario = scenario
         meta = scenario.meta
         self.p = {**scenario.values(), **check_overrides(parameters)}
-        self.steps_per_year = int(steps_per_year or meta.steps_per_year)
+        check_run_memory(self.p["initial_enterprises"])
+        self.steps_per_year = steps_per_year or meta.steps_per_year
         self.dt = 1.0 / self.steps_per_year
         self.start_year, self.end_year = meta.start_year, meta.end_year
         self.time = float(self.start_year)
@@ -102,8 +106,7 @@ class ZoneModel(mesa.Model):
         for z in self.zones:
             self.zone_strategic[z.index, z.strategic] = True
             self._strategic_sectors[z.index, :len(z.strategic)] = z.strategic
-        # room for the entrants of the run: zero pages cost no memory until rows are written
-        self.firms = Enterprises(capacity=2 * int(self.p["initial_enterprises"]) + 1024)
+        self.firms = Enterprises(capacity=initial_capacity(self.p["initial_enterprises"]))
         self._same_sector = np.zeros((self.n_zones + 1, len(self.sector_ids)))
         self._demand_shock = defaultdict(lambda: np.zeros(len(self.sector_ids)))
         for ev in scenario.events:

@@ -13,7 +13,7 @@ Which scopes an indicator allows follows from its level (:class:`Indicator`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from zonesim.registry.indicators import TIER_LEVEL, TIERS, Indicator
@@ -58,17 +58,24 @@ def parse(scope: str) -> Scope:
         return Scope("each_zone", tier=scope[10:])
     if scope in AGGREGATES:
         return Scope(scope)
-    raise ValueError(f"expected {HELP}, got {scope!r}")
+    raise ValueError(f"expected {HELP}, got {scope[:80]!r}")
 
 
-def check(scope: str, indicator: Indicator, zone_ids: Iterable[str]) -> Scope:
-    """The scope ``scope`` names, checked against the scenario's zones and where ``indicator``
-    is measured; ValueError says what is wrong."""
+def check(scope: str, indicator: Indicator, zone_kinds: Mapping[str, str]) -> Scope:
+    """The scope ``scope`` names, checked against the scenario's zones (``zone_kinds``: zone id →
+    kind) and where ``indicator`` is measured; ValueError says what is wrong. A scope no zone
+    of the scenario can fill is refused: its indicator would be zero in every run and the target
+    reported as missed for a reason that is not the policy."""
     s = parse(scope)
     if s.kind == "county":
         raise ValueError(f"a county scope is for calibration data; expected {HELP}")
-    if s.kind == "zone" and s.zone not in set(zone_ids):
-        raise ValueError(f"unknown zone {s.zone!r}")
+    if s.kind == "zone" and s.zone not in zone_kinds:
+        raise ValueError(f"unknown zone {s.zone[:80]!r}")
+    if s.kind in ("zones", "each_zone") and not zone_kinds:
+        raise ValueError(f"scope {scope!r} needs zones and the scenario has none")
+    if s.kind == "special_parks" and "special_park" not in zone_kinds.values():
+        raise ValueError("scope 'special_parks' needs a zone of kind 'special_park' and the "
+                         "scenario has none")
     if indicator.level == "city" and s.kind != "city":
         raise ValueError(f"indicator {indicator.name} is measured for the whole city: "
                          "scope must be 'city'")

@@ -1,6 +1,7 @@
 """Parameter values checked against the registry, in one place: a scenario file's values and
-ranges, overrides of a run (sweeps, sensitivity, calibration) and experiment factors
-all pass through :func:`check_value`.
+ranges, overrides of a run (sweeps, sensitivity, calibration, the Python API) and experiment
+factors all pass through :func:`check_value`; the options of a run (replicates, seed, steps per
+year, workers) from the command line or the API through :func:`check_option`.
 
 A value is valid when its name is registered and it lies in the parameter's domain: one of the
 choices of a categorical parameter; otherwise a finite number (not a bool or text), whole for an
@@ -13,8 +14,9 @@ from __future__ import annotations
 import difflib
 import math
 import numbers
+from collections.abc import Mapping
 
-from zonesim.errors import ZonesimError
+from zonesim.errors import ZonesimError, cut
 from zonesim.registry.parameter import Parameter
 from zonesim.registry.parameters import PARAMETERS
 
@@ -29,12 +31,13 @@ class ParameterError(ZonesimError):
         self.name, self.field, self.message = name, field, message
 
 
-def unknown_name(name: str) -> str:
-    """What to tell a user who gave the unregistered parameter ``name``: close matches."""
-    close = difflib.get_close_matches(str(name), list(PARAMETERS), n=3, cutoff=0.6)
+def unknown_name(name: str, echo: bool = True) -> str:
+    """What to tell a user who gave the unregistered parameter ``name``: close matches;
+    ``echo``: repeat the name (not when the message's key path gives it already)."""
+    close = difflib.get_close_matches(str(name)[:200], list(PARAMETERS), n=3, cutoff=0.6)
     hint = f" (did you mean {', '.join(close)}?)" if close else ""
-    return (f"unknown parameter {str(name)[:80]!r}{hint}; see `zonesim parameters` for the "
-            "valid names")
+    named = f" {cut(name)!r}" if echo else ""
+    return f"unknown parameter{named}{hint}; see `zonesim parameters` for the valid names"
 
 
 def check_name(name: str) -> Parameter:
@@ -55,10 +58,10 @@ def check_value(name: str, value, field: str = "value", round_integers: bool = F
     if p.categorical:
         if value not in p.choices:
             raise ParameterError(name, field,
-                                 f"expected one of {', '.join(p.choices)}, got {value!r:.80}")
+                                 f"expected one of {', '.join(p.choices)}, got {cut(repr(value))}")
         return value
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ParameterError(name, field, f"expected a number ({p.unit}), got {value!r:.80}")
+        raise ParameterError(name, field, f"expected a number ({p.unit}), got {cut(repr(value))}")
     x = float(value)
     if not math.isfinite(x):
         raise ParameterError(name, field, f"expected a finite number ({p.unit}), got {x}")
@@ -72,15 +75,55 @@ def check_value(name: str, value, field: str = "value", round_integers: bool = F
 
 
 def check_overrides(parameters: dict | None) -> dict:
-    """Overrides of registered values for a run (a sweep's point, a sensitivity design's row): every name
-    known, every value in its domain (integer parameters rounded). The message names the
-    parameter."""
+    """Overrides of registered values for a run (a sweep's point, a sensitivity design's row,
+    a call of the Python API): a mapping of known names to values in their domain, integer
+    parameters whole (a design rounds its draws before it gets here, so a fraction is a
+    mistake, never rounded in silence). The message names the parameter."""
+    if parameters is None:
+        return {}
+    if not isinstance(parameters, Mapping):
+        raise ParameterError("parameters", None, "parameters: expected a mapping of parameter "
+                             f"names to values, got {type(parameters).__name__}")
     out = {}
-    for name, value in (parameters or {}).items():
+    for name, value in parameters.items():
         try:
-            out[name] = check_value(name, value, round_integers=True)
+            x = check_value(name, value)
         except ParameterError as e:
             raise ParameterError(e.name, e.field,
                                  e.message if e.field is None else f"parameter {name}: {e.message}"
                                  ) from None
+        out[name] = int(x) if PARAMETERS[name].integer else x
     return out
+
+
+#: The options of a run besides its parameters: (minimum, maximum, what it is). The bounds of
+#: ``steps_per_year`` and ``replicates`` are the scenario format's (docs/scenario_format.md); a
+#: seed is stored in int64 columns; workers beyond 1024 processes no machine we run on has.
+RUN_OPTIONS: dict[str, tuple[int, int, str]] = {
+    "replicates": (1, 100_000, "replicates"),
+    "seed": (0, 2**63 - 1, "master seed"),
+    "steps_per_year": (1, 52, "steps per year"),
+    "workers": (1, 1024, "worker processes"),
+    "dask_local": (1, 1024, "worker processes"),
+}
+
+
+def check_option(name: str, value) -> int:
+    """``value`` of run option ``name`` (see :data:`RUN_OPTIONS`) if it is a whole number in its
+    bounds — not a bool, not a fraction — else a :class:`ParameterError` naming the option."""
+    low, high, what = RUN_OPTIONS[name]
+    whole = isinstance(value, numbers.Integral) or (
+        isinstance(value, numbers.Real) and math.isfinite(value) and value == int(value))
+    if isinstance(value, bool) or not whole:
+        raise ParameterError(name, "value", f"{name}: expected a whole number of {what}, "
+                             f"got {cut(repr(value))}")
+    if not low <= value <= high:
+        raise ParameterError(name, "value", f"{name}: expected {low}–{high} ({what}), "
+                             f"got {value:.0f}")
+    return int(value)
+
+
+def check_run_options(**options) -> dict:
+    """The given run options checked by :func:`check_option`; None means "the default" and is
+    kept as it is."""
+    return {k: None if v is None else check_option(k, v) for k, v in options.items()}

@@ -18,15 +18,26 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 from zonesim.registry import scopes
 from zonesim.registry.indicators import INDICATORS, TIERS
 from zonesim.registry.parameters import PARAMETERS
-from zonesim.registry.validate import ParameterError, check_value
+from zonesim.errors import cut
+from zonesim.registry.validate import RUN_OPTIONS, ParameterError, check_value, unknown_name
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    # no NaN or infinity anywhere: a comparison with NaN is always false, so a NaN target is
+    # always missed and -inf always met, silently
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+
+#: An id is part of file names (figures/<target>.png, out/<scenario>/): lower-case letters,
+#: digits and underscores, at most 64 characters, so it is a valid name on every file system.
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+ID_MAX_CHARS = 64
 
 
 class ParameterValue(_Strict):
-    value: float | int | str
+    #: any TOML value: the registry's one validator checks it (a number or a choice, finite,
+    #: not a bool, whole for integer parameters, in its domain) and says so with the unit
+    value: Any
     provenance: Literal["seed", "statistic", "assumption"]
     source: str = Field(min_length=3)
     low: float | None = None
@@ -43,7 +54,7 @@ class ParameterValue(_Strict):
 
 
 class SectorSpec(_Strict):
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    id: str = Field(pattern=ID_PATTERN, max_length=ID_MAX_CHARS)
     name: str
     high_tech: bool
     firm_share: float = Field(ge=0.0, le=1.0)
@@ -51,7 +62,7 @@ class SectorSpec(_Strict):
 
 
 class ZoneSpec(_Strict):
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    id: str = Field(pattern=ID_PATTERN, max_length=ID_MAX_CHARS)
     name: str
     county: str = Field(min_length=1)
     kind: Literal["high_tech_zone", "special_park", "development_zone"] = "high_tech_zone"
@@ -59,7 +70,8 @@ class ZoneSpec(_Strict):
     strategic_industries: list[str] = Field(default_factory=list, max_length=4)
     focus: str = ""
     firm_share: float = Field(ge=0.0, le=1.0)
-    land_stock_mu: float = Field(gt=0.0)
+    #: at most 10 million mu (≈ 6 700 km²), more than any Chinese zone or new area holds
+    land_stock_mu: float = Field(gt=0.0, le=1e7)
     land_used_share: float = Field(ge=0.0, le=1.0)
     host_zone: str | None = None
     provenance: Literal["seed", "statistic", "assumption"]
@@ -83,7 +95,7 @@ class Event(_Strict):
 
 
 class Target(_Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_]*$")
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_]*$", max_length=ID_MAX_CHARS)
     indicator: str
     comparator: Literal[">=", ">", "<=", "<"] = ">="
     value: float
@@ -133,7 +145,7 @@ class Target(_Strict):
 
 
 class Meta(_Strict):
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    id: str = Field(pattern=ID_PATTERN, max_length=ID_MAX_CHARS)
     title: str
     region: str
     document: str
@@ -141,8 +153,10 @@ class Meta(_Strict):
     description: str = ""
     start_year: int = Field(ge=1990, le=2100)
     end_year: int = Field(ge=1990, le=2100)
-    steps_per_year: int = Field(default=4, ge=1, le=52)
-    default_replicates: int = Field(default=50, ge=1, le=100_000)
+    steps_per_year: int = Field(default=4, ge=RUN_OPTIONS["steps_per_year"][0],
+                                le=RUN_OPTIONS["steps_per_year"][1])
+    default_replicates: int = Field(default=50, ge=RUN_OPTIONS["replicates"][0],
+                                    le=RUN_OPTIONS["replicates"][1])
 
 
 class Scenario(_Strict):
@@ -169,6 +183,7 @@ class Scenario(_Strict):
         _unique("targets", [t.id for t in self.targets])
         sector_ids = {s.id for s in self.sectors}
         zone_ids = {z.id for z in self.zones}
+        zone_kinds = {z.id: z.kind for z in self.zones}
         for i, z in enumerate(self.zones):
             for s in z.strategic_industries:
                 if s not in sector_ids:
@@ -194,7 +209,7 @@ class Scenario(_Strict):
         for name, pv in self.parameters.items():
             _check_parameter(name, pv)
         for i, t in enumerate(self.targets):
-            _check_target(i, t, m, zone_ids)
+            _check_target(i, t, m, zone_kinds)
         return self
 
     # --------------------------------------------------------------- conveniences
@@ -258,14 +273,15 @@ def _check_parameter(name: str, pv: ParameterValue) -> None:
             if x is not None:
                 check_value(name, x, field)
     except ParameterError as e:
-        where = f"parameters.{name}" + (f".{e.field}" if e.field else "")
-        raise _at(where, e.message) from None
+        if e.field is None:  # the key names the parameter: say it once
+            raise _at(f"parameters.{cut(name)}", unknown_name(name, echo=False)) from None
+        raise _at(f"parameters.{name}.{e.field}", e.message) from None
     if pv.low is not None and pv.high is not None and not pv.low <= pv.value <= pv.high:
         raise _at(f"parameters.{name}.value",
                   f"{pv.value:g} lies outside its own range [{pv.low:g}, {pv.high:g}]")
 
 
-def _check_target(i: int, t: Target, m: Meta, zone_ids: set[str]) -> None:
+def _check_target(i: int, t: Target, m: Meta, zone_kinds: dict[str, str]) -> None:
     loc = f"targets[{i}] ({t.id})"
     for y in t.target_years:
         if not m.start_year - 1 <= y <= m.end_year:
@@ -276,6 +292,6 @@ def _check_target(i: int, t: Target, m: Meta, zone_ids: set[str]) -> None:
     if not t.modelled:
         return
     try:
-        scopes.check(t.scope, INDICATORS[t.indicator], zone_ids)
+        scopes.check(t.scope, INDICATORS[t.indicator], zone_kinds)
     except ValueError as e:
         raise _at(loc + ".scope", str(e)) from None

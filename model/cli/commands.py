@@ -1,0 +1,207 @@
+"""The commands about one scenario: run, targets, validate, patterns, calibrate; and the
+registry listings."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from zonesim.cli.options import option, positive
+from zonesim.scenario import DEFAULT_SCENARIO, ScenarioError, list_scenarios, load_scenario
+
+
+def _cmd_run(args) -> int:
+    from zonesim.analysis.run_scenario import run_scenario
+    from zonesim.present import fan_chart, target_table_text
+
+    sc = load_scenario(args.scenario)
+    out = Path(args.out or Path("out") / sc.name)
+
+    def figures(folder: Path, res: dict) -> None:
+        if not args.no_figures and sc.modelled_targets:
+            (folder / "figures").mkdir()
+            for t in sc.modelled_targets:
+                fan_chart(sc, res["table"], t, folder / "figures" / f"{t.id}.png")
+
+    res = run_scenario(sc, args.replicates, args.seed, out, args.workers, args.steps_per_year,
+                       progress=not args.quiet, force=args.force, write_more=figures)
+    summary = res["summary"]
+    print(f"{sc.meta.title}\n{sc.meta.region}, {sc.meta.start_year}→"
+          f"{sc.meta.end_year}; {res['replicates']} replicates, seed {args.seed} "
+          f"({res['seconds']:.1f} s)\n")
+    print(target_table_text(summary) if len(summary) else
+          "The scenario has no targets: its indicators alone are written.")
+    modelled = int(summary["modelled"].sum()) if len(summary) else 0
+    figs = "" if args.no_figures or not modelled else ", figures/"
+    print(f"\n{len(summary)} targets ({modelled} modelled, {len(summary) - modelled} not "
+          f"modelled). Written to {out}/: summary.csv, indicators.parquet, "
+          f"targets_by_replicate.parquet, run.json{figs}")
+    return 0
+
+
+def _cmd_targets(args) -> int:
+    from zonesim.registry.indicators import INDICATORS
+
+    sc = load_scenario(args.scenario)
+    rows = []
+    for t in sc.targets:
+        d = t.model_dump()
+        d["unit"] = INDICATORS[t.indicator].unit if t.modelled else None
+        d["document"] = sc.meta.document
+        rows.append(d)
+    if args.format == "json":
+        print(json.dumps({"scenario": sc.name, "document": sc.meta.document,
+                          "targets": rows}, ensure_ascii=False, indent=2))
+        return 0
+    for d in rows:
+        years = d["years"] or [d["year"]]
+        goal = (f"{d['indicator']} {d['comparator']} {d['value']:g}"
+                + (f" (cagr from {d['base_year']})" if d["measure"] == "cagr" else "")
+                if d["modelled"] else f"not modelled: {d['reason']}")
+        print(f"{d['id']}\n  {goal}\n  scope {d['scope']}, year(s) "
+              f"{', '.join(map(str, years))}\n  clause: {d['clause']}")
+    print(f"\n{len(rows)} targets, {sum(d['modelled'] for d in rows)} modelled")
+    return 0
+
+
+def _cmd_validate(args) -> int:
+    bad = 0
+    for name in args.scenarios:
+        try:
+            sc = load_scenario(name)
+        except ScenarioError as e:
+            print(e, file=sys.stderr)
+            bad += 1
+            continue
+        print(f"ok  {sc.path}  ({len(sc.targets)} targets, {len(sc.zones)} zones)")
+    return 2 if bad else 0
+
+
+def _cmd_parameters(args) -> int:
+    from zonesim.registry.parameters import PARAMETERS, registry_markdown
+    if args.format == "markdown":
+        print(registry_markdown())
+        return 0
+    for p in PARAMETERS.values():
+        rng = f" [{p.low:g}, {p.high:g}]" if p.low is not None else ""
+        print(f"{p.name} = {p.default!r} {p.unit} ({p.kind}, {p.provenance}{rng})\n"
+              f"    {p.meaning}\n    source: {p.source}")
+    return 0
+
+
+def _cmd_indicators(args) -> int:
+    from zonesim.registry.indicators import INDICATORS
+    for i in INDICATORS.values():
+        print(f"{i.name} [{i.unit}] ({i.level}{', flow' if i.flow else ''}): {i.meaning}")
+    return 0
+
+
+def _cmd_scenarios(args) -> int:
+    for path in list_scenarios():
+        try:
+            sc = load_scenario(path)
+            print(f"{path.stem:45} {sc.meta.title}")
+        except ScenarioError as e:
+            print(f"{path.stem:45} INVALID: {str(e).splitlines()[0]}")
+    return 0
+
+
+def _cmd_patterns(args) -> int:
+    from zonesim.analysis.patterns import check_patterns
+
+    sc = load_scenario(args.scenario)
+    out = Path(args.out or Path("out") / "patterns" / sc.name)
+    out.mkdir(parents=True, exist_ok=True)
+    table = check_patterns(sc, replicates=args.replicates, seed=args.seed, figures_dir=out)
+    table.to_csv(out / "patterns.csv", index=False)
+    for r in table.itertuples():
+        print(f"{'PASS' if r.passed else 'FAIL'}  {r.pattern}: {r.statistic} = {r.value}\n"
+              f"      reference: {r.reference}\n      tolerance: {r.tolerance}\n"
+              f"      {r.detail}")
+    print(f"\nWritten to {out}/: patterns.csv and one figure per pattern")
+    return 0 if table["passed"].all() else 1
+
+
+def _cmd_calibrate(args) -> int:
+    from zonesim.analysis.calibration import calibrate
+
+    sc = load_scenario(args.scenario)
+    params = [n.strip() for n in args.params.split(",")] if args.params else None
+    out = Path(args.out or Path("out") / f"calibration_{sc.name}")
+    res = calibrate(sc, args.data, params, populations=args.populations,
+                    particles=args.particles, seed=args.seed, out=out, workers=args.workers,
+                    progress=None if args.quiet else (lambda m: print(m, file=sys.stderr)))
+    print(res["summary"].to_string(index=False))
+    print("\n" + res["fit"].to_string(index=False))
+    print(f"\nWritten to {out}/ (posterior, summary, fit figure, calibrated scenario "
+          f"{res.get('calibrated_scenario')})")
+    return 0
+
+
+def add_run(sub) -> None:
+    p = sub.add_parser("run", help="run a scenario's replicates and report every target")
+    p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
+                   help=f"scenario name in scenarios/ or a .toml path (default {DEFAULT_SCENARIO})")
+    p.add_argument("--replicates", "-n", type=option("replicates"), default=None,
+                   help="number of replicates (default: the scenario's default_replicates)")
+    p.add_argument("--seed", type=option("seed"), default=0, help="master seed (default 0)")
+    p.add_argument("--out", default=None, help="output folder (default out/<scenario id>): "
+                   "new, empty or a finished run of the same scenario, which is replaced")
+    p.add_argument("--force", action="store_true",
+                   help="replace an --out folder that holds something else")
+    p.add_argument("--workers", type=option("workers"), default=None,
+                   help="local processes (default: all cores; 1 = serial)")
+    p.add_argument("--steps-per-year", type=option("steps_per_year"), default=None,
+                   help="override the scenario's step length (1-52)")
+    p.add_argument("--no-figures", action="store_true", help="skip the fan charts")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_run)
+
+
+def add_scenario_commands(sub) -> None:
+    p = sub.add_parser("targets", help="list a scenario's targets with their sources")
+    p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO)
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=_cmd_targets)
+
+    p = sub.add_parser("validate", help="check scenario files without running them")
+    p.add_argument("scenarios", nargs="+")
+    p.set_defaults(func=_cmd_validate)
+
+
+def add_patterns(sub) -> None:
+    p = sub.add_parser("patterns", help="check the known patterns (bunching, growth, size, exit)")
+    p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO)
+    p.add_argument("--replicates", "-n", type=option("replicates"), default=None)
+    p.add_argument("--seed", type=option("seed"), default=0)
+    p.add_argument("--out", default=None)
+    p.set_defaults(func=_cmd_patterns)
+
+
+def add_calibrate(sub) -> None:
+    p = sub.add_parser("calibrate", help="fit uncertain parameters to published statistics "
+                       "(ABC-SMC)")
+    p.add_argument("scenario")
+    p.add_argument("--data", required=True, help="CSV with indicator, scope, year, value")
+    p.add_argument("--params", default=None, help="comma-separated parameters to fit")
+    p.add_argument("--populations", type=positive, default=4)
+    p.add_argument("--particles", type=positive, default=100)
+    p.add_argument("--seed", type=option("seed"), default=0)
+    p.add_argument("--out", default=None)
+    p.add_argument("--workers", type=option("workers"), default=None)
+    p.add_argument("--quiet", "-q", action="store_true")
+    p.set_defaults(func=_cmd_calibrate)
+
+
+def add_registry_commands(sub) -> None:
+    p = sub.add_parser("parameters", help="the parameter registry")
+    p.add_argument("--format", choices=("text", "markdown"), default="text",
+                   help="markdown: the table of docs/ODD.md §10.1")
+    p.set_defaults(func=_cmd_parameters)
+    sub.add_parser("indicators", help="the indicators targets can use").set_defaults(
+        func=_cmd_indicators)
+    sub.add_parser("scenarios", help="the scenarios in scenarios/").set_defaults(
+        func=_cmd_scenarios)
+
+

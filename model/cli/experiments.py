@@ -1,0 +1,154 @@
+"""The experiment commands: compare, sweep, sensitivity (each on a resumable result store)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from zonesim.cli.options import UsageError, executor_args, executor_options, out_folder, \
+    positive
+from zonesim.scenario import load_scenario
+
+
+def _parse_param(text: str):
+    from zonesim.analysis.space import check_factor
+
+    try:
+        name, rng = text.split("=", 1)
+        parts = rng.split(":")
+        if len(parts) not in (2, 3):
+            raise ValueError
+        low, high = float(parts[0]), float(parts[1])
+        steps = int(parts[2]) if len(parts) == 3 else None
+    except ValueError:
+        raise UsageError(f"--param {text!r}: expected NAME=LOW:HIGH or NAME=LOW:HIGH:STEPS "
+                         "(numbers; STEPS a whole number)")
+    if steps is not None and steps < 2:
+        raise UsageError(f"--param {text!r}: STEPS must be at least 2")
+    return check_factor(name.strip(), low, high), steps
+
+
+#: What every experiment store holds besides the files its command writes.
+STORE_FILES = ["experiment.json", "design.parquet", "chunks/"]
+
+
+def _written(out: Path, files: list[str], t0: float, what: str = "") -> None:
+    """The closing line of an experiment command: what ran, how long, what was written."""
+    print(f"\n{what}({time.perf_counter() - t0:.1f} s). Written to {out}/: "
+          + ", ".join(files + STORE_FILES))
+
+
+def _cmd_compare(args) -> int:
+    from zonesim.analysis.compare import compare
+    from zonesim.present import table_text, write_comparison
+
+    base = load_scenario(args.base)
+    variants = [load_scenario(v) for v in args.variants]
+    ex = executor_args(args)
+    out = out_folder(args, f"compare_{base.name}")
+    t0 = time.perf_counter()
+    _, table = compare(base, variants, args.replicates, args.seed, out, **ex)
+    written = write_comparison(out, table, figures=not args.no_figures)
+    show = table[["variant", "target", "p_met_base", "p_met_variant", "p_met_diff",
+                  "p_met_diff_low", "p_met_diff_high", "median_diff"]]
+    print(table_text(show))
+    _written(out, written, t0, f"{len(variants)} variant(s) against {base.name}, "
+             f"{args.replicates} replicates on common random numbers ")
+    return 0
+
+
+def _cmd_sweep(args) -> int:
+    from zonesim.analysis.sweep import sweep
+    from zonesim.present import table_text, write_sweep
+
+    sc = load_scenario(args.scenario)
+    parsed = [_parse_param(t) for t in args.param]
+    factors = [f for f, _ in parsed]
+    steps = {f.name: st for f, st in parsed if st}
+    if steps and args.design == "lhs":
+        raise UsageError("STEPS applies to --design grid; an lhs design takes --samples")
+    ex = executor_args(args)
+    out = out_folder(args, f"sweep_{sc.name}")
+    t0 = time.perf_counter()
+    design, _, summary = sweep(sc, factors, args.design, steps, args.samples, args.replicates,
+                               args.seed, out, **ex)
+    names = [f.name for f in factors]
+    written = write_sweep(out, summary, names, sc, figures=not args.no_figures)
+    by = names[0] if args.design == "grid" and len(names) == 1 else "point"
+    if by == "point":
+        print("points:")
+        print(table_text(design.drop(columns="scenario")))
+        print()
+    wide = summary.pivot_table(index="target", columns=by, values="p_met", sort=False)
+    print(f"probability of meeting each target, by {by}:")
+    print(table_text(wide, index=True, floats=lambda v: f"{v:.2f}"))
+    _written(out, written, t0, f"{len(design)} points × {args.replicates} replicates ")
+    return 0
+
+
+def _cmd_sensitivity(args) -> int:
+    import warnings
+
+    from zonesim.analysis.sensitivity import sensitivity
+    from zonesim.present import write_sensitivity
+
+    sc = load_scenario(args.scenario)
+    names = [n.strip() for n in args.params.split(",") if n.strip()] if args.params else None
+    ex = executor_args(args)
+    out = out_folder(args, f"sensitivity_{args.method}_{sc.name}")
+    t0 = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        res = sensitivity(sc, args.method, args.n, args.replicates, args.seed, names,
+                          args.groups, not args.no_levers, out, **ex)
+    for msg in dict.fromkeys(str(w.message) for w in caught
+                             if issubclass(w.category, UserWarning)):
+        print(f"zonesim: warning: {msg}", file=sys.stderr)
+    text = write_sensitivity(out, res, sc, figures=not args.no_figures)
+    print(text, end="")
+    _written(out, ["indices.csv", "convergence.csv", "replicate_noise.csv",
+                   "skipped_outputs.csv", "report.md"]
+             + ([] if args.no_figures else ["overview.png", "convergence.png", "figures/"]), t0)
+    return 0
+
+
+def add_compare(sub) -> None:
+    p = sub.add_parser("compare", help="policy counterfactuals on common random numbers")
+    p.add_argument("base", help="the base scenario")
+    p.add_argument("variants", nargs="+", help="variant scenarios (policy counterfactuals)")
+    executor_options(p)
+    p.set_defaults(func=_cmd_compare)
+
+
+def add_sweep(sub) -> None:
+    p = sub.add_parser("sweep", help="grid or Latin-hypercube sweep over parameters")
+    p.add_argument("scenario")
+    p.add_argument("--param", action="append", required=True, metavar="NAME=LOW:HIGH[:STEPS]",
+                   help="a parameter and its range (repeat for several; STEPS for grids, "
+                        "default 5)")
+    p.add_argument("--design", choices=("grid", "lhs"), default="grid")
+    p.add_argument("--samples", type=positive, default=16, help="points of an lhs design")
+    executor_options(p)
+    p.set_defaults(func=_cmd_sweep)
+
+
+def add_sensitivity(sub) -> None:
+    p = sub.add_parser("sensitivity", help="SALib global sensitivity analysis")
+    p.add_argument("scenario")
+    p.add_argument("--method", choices=("morris", "sobol", "fast", "delta", "pawn"),
+                   default="morris")
+    p.add_argument("--n", type=positive, default=None,
+                   help="trajectories (morris, default 20) or base samples (sobol, default 256, "
+                        "a power of two; fast 512 per factor; delta/pawn max(512, 10 per "
+                        "factor))")
+    p.add_argument("--params", default=None,
+                   help="comma-separated parameter names (default: every assumption with a range "
+                        "and every lever)")
+    p.add_argument("--groups", choices=("kind",), default=None,
+                   help="group factors into uncertainties and levers (morris, sobol)")
+    p.add_argument("--no-levers", action="store_true", help="vary uncertainties only")
+    executor_options(p, replicates=5)
+    p.set_defaults(func=_cmd_sensitivity)
+
+
