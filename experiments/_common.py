@@ -21,15 +21,18 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def parser(description: str) -> argparse.ArgumentParser:
+    """The scripts' flags; numbers are checked as `zonesim`'s own options are."""
+    from zonesim.cli.options import option
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--quick", action="store_true", help="a small version (1–2 minutes)")
     p.add_argument("--out", default=None, help="output folder (default out/<script>[_quick])")
-    p.add_argument("--workers", type=int, default=None, help="local processes (default all)")
-    p.add_argument("--dask-local", type=int, default=None, metavar="N",
+    p.add_argument("--workers", type=option("workers"), default=None,
+                   help="local processes (default all)")
+    p.add_argument("--dask-local", type=option("dask_local"), default=None, metavar="N",
                    help="run on a local Dask cluster of N workers")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run on an existing Dask cluster")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=option("seed"), default=0)
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     return p
 

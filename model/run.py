@@ -57,8 +57,11 @@ def make_executor(workers: int | None = None, scheduler: str | None = None,
     """An executor and a closer: serial (None) for 1 worker, a local process pool by default,
     Dask's ``Client.get_executor()`` for ``scheduler`` (an address) or ``dask_local`` workers."""
     if scheduler and dask_local:
-        raise ExperimentError("give either a Dask scheduler address or a local Dask cluster "
-                              "size, not both")
+        raise ExperimentError("give either --scheduler ADDRESS (an existing Dask cluster) or "
+                              "--dask-local N (start one here), not both")
+    if workers and (scheduler or dask_local):
+        raise ExperimentError("--workers sets local processes; with Dask, size the cluster "
+                              "instead (--dask-local N) and leave out --workers")
     if scheduler or dask_local:
         try:
             from dask.distributed import Client, LocalCluster

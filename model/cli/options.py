@@ -41,12 +41,8 @@ def option(name: str):
 
 
 def executor_args(args) -> dict:
-    if args.scheduler and args.dask_local:
-        raise UsageError("give either --scheduler ADDRESS (an existing Dask cluster) or "
-                         "--dask-local N (start one here), not both")
-    if args.workers and (args.scheduler or args.dask_local):
-        raise UsageError("--workers sets local processes; with Dask, size the cluster instead "
-                         "(--dask-local N) and leave out --workers")
+    """The experiment options as keyword arguments; :func:`zonesim.run.make_executor` checks
+    that they go together."""
     return {"workers": args.workers, "scheduler": args.scheduler, "dask_local": args.dask_local,
             "progress": not args.quiet, "resume": args.resume}
 
@@ -70,7 +66,7 @@ def executor_options(p, replicates: int = 10) -> None:
                    help="local processes (default: all cores; 1 = serial)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run on an existing Dask cluster (e.g. tcp://host:8786)")
-    p.add_argument("--dask-local", type=positive, default=None, metavar="N",
+    p.add_argument("--dask-local", type=option("dask_local"), default=None, metavar="N",
                    help="start a local Dask cluster with N worker processes")
     p.add_argument("--no-figures", action="store_true", help="skip the figures")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
