@@ -52,16 +52,24 @@ def default_workers() -> int:
     return max(os.cpu_count() or 1, 1)
 
 
-def make_executor(workers: int | None = None, scheduler: str | None = None,
-                  dask_local: int | None = None):
-    """An executor and a closer: serial (None) for 1 worker, a local process pool by default,
-    Dask's ``Client.get_executor()`` for ``scheduler`` (an address) or ``dask_local`` workers."""
+def check_executor_options(workers: int | None = None, scheduler: str | None = None,
+                           dask_local: int | None = None) -> None:
+    """Where runs go, given once: local processes, a Dask cluster's address, or a local Dask
+    cluster's size."""
+    check_run_options(workers=workers, dask_local=dask_local)
     if scheduler and dask_local:
         raise ExperimentError("give either --scheduler ADDRESS (an existing Dask cluster) or "
                               "--dask-local N (start one here), not both")
     if workers and (scheduler or dask_local):
         raise ExperimentError("--workers sets local processes; with Dask, size the cluster "
                               "instead (--dask-local N) and leave out --workers")
+
+
+def make_executor(workers: int | None = None, scheduler: str | None = None,
+                  dask_local: int | None = None):
+    """An executor and a closer: serial (None) for 1 worker, a local process pool by default,
+    Dask's ``Client.get_executor()`` for ``scheduler`` (an address) or ``dask_local`` workers."""
+    check_executor_options(workers, scheduler, dask_local)
     if scheduler or dask_local:
         try:
             from dask.distributed import Client, LocalCluster

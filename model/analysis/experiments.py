@@ -26,8 +26,8 @@ from zonesim.analysis.store import (OUTCOME_COLUMNS, ResultStore, design_digest,
                                     model_code_digest)
 from zonesim.analysis.targets import evaluate_targets
 from zonesim.engine.model import ZoneModel
-from zonesim.registry.validate import check_option, check_run_options
-from zonesim.run import make_executor, map_unordered, replicate_seed
+from zonesim.registry.validate import check_option
+from zonesim.run import check_executor_options, make_executor, map_unordered, replicate_seed
 from zonesim.scenario import Scenario
 
 #: Model runs sent to a worker at once: enough to amortise sending the scenario and
@@ -183,7 +183,7 @@ def run_experiment(kind: str, scenarios: dict[str, Scenario], design: pd.DataFra
     one is made from ``workers`` / ``scheduler`` / ``dask_local`` and closed afterwards.
     ``extra``: further fields of the stored specification."""
     replicates, seed = check_option("replicates", replicates), check_option("seed", seed)
-    check_run_options(workers=workers, dask_local=dask_local)
+    check_executor_options(workers, scheduler, dask_local)
     check_runs(len(design), replicates, f"the {kind} design")
     spec = _base_spec(kind, scenarios, design, replicates, seed, **extra)
     store = ResultStore(out)
