@@ -267,7 +267,7 @@ def test_run_folder_holding_another_scenario_is_refused(tmp_path):
     before = {p: p.read_bytes() for p in out.iterdir()}
     other = tmp_path / "other.toml"
     other.write_text(GOOD.read_text().replace('id = "good_base"', 'id = "other_scenario"'))
-    one_line_error(_run_out(out, scenario=other), "holds a run of scenario 'good_base'",
+    one_line_error(_run_out(out, scenario=other), "holds another run (scenario good_base)",
                    "--force")
     assert {p: p.read_bytes() for p in out.iterdir()} == before
     r = _run_out(out, "--force", scenario=other)
@@ -275,12 +275,19 @@ def test_run_folder_holding_another_scenario_is_refused(tmp_path):
     assert json.loads((out / "run.json").read_text())["scenario"] == "other_scenario"
 
 
-def test_run_again_replaces_the_same_scenarios_run(tmp_path):
+def test_the_same_command_again_replaces_its_run_and_no_other(tmp_path):
+    """The same scenario, replicates, seed and step length: the run is replaced. Other settings
+    (a 1-replicate run over a 2-replicate one) need --force."""
     out = tmp_path / "out"
-    assert _run_out(out).returncode == 0
     assert _run_out(out, "--seed", "7").returncode == 0
+    first = (out / "indicators.parquet").read_bytes()
+    assert _run_out(out, "--seed", "7").returncode == 0
+    assert (out / "indicators.parquet").read_bytes() == first
+    one_line_error(_run_out(out, "--seed", "8"), "holds another run (seed 7)", "--force")
     assert json.loads((out / "run.json").read_text())["seed"] == 7
-    assert [p for p in listing(tmp_path) if p.startswith(".out.tmp")] == []
+    assert _run_out(out, "--seed", "8", "--force").returncode == 0
+    assert json.loads((out / "run.json").read_text())["seed"] == 8
+    assert [p for p in listing(tmp_path) if ".tmp-" in p or ".old-" in p] == []
 
 
 def test_run_folder_with_other_files_is_refused(tmp_path):

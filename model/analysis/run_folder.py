@@ -3,7 +3,7 @@
 A run writes into a temporary folder beside the output folder and renames it into place when
 every file is written, ``run.json`` last: a folder with ``run.json`` is a finished run, and a
 run that fails or is killed leaves no folder that looks finished. Before any replicate runs,
-the folder is checked (writable; new, empty, or a finished run of the same scenario, unless
+the folder is checked (writable; new, empty, or the finished run of the same command, unless
 forced) and locked, so two runs never write one folder.
 """
 
@@ -38,9 +38,11 @@ def finished_run(folder: Path) -> dict | None:
     return info if isinstance(info, dict) and info.get("kind") == "run" else None
 
 
-def check_folder(out: Path, scenario_id: str, force: bool) -> None:
-    """Refuse ``out`` unless it is new, empty, a finished run of ``scenario_id`` (replaced: the
-    same command run again) or ``force`` is given; nothing is touched."""
+def check_folder(out: Path, settings: dict, force: bool) -> None:
+    """Refuse ``out`` unless it is new, empty, the finished run of the same ``settings``
+    (scenario, replicates, seed, steps per year: the same command again, replaced) or ``force``
+    is given; nothing is touched. A run with other settings is never replaced silently: a
+    5-replicate run would otherwise overwrite a 50-replicate one."""
     if out.exists() and not out.is_dir():
         raise OutputFolderError(f"--out {cut(out, 200)}: is a file, not a folder; choose "
                                 "another --out")
@@ -52,18 +54,21 @@ def check_folder(out: Path, scenario_id: str, force: bool) -> None:
     if info is None:
         raise OutputFolderError(f"--out {cut(out, 200)}: not empty and holds no finished "
                                 "zonesim run; choose another --out or add --force to replace it")
-    if info.get("scenario") != scenario_id:
+    differ = [k for k in settings if info.get(k) != settings[k]]
+    if differ:
+        was = ", ".join(f"{k} {cut(info.get(k), 40)}" for k in differ)
         raise OutputFolderError(
-            f"--out {cut(out, 200)}: holds a run of scenario {cut(info.get('scenario'))!r}, "
-            f"not {scenario_id!r}; choose another --out or add --force to replace it")
+            f"--out {cut(out, 200)}: holds another run ({was}); choose another --out or add "
+            "--force to replace it")
 
 
 @contextmanager
-def output_folder(out: str | Path, scenario_id: str, force: bool = False) -> Iterator[Path]:
+def output_folder(out: str | Path, settings: dict, force: bool = False) -> Iterator[Path]:
     """A temporary folder to write a run's files into, renamed to ``out`` when the block ends
-    without an error and removed when it fails. Checked and locked before the block starts."""
+    without an error and removed when it fails. Checked (:func:`check_folder`) and locked
+    before the block starts."""
     out = Path(out)
-    check_folder(out, scenario_id, force)
+    check_folder(out, settings, force)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         lock = FileLock(out.parent / f".{out.name}.lock")
@@ -75,7 +80,7 @@ def output_folder(out: str | Path, scenario_id: str, force: bool = False) -> Ite
         raise OutputFolderError(f"--out {cut(out, 200)}: cannot be written "
                                 f"({e.strerror or e})") from None
     try:
-        check_folder(out, scenario_id, force)  # again: another run may have finished meanwhile
+        check_folder(out, settings, force)  # again: another run may have finished meanwhile
         _remove_debris(out)
         tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
         try:

@@ -34,15 +34,17 @@ def run_scenario(scenario: Scenario, replicates: int | None = None, seed: int = 
     CLI's figures) and ``run.json`` (settings, zonesim version, wall time) last, which
     :func:`zonesim.load` reads. The folder is checked and locked before any replicate runs and
     appears only when complete (:mod:`zonesim.analysis.run_folder`); it must be new, empty or
-    a finished run of this scenario, unless ``force``. Returns a dict with ``table`` (the
-    indicators), ``evaluations`` (the targets by replicate), ``summary``, ``replicates`` and
-    ``seconds`` (wall time of the runs, s).
+    the finished run of the same scenario, replicates, seed and step length, unless ``force``.
+    Returns a dict with ``table`` (the indicators), ``evaluations`` (the targets by
+    replicate), ``summary``, ``replicates`` and ``seconds`` (wall time of the runs, s).
     """
     n = check_option("replicates", replicates or scenario.meta.default_replicates)
     seed = check_option("seed", seed)
     if out is None:
         return _run(scenario, n, seed, workers, steps_per_year, progress)
-    with output_folder(out, scenario.name, force) as folder:
+    settings = {"scenario": scenario.name, "replicates": n, "seed": seed,
+                "steps_per_year": steps_per_year or scenario.meta.steps_per_year}
+    with output_folder(out, settings, force) as folder:
         res = _run(scenario, n, seed, workers, steps_per_year, progress)
         res["table"].to_parquet(folder / "indicators.parquet", index=False)
         res["evaluations"].to_parquet(folder / "targets_by_replicate.parquet", index=False)
@@ -50,10 +52,8 @@ def run_scenario(scenario: Scenario, replicates: int | None = None, seed: int = 
         if write_more is not None:
             write_more(folder, res)
         (folder / MARKER).write_text(json.dumps({
-            "kind": "run", "result_format": RESULT_FORMAT, "scenario": scenario.name,
-            "scenario_file": scenario.path, "replicates": n, "seed": seed,
-            "steps_per_year": steps_per_year or scenario.meta.steps_per_year,
-            "zonesim_version": __version__, "seconds": round(res["seconds"], 2)}, indent=2))
+            "kind": "run", "result_format": RESULT_FORMAT, **settings,
+            "scenario_file": scenario.path, "zonesim_version": __version__, "seconds": round(res["seconds"], 2)}, indent=2))
     return res
 
 

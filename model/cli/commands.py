@@ -147,7 +147,7 @@ def add_run(sub) -> None:
                    help="number of replicates (default: the scenario's default_replicates)")
     p.add_argument("--seed", type=option("seed"), default=0, help="master seed (default 0)")
     p.add_argument("--out", default=None, help="output folder (default out/<scenario id>): "
-                   "new, empty or a finished run of the same scenario, which is replaced")
+                   "new, empty or the finished run of the same command, which is replaced")
     p.add_argument("--force", action="store_true",
                    help="replace an --out folder that holds something else")
     p.add_argument("--workers", type=option("workers"), default=None,
