@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from zonesim.errors import ScenarioError, cut
-from zonesim.scenario.schema import Scenario, _at, _LocatedError
+from zonesim.scenario.schema import ID_PATTERN, Scenario, _at, _LocatedError
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 DEFAULT_SCENARIO = "gaogang_2017_2020"
@@ -166,7 +166,9 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict:
     if not isinstance(parent, str):
         raise ScenarioError(f"{path}: key 'extends': expected a file name (text), got "
                             f"{type(parent).__name__}")
-    base_path = (path.parent / parent)
+    # a bare name (no folder, no .toml) is a scenario of scenarios/, as on the command line
+    bare = re.fullmatch(ID_PATTERN, parent) is not None
+    base_path = SCENARIO_DIR / f"{parent}.toml" if bare else path.parent / parent
     if not base_path.exists():
         raise ScenarioError(f"{path}: key 'extends': base file {cut(parent)!r} not found "
                             f"(looked at {cut(base_path, 200)})")
