@@ -267,7 +267,7 @@ def test_run_folder_holding_another_scenario_is_refused(tmp_path):
     before = {p: p.read_bytes() for p in out.iterdir()}
     other = tmp_path / "other.toml"
     other.write_text(GOOD.read_text().replace('id = "good_base"', 'id = "other_scenario"'))
-    one_line_error(_run_out(out, scenario=other), "holds another run (scenario good_base)",
+    one_line_error(_run_out(out, scenario=other), "holds another run (scenario good_base,",
                    "--force")
     assert {p: p.read_bytes() for p in out.iterdir()} == before
     r = _run_out(out, "--force", scenario=other)

@@ -92,3 +92,20 @@ def test_parameters_of_a_scenario_show_its_values():
     registry = subprocess.run([sys.executable, "-m", "zonesim", "parameters"],
                               capture_output=True, text=True, cwd=REPO, timeout=60)
     assert any(x.startswith("offshore_bases = 0 ") for x in registry.stdout.splitlines())
+
+
+def test_run_with_set_writes_beside_the_scenarios_own_run(tmp_path):
+    """`zonesim run --set` runs the what-if into out/<id>_what_if and records the value."""
+    r = subprocess.run([sys.executable, "-m", "zonesim", "run", str(GOOD), "-n", "1",
+                        "--workers", "1", "-q", "--no-figures", "--set", "rd_subsidy_rate=0.15"],
+                       capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "What-if: rd_subsidy_rate=0.15" in r.stdout
+    out = tmp_path / "out" / "good_base_what_if"
+    assert (out / "run.json").exists() and not (tmp_path / "out" / "good_base").exists()
+    bad = subprocess.run([sys.executable, "-m", "zonesim", "run", str(GOOD), "--set",
+                          "rd_subsidy_rate=nan"], capture_output=True, text=True, cwd=tmp_path,
+                         timeout=60)
+    assert bad.returncode == 2 and bad.stderr.strip() == (
+        "zonesim: --set rd_subsidy_rate: expected a finite number (share of R&D expense), "
+        "got nan")

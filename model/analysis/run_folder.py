@@ -27,6 +27,8 @@ class OutputFolderError(ZonesimError):
 
 #: The file a finished run writes last: its presence marks the folder complete.
 MARKER = "run.json"
+#: How a setting that differs is told, where its stored value says nothing to a reader.
+_WORDS = {"scenario_digest": "other scenario contents (edited, or other --set values)"}
 
 
 def finished_run(folder: Path) -> dict | None:
@@ -40,7 +42,8 @@ def finished_run(folder: Path) -> dict | None:
 
 def check_folder(out: Path, settings: dict, force: bool) -> None:
     """Refuse ``out`` unless it is new, empty, the finished run of the same ``settings``
-    (scenario, replicates, seed, steps per year: the same command again, replaced) or ``force``
+    (scenario and its contents, replicates, seed, steps per year: the same command again,
+    replaced) or ``force``
     is given; nothing is touched. A run with other settings is never replaced silently: a
     5-replicate run would otherwise overwrite a 50-replicate one."""
     if out.exists() and not out.is_dir():
@@ -56,7 +59,8 @@ def check_folder(out: Path, settings: dict, force: bool) -> None:
                                 "zonesim run; choose another --out or add --force to replace it")
     differ = [k for k in settings if info.get(k) != settings[k]]
     if differ:
-        was = ", ".join(f"{k} {cut(info.get(k), 40)}" for k in differ)
+        was = ", ".join(_WORDS[k] if k in _WORDS else f"{k.replace('_', ' ')} "
+                        f"{cut(info.get(k), 40)}" for k in differ)
         raise OutputFolderError(
             f"--out {cut(out, 200)}: holds another run ({was}); choose another --out or add "
             "--force to replace it")

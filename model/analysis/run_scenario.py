@@ -3,6 +3,7 @@ summarised, and the tables written to an output folder."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -34,7 +35,8 @@ def run_scenario(scenario: Scenario, replicates: int | None = None, seed: int = 
     CLI's figures) and ``run.json`` (settings, zonesim version, wall time) last, which
     :func:`zonesim.load` reads. The folder is checked and locked before any replicate runs and
     appears only when complete (:mod:`zonesim.analysis.run_folder`); it must be new, empty or
-    the finished run of the same scenario, replicates, seed and step length, unless ``force``.
+    the finished run of the same scenario (same contents), replicates, seed and step length,
+    unless ``force``.
     Returns a dict with ``table`` (the indicators), ``evaluations`` (the targets by
     replicate), ``summary``, ``replicates`` and ``seconds`` (wall time of the runs, s).
     """
@@ -43,7 +45,8 @@ def run_scenario(scenario: Scenario, replicates: int | None = None, seed: int = 
     if out is None:
         return _run(scenario, n, seed, workers, steps_per_year, progress)
     settings = {"scenario": scenario.name, "replicates": n, "seed": seed,
-                "steps_per_year": steps_per_year or scenario.meta.steps_per_year}
+                "steps_per_year": steps_per_year or scenario.meta.steps_per_year,
+                "scenario_digest": scenario_digest(scenario)}
     with output_folder(out, settings, force) as folder:
         res = _run(scenario, n, seed, workers, steps_per_year, progress)
         res["table"].to_parquet(folder / "indicators.parquet", index=False)
@@ -55,6 +58,12 @@ def run_scenario(scenario: Scenario, replicates: int | None = None, seed: int = 
             "kind": "run", "result_format": RESULT_FORMAT, **settings,
             "scenario_file": scenario.path, "zonesim_version": __version__, "seconds": round(res["seconds"], 2)}, indent=2))
     return res
+
+
+def scenario_digest(scenario: Scenario) -> str:
+    """A short digest of everything a scenario says (after ``extends`` and ``--set``): a run
+    folder holds the results of exactly this scenario when its run.json has it."""
+    return hashlib.sha256(scenario.model_dump_json(by_alias=True).encode()).hexdigest()[:16]
 
 
 def _run(scenario: Scenario, n: int, seed: int, workers: int | None,

@@ -1,6 +1,7 @@
 """The `zonesim` command line.
 
     zonesim run [SCENARIO] --replicates N --seed S --out DIR
+    zonesim brief OUTDIR
     zonesim targets SCENARIO --format table|json
     zonesim validate SCENARIO...
     zonesim parameters | indicators | scenarios
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from zonesim.cli.brief import add_brief
 from zonesim.cli.commands import add_calibrate, add_patterns, add_registry_commands, add_run, \
     add_scenario_commands
 from zonesim.cli.experiments import add_compare, add_sensitivity, add_sweep
@@ -40,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
         "does a policy mix reach the plan's targets, and how likely?")
     sub = parser.add_subparsers(dest="command", required=True)
     add_run(sub)
+    add_brief(sub)
     add_scenario_commands(sub)
     add_compare(sub)
     add_sweep(sub)

@@ -7,36 +7,45 @@ import json
 import sys
 from pathlib import Path
 
-from zonesim.cli.options import option, positive
+from zonesim.cli.options import UsageError, add_set_option, option, positive
 from zonesim.scenario import DEFAULT_SCENARIO, ScenarioError, list_scenarios, load_scenario
+from zonesim.scenario.what_if import with_settings
 
 
 def _cmd_run(args) -> int:
     from zonesim.analysis.run_scenario import run_scenario
     from zonesim.present import fan_chart, target_table_text
+    from zonesim.present.brief import write_brief
 
-    sc = load_scenario(args.scenario)
-    out = Path(args.out or Path("out") / sc.name)
+    sc = with_settings(load_scenario(args.scenario), args.set)
+    # a what-if's results go beside the scenario's own, not over them
+    out = Path(args.out or Path("out") / (sc.name + ("_what_if" if args.set else "")))
 
-    def figures(folder: Path, res: dict) -> None:
+    def more_files(folder: Path, res: dict) -> None:
         if not args.no_figures and sc.modelled_targets:
             (folder / "figures").mkdir()
             for t in sc.modelled_targets:
                 fan_chart(sc, res["table"], t, folder / "figures" / f"{t.id}.png")
+        # the brief is the planner's reading of the run, so --no-figures does not skip it
+        write_brief(folder, sc, res["table"], res["summary"], {
+            "replicates": res["replicates"], "seed": args.seed, "seconds": res["seconds"],
+            "steps_per_year": args.steps_per_year or sc.meta.steps_per_year})
 
     res = run_scenario(sc, args.replicates, args.seed, out, args.workers, args.steps_per_year,
-                       progress=not args.quiet, force=args.force, write_more=figures)
+                       progress=not args.quiet, force=args.force, write_more=more_files)
     summary = res["summary"]
     print(f"{sc.meta.title}\n{sc.meta.region}, {sc.meta.start_year}→"
           f"{sc.meta.end_year}; {res['replicates']} replicates, seed {args.seed} "
           f"({res['seconds']:.1f} s)\n")
+    if args.set:
+        print("What-if: " + ", ".join(args.set) + "\n")
     print(target_table_text(summary) if len(summary) else
           "The scenario has no targets: its indicators alone are written.")
     modelled = int(summary["modelled"].sum()) if len(summary) else 0
     figs = "" if args.no_figures or not modelled else ", figures/"
     print(f"\n{len(summary)} targets ({modelled} modelled, {len(summary) - modelled} not "
           f"modelled). Written to {out}/: summary.csv, indicators.parquet, "
-          f"targets_by_replicate.parquet, run.json{figs}")
+          f"targets_by_replicate.parquet, run.json, brief.html{figs}")
     return 0
 
 
@@ -81,12 +90,18 @@ def _cmd_validate(args) -> int:
 def _cmd_parameters(args) -> int:
     from zonesim.registry.parameters import PARAMETERS, registry_markdown
     if args.format == "markdown":
+        if args.scenario:
+            raise UsageError("--format markdown lists the registry; leave out SCENARIO")
         print(registry_markdown())
         return 0
+    sc = load_scenario(args.scenario) if args.scenario else None
     for p in PARAMETERS.values():
-        rng = f" [{p.low:g}, {p.high:g}]" if p.low is not None else ""
-        print(f"{p.name} = {p.default!r} {p.unit} ({p.kind}, {p.provenance}{rng})\n"
-              f"    {p.meaning}\n    source: {p.source}")
+        # a scenario's own value and where it comes from; else the registry's default
+        value, prov = (sc.value(p.name), sc.provenance(p.name)) if sc else (p.default, {
+            "provenance": p.provenance, "source": p.source, "low": p.low, "high": p.high})
+        rng = f" [{prov['low']:g}, {prov['high']:g}]" if prov["low"] is not None else ""
+        print(f"{p.name} = {value!r} {p.unit} ({p.kind}, {prov['provenance']}{rng})\n"
+              f"    {p.meaning}\n    source: {prov['source']}")
     return 0
 
 
@@ -154,6 +169,7 @@ def add_run(sub) -> None:
                    help="local processes (default: all cores; 1 = serial)")
     p.add_argument("--steps-per-year", type=option("steps_per_year"), default=None,
                    help="override the scenario's step length (1-52)")
+    add_set_option(p)
     p.add_argument("--no-figures", action="store_true", help="skip the fan charts")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_run)
@@ -195,7 +211,9 @@ def add_calibrate(sub) -> None:
 
 
 def add_registry_commands(sub) -> None:
-    p = sub.add_parser("parameters", help="the parameter registry")
+    p = sub.add_parser("parameters", help="the parameter registry, or one scenario's values")
+    p.add_argument("scenario", nargs="?", default=None,
+                   help="show this scenario's values and their sources (default: the registry)")
     p.add_argument("--format", choices=("text", "markdown"), default="text",
                    help="markdown: the table of docs/ODD.md §10.1")
     p.set_defaults(func=_cmd_parameters)

@@ -134,13 +134,15 @@ def p_met_figure(summary, scenario, title):
                        default=VERDICT_COLOR["likely missed"])    # NaN: as missed
     err = np.vstack([s["p_met"] - s["p_met_low"], s["p_met_high"] - s["p_met"]]).clip(min=0)
     ax.barh(y, s["p_met"], color=colors, xerr=err, capsize=2, error_kw={"lw": 0.8})
+    # a tick at each probability, so that a bar of length 0 still shows its verdict colour
+    ax.scatter(s["p_met"], y, c=list(colors), marker="|", s=90, linewidths=2.5, zorder=3)
     for yi, p in zip(y, s["p_met"]):
         ax.text(1.035, yi, f"{p:.2f}", va="center", fontsize=7)
     ax.set_yticks(y)
     tmap = {t.id: t for t in scenario.modelled_targets}
     ax.set_yticklabels([target_label(tmap[tid]) for tid in s["target"]], fontsize=7)
     ax.invert_yaxis()
-    ax.set_xlim(0, 1.1)
+    ax.set_xlim(-0.02, 1.1)
     ax.set_xticks(np.linspace(0, 1, 6))
     ax.axvline(0.5, color="k", ls=":", lw=0.8)
     ax.set_xlabel("probability of meeting the target in its target year(s) (95 % Wilson interval)")

@@ -1,5 +1,5 @@
-"""What the notebooks use: their set-up, showing figures and text, and the tables and sentences
-written from the results.
+"""What the notebooks use: their set-up, showing figures and text; the tables and sentences
+written from the results are :mod:`zonesim.present.reading`'s (shared with brief.html).
 
 The notebooks start with ``from zonesim.present.notebook import *`` and
 ``SMALL, WORKERS, OUT, POOL = start(SIZE)``; everything else they use is defined here or in the
@@ -20,14 +20,15 @@ import numpy as np
 import pandas as pd
 
 from zonesim.engine.zones import tier_criteria
+from zonesim.present import reading
 from zonesim.present.figures import (band, by_replicate, drivers_figure, fan_bands, fan_figure,
                                      p_met_figure, per_zone_figure)
-from zonesim.present.formats import (LIKELY, UNLIKELY, VERDICT_RULE, num, verdict,
-                                     verdict_counts, verdict_masks, wrap)
-from zonesim.present.labels import (goals, label, range_text, scope_label, target_goal,
-                                    target_label, value_text)
+from zonesim.present.formats import LIKELY, UNLIKELY, num, verdict_counts, wrap
+from zonesim.present.labels import goals, label, target_goal, target_label, value_text
+from zonesim.present.reading import (KINDS, by_kind, gap_table, kind_of, markdown, overshoot,
+                                     tally, verdicts)
 from zonesim.registry import scopes
-from zonesim.registry.indicators import INDICATORS, TIER_LABEL, TIERS
+from zonesim.registry.indicators import TIER_LABEL, TIERS
 
 #: what ``from zonesim.present.notebook import *`` gives a notebook
 __all__ = ["KINDS", "LIKELY", "UNLIKELY", "band", "by_kind", "drivers", "fan", "fan_bands",
@@ -106,56 +107,9 @@ def p_met_chart(summary, scenario, title, name):
     show(p_met_figure(summary, scenario, title), name)
 
 
-def verdicts(summary, scenario):
-    """One plain-language line per modelled target."""
-    rows = []
-    goal = goals(scenario)
-    for _, r in summary[summary["modelled"]].iterrows():
-        defined = pd.notna(r["median"])
-        rows.append(
-            {
-                "target": r["target"],
-                "what": label(r["indicator"]),
-                "goal": goal[r["target"]],
-                "where": scope_label(r["scope"], scenario),
-                "verdict": verdict(r["p_met"]) if defined else "not evaluable",
-                "P(met) [95 % CI]": f"{r['p_met']:.2f} [{r['p_met_low']:.2f}, {r['p_met_high']:.2f}]",
-                "simulated in the target year: median (5–95 %)": range_text(r),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
 def findings(summary, scenario, name):
-    """The verdicts in sentences, computed from the results (so the text always follows the data)."""
-    m = summary[summary["modelled"]]
-    undefined = m[m["median"].isna()]
-    m = m[m["median"].notna()]
-
-    tmap = {t.id: t for t in scenario.modelled_targets}
-
-    def item(r):
-        return (
-            f"{target_label(tmap[r['target']])} (`{r['target']}`): "
-            f"P = {r['p_met']:.2f}, simulated {value_text(r['median'], r['indicator'], r['measure'])}"
-        )
-
-    parts = [
-        (f"**{name}: {len(m) + len(undefined)} modelled targets.** "
-         f"Expected number met: {m['p_met'].sum():.1f}.")
-    ]
-    for v, sel in verdict_masks(m["p_met"]).items():
-        title = f"{v.capitalize()} ({VERDICT_RULE[v]})"
-        rows = m[sel]
-        parts.append(f"\n\n*{title}:* " + ("none." if rows.empty else ""))
-        parts += [f"\n- {item(r)}" for _, r in rows.iterrows()]
-    if len(undefined):
-        parts.append(
-            "\n\n*Not evaluable* (indicator undefined in the base year, counted as missed): "
-            + ", ".join(f"`{t}`" for t in undefined["target"])
-            + "."
-        )
-    say("".join(parts))
+    """Show the verdicts in sentences (:func:`zonesim.present.reading.findings`)."""
+    say(markdown(reading.findings(summary, scenario, name)))
 
 
 def drivers(table, scenario, pairs, title, name, ncols=3):
@@ -173,131 +127,14 @@ def per_zone(table, scenario, target, name):
 
 
 def held_back(table, scenario, summary, threshold=0.5, prefix="missed"):
-    """For every target met in fewer than `threshold` of replicates: one sentence on the gap, the
-    fan chart of its indicator against the target, and for per-zone targets each zone's value."""
-    missed = summary[summary["modelled"] & (summary["p_met"] < threshold)]
-    targets = {t.id: t for t in scenario.modelled_targets}
-    for _, r in missed.iterrows():
-        t = targets[r["target"]]
-        gap = ""
-        if (
-            pd.notna(r["median"])
-            and t.measure == "level"
-            and t.value
-            and t.indicator != "zone_tier_level"
-        ):
-            gap = f" — {100 * r['median'] / t.value:.0f} % of the goal"
-        say(
-            f"**{label(t.indicator)} {target_goal(t)}** (`{t.id}`, {scope_label(t.scope, scenario)}): "
-            f"P(met) = {r['p_met']:.2f}; simulated median {value_text(r['median'], t.indicator, t.measure)}{gap}; "
-            f"reached in at least one year in {100 * r['p_ever_met']:.0f} % of replicates."
-            + (
-                " *The threshold is the scenario's reading; the document sets no number.*"
-                if "analyst's reading" in t.note
-                else ""
-            )
-        )
+    """For every target met in fewer than `threshold` of replicates: one sentence on the gap
+    (:func:`zonesim.present.reading.held_back`), the fan chart of its indicator against the
+    target, and for per-zone targets each zone's value."""
+    for t, runs in reading.held_back(summary, scenario, threshold):
+        say(markdown([("p", runs)]))
         fan(scenario, table, t, f"{prefix}_{t.id}")
         if scopes.parse(t.scope).kind == "each_zone":
             per_zone(table, scenario, t, f"{prefix}_{t.id}_zones")
-
-
-def gap_table(summary, scenario):
-    """Missed and uncertain targets: how far the median is from the goal."""
-    s = summary[summary["modelled"] & (summary["p_met"] < LIKELY)].copy()
-    s["what"] = s["indicator"].map(label)
-    s["goal"] = s["target"].map(goals(scenario))
-    s["simulated median"] = [
-        value_text(r["median"], r["indicator"], r["measure"]) for _, r in s.iterrows()
-    ]
-    s["median / goal"] = np.where(s["measure"] == "level", s["median"] / s["target_value"], np.nan)
-    s["growth: median − goal [points]"] = np.where(
-        s["measure"] == "cagr", 100 * (s["median"] - s["target_value"]), np.nan
-    )
-    return s[
-        [
-            "target",
-            "what",
-            "goal",
-            "simulated median",
-            "p_met",
-            "p_ever_met",
-            "median_first_met_year",
-            "median / goal",
-            "growth: median − goal [points]",
-        ]
-    ].round(2)
-
-
-def tally(s, name):
-    m = s[s["modelled"]]
-    n = verdict_counts(m["p_met"])
-    return {
-        "plan": name,
-        "modelled targets": len(m),
-        f"likely reached ({VERDICT_RULE['likely reached']})": n["likely reached"],
-        "uncertain": n["uncertain"],
-        f"likely missed ({VERDICT_RULE['likely missed']})": n["likely missed"],
-        "expected number met": round(float(m["p_met"].sum()), 1),
-    }
-
-
-KINDS = [
-    "count and flow goals",
-    "share goals",
-    "growth-rate goals",
-    "goals every zone must meet",
-    "zone-tier and park goals",
-]
-
-
-def kind_of(r):
-    if scopes.parse(r["scope"]).kind == "each_zone":
-        return "goals every zone must meet"
-    if r["measure"] == "cagr":
-        return "growth-rate goals"
-    if (
-        r["indicator"] == "zone_tier_level"
-        or r["indicator"].startswith("zones_")
-        or r["indicator"] == "special_parks"
-    ):
-        return "zone-tier and park goals"
-    if INDICATORS[r["indicator"]].unit == "share":
-        return "share goals"
-    return "count and flow goals"
-
-
-def by_kind(summary):
-    """Per kind of goal: how many likely reached / uncertain / likely missed, and which are missed."""
-    m = summary[summary["modelled"]].copy()
-    m["kind"] = [kind_of(r) for _, r in m.iterrows()]
-    rows = []
-    for k in KINDS:
-        g = m[m["kind"] == k]
-        if g.empty:
-            continue
-        rows.append(
-            {
-                "kind of goal": k,
-                "targets": len(g),
-                **verdict_counts(g["p_met"]),
-                "mean P(met)": round(float(g["p_met"].mean()), 2),
-                "missed or uncertain": ", ".join(g.loc[g["p_met"] < LIKELY, "target"]),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def overshoot(summary, factor=2.0):
-    """Level goals the median exceeds `factor`-fold (≥ goals) — a sign the goal was modest for the
-    simulated place, or that the starting state needs checking against the statistics."""
-    m = summary[
-        summary["modelled"]
-        & (summary["measure"] == "level")
-        & summary["comparator"].isin([">=", ">"])
-    ]
-    m = m[(m["target_value"] > 0) & (m["median"] >= factor * m["target_value"])]
-    return [(r["target"], r["indicator"], r["median"], r["target_value"]) for _, r in m.iterrows()]
 
 
 def medians(table, indicator, scope):
