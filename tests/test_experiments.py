@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 from SALib.test_functions import Ishigami
 
-from zonesim.analysis.compare import COMPARISON_COLUMNS, _paired_ci
+from zonesim.analysis.compare import COMPARISON_COLUMNS, DIFFERENCE_COLUMNS, _paired_ci
 from zonesim.analysis.designs import (half_design_rows, round_integers,
                                       sensitivity_design, sweep_design)
 from zonesim.analysis.experiments import MARGIN_CAP, _margin, run_points
@@ -35,6 +35,7 @@ from zonesim.analysis.targets import evaluate_targets
 from zonesim.cli import main
 from zonesim.present import sweep_chart
 from zonesim.present.experiment_figures import _is_grid
+from zonesim.present.labels import target_label
 from zonesim.run import run_replicate
 from zonesim.scenario import load_scenario
 
@@ -325,7 +326,8 @@ def test_compare_common_random_numbers(tmp_path, capsys, tiny):
     out = tmp_path / "cmp"
     rc = main(["compare", str(TINY), str(TINY), str(TINY_COPY), str(TINY_SUBSIDY), "-n", "6",
                "--workers", "2", "--quiet", "--out", str(out)])
-    assert rc == 0, capsys.readouterr().err
+    printed = capsys.readouterr()
+    assert rc == 0, printed.err
     table = pd.read_csv(out / "comparison.csv")
     assert list(table.columns) == COMPARISON_COLUMNS
     assert (out / "comparison.png").stat().st_size > 0
@@ -333,12 +335,27 @@ def test_compare_common_random_numbers(tmp_path, capsys, tiny):
     same = table[table["variant"] != "tiny_high_subsidy"]
     assert len(same) == 2 * len(tiny.modelled_targets)
     assert (same["p_met_diff"] == 0).all()
-    assert (same["p_met_diff_low"] == 0).all() and (same["p_met_diff_high"] == 0).all()
+    # no replicate changes, yet the interval says how small a change 6 replicates could tell
+    assert (same["p_met_diff_low"] < -0.1).all() and (same["p_met_diff_high"] > 0.1).all()
+    np.testing.assert_allclose(same["p_met_diff_low"], -same["p_met_diff_high"])
     assert (same["median_diff"] == 0).all()
+    assert (same["median_diff_low"] == 0).all() and (same["median_diff_high"] == 0).all()
     lever = table[table["variant"] == "tiny_high_subsidy"]
     assert (lever["median_diff"].abs() > 0).any()
     assert ((lever["p_met_diff_low"] <= lever["p_met_diff"])
             & (lever["p_met_diff"] <= lever["p_met_diff_high"])).all()
+    # what each variant changes in the base: the copies nothing, the lever variant two levers
+    diffs = pd.read_csv(out / "differences.csv")
+    assert list(diffs.columns) == DIFFERENCE_COLUMNS
+    assert set(diffs["variant"]) == {"tiny_high_subsidy"}
+    assert dict(zip(diffs["name"], diffs["variant_value"])) == {
+        "rd_subsidy_rate": 0.2, "certification_reward_yuan": 500000}
+    text = printed.out
+    assert text.count("nothing: the variant runs exactly as the base") == 2
+    assert "rd_subsidy_rate: 0.08 → 0.2 share of R&D expense" in text
+    assert "certification_reward_yuan: 200,000 → 500,000 yuan per first certification" in text
+    for t in tiny.modelled_targets:       # targets in words, not by id
+        assert target_label(t) in text and t.id not in text
     # common random numbers: replicate r of the copy is replicate r of the base, run for run
     o = ResultStore(out).outcomes()
     base = o[o["point"] == 0].drop(columns="point").reset_index(drop=True)
@@ -361,7 +378,7 @@ def test_paired_interval_of_identical_samples_is_zero():
 
 def test_sensitivity_cli_writes_every_output(tmp_path, capsys):
     out = tmp_path / "morris"
-    rc = main(["sensitivity", str(TINY), "--method", "morris", "--n", "4", "-n", "2",
+    rc = main(["sensitivity", str(TINY), "--method", "morris", "--samples", "4", "-n", "2",
                "--params", "rd_subsidy_rate,initial_enterprises,growth_drift", "--workers", "2",
                "--quiet", "--out", str(out)])
     assert rc == 0, capsys.readouterr().err
@@ -386,9 +403,21 @@ def test_sensitivity_cli_writes_every_output(tmp_path, capsys):
     assert "mu_star" in (out / "report.md").read_text()
 
 
+def test_old_name_of_samples_still_works_with_a_note(tmp_path, capsys):
+    """--n was the base samples' name beside -n (replicates); it still works, and says so."""
+    out = tmp_path / "old"
+    rc = main(["sensitivity", str(TINY), "--method", "morris", "--n", "4", "-n", "1",
+               "--params", "rd_subsidy_rate,growth_drift", "--workers", "1", "--quiet",
+               "--no-figures", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert rc == 0, err
+    assert "--n is now --samples" in err and err.count("\n") == 1
+    assert len(pd.read_parquet(out / "design.parquet")) == 4 * (2 + 1)
+
+
 def test_grouped_sobol_cli(tmp_path, capsys):
     out = tmp_path / "sobol"
-    rc = main(["sensitivity", str(TINY), "--method", "sobol", "--n", "8", "-n", "1",
+    rc = main(["sensitivity", str(TINY), "--method", "sobol", "--samples", "8", "-n", "1",
                "--params", "rd_subsidy_rate,initial_enterprises,growth_drift", "--groups", "kind",
                "--workers", "2", "--quiet", "--no-figures", "--out", str(out)])
     assert rc == 0, capsys.readouterr().err
@@ -460,14 +489,15 @@ BAD = [
     (["sweep", str(TINY), "--param", "rd_subsidy_rate=0.1:0.1"], "LOW must be below HIGH"),
     (["sweep", str(TINY), "--param", "rd_subsidy_rate=low:high"], "expected NAME=LOW:HIGH"),
     (["sweep", str(TINY), "--param", "land_allocation_rule=0:1"], "categorical"),
-    (["sensitivity", str(TINY), "--method", "morris", "--n", "1"],
+    (["sensitivity", str(TINY), "--method", "morris", "--samples", "1"],
      "morris needs at least 2 trajectories"),
-    (["sensitivity", str(TINY), "--method", "sobol", "--n", "2"], "sobol needs a base sample"),
-    (["sensitivity", str(TINY), "--method", "fast", "--n", "50"], "fast needs N > 4·M² = 64"),
-    (["sensitivity", str(TINY), "--method", "delta", "--n", "15", "--params",
+    (["sensitivity", str(TINY), "--method", "sobol", "--samples", "2"], "sobol needs a base sample"),
+    (["sensitivity", str(TINY), "--method", "fast", "--samples", "50"], "fast needs N > 4·M² = 64"),
+    (["sensitivity", str(TINY), "--method", "delta", "--samples", "15", "--params",
       "rd_subsidy_rate,growth_drift"], "--n ≥ 20 for 2 factors, got 15"),
-    (["sensitivity", str(TINY), "--method", "pawn", "--n", "100"], "at least 10 samples per factor"),
+    (["sensitivity", str(TINY), "--method", "pawn", "--samples", "100"], "at least 10 samples per factor"),
     (["sensitivity", str(TINY), "--method", "fast", "--groups", "kind"], "does not support groups"),
+    (["sensitivity", str(TINY), "--samples", "4", "--n", "4"], "give the base samples once"),
     (["sensitivity", str(TINY), "--params", "offshore_bases,rd_subsidy_rate"],
      "have no low–high range"),
     (["compare", str(TINY), str(TINY_COPY), "--scheduler", "tcp://127.0.0.1:1", "--dask-local",
@@ -497,7 +527,7 @@ def test_bad_input_exit_code_from_the_shell(existing):
 
 def test_sobol_n_not_power_of_two_warns_and_runs(tmp_path, capsys):
     out = tmp_path / "sobol12"
-    rc = main(["sensitivity", str(TINY), "--method", "sobol", "--n", "12", "-n", "1",
+    rc = main(["sensitivity", str(TINY), "--method", "sobol", "--samples", "12", "-n", "1",
                "--params", "rd_subsidy_rate,growth_drift", "--workers", "1", "--quiet",
                "--no-figures", "--out", str(out)])
     err = capsys.readouterr().err

@@ -310,7 +310,7 @@ CLI_OVERSIZE = {
              "growth_drift=0:0.1:1000", "--param", "super_deduction_rate=0.5:1:1000"],
     "lhs": ["sweep", str(TINY), "--param", "rd_subsidy_rate=0:0.2", "--param",
             "growth_drift=0:0.1", "--design", "lhs", "--samples", str(10**9)],
-    "sobol": ["sensitivity", str(TINY), "--method", "sobol", "--n", str(2**30), "--params",
+    "sobol": ["sensitivity", str(TINY), "--method", "sobol", "--samples", str(2**30), "--params",
               "rd_subsidy_rate,growth_drift"],
     # 32 points × 100 000 replicates (the most the option takes)
     "compare": ["compare", str(TINY), *[str(TINY)] * 31, "--replicates", "100000"],

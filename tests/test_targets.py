@@ -16,7 +16,7 @@ from zonesim.registry import scopes
 from zonesim.registry.indicators import INDICATORS, TIER_LEVEL
 from zonesim.run import run_replicates
 from zonesim.scenario import SCENARIO_DIR, Target, load_scenario
-from zonesim.analysis.targets import evaluate_targets, measure_values, scope_values
+from zonesim.analysis.targets import evaluate_targets, measure_values, scope_values, summarise
 
 SCENARIOS = sorted(SCENARIO_DIR.glob("*.toml"))
 REPLICATES = 3
@@ -277,6 +277,25 @@ def test_growth_from_zero_is_infinite(evaluate):
                   value=0.2, year=2020, scope="zone:port_core")
     assert ev["value"].tolist() == [np.inf, np.inf]
     assert ev["met"].all()
+
+
+def test_summary_gives_the_share_of_replicates_at_each_tier(base_scenario):
+    """A tier target's summary holds the share of replicates at each tier in the target year
+    (port_core is municipal in 2020 of replicate 0, a candidate in replicate 1); a replicate
+    without a value (no zone at the scope's tier) counts in none; other targets have none."""
+    known = {"year": 2020, "clause": "known answer"}
+    targets = [Target(id="tier", indicator="zone_tier_level", value=1, scope="zone:port_core",
+                      **known),
+               Target(id="tier_each_municipal", indicator="zone_tier_level", value=1,
+                      scope="each_zone:municipal", **known),
+               Target(id="share", indicator="high_tech_output_share", value=0.5,
+                      scope="zone:port_core", **known)]
+    sc = with_targets(base_scenario, targets)
+    summary = summarise(sc, evaluate_targets(sc, tiny_table())).set_index("target")
+    assert summary.loc["tier", "tier_shares"] == {"candidate": 0.5, "municipal": 0.5}
+    assert summary.loc["tier", "median"] == 0.5           # the fractional tier it replaces
+    assert summary.loc["tier_each_municipal", "tier_shares"] == {"municipal": 0.5}
+    assert pd.isna(summary.loc["share", "tier_shares"])
 
 
 # ------------------------------------------------------------------ the scope grammar

@@ -4,8 +4,8 @@ For every replicate and modelled target: the indicator's value in the target yea
 zone's for ``each_zone`` scopes; the average yearly growth rate since ``base_year`` for ``cagr``
 targets), whether the target is met (in every listed year for flow targets), and the first year
 in which it was met. :func:`summarise` turns those into the planner's table: probability of
-meeting each target with a 95 % Wilson interval, median and 5–95 % band of the indicator,
-median year first met.
+meeting each target with a 95 % Wilson interval, median and 5–95 % band of the indicator
+(the share of replicates at each tier for zone tiers), median year first met.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pandas as pd
 from scipy.stats import binomtest
 
 from zonesim.registry import scopes
-from zonesim.registry.indicators import INDICATORS
+from zonesim.registry.indicators import INDICATORS, TIERS
 from zonesim.scenario import Scenario, Target
 
 COMPARE = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
@@ -190,14 +190,25 @@ def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, fl
     return float(ci.low), float(ci.high)
 
 
+def _tier_shares(values: pd.Series, n: int) -> dict[str, float]:
+    """Share of the ``n`` replicates at each tier (tiers no replicate reached left out; a
+    replicate without a value counts in none)."""
+    counts = values.dropna().round().astype(int).value_counts()
+    return {TIERS[level]: float(counts[level] / n) for level in sorted(counts.index)}
+
+
 def summarise(scenario: Scenario, evaluations: pd.DataFrame) -> pd.DataFrame:
     """The target table: one row per target of the scenario (unmodelled ones included, with
-    their reason), probability met with a 95 % interval, indicator median and 5–95 % band."""
+    their reason), probability met with a 95 % interval, indicator median and 5–95 % band; for
+    an indicator whose values are zone tiers also ``tier_shares``, the share of replicates at
+    each tier ({tier id: share}), since a median and band of tier levels can fall between
+    tiers."""
     rows = []
     for t in scenario.targets:
         base = {"target": t.id, "indicator": t.indicator, "scope": t.scope,
                 "comparator": t.comparator, "target_value": t.value, "measure": t.measure,
-                "year": t.final_year, "years": " ".join(map(str, t.target_years)),
+                "base_year": t.base_year, "year": t.final_year,
+                "years": " ".join(map(str, t.target_years)),
                 "unit": INDICATORS[t.indicator].unit if t.modelled else "",
                 "modelled": t.modelled, "clause": t.clause, "reason": t.reason}
         if not t.modelled:
@@ -209,11 +220,14 @@ def summarise(scenario: Scenario, evaluations: pd.DataFrame) -> pd.DataFrame:
         v = ev["value"].dropna()
         v = v.where(np.isfinite(v), np.sign(v) * np.finfo(float).max)  # growth from zero
         first = ev["first_met_year"].dropna()
-        rows.append({**base, "replicates": n, "p_met": k / n if n else np.nan,
-                     "p_met_low": lo, "p_met_high": hi,
-                     "median": v.median() if len(v) else np.nan,
-                     "q05": v.quantile(0.05) if len(v) else np.nan,
-                     "q95": v.quantile(0.95) if len(v) else np.nan,
-                     "median_first_met_year": first.median() if len(first) else np.nan,
-                     "p_ever_met": len(first) / n if n else np.nan})
+        row = {**base, "replicates": n, "p_met": k / n if n else np.nan,
+               "p_met_low": lo, "p_met_high": hi,
+               "median": v.median() if len(v) else np.nan,
+               "q05": v.quantile(0.05) if len(v) else np.nan,
+               "q95": v.quantile(0.95) if len(v) else np.nan,
+               "median_first_met_year": first.median() if len(first) else np.nan,
+               "p_ever_met": len(first) / n if n else np.nan}
+        if INDICATORS[t.indicator].tiers and t.measure == "level" and n:
+            row["tier_shares"] = _tier_shares(ev["value"], n)
+        rows.append(row)
     return pd.DataFrame(rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -40,8 +41,9 @@ def _written(out: Path, files: list[str], t0: float, what: str = "") -> None:
 
 
 def _cmd_compare(args) -> int:
-    from zonesim.analysis.compare import compare
-    from zonesim.present import table_text, write_comparison
+    from zonesim.analysis.compare import compare, scenario_differences
+    from zonesim.present import write_comparison
+    from zonesim.present.experiment_text import comparison_text
 
     base = load_scenario(args.base)
     variants = [load_scenario(v) for v in args.variants]
@@ -49,10 +51,9 @@ def _cmd_compare(args) -> int:
     out = out_folder(args, f"compare_{base.name}")
     t0 = time.perf_counter()
     _, table = compare(base, variants, args.replicates, args.seed, out, **ex)
-    written = write_comparison(out, table, figures=not args.no_figures)
-    show = table[["variant", "target", "p_met_base", "p_met_variant", "p_met_diff",
-                  "p_met_diff_low", "p_met_diff_high", "median_diff"]]
-    print(table_text(show))
+    differences = scenario_differences(base, variants)
+    written = write_comparison(out, table, not args.no_figures, base, differences)
+    print(comparison_text(table, differences, base))
     _written(out, written, t0, f"{len(variants)} variant(s) against {base.name}, "
              f"{args.replicates} replicates on common random numbers ")
     return 0
@@ -60,7 +61,8 @@ def _cmd_compare(args) -> int:
 
 def _cmd_sweep(args) -> int:
     from zonesim.analysis.sweep import sweep
-    from zonesim.present import table_text, write_sweep
+    from zonesim.present import write_sweep
+    from zonesim.present.experiment_text import sweep_text
 
     sc = load_scenario(args.scenario)
     parsed = [_parse_param(t) for t in args.param]
@@ -76,15 +78,20 @@ def _cmd_sweep(args) -> int:
     names = [f.name for f in factors]
     written = write_sweep(out, summary, names, sc, figures=not args.no_figures)
     by = names[0] if args.design == "grid" and len(names) == 1 else "point"
-    if by == "point":
-        print("points:")
-        print(table_text(design.drop(columns="scenario")))
-        print()
-    wide = summary.pivot_table(index="target", columns=by, values="p_met", sort=False)
-    print(f"probability of meeting each target, by {by}:")
-    print(table_text(wide, index=True, floats=lambda v: f"{v:.2f}"))
+    print(sweep_text(design, summary, names, sc, by))
     _written(out, written, t0, f"{len(design)} points × {args.replicates} replicates ")
     return 0
+
+
+def _base_samples(args) -> int | None:
+    """--samples, or its old name --n with a note (scripts written for it keep working)."""
+    if args.old_n is None:
+        return args.samples
+    if args.samples is not None:
+        raise UsageError("give the base samples once, as --samples (--n is its old name)")
+    print("zonesim: note: --n is now --samples (base samples); -n stays the replicates",
+          file=sys.stderr)
+    return args.old_n
 
 
 def _cmd_sensitivity(args) -> int:
@@ -93,6 +100,7 @@ def _cmd_sensitivity(args) -> int:
     from zonesim.analysis.sensitivity import sensitivity
     from zonesim.present import write_sensitivity
 
+    samples = _base_samples(args)
     sc = load_scenario(args.scenario)
     names = [n.strip() for n in args.params.split(",") if n.strip()] if args.params else None
     ex = executor_args(args)
@@ -100,7 +108,7 @@ def _cmd_sensitivity(args) -> int:
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
-        res = sensitivity(sc, args.method, args.n, args.replicates, args.seed, names,
+        res = sensitivity(sc, args.method, samples, args.replicates, args.seed, names,
                           args.groups, not args.no_levers, out, **ex)
     for msg in dict.fromkeys(str(w.message) for w in caught
                              if issubclass(w.category, UserWarning)):
@@ -138,10 +146,12 @@ def add_sensitivity(sub) -> None:
     p.add_argument("scenario")
     p.add_argument("--method", choices=("morris", "sobol", "fast", "delta", "pawn"),
                    default="morris")
-    p.add_argument("--n", type=positive, default=None,
-                   help="trajectories (morris, default 20) or base samples (sobol, default 256, "
-                        "a power of two; fast 512 per factor; delta/pawn max(512, 10 per "
-                        "factor))")
+    p.add_argument("--samples", type=positive, default=None, metavar="N",
+                   help="base samples: trajectories (morris, default 20), base sample (sobol, "
+                        "default 256, a power of two), samples per factor (fast, default 512) "
+                        "or samples (delta/pawn, default max(512, 10 per factor)); -n is the "
+                        "replicates per sample point")
+    p.add_argument("--n", dest="old_n", type=positive, default=None, help=argparse.SUPPRESS)
     p.add_argument("--params", default=None,
                    help="comma-separated parameter names (default: every assumption with a range "
                         "and every lever)")

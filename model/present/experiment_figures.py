@@ -1,5 +1,7 @@
 """Figures of the experiments: policy comparison, dose–response sweeps, sensitivity indices and
-their convergence, each written to a file of the experiment's output folder."""
+their convergence, each written to a file of the experiment's output folder. Parameters and
+targets carry the planner's labels (:mod:`zonesim.present.labels`), axes their units; factors
+of a sensitivity analysis are coloured by kind, policy levers against uncertain assumptions."""
 
 from __future__ import annotations
 
@@ -9,17 +11,57 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from zonesim.present.formats import num, wrap
+from zonesim.present.labels import axis_label, factor_kind, parameter_labels
 
 matplotlib.use("Agg")  # figures are written to files, never drawn in a window
 
+KIND_COLOR = {"lever": "tab:orange", "uncertainty": "tab:blue"}
+KIND_LABEL = {"lever": "policy lever", "uncertainty": "uncertain assumption"}
+#: The sensitivity indices in words.
+INDEX_LABEL = {"mu_star": "μ* (mean absolute elementary effect)",
+               "sigma": "σ (spread of the elementary effects)",
+               "mu": "μ (mean elementary effect)",
+               "S1": "S1 (first-order index)", "ST": "ST (total index)",
+               "delta": "δ (moment-independent index)", "pawn_median": "PAWN (median KS distance)"}
+#: What a sensitivity output measures (its prefix), for axis labels.
+OUTPUT_UNIT = {"p_met": "probability of meeting the target, 0–1",
+               "margin": "margin: indicator ÷ target"}
 
-def comparison_chart(comparison, path: Path) -> None:
+
+def _numbers() -> FuncFormatter:
+    """Tick labels by the one number formatter ("666,667", not "6.7e5")."""
+    return FuncFormatter(lambda v, _: num(v))
+
+
+def _kind_legend(kinds) -> list:
+    present = set(kinds)
+    return [Patch(color=KIND_COLOR[k], label=KIND_LABEL[k]) for k in ("lever", "uncertainty")
+            if k in present]
+
+
+def _save(fig, path: Path, rect=None) -> None:
+    fig.tight_layout(rect=rect)
+    # long planner labels can outgrow the margins tight_layout leaves: the page grows instead
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+
+
+def comparison_chart(comparison, path: Path, labels: dict | None = None,
+                     base: str | None = None) -> None:
     """Per variant: change in the probability of meeting each target (variant − base) and
-    relative change of the indicator's median, each with its 95 % paired interval."""
+    relative change of the indicator's median, each with its 95 % paired interval; targets
+    by ``labels`` (target id → planner label)."""
+    labels = labels or {}
     variants = list(dict.fromkeys(comparison["variant"]))
     n_t = comparison["target"].nunique()
-    fig, axes = plt.subplots(len(variants), 2, figsize=(12, len(variants) * (0.26 * n_t + 1.6)),
-                             squeeze=False)
+    height = len(variants) * (0.34 * n_t + 1.6) + 0.6
+    fig, axes = plt.subplots(len(variants), 2, figsize=(14, height), squeeze=False,
+                             gridspec_kw={"width_ratios": [1.3, 1]})
     for (ax, ax2), v in zip(axes, variants):
         c = comparison[comparison["variant"] == v].reset_index(drop=True)
         y = np.arange(len(c))
@@ -32,17 +74,21 @@ def comparison_chart(comparison, path: Path) -> None:
         ax.scatter(c["p_met_diff"], y, c=colors, zorder=3, s=18)
         ax.axvline(0, color="k", lw=0.8)
         ax.set_yticks(y)
-        ax.set_yticklabels(c["target"], fontsize=7)
+        ax.set_yticklabels([wrap(labels.get(t, t), 60) for t in c["target"]], fontsize=7)
         ax.invert_yaxis()
         ax.set_xlim(-1.05, 1.05)
-        ax.set_xlabel("change in P(target met), variant − base (95 % paired CI)", fontsize=8)
-        ax.set_title(f"{v}: probability of meeting each target", fontsize=9)
+        ax.set_xlabel("change in the probability of meeting the target, variant − base\n"
+                      "(95 % paired score interval)", fontsize=8)
+        ax.set_title(f"{v} against {base or 'the base'}: probability of meeting each target",
+                     fontsize=9)
         ax.grid(alpha=0.3, axis="x")
         # relative change of the median indicator value
-        base = c["median_base"].abs().replace(0, np.nan)
-        rel = 100 * c["median_diff"] / base
-        rlo = 100 * c["median_diff_low"] / base
-        rhi = 100 * c["median_diff_high"] / base
+        # tier levels are ranks: a per cent of one means nothing
+        base_median = c["median_base"].abs().replace(0, np.nan) \
+            .where(c["indicator"] != "zone_tier_level")
+        rel = 100 * c["median_diff"] / base_median
+        rlo = 100 * c["median_diff_low"] / base_median
+        rhi = 100 * c["median_diff_high"] / base_median
         ok = np.isfinite(rel)
         err2 = np.vstack([rel - rlo, rhi - rel])
         ax2.errorbar(rel[ok], y[ok], xerr=np.nan_to_num(err2[:, ok]).clip(min=0), fmt="o", ms=3,
@@ -51,13 +97,16 @@ def comparison_chart(comparison, path: Path) -> None:
         ax2.set_yticks(y)
         ax2.set_yticklabels([])
         ax2.set_ylim(ax.get_ylim())
-        ax2.set_xlabel("change in the indicator's median, % of base median (95 % paired CI)",
-                       fontsize=8)
-        ax2.set_title("median indicator value", fontsize=9)
+        ax2.set_xlabel("change in the indicator's median, % of the base's median", fontsize=8)
+        ax2.set_title("median value of each target's indicator", fontsize=9)
         ax2.grid(alpha=0.3, axis="x")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    fig.legend(handles=[Patch(color="tab:green", label="P(met) higher: interval above 0"),
+                        Patch(color="tab:red", label="P(met) lower: interval below 0"),
+                        Patch(color="tab:gray", label="no clear change"),
+                        Line2D([], [], marker="o", ms=3, color="tab:blue", ls="",
+                               label="median change, 95 % paired bootstrap interval")],
+               loc="upper center", ncol=4, fontsize=8, frameon=False)
+    _save(fig, path, rect=(0, 0, 1, 1 - 0.4 / height))   # room for the legend above
 
 
 def _is_grid(x, y) -> bool:
@@ -75,23 +124,25 @@ def _edges(values) -> np.ndarray:
     return np.concatenate([[v[0] - (mid[0] - v[0])], mid, [v[-1] + (v[-1] - mid[-1])]])
 
 
-def sweep_chart(summary, factors: list[str], target: str, path: Path, target_value=None,
-                indicator: str | None = None) -> None:
-    """Dose–response of one target: P(met) against one parameter (line with Wilson band); over
-    two parameters a heatmap when the points form a grid, else (Latin hypercube) a scatter of
-    the points coloured by P(met). With more parameters the first two are drawn (a grid
-    averages over the others)."""
+def sweep_chart(summary, factors: list[str], target: str, path: Path,
+                title: str | None = None) -> None:
+    """Dose–response of one target (``title``: the target in words): P(met) against one
+    parameter (line with Wilson band); over two parameters a heatmap when the points form a
+    grid, else (Latin hypercube) a scatter of the points coloured by P(met). With more
+    parameters the first two are drawn (a grid averages over the others)."""
     s = summary[summary["target"] == target]
-    fig, ax = plt.subplots(figsize=(6.5, 4.3))
-    title = f"{target}" + (f"\n({indicator} target {target_value:g})"
-                           if target_value is not None else "")
+    fig, ax = plt.subplots(figsize=(7, 4.8))
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(MaxNLocator(6))   # amounts in yuan are wide: few ticks
+        axis.set_major_formatter(_numbers())
+    title = wrap(title or target, 80)
+    others = ", ".join(parameter_labels(factors[2:], 50))
     if len(factors) == 1:
         f = factors[0]
         s = s.sort_values(f)
         ax.fill_between(s[f], s["p_met_low"], s["p_met_high"], alpha=0.25, color="tab:blue",
                         label="95 % Wilson interval")
         ax.plot(s[f], s["p_met"], marker="o", ms=4, color="tab:blue", label="P(target met)")
-        ax.set_xlabel(f)
         ax.set_ylabel("probability of meeting the target")
         ax.set_ylim(-0.02, 1.02)
         ax.legend(fontsize=7)
@@ -104,127 +155,137 @@ def sweep_chart(summary, factors: list[str], target: str, path: Path, target_val
             xs, ys = piv.columns.to_numpy(float), piv.index.to_numpy(float)
             im = ax.pcolormesh(_edges(xs), _edges(ys), piv.to_numpy(), vmin=0, vmax=1,
                                cmap="RdYlGn", shading="flat")
+            if len(xs) <= 6:
+                ax.set_xticks(xs)        # a cell's own value under it
+            if len(ys) <= 6:
+                ax.set_yticks(ys)
             if piv.size <= 100:
                 for i, yv in enumerate(ys):
                     for j, xv in enumerate(xs):
                         val = piv.iat[i, j]
                         if np.isfinite(val):
                             ax.text(xv, yv, f"{val:.2f}", ha="center", va="center", fontsize=7)
-            if len(factors) > 2:
-                title += f"\nmean over {', '.join(factors[2:])}"
+            if others:
+                title += f"\nmean over {others}"
         else:
             im = ax.scatter(s[f1], s[f2], c=s["p_met"], vmin=0, vmax=1, cmap="RdYlGn", s=45,
                             edgecolors="k", linewidths=0.4)
-            if len(factors) > 2:
-                title += f"\n(points also differ in {', '.join(factors[2:])})"
+            if others:
+                title += f"\n(points also differ in {others})"
         fig.colorbar(im, ax=ax, label="probability of meeting the target")
-        ax.set_xlabel(f1)
-        ax.set_ylabel(f2)
+        ax.set_ylabel(wrap(axis_label(f2), 45), fontsize=8)
+    ax.set_xlabel(wrap(axis_label(factors[0]), 80), fontsize=8)
     ax.set_title(title, fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(fig, path)
 
 
-def sensitivity_chart(indices, method: str, output: str, path: Path, top: int = 15) -> None:
-    """Morris μ*–σ scatter (μ* bars with intervals for groups, whose σ is undefined), or bars
-    of the first and total (or the method's) indices with intervals, for one output."""
+def _output_unit(output: str) -> str:
+    return OUTPUT_UNIT.get(output.split(":", 1)[0], output)
+
+
+def sensitivity_chart(indices, method: str, output: str, path: Path, title: str | None = None,
+                      top: int = 15) -> None:
+    """The most influential factors of one output (``title``: the output in words), largest
+    first, coloured by kind: Morris μ* with its interval and σ as a marker (σ is undefined for
+    groups); for the other methods the first-order (light) and total or the method's (dark)
+    indices with intervals."""
     d = indices[indices["output"] == output]
-    fig, ax = plt.subplots(figsize=(7, 4.8))
     if method == "morris":
-        mu = d[d["index"] == "mu_star"].set_index("parameter")
-        sg = d[d["index"] == "sigma"].set_index("parameter").reindex(mu.index)
-        if sg["value"].notna().any():
-            ax.errorbar(mu["value"], sg["value"],
-                        xerr=(mu["conf_high"] - mu["value"]).fillna(0).clip(lower=0),
-                        fmt="o", ms=4, capsize=2)
-            lim = max(float(np.nanmax(mu["value"])), float(np.nanmax(sg["value"])), 1e-12)
-            ax.plot([0, lim], [0, lim], ls=":", color="gray", lw=0.8, label="σ = μ*")
-            for name in mu["value"].sort_values(ascending=False).index[:10]:
-                ax.annotate(name, (mu.loc[name, "value"], sg.loc[name, "value"]), fontsize=7)
-            ax.set_xlabel("μ* (mean absolute elementary effect)")
-            ax.set_ylabel("σ (interactions / non-linearity)")
-            ax.legend(fontsize=7)
-        else:
-            m = mu.sort_values("value", ascending=False).head(top)
-            y = np.arange(len(m))
-            err = np.vstack([m["value"] - m["conf_low"], m["conf_high"] - m["value"]])
-            ax.barh(y, m["value"], xerr=np.nan_to_num(err).clip(min=0), capsize=2)
-            ax.set_yticks(y)
-            ax.set_yticklabels(m.index, fontsize=7)
-            ax.invert_yaxis()
-            ax.set_xlabel("μ* (mean absolute elementary effect, 95 % interval)")
+        kinds = ["mu_star"]
+        unit = f"in the output's unit ({_output_unit(output)})"
     else:
         kinds = [k for k in ("S1", "ST", "delta", "pawn_median") if k in set(d["index"])]
-        order = d[d["index"] == kinds[-1]].sort_values("value", ascending=False)["parameter"]
-        order = list(order[:top])
-        y = np.arange(len(order))
-        h = 0.8 / len(kinds)
-        for j, k in enumerate(kinds):
-            dk = d[d["index"] == k].set_index("parameter").reindex(order)
-            err = np.vstack([dk["value"] - dk["conf_low"], dk["conf_high"] - dk["value"]])
-            ax.barh(y + j * h, dk["value"], height=h, label=k,
-                    xerr=np.nan_to_num(err).clip(min=0), capsize=2)
-        ax.set_yticks(y + h * (len(kinds) - 1) / 2)
-        ax.set_yticklabels(order, fontsize=7)
-        ax.invert_yaxis()
-        ax.set_xlabel("sensitivity index (95 % interval)")
-        ax.legend(fontsize=7)
-    ax.set_title(f"{method}: {output}", fontsize=9)
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+        unit = "share of the output's variance, 0–1" if "ST" in kinds else "0–1"
+    order = list(d[d["index"] == kinds[-1]].sort_values("value", ascending=False)
+                 ["parameter"][:top])
+    colors = [KIND_COLOR[factor_kind(p)] for p in order]
+    fig, ax = plt.subplots(figsize=(11, 0.3 * len(order) * len(kinds) + 1.9))
+    y = np.arange(len(order))
+    h = 0.8 / len(kinds)
+    handles = _kind_legend(map(factor_kind, order))
+    for j, k in enumerate(kinds):
+        dk = d[d["index"] == k].set_index("parameter").reindex(order)
+        err = np.vstack([dk["value"] - dk["conf_low"], dk["conf_high"] - dk["value"]])
+        alpha = 1.0 if j == len(kinds) - 1 else 0.45
+        ax.barh(y + j * h, dk["value"], height=h, color=colors, alpha=alpha,
+                xerr=np.nan_to_num(err).clip(min=0), capsize=2)
+        if len(kinds) > 1:
+            handles.append(Patch(color="0.4", alpha=alpha, label=INDEX_LABEL.get(k, k)))
+    sigma = d[d["index"] == "sigma"].set_index("parameter")["value"].reindex(order)
+    if method == "morris" and sigma.notna().any():
+        ax.plot(sigma, y, "D", color="k", ms=3.5)
+        handles.append(Line2D([], [], marker="D", ls="", color="k", ms=3.5,
+                              label=f"{INDEX_LABEL['sigma']}: interactions, non-linearity"))
+    ax.set_yticks(y + h * (len(kinds) - 1) / 2)
+    ax.set_yticklabels(parameter_labels(order), fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"{' and '.join(INDEX_LABEL.get(k, k) for k in kinds)}, 95 % interval; "
+                  f"{unit}", fontsize=8)
+    ax.legend(handles=handles, fontsize=7, loc="lower right")
+    ax.set_title(wrap(f"{method}: {title or output}", 90), fontsize=9)
+    ax.grid(alpha=0.3, axis="x")
+    _save(fig, path)
 
 
-def sensitivity_overview(indices, method: str, path: Path, top: int = 20) -> None:
-    """One picture of the whole analysis: the method's main index, scaled to the largest in
-    each output, for the most influential factors (rows) and every output (columns)."""
+def sensitivity_overview(indices, method: str, path: Path, top: int = 60) -> None:
+    """One picture of the whole analysis: per factor, the method's main index relative to the
+    most influential factor of each output — its mean over the outputs (bar, coloured by
+    kind) and its largest (marker) — the ``top`` factors, largest mean first."""
     from zonesim.analysis.sensitivity import MAIN_INDEX
 
-    d = indices[indices["index"] == MAIN_INDEX[method]]
+    main = MAIN_INDEX[method]
+    d = indices[indices["index"] == main]
     if d.empty:
         return
-    wide = d.pivot_table(index="parameter", columns="output", values="value")
-    wide = wide[list(dict.fromkeys(o for o in d["output"] if o in wide.columns))]
-    scaled = wide.clip(lower=0) / wide.clip(lower=0).max(axis=0).replace(0, np.nan)
-    order = scaled.max(axis=1).sort_values(ascending=False).index[:top]
-    scaled = scaled.loc[order]
-    fig, ax = plt.subplots(figsize=(max(6, 0.22 * scaled.shape[1] + 3),
-                                    0.3 * len(order) + 2.5))
-    im = ax.imshow(scaled.to_numpy(), aspect="auto", cmap="viridis", vmin=0, vmax=1,
-                   interpolation="nearest")
-    ax.set_yticks(range(len(order)))
-    ax.set_yticklabels(order, fontsize=7)
-    ax.set_xticks(range(scaled.shape[1]))
-    ax.set_xticklabels(scaled.columns, rotation=90, fontsize=6)
-    fig.colorbar(im, ax=ax, label=f"{MAIN_INDEX[method]} / largest in the output")
-    ax.set_title(f"{method}: most influential factors across outputs", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    wide = d.pivot_table(index="parameter", columns="output", values="value").clip(lower=0)
+    scaled = (wide / wide.max(axis=0).replace(0, np.nan)).fillna(0.0)
+    mean = scaled.mean(axis=1).sort_values(ascending=False)
+    order = list(mean.index[:top])
+    fig, ax = plt.subplots(figsize=(12, 0.2 * len(order) + 2.0))
+    y = np.arange(len(order))
+    ax.barh(y, mean[order], color=[KIND_COLOR[factor_kind(p)] for p in order], height=0.7)
+    ax.plot(scaled.max(axis=1)[order], y, "D", color="k", ms=3)
+    ax.set_yticks(y)
+    ax.set_yticklabels(parameter_labels(order), fontsize=7)
+    ax.set_ylim(len(order) - 0.5, -0.5)
+    ax.set_xlim(0, 1.02)
+    ax.set_xlabel(f"{INDEX_LABEL.get(main, main)} relative to the most influential factor of "
+                  f"each output (0–1): mean over the {wide.shape[1]} outputs", fontsize=8)
+    # the legend above the bars: with many factors, every corner holds a bar or a marker
+    ax.legend(handles=_kind_legend(map(factor_kind, order)) + [
+        Line2D([], [], marker="D", ls="", color="k", ms=3,
+               label="largest on any one output")], fontsize=7, loc="lower center",
+              bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
+    shown = f"the {len(order)} most influential of {len(mean)} factors" \
+        if len(order) < len(mean) else f"all {len(mean)} factors"
+    ax.set_title(f"{method}: influence on the targets' outcomes, {shown}", fontsize=9, pad=20)
+    ax.grid(alpha=0.3, axis="x")
+    _save(fig, path)
 
 
 def convergence_chart(convergence, method: str, path: Path) -> None:
-    """The main index at N against N/2, every factor and output: points on the diagonal have
-    converged."""
+    """The main index at N against N/2, every factor and output, coloured by kind: points on
+    the diagonal have converged."""
     from zonesim.analysis.sensitivity import MAIN_INDEX
 
-    c = convergence[convergence["index"] == MAIN_INDEX[method]]
+    main = MAIN_INDEX[method]
+    c = convergence[convergence["index"] == main]
     if c.empty:
         return
-    fig, ax = plt.subplots(figsize=(4.8, 4.5))
-    ax.scatter(c["value_half"], c["value"], s=8, alpha=0.5)
+    kinds = c["parameter"].map(factor_kind)
+    fig, ax = plt.subplots(figsize=(5.2, 4.8))
+    ax.scatter(c["value_half"], c["value"], s=8, alpha=0.5, c=kinds.map(KIND_COLOR))
     lo = float(np.nanmin([c["value"].min(), c["value_half"].min(), 0]))
     hi = float(np.nanmax([c["value"].max(), c["value_half"].max()]))
     ax.plot([lo, hi], [lo, hi], color="k", lw=0.8, ls=":")
-    ax.set_xlabel(f"{MAIN_INDEX[method]} at N/2")
-    ax.set_ylabel(f"{MAIN_INDEX[method]} at N")
-    ax.set_title(f"{method}: convergence check", fontsize=9)
+    ax.set_xlabel(f"{INDEX_LABEL.get(main, main)}, first half of the design (N/2)", fontsize=8)
+    ax.set_ylabel(f"{INDEX_LABEL.get(main, main)}, whole design (N)", fontsize=8)
+    ax.legend(handles=_kind_legend(kinds) + [Line2D([], [], color="k", lw=0.8, ls=":",
+                                                    label="converged: same at N/2 and N")],
+              fontsize=7)
+    ax.set_title(f"{method}: convergence check (one point per factor and output)", fontsize=9)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    _save(fig, path)
 
 
 def calibration_fit_figure(fit: pd.DataFrame, path: Path, title: str = "") -> None:

@@ -12,7 +12,11 @@ import pandas as pd
 from zonesim.present.experiment_figures import (comparison_chart, convergence_chart,
                                                 sensitivity_chart, sensitivity_overview,
                                                 sweep_chart)
-from zonesim.present.formats import num, planner_value
+from zonesim.present.formats import (COMP, num, planner_range, planner_value, text_width,
+                                     tier_shares_text, wrap_lines)
+from zonesim.present.labels import label, years_text
+from zonesim.registry import scopes
+from zonesim.registry.indicators import INDICATORS
 from zonesim.scenario import Scenario
 
 
@@ -21,38 +25,107 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "__", name)
 
 
-def target_table_text(summary: pd.DataFrame, width: int = 150) -> str:
-    """The planner's console table: one line per target."""
-    w = max([len("target")] + [len(t) for t in summary["target"]])   # ids never cut
-    lines = [(f"{'target':{w}} {'scope':22} {'goal':>14} {'year':>9} {'P(met) [95% CI]':>19} "
-              f"{'median (5–95%)':>28} {'first met':>9}")]
-    lines.append("-" * min(width, len(lines[0]) + 2))
-    for _, r in summary.iterrows():
-        years = str(r["years"]) if len(str(r["years"])) <= 9 else \
-            f"{str(r['years']).split()[0]}–{str(r['years']).split()[-1]}"
-        if not r["modelled"]:
-            lines.append(f"{r['target']:{w}} {'not modelled: ' + str(r['reason'])[:80]}")
-            continue
-        unit = "share" if r["measure"] == "cagr" else r["unit"]   # growth rates read as shares
-        goal = f"{r['comparator']} {planner_value(r['target_value'], unit)}"
-        if r["measure"] == "cagr":
-            goal += "/yr"
-        p = f"{r['p_met']:.2f} [{r['p_met_low']:.2f},{r['p_met_high']:.2f}]"
-        med = (f"{planner_value(r['median'], unit)} ({planner_value(r['q05'], unit)}–"
-               f"{planner_value(r['q95'], unit)})")
-        first = "–" if pd.isna(r["median_first_met_year"]) else f"{r['median_first_met_year']:.0f}"
-        lines.append(f"{r['target']:{w}} {r['scope'][:22]:22} {goal:>14} {years:>9} "
-                     f"{p:>19} {med:>28} {first:>9}")
+#: The run table's columns: heading, width (an int: fixed; a float: that share of the columns
+#: left) and whether the cell is right-aligned.
+_RUN_COLUMNS = (("target — where", 0.42, False), ("goal", 0.27, False),
+                ("P(met) [95% CI]", 16, False), ("median (5–95%)", 0.31, False),
+                ("first met", 5, True))
+_GAP = "  "
+
+
+def _run_widths(width: int) -> list[int]:
+    """The widths of ``_RUN_COLUMNS`` in a table ``width`` columns wide."""
+    fixed = sum(w for _, w, _ in _RUN_COLUMNS if isinstance(w, int))
+    free = width - fixed - len(_GAP) * (len(_RUN_COLUMNS) - 1)
+    widths = [w if isinstance(w, int) else int(w * free) for _, w, _ in _RUN_COLUMNS]
+    widths[0] += width - sum(widths) - len(_GAP) * (len(widths) - 1)   # rounding
+    return widths
+
+
+def _cell(text: str, width: int, right: bool) -> str:
+    pad = " " * (width - text_width(text))
+    return pad + text if right else text + pad
+
+
+def _block(cells: list[list[str]], widths: list[int]) -> list[str]:
+    """Lines of one table row whose cells are already wrapped to their widths."""
+    return [_GAP.join(_cell(c[i] if i < len(c) else "", w, right)
+                      for c, w, (_, _, right) in zip(cells, widths, _RUN_COLUMNS)).rstrip()
+            for i in range(max(map(len, cells)))]
+
+
+def _goal(r) -> str:
+    """The target as the planner reads it: "≥ 80% by 2020", "growth ≥ 20%/year, 2016→2020"."""
+    ind, measure = r["indicator"], r["measure"]
+    years = [int(y) for y in str(r["years"]).split()]
+    value = f"{COMP[r['comparator']]} {planner_value(r['target_value'], ind, measure)}"
+    if measure == "cagr":
+        return f"growth {value}/year, {r['base_year']:.0f}→{years[-1]}"
+    return f"{value} {years_text(years, INDICATORS[ind].flow)}"
+
+
+def _target_block(r, widths: list[int]) -> list[str]:
+    """A modelled target's lines: what (the indicator's label, where, the id below it), goal,
+    P(met), the median and band in the target year (the share of replicates at each tier for
+    tier targets), the median year first met."""
+    ind, where = r["indicator"], scopes.short_label(r["scope"])
+    what = wrap_lines(label(ind) + (f" — {where}" if where else ""), widths[0], hang=2)
+    what[1:] = ["  " + line for line in what[1:]]   # hanging indent: a row starts flush left
+    shares = r.get("tier_shares")
+    simulated = (tier_shares_text(shares) if isinstance(shares, dict) else
+                 planner_range(r["median"], r["q05"], r["q95"], ind, r["measure"]))
+    first = "–" if pd.isna(r["median_first_met_year"]) else f"{r['median_first_met_year']:.0f}"
+    p = f"{r['p_met']:.2f} [{r['p_met_low']:.2f}–{r['p_met_high']:.2f}]"
+    lines = _block([what, wrap_lines(_goal(r), widths[1]), [p],
+                    wrap_lines(simulated, widths[3]), [first]], widths)
+    target = "  " + r["target"]
+    if text_width(target) > widths[0] or len(lines) <= len(what):
+        return lines + [target]                    # a line of its own, as wide as it needs
+    lines[len(what)] = target + lines[len(what)][text_width(target):]
+    return lines
+
+
+def _not_modelled(summary: pd.DataFrame, width: int) -> list[str]:
+    """The targets the model has no quantity for, each with its reason, wrapped."""
+    lines = [f"Not modelled ({len(summary)}), with the reason:"]
+    for r in summary.itertuples():
+        text = wrap_lines(f"{r.target}: {r.reason}", width - 2)
+        lines += ["- " + text[0]] + ["  " + t for t in text[1:]]
+    return lines
+
+
+def target_table_text(summary: pd.DataFrame, width: int = 100) -> str:
+    """The planner's console table, no line wider than ``width`` terminal columns (Chinese
+    counts two): one row per modelled target, its cells wrapped between words, in the
+    registry's display units (money in 亿元); then the targets not modelled with their
+    reasons."""
+    widths = _run_widths(width)
+    modelled = summary["modelled"].astype(bool)
+    lines = _block([wrap_lines(h, w) for (h, _, _), w in zip(_RUN_COLUMNS, widths)], widths)
+    lines.append("-" * width)
+    for _, r in summary[modelled].iterrows():
+        lines += _target_block(r, widths)
+    if not modelled.all():
+        lines += [""] + _not_modelled(summary[~modelled], width)
     return "\n".join(lines)
 
 
-def write_comparison(out: Path, comparison, figures: bool = True) -> list[str]:
-    """comparison.csv and comparison.png in ``out``; returns the names written."""
+def write_comparison(out: Path, comparison, figures: bool = True, base: Scenario | None = None,
+                     differences: pd.DataFrame | None = None) -> list[str]:
+    """comparison.csv, differences.csv (what each variant changes in the base, when given)
+    and comparison.png (targets in words when ``base`` is given) in ``out``; returns the
+    names written."""
+    from zonesim.present.labels import target_label
+
     out = Path(out)
     comparison.to_csv(out / "comparison.csv", index=False)
     written = ["comparison.csv"]
+    if differences is not None:
+        differences.to_csv(out / "differences.csv", index=False)
+        written.append("differences.csv")
     if figures and len(comparison):
-        comparison_chart(comparison, out / "comparison.png")
+        labels = {t.id: target_label(t) for t in base.modelled_targets} if base else None
+        comparison_chart(comparison, out / "comparison.png", labels, base.name if base else None)
         written.append("comparison.png")
     return written
 
@@ -60,6 +133,8 @@ def write_comparison(out: Path, comparison, figures: bool = True) -> list[str]:
 def write_sweep(out: Path, summary, factors: list[str], scenario: Scenario,
                 figures: bool = True) -> list[str]:
     """sweep_summary.csv and one figure per target in ``out/figures``."""
+    from zonesim.present.labels import target_label
+
     out = Path(out)
     summary.to_csv(out / "sweep_summary.csv", index=False)
     written = ["sweep_summary.csv"]
@@ -68,8 +143,7 @@ def write_sweep(out: Path, summary, factors: list[str], scenario: Scenario,
         figs.mkdir(exist_ok=True)
         targets = {t.id: t for t in scenario.modelled_targets}
         for t in summary["target"].unique():
-            sweep_chart(summary, factors, t, figs / f"{_safe(t)}.png", targets[t].value,
-                        targets[t].indicator)
+            sweep_chart(summary, factors, t, figs / f"{_safe(t)}.png", target_label(targets[t]))
         written.append("figures/")
     return written
 
@@ -78,6 +152,8 @@ def write_sensitivity(out: Path, res: dict, scenario: Scenario, figures: bool = 
     """indices.csv, convergence.csv, replicate_noise.csv, skipped_outputs.csv, report.md and
     figures (one per output, an overview, the convergence check) in ``out``; returns the
     report's text."""
+    from zonesim.present.labels import output_label
+
     out = Path(out)
     method = res["method"]
     res["indices"].to_csv(out / "indices.csv", index=False)
@@ -88,7 +164,8 @@ def write_sensitivity(out: Path, res: dict, scenario: Scenario, figures: bool = 
         figs = out / "figures"
         figs.mkdir(exist_ok=True)
         for o in res["indices"]["output"].unique():
-            sensitivity_chart(res["indices"], method, o, figs / f"{_safe(o)}.png")
+            sensitivity_chart(res["indices"], method, o, figs / f"{_safe(o)}.png",
+                              output_label(o, scenario))
         sensitivity_overview(res["indices"], method, out / "overview.png")
         if len(res["convergence"]):
             convergence_chart(res["convergence"], method, out / "convergence.png")
@@ -127,17 +204,21 @@ def sensitivity_report(res: dict, scenario: Scenario) -> str:
     idx, conv, noise = res["indices"], res["convergence"], res["noise"]
     main = MAIN_INDEX[method]
     groups = res["problem"].get("groups")
+    from zonesim.present.labels import factor_kind, output_label, parameter_label
+
     lines = [f"# {method} sensitivity of {scenario.name}", "",
-             f"N = {res['n']}, {len(res['design'])} points × {res['replicates']} replicates "
-             f"= {len(res['design']) * res['replicates']} runs; "
+             f"N = {res['n']} base samples (--samples), {len(res['design'])} points × "
+             f"{res['replicates']} replicates = {len(res['design']) * res['replicates']} runs; "
              f"{res['problem']['num_vars']} factors"
              + (f" in {len(set(groups))} groups" if groups else "") + f"; seed {res['seed']}.",
-             "", f"## Top factors by {main} (95 % interval)", ""]
+             "", f"## Top factors by {main} (95 % interval)", "",
+             "Each output in words (its id), then its five most influential factors: a lever is "
+             "a policy instrument, an uncertainty an assumption nobody sets.", ""]
     for o, d in idx[idx["index"] == main].groupby("output", sort=False):
         top = d.sort_values("value", ascending=False).head(5)
-        lines.append(f"- **{o}**: " + "; ".join(
-            f"{r.parameter} {r.value:.3g} [{r.conf_low:.3g}, {r.conf_high:.3g}]"
-            for r in top.itertuples()))
+        lines.append(f"- **{output_label(o, scenario)}** (`{o}`): " + "; ".join(
+            f"{parameter_label(r.parameter, 60)} ({factor_kind(r.parameter)}, `{r.parameter}`) "
+            f"{r.value:.3g} [{r.conf_low:.3g}, {r.conf_high:.3g}]" for r in top.itertuples()))
     lines += ["", "## Convergence (N/2 against N)", ""]
     if len(conv):
         cs = convergence_summary(conv, method)
@@ -148,7 +229,7 @@ def sensitivity_report(res: dict, scenario: Scenario) -> str:
                   f"ρ = {r.rank_correlation:.2f}" for r in cs.itertuples()]
         bad = cs[(cs["rank_correlation"] < 0.8) | (cs["max_rel_change"] > 0.3)]
         lines += ["", f"{len(bad)} of {len(cs)} outputs look unconverged (ρ < 0.8 or a change "
-                  "over 30 %)" + ("; raise N." if len(bad) else ".")]
+                  "over 30 %)" + ("; raise N (--samples)." if len(bad) else ".")]
     else:
         lines.append(f"- not available for {method} at N = {res['n']} (the design is not "
                      "nested or N/2 is too small)")

@@ -1,12 +1,16 @@
-"""How numbers and text read: the number formatter, the console table's planner units, text
-helpers for figures and the verdict a probability of meeting a target reads as."""
+"""How numbers and text read: the number formatter, values in the planner's units (the
+registry's ``DISPLAY_UNITS``: money in 亿元 and 万元, shares in %, tiers by name), text helpers
+for the console and figures and the verdict a probability of meeting a target reads as."""
 
 from __future__ import annotations
 
 import re
 import textwrap
+import unicodedata
 
 import numpy as np
+
+from zonesim.registry.indicators import INDICATORS, TIER_LABEL, TIER_LEVEL, TIERS
 
 #: CJK characters and full-width punctuation: matplotlib's default fonts have no CJK glyphs, so
 #: figure labels keep only the English.
@@ -37,6 +41,55 @@ def wrap(text, width=60):
     return "\n".join(textwrap.wrap(text, width))
 
 
+def text_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: two for wide characters (Chinese), none for
+    combining marks."""
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+#: Where a word too wide for its line may break: after an id's underscore, a hyphen, a slash or
+#: a dash, and between Chinese characters (Chinese breaks between any two).
+_WORD_BREAK = re.compile(r"(?<=[_/\-–])|(?<=[\u3000-\u9fff\uff00-\uffef])")
+
+
+def _word_pieces(word: str, width: int) -> list[str]:
+    """``word`` in lines of at most ``width`` columns, broken where :data:`_WORD_BREAK` allows
+    (a part with no such place, which no label, id or reason has, is cut by characters)."""
+    parts = []
+    for part in _WORD_BREAK.split(word):
+        while text_width(part) > width:
+            n = next(i for i in range(len(part), 0, -1) if text_width(part[:i]) <= width)
+            parts.append(part[:n])
+            part = part[n:]
+        parts.append(part)
+    lines = [""]
+    for part in filter(None, parts):
+        if text_width(lines[-1] + part) > width:
+            lines.append("")
+        lines[-1] += part
+    return lines
+
+
+def wrap_lines(text: str, width: int, hang: int = 0) -> list[str]:
+    """``text`` in lines of at most ``width`` terminal columns (:func:`text_width`), those
+    after the first ``hang`` columns narrower (for a hanging indent), broken between words; a
+    word wider than a line is broken inside it only where :data:`_WORD_BREAK` allows. No lines
+    for empty text."""
+    def room(line: int) -> int:
+        return width if line == 0 else width - hang
+
+    lines: list[str] = []
+    for word in str(text).split():
+        if lines and text_width(f"{lines[-1]} {word}") <= room(len(lines) - 1):
+            lines[-1] += " " + word
+        elif text_width(word) <= room(len(lines)):
+            lines.append(word)
+        else:
+            lines += _word_pieces(word, width - hang)
+    return lines
+
+
 def _missing(v) -> bool:
     return v is None or not np.isfinite(v)
 
@@ -51,18 +104,44 @@ def num(v):
     return f"{v:.3g}"
 
 
-def planner_value(v, unit: str) -> str:
-    """A value of ``unit`` as the console table writes it: shares in %, yuan in 亿 (10⁸) or
-    万 (10⁴) as planners write them, anything else by :func:`num`."""
-    if _missing(v):
-        return num(v)
-    if unit == "share":
-        return f"{100 * v:.1f}%"
-    if "yuan" in unit and abs(v) >= 1e8:
-        return f"{v / 1e8:,.1f}亿"
-    if "yuan" in unit and abs(v) >= 1e4:
-        return f"{v / 1e4:,.0f}万"
-    return num(v)
+def planner_unit(indicator: str, measure: str = "level") -> tuple[float, str]:
+    """Divisor and the unit written after a value of ``indicator`` in text ("亿元", "%", ""
+    for counts); growth rates (cagr) in %."""
+    shown = INDICATORS[indicator].shown
+    return (0.01, "%") if measure == "cagr" else (shown.divisor, shown.text)
+
+
+def planner_value(v, indicator: str, measure: str = "level") -> str:
+    """A value of ``indicator`` as the console writes it, in the registry's display unit:
+    "57.7%", "1,000亿元", "2,258"; a tier by its name."""
+    if INDICATORS[indicator].tiers and measure == "level" and not _missing(v):
+        return TIER_LABEL.get(int(round(v)), num(v))
+    divisor, unit = planner_unit(indicator, measure)
+    return num(v) if _missing(v) else f"{num(v / divisor)}{unit}"
+
+
+def planner_range(median, low, high, indicator: str, measure: str = "level") -> str:
+    """Median and band in one unit, written once and to the median's precision (three
+    significant digits, as :func:`num`, at most two decimals): "3.58 (1.90–4.69)%", "29 (26–32)",
+    "1.45 (1.37–1.49)亿元"; an infinite growth rate (from zero) as ∞."""
+    divisor, unit = planner_unit(indicator, measure)
+    if _missing(median):
+        return num(median)
+    m = median / divisor
+    digits = (0 if abs(m) >= 100 or float(m).is_integer() else
+              min(2, 2 - int(np.floor(np.log10(abs(m))))))
+
+    def fixed(v):
+        if abs(v) >= np.finfo(float).max:
+            return "∞" if v > 0 else "−∞"
+        return f"{v / divisor:,.{digits}f}"
+    return f"{fixed(median)} ({fixed(low)}–{fixed(high)}){unit}"
+
+
+def tier_shares_text(shares: dict[str, float]) -> str:
+    """Shares of replicates by tier, lowest tier first: "candidate 40%, municipal 60%"."""
+    return ", ".join(f"{TIER_LABEL[TIER_LEVEL[t]]} {num(100 * shares[t])}%"
+                     for t in TIERS if t in shares)
 
 
 def verdict_masks(p_met) -> dict[str, np.ndarray]:

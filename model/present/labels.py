@@ -1,10 +1,13 @@
-"""Targets and values in the planner's words: indicator labels and display units (from the
-indicator registry), scope labels (from the scope grammar), goals and values as text.
+"""Targets, parameters and values in the planner's words: indicator labels and display units
+(from the indicator registry), parameter labels (from the parameter registry's meanings), scope
+labels (from the scope grammar), goals and values as text.
 
 English only: the figures carry these labels and matplotlib's default fonts have no CJK glyphs.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pandas as pd
@@ -12,6 +15,11 @@ import pandas as pd
 from zonesim.present.formats import COMP, latin, num
 from zonesim.registry import scopes
 from zonesim.registry.indicators import INDICATORS, TIER_LABEL
+from zonesim.registry.parameters import PARAMETERS
+
+#: The factors of a sensitivity analysis grouped by kind (``--groups kind``).
+GROUP_LABEL = {"lever": "All policy levers (one group)",
+               "uncertainty": "All uncertain assumptions (one group)"}
 
 
 def label(indicator):
@@ -93,3 +101,67 @@ def range_text(r):
         f"{value_text(r['median'], ind, meas, False)} ({value_text(r['q05'], ind, meas, False)}–"
         f"{value_text(r['q95'], ind, meas, False)}){short_unit(unit_scale(ind, meas)[1])}"
     )
+
+
+def parameter_label(name, width=90):
+    """A parameter in the planner's words: the first sentence of its registry meaning without
+    asides in brackets (the Chinese terms are in the meaning), cut at a word before ``width``
+    characters (None: not cut); a group of a grouped analysis by :data:`GROUP_LABEL`; a name
+    the registry does not know as it is."""
+    if name in GROUP_LABEL:
+        return GROUP_LABEL[name]
+    if name not in PARAMETERS:
+        return name
+    text = PARAMETERS[name].meaning
+    while (shorter := re.sub(r"\s*\([^()]*\)", "", text)) != text:   # nested brackets
+        text = shorter
+    text = re.split(r"[.;:](?:\s|$)", text, maxsplit=1)[0].strip(" ,")
+    if width and len(text) > width:
+        text = text[:width - 1].rsplit(" ", 1)[0].rstrip(",") + "…"
+    return text
+
+
+def parameter_labels(names, width=90):
+    """:func:`parameter_label` of each name, uncut where cutting would make two alike."""
+    labels = [parameter_label(n, width) for n in names]
+    return [parameter_label(n, None) if labels.count(lab) > 1 else lab
+            for n, lab in zip(names, labels)]
+
+
+def parameter_unit(name):
+    return PARAMETERS[name].unit if name in PARAMETERS else ""
+
+
+def axis_label(name, width=90):
+    """A parameter's label with its unit, for an axis or a column."""
+    unit = parameter_unit(name)
+    return parameter_label(name, width) + (f" ({unit})" if unit else "")
+
+
+def factor_kind(name):
+    """'lever' for a policy instrument (or the group of levers), else 'uncertainty' — as
+    :func:`zonesim.analysis.space.uncertainty_space` classes factors."""
+    if name in GROUP_LABEL:
+        return name
+    return "lever" if name in PARAMETERS and PARAMETERS[name].kind == "lever" else "uncertainty"
+
+
+def parameter_value_text(name, v):
+    """A parameter's value with its unit ('400,000 yuan per first certification')."""
+    if isinstance(v, str):
+        return v
+    unit = parameter_unit(name)
+    return f"{num(v)}{' ' + unit if unit else ''}"
+
+
+
+#: The outputs of a sensitivity analysis by their prefix (see zonesim.analysis.sensitivity).
+OUTPUT_KIND = {"p_met": "P(met)", "margin": "margin (indicator ÷ target)"}
+
+
+def output_label(output, scenario):
+    """A sensitivity output in words: 'P(met): Tech SMEs: ≥ 200 firms by 2020'."""
+    kind, _, target = output.partition(":")
+    targets = {t.id: t for t in scenario.modelled_targets}
+    return (f"{OUTPUT_KIND.get(kind, kind)}: "
+            f"{target_label(targets[target]) if target in targets else target}")

@@ -1,6 +1,7 @@
-"""The indicator registry: every quantity a target can be set on, with its unit, meaning, the
-planner's label and the unit it is shown in (the entries are in ``indicators.toml`` beside
-this module); and the zone tiers.
+"""The indicator registry: every quantity a target can be set on, with its unit, meaning and the
+planner's label (the entries are in ``indicators.toml`` beside this module); how each unit is
+shown (``DISPLAY_UNITS``, the one place that says it for the console, figures and notebooks);
+and the zone tiers.
 
 The same snake_case names serve as target indicators and result columns. Where an indicator can
 be measured depends on its level (the scopes themselves are in :mod:`zonesim.registry.scopes`):
@@ -19,13 +20,29 @@ from typing import Literal
 
 Level = Literal["firms", "city", "zone"]
 
-#: How planners read values of a unit: divisor and display unit (shares in %, yuan in bn yuan,
-#: yuan per mu in 10 000 yuan (万元) per mu); other units are shown as they are.
+
+@dataclass(frozen=True)
+class DisplayUnit:
+    """How values of a unit are shown: divided by ``divisor``, then followed by ``text`` where
+    Chinese can be shown (the console) and by ``latin`` where it cannot (figures: matplotlib's
+    default fonts have no CJK glyphs)."""
+    divisor: float
+    text: str
+    latin: str
+
+
+#: How planners read values of a unit; other units are shown as they are (in text without
+#: the unit, which the indicator's label names: "Tech SMEs ≥ 200"). Money is in the
+#: units the plans set their goals in — 亿元 (10⁸ yuan: "工业开票销售突破1000亿元") and, per mu,
+#: 万元 (10⁴ yuan: 亩均产出) — so a simulated value reads against the plan's own number. The
+#: Latin names are the China Statistical Yearbook's English for the same units, with "×" so that
+#: an amount reads as one number ("1,000 × 100 million yuan", not "1,000 100 million yuan").
+#: The Chinese leaves "per year" out, as the plans do.
 DISPLAY_UNITS = {
-    "share": (0.01, "%"),
-    "yuan": (1e9, "bn yuan"),
-    "yuan per year": (1e9, "bn yuan per year"),
-    "yuan per mu per year": (1e4, "10 000 yuan per mu per year"),
+    "share": DisplayUnit(0.01, "%", "%"),
+    "yuan": DisplayUnit(1e8, "亿元", "× 100 million yuan"),
+    "yuan per year": DisplayUnit(1e8, "亿元", "× 100 million yuan per year"),
+    "yuan per mu per year": DisplayUnit(1e4, "万元/亩", "× 10 000 yuan per mu per year"),
 }
 
 
@@ -40,19 +57,26 @@ class Indicator:
     level: Level
     #: True for quantities counted within a year (flows): new certifications, patents filed
     flow: bool = False
-    #: divisor and display unit where the unit's own (DISPLAY_UNITS) does not suit the amounts
-    shown_in: tuple[float, str] | None = None
+
+    @property
+    def shown(self) -> DisplayUnit:
+        """How the indicator's values are shown: its unit's entry of ``DISPLAY_UNITS``."""
+        return DISPLAY_UNITS.get(self.unit, DisplayUnit(1.0, "", self.unit))
 
     @property
     def display(self) -> tuple[float, str]:
-        """Divisor and unit the indicator's values are shown in."""
-        return self.shown_in or DISPLAY_UNITS.get(self.unit, (1.0, self.unit))
+        """Divisor and Latin unit the indicator's values are shown in (figures, notebooks)."""
+        return self.shown.divisor, self.shown.latin
+
+    @property
+    def tiers(self) -> bool:
+        """True when the values are zone tier levels (0 … 4, see ``TIERS``)."""
+        return self.unit.startswith("tier")
 
 
 INDICATORS_FILE = Path(__file__).with_name("indicators.toml")
 INDICATORS: dict[str, Indicator] = {
-    raw["name"]: Indicator(**{**raw, "shown_in": tuple(raw["shown_in"]) if "shown_in" in raw
-                              else None})
+    raw["name"]: Indicator(**raw)
     for raw in tomllib.loads(INDICATORS_FILE.read_text(encoding="utf-8"))["indicator"]}
 
 #: The zone tiers, lowest first (a tier's level is its position): the id scenario files and
