@@ -149,12 +149,12 @@ def sensitivity_design(method: str, problem: dict, n: int, seed: int,
         check_runs(size[0], replicates, size[1])
     if method == "morris":
         if n < 2:
-            raise ExperimentError(f"morris needs at least 2 trajectories (--n), got {n}; 10–20 "
+            raise ExperimentError(f"morris needs at least 2 trajectories (--samples), got {n}; 10–20 "
                                   "is usual for screening")
         return morris_s.sample(problem, n, num_levels=4, seed=seed), {"num_levels": 4}
     if method == "sobol":
         if n < 4:
-            raise ExperimentError(f"sobol needs a base sample N ≥ 4 (--n), got {n}; N = 256 or "
+            raise ExperimentError(f"sobol needs a base sample N ≥ 4 (--samples), got {n}; N = 256 or "
                                   "more is usual, a power of two")
         if n & (n - 1):
             lower, upper = 2 ** int(math.log2(n)), 2 ** (int(math.log2(n)) + 1)
@@ -173,7 +173,7 @@ def sensitivity_design(method: str, problem: dict, n: int, seed: int,
         if problem.get("groups"):
             raise ExperimentError("fast does not support groups (use morris or sobol)")
         if n <= 4 * 4 ** 2:
-            raise ExperimentError(f"fast needs N > 4·M² = 64 samples per factor (--n), got {n}")
+            raise ExperimentError(f"fast needs N > 4·M² = 64 samples per factor (--samples), got {n}")
         return fast_sampler.sample(problem, n, M=4, seed=seed), {"M": 4}
     if method in ("delta", "pawn"):
         if problem.get("groups"):

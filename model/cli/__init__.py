@@ -7,7 +7,7 @@
     zonesim parameters | indicators | scenarios
     zonesim compare BASE VARIANT... --replicates N
     zonesim sweep SCENARIO --param NAME=LOW:HIGH[:STEPS]... --design grid|lhs
-    zonesim sensitivity SCENARIO --method morris|sobol|fast|delta|pawn --n N
+    zonesim sensitivity SCENARIO --method morris|sobol|fast|delta|pawn --samples N
     (the last three: --out DIR --resume --workers W | --scheduler ADDRESS | --dask-local N)
     zonesim patterns SCENARIO
     zonesim calibrate SCENARIO --data CSV
