@@ -29,5 +29,11 @@ class CalibrationError(ZonesimError):
 def cut(text, limit: int = 80) -> str:
     """``text`` as a user gave it, cut to ``limit`` characters: an error echoes a user's input
     at most once and never at full length (a 200 000-character name would bury the message)."""
-    text = str(text)
+    # control characters would break the message's one line
+    text = str(text).translate({10: "\\n", 13: "\\r", 9: "\\t"})
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def one_line(text) -> str:
+    """A message as the CLI prints it: on one line, whatever a path or name in it holds."""
+    return str(text).strip().replace("\r", "\\r").replace("\n", "\\n")

@@ -14,6 +14,7 @@ forecasts and pattern checks) sends its work through :func:`map_unordered` (or
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -29,6 +30,7 @@ from zonesim.engine.firms import check_run_memory
 from zonesim.registry.validate import check_option, check_overrides, check_run_options
 from zonesim.errors import ExperimentError
 from zonesim.scenario import Scenario
+from zonesim.scenario.schema import check_scenario
 
 
 def replicate_seed(seed: int, replicate: int) -> np.random.SeedSequence:
@@ -41,6 +43,7 @@ def run_replicate(scenario: Scenario, seed: int = 0, replicate: int = 0,
                   steps_per_year: int | None = None) -> pd.DataFrame:
     """Run one replicate; returns its yearly indicators (one row per year and scope) with a
     ``replicate`` column first."""
+    seed, replicate = check_option("seed", seed), check_option("replicate", replicate)
     model = ZoneModel(scenario, seed=replicate_seed(seed, replicate), parameters=parameters,
                       steps_per_year=steps_per_year)
     table = model.run()
@@ -57,6 +60,9 @@ def check_executor_options(workers: int | None = None, scheduler: str | None = N
     """Where runs go, given once: local processes, a Dask cluster's address, or a local Dask
     cluster's size."""
     check_run_options(workers=workers, dask_local=dask_local)
+    if scheduler is not None and not str(scheduler).strip():
+        raise ExperimentError("--scheduler: expected a Dask scheduler address "
+                              "(e.g. tcp://host:8786), got an empty one")
     if scheduler and dask_local:
         raise ExperimentError("give either --scheduler ADDRESS (an existing Dask cluster) or "
                               "--dask-local N (start one here), not both")
@@ -79,7 +85,7 @@ def make_executor(workers: int | None = None, scheduler: str | None = None,
         if scheduler:
             try:
                 client = Client(scheduler, timeout="20s")
-            except (OSError, TimeoutError) as e:
+            except (OSError, TimeoutError, ValueError) as e:  # ValueError: a malformed address
                 raise ExperimentError(f"cannot reach the Dask scheduler at {scheduler}: {e}")
             cluster = None
         else:
@@ -109,6 +115,9 @@ def end_with_parent(parent_pid: int, every_s: float = 1.0) -> None:
             time.sleep(every_s)
         os._exit(1)
     threading.Thread(target=watch, daemon=True, name="zonesim-parent-watch").start()
+    # Ctrl-C reaches the whole process group: the parent stops the pool and says so once;
+    # workers would each print a KeyboardInterrupt traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def map_unordered(fn: Callable, jobs: Sequence[tuple], executor: Executor | None = None
@@ -138,6 +147,16 @@ def map_ordered(fn: Callable, jobs: Sequence[tuple], executor: Executor | None =
     return [results[i] for i in range(len(jobs))]
 
 
+def check_resources(scenario: Scenario, replicates: int, parameters: dict | None = None,
+                    workers: int | None = None, executor: Executor | None = None) -> int:
+    """The memory ``replicates`` runs need side by side (one per worker; an executor passed in
+    is taken to run one per core of this machine), refused if the machine has not that much
+    available; before any folder is made or work sent out."""
+    p = {**scenario.values(), **check_overrides(parameters)}
+    at_once = default_workers() if executor is not None or workers is None else workers
+    return check_run_memory(p["initial_enterprises"], min(replicates, at_once))
+
+
 def run_replicates(scenario: Scenario, replicates: int, seed: int = 0,
                    parameters: dict | None = None, executor: Executor | None = None,
                    workers: int | None = None, steps_per_year: int | None = None,
@@ -148,14 +167,12 @@ def run_replicates(scenario: Scenario, replicates: int, seed: int = 0,
     process pool and ``workers`` = 1 (or a single replicate) runs serially in this process.
     """
     # fail before any work is sent out
+    check_scenario(scenario)
     replicates, seed = check_option("replicates", replicates), check_option("seed", seed)
     opts = check_run_options(workers=workers, steps_per_year=steps_per_year)
     steps_per_year = opts["steps_per_year"]
-    p = {**scenario.values(), **check_overrides(parameters)}
+    check_resources(scenario, replicates, parameters, workers, executor)
     workers = default_workers() if workers is None else opts["workers"]
-    # an executor passed in is taken to run one replicate per core of this machine at once
-    check_run_memory(p["initial_enterprises"],
-                     min(replicates, default_workers() if executor is not None else workers))
     bar = tqdm(total=replicates, desc=f"{scenario.name}", unit="run", disable=not progress)
     close = None
     if executor is None:

@@ -103,6 +103,23 @@ def test_command_misuse_refused(tmp_path, args, fragments):
     assert listing(tmp_path) == []
 
 
+@pytest.mark.parametrize("args,fragments", [
+    (["run", "", "-q"], ["expected a scenario name or a path"]),
+    (["validate", ""], ["expected a scenario name or a path"]),
+    (["run", GOOD, "--seed", "1" + "0" * 400], ["--seed", "0–"]),
+    (["run", GOOD, "--out", ""], ["--out: expected a folder"]),
+    (["run", GOOD, "--out", "."], ["is the current folder"]),
+    (["compare", GOOD, GOOD, "--scheduler", ""], ["--scheduler", "empty"]),
+    (["compare", GOOD, GOOD, "--scheduler", "garbage://::"], ["cannot reach the Dask"]),
+    (["sensitivity", GOOD, "--params", ","], ["--params", "got none"]),
+    (["validate", "bad\nname.toml"], ["bad\\nname.toml"]),
+])
+def test_empty_or_odd_arguments_are_refused(tmp_path, args, fragments):
+    """An empty argument never falls back to a default in silence; odd ones get one line."""
+    one_line_error(zonesim_cli(*args, cwd=tmp_path), *fragments)
+    assert listing(tmp_path) == []
+
+
 # -------------------------------------------------------------------- scenario files
 def test_fifo_is_not_read(tmp_path):
     """A named pipe would block the reader for ever."""
@@ -214,6 +231,67 @@ def test_api_run_scenario_refuses_before_writing(good, tmp_path):
 def test_api_scenario_argument(tmp_path):
     with pytest.raises(zonesim.ScenarioError, match="expected a scenario name or a path"):
         zonesim.load_scenario(123)
+
+
+def test_api_scenario_must_be_a_scenario(good):
+    for call in (lambda: run_replicates(str(GOOD), 1, progress=False),
+                 lambda: run_replicate({"scenario": 1}),
+                 lambda: ZoneModel(None),
+                 lambda: run_scenario(str(GOOD), 1, progress=False)):
+        with pytest.raises(zonesim.ScenarioError, match="expected a Scenario"):
+            call()
+
+
+@pytest.mark.parametrize("options,fragment", [
+    ({"seed": -1}, "seed: expected 0–"), ({"replicate": 2.5}, "replicate: expected a whole"),
+    ({"replicate": True}, "replicate: expected a whole"), ({"seed": "1"}, "seed: expected a whole"),
+])
+def test_api_replicate_options(good, options, fragment):
+    with pytest.raises(ZonesimError, match=fragment):
+        run_replicate(good, **options)
+
+
+def test_api_zero_replicates_is_not_the_default(good, tmp_path):
+    with pytest.raises(ZonesimError, match="replicates: expected 1–"):
+        run_scenario(good, 0, progress=False)
+
+
+def test_api_experiment_arguments(good, tmp_path):
+    from zonesim.analysis.compare import compare
+    from zonesim.analysis.sensitivity import sensitivity
+    from zonesim.analysis.space import Factor, check_factor
+    from zonesim.analysis.sweep import sweep
+    from zonesim.scenario.what_if import with_settings
+    f = [check_factor("rd_subsidy_rate", 0.0, 0.2)]
+    out = tmp_path / "x"
+    cases = [
+        (lambda: sweep(good, f, steps={"rd_subsidy_rate": 0}, out=out), "whole number ≥ 2"),
+        (lambda: sweep(good, f, steps={"growth_drift": 3}, out=out), "not a factor"),
+        (lambda: sweep(good, f, design="lhs", samples=2.5, out=out), "samples: expected a whole"),
+        (lambda: sweep(good, "rd_subsidy_rate", out=out), "expected a list of Factor"),
+        (lambda: sweep(good, [Factor("rd_subsidy_rate", float("nan"), 0.2, "lever", False, "")],
+                       out=out), "finite"),
+        (lambda: sensitivity(good, names="rd_subsidy_rate", out=out), "non-empty list"),
+        (lambda: sensitivity(good, n=2.5, out=out), "samples: expected a whole"),
+        (lambda: sensitivity(good, seed=-1, out=out), "seed: expected 0–"),
+        (lambda: compare(good, good, 2, out=out), "expected a list of scenarios"),
+        (lambda: compare(good, [good], "3", out=out), "replicates: expected a whole"),
+        (lambda: compare(good, [with_settings(good, [])], None, out=out), "replicates"),
+    ]
+    for call, fragment in cases:
+        with pytest.raises(ZonesimError, match=fragment):
+            call()
+    assert not out.exists()
+
+
+def test_compare_refuses_a_variant_without_the_bases_targets(good, tmp_path):
+    from zonesim.analysis.compare import compare
+    variant = tmp_path / "v.toml"
+    variant.write_text(f'extends = "{GOOD}"\n[[targets]]\nid = "municipal_zones"\n'
+                       'remove = true\n')
+    with pytest.raises(ZonesimError, match="lacks the base's target.*municipal_zones"):
+        compare(good, [zonesim.load_scenario(variant)], 2, out=tmp_path / "out")
+    assert not (tmp_path / "out").exists()
 
 
 # ------------------------------------------------------------------------------ memory

@@ -14,8 +14,10 @@ import pandas as pd
 from zonesim.analysis.experiments import run_experiment
 from zonesim.analysis.targets import wilson_interval
 from zonesim.errors import ExperimentError
+from zonesim.registry.validate import check_option
 from zonesim.registry.parameters import PARAMETERS
 from zonesim.scenario import Scenario
+from zonesim.scenario.schema import check_scenario
 
 
 def compare(base: Scenario, variants: list[Scenario], replicates: int, seed: int = 0,
@@ -33,9 +35,21 @@ def compare(base: Scenario, variants: list[Scenario], replicates: int, seed: int
     difference is exactly 0, and the P(met) interval shows how small a change R replicates
     could tell). What each variant changes in the base: :func:`scenario_differences`.
     """
+    check_scenario(base)
+    if isinstance(variants, Scenario) or not isinstance(variants, (list, tuple)):
+        raise ExperimentError("variants: expected a list of scenarios, got "
+                              f"{type(variants).__name__}")
     if not variants:
         raise ExperimentError("compare needs at least one variant")
-    if replicates < 2:
+    for v in variants:
+        check_scenario(v)
+        lacking = [t.id for t in base.modelled_targets
+                   if t.id not in {u.id for u in v.modelled_targets}]
+        if lacking:  # its column of the comparison would be empty, silently
+            raise ExperimentError(f"variant {v.name} lacks the base's target(s) "
+                                  f"{', '.join(lacking[:5])}{' …' if len(lacking) > 5 else ''}: "
+                                  "a comparison is of the same targets")
+    if check_option("replicates", replicates) < 2:
         raise ExperimentError("compare needs at least 2 replicates for paired intervals")
     scenarios = {"base": base, **{f"variant_{i}": v for i, v in enumerate(variants)}}
     design = pd.DataFrame({"point": range(len(scenarios)), "scenario": list(scenarios)})

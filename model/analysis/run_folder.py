@@ -71,10 +71,18 @@ def output_folder(out: str | Path, settings: dict, force: bool = False) -> Itera
     """A temporary folder to write a run's files into, renamed to ``out`` when the block ends
     without an error and removed when it fails. Checked (:func:`check_folder`) and locked
     before the block starts."""
+    if not isinstance(out, (str, Path)) or not str(out).strip():
+        raise OutputFolderError(f"--out: expected a folder, got {cut(repr(out), 60)}")
     out = Path(out)
+    here = Path.cwd().resolve()
+    if out.resolve() == here or out.resolve() in here.parents:
+        raise OutputFolderError(f"--out {cut(out, 200)}: is the current folder or holds it; "
+                                "a run replaces its output folder whole, so choose another")
     check_folder(out, settings, force)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
+        if not os.access(out.parent, os.W_OK | os.X_OK):
+            raise PermissionError(13, "permission denied")
         lock = FileLock(out.parent / f".{out.name}.lock")
         lock.acquire(timeout=0)
     except Timeout:

@@ -16,8 +16,9 @@ from zonesim.analysis.run_folder import MARKER, output_folder
 from zonesim.analysis.store import TARGET_OUTCOMES
 from zonesim.analysis.targets import evaluate_targets, summarise
 from zonesim.registry.validate import check_option
-from zonesim.run import run_replicates
+from zonesim.run import check_resources, run_replicates
 from zonesim.scenario import Scenario
+from zonesim.scenario.schema import check_scenario
 
 
 def run_scenario(scenario: Scenario, replicates: int | None = None, seed: int = 0,
@@ -40,8 +41,11 @@ def run_scenario(scenario: Scenario, replicates: int | None = None, seed: int = 
     Returns a dict with ``table`` (the indicators), ``evaluations`` (the targets by
     replicate), ``summary``, ``replicates`` and ``seconds`` (wall time of the runs, s).
     """
-    n = check_option("replicates", replicates or scenario.meta.default_replicates)
+    check_scenario(scenario)
+    n = check_option("replicates", scenario.meta.default_replicates if replicates is None
+                     else replicates)
     seed = check_option("seed", seed)
+    check_resources(scenario, n, workers=workers)
     if out is None:
         return _run(scenario, n, seed, workers, steps_per_year, progress)
     settings = {"scenario": scenario.name, "replicates": n, "seed": seed,

@@ -15,9 +15,11 @@ from tqdm.auto import tqdm
 from zonesim.analysis.designs import (METHODS, default_n, design_table, half_design_rows,
                                       round_integers, sensitivity_design)
 from zonesim.analysis.experiments import run_experiment
-from zonesim.analysis.space import group_names, salib_problem, uncertainty_space
-from zonesim.errors import ExperimentError
+from zonesim.analysis.space import check_names, group_names, salib_problem, uncertainty_space
+from zonesim.errors import ExperimentError, cut
+from zonesim.registry.validate import check_option
 from zonesim.scenario import Scenario
+from zonesim.scenario.schema import check_scenario
 
 #: The index each method ranks factors by.
 MAIN_INDEX = {"morris": "mu_star", "sobol": "ST", "fast": "ST", "delta": "delta",
@@ -43,12 +45,15 @@ def sensitivity(scenario: Scenario, method: str = "morris", n: int | None = None
     problem, ``n`` and the store.
     """
     if method not in METHODS:
-        raise ExperimentError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    factors = uncertainty_space(scenario, names, include_levers)
+        raise ExperimentError(f"unknown method {cut(repr(method))}; choose one of "
+                              f"{', '.join(METHODS)}")
+    check_scenario(scenario)
+    replicates, seed = check_option("replicates", replicates), check_option("seed", seed)
+    factors = uncertainty_space(scenario, check_names(names), include_levers)
     if len(factors) < 2:
         raise ExperimentError("a sensitivity analysis needs at least two factors with ranges")
     problem = salib_problem(factors, groups)
-    n = default_n(method, len(factors)) if n is None else int(n)
+    n = default_n(method, len(factors)) if n is None else check_option("samples", n)
     X, options = sensitivity_design(method, problem, n, seed, replicates)
     Xr = round_integers(X, factors)
     design = design_table(Xr, factors)

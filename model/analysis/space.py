@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from zonesim.errors import ExperimentError
+from zonesim.errors import ExperimentError, cut
 from zonesim.registry.parameters import PARAMETERS
 from zonesim.registry.validate import ParameterError, check_value, unknown_name
 from zonesim.scenario import Scenario
@@ -111,3 +111,27 @@ def group_names(problem: dict) -> list[str]:
         return list(problem["names"])
     return list(dict.fromkeys(groups))
 
+
+
+def check_factors(factors) -> list[Factor]:
+    """Factors given to the Python API: a list of :class:`Factor`, each re-checked as a range
+    from the command line is (:func:`check_factor`), each name once."""
+    if isinstance(factors, Factor) or not isinstance(factors, (list, tuple)) or \
+            not all(isinstance(f, Factor) for f in factors):
+        raise ExperimentError("factors: expected a list of Factor (zonesim.analysis.space."
+                              f"check_factor(name, low, high)), got {cut(repr(factors), 60)}")
+    names = [f.name for f in factors]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ExperimentError(f"parameter(s) given twice: {', '.join(dup)}")
+    return [check_factor(f.name, f.low, f.high) for f in factors]
+
+
+def check_names(names) -> list[str] | None:
+    """Parameter names given to the Python API: None (every factor) or a non-empty list."""
+    if names is None:
+        return None
+    if isinstance(names, str) or not isinstance(names, (list, tuple)) or not names:
+        raise ExperimentError(f"names: expected a non-empty list of parameter names, got "
+                              f"{cut(repr(names), 60)}")
+    return list(names)

@@ -9,9 +9,12 @@ import pandas as pd
 
 from zonesim.analysis.designs import sweep_design
 from zonesim.analysis.experiments import run_experiment
-from zonesim.analysis.space import Factor
+from zonesim.analysis.space import Factor, check_factors
 from zonesim.analysis.targets import wilson_interval
+from zonesim.errors import ExperimentError, cut
+from zonesim.registry.validate import check_option
 from zonesim.scenario import Scenario
+from zonesim.scenario.schema import check_scenario
 
 
 def sweep(scenario: Scenario, factors: list[Factor], design: str = "grid",
@@ -24,11 +27,35 @@ def sweep(scenario: Scenario, factors: list[Factor], design: str = "grid",
 
     Grid axes of whole-number parameters hold distinct whole numbers only. A design of more
     than :data:`~zonesim.analysis.designs.MAX_RUNS` runs is refused before it is built."""
-    table = sweep_design(factors, design, steps, samples, seed, replicates)
+    check_scenario(scenario)
+    replicates, seed = check_option("replicates", replicates), check_option("seed", seed)
+    factors = check_factors(factors)
+    samples = check_option("samples", samples)
+    table = sweep_design(factors, design, check_steps(steps, factors), samples, seed,
+                         replicates)
     _, outcomes = run_experiment("sweep", {"base": scenario}, table, replicates, seed, out,
                                  resume, executor, workers, scheduler, dask_local, progress,
                                  factors=[f.__dict__ for f in factors], design_kind=design)
     return table, outcomes, point_summary(outcomes, table)
+
+
+def check_steps(steps, factors: list[Factor]) -> dict | None:
+    """Grid steps given to the Python API: None, or a mapping of factor names to whole numbers
+    of at least 2 (a step count is never rounded or defaulted in silence)."""
+    if steps is None:
+        return None
+    if not isinstance(steps, dict):
+        raise ExperimentError(f"steps: expected a mapping of factor names to step counts, "
+                              f"got {cut(repr(steps), 60)}")
+    names = {f.name for f in factors}
+    for name, k in steps.items():
+        if name not in names:
+            raise ExperimentError(f"steps: {cut(name)!r} is not a factor of the sweep "
+                                  f"({', '.join(sorted(names))})")
+        if isinstance(k, bool) or not isinstance(k, int) or k < 2:
+            raise ExperimentError(f"steps: {name}: expected a whole number ≥ 2, got "
+                                  f"{cut(repr(k))}")
+    return steps
 
 
 def point_summary(outcomes: pd.DataFrame, design: pd.DataFrame) -> pd.DataFrame:

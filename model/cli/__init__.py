@@ -20,13 +20,14 @@ bad option) prints a short message and exits with status 2; no traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from zonesim.cli.brief import add_brief
 from zonesim.cli.commands import add_calibrate, add_patterns, add_registry_commands, add_run, \
     add_scenario_commands
 from zonesim.cli.experiments import add_compare, add_sensitivity, add_sweep
-from zonesim.errors import ZonesimError
+from zonesim.errors import ZonesimError, cut, one_line
 
 
 class _Parser(argparse.ArgumentParser):
@@ -58,12 +59,18 @@ def main(argv=None) -> int:
     try:
         return args.func(args)
     except ZonesimError as e:
-        print(str(e) if e.names_its_file else f"zonesim: {e}", file=sys.stderr)
+        print(one_line(e if e.names_its_file else f"zonesim: {e}"), file=sys.stderr)
         return 2
     except OSError as e:
-        where = f"{e.filename}: " if e.filename else ""
-        print(f"zonesim: {where}{e.strerror or e}", file=sys.stderr)
+        where = f"{cut(e.filename, 200)}: " if e.filename else ""
+        print(one_line(f"zonesim: {where}{e.strerror or e}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("zonesim: interrupted", file=sys.stderr)
         return 130
+    except Exception as e:  # noqa: BLE001 — a bug, not a user's mistake: say so in one line
+        if os.environ.get("ZONESIM_TRACEBACK"):
+            raise
+        print(one_line(f"zonesim: internal error ({type(e).__name__}: {cut(e, 200)}); please "
+                       "report it, with ZONESIM_TRACEBACK=1 set to show where"), file=sys.stderr)
+        return 1

@@ -102,7 +102,10 @@ def _cmd_sensitivity(args) -> int:
 
     samples = _base_samples(args)
     sc = load_scenario(args.scenario)
-    names = [n.strip() for n in args.params.split(",") if n.strip()] if args.params else None
+    names = None if args.params is None else [n.strip() for n in args.params.split(",")
+                                              if n.strip()]
+    if names == []:
+        raise UsageError("--params: expected comma-separated parameter names, got none")
     ex = executor_args(args)
     out = out_folder(args, f"sensitivity_{args.method}_{sc.name}")
     t0 = time.perf_counter()

@@ -49,6 +49,7 @@ from zonesim.engine.status import (certify_high_tech, classify_tech_smes, enter_
 from zonesim.engine.zones import Zone, project_candidates
 from zonesim.registry.validate import check_option, check_overrides, check_run_options
 from zonesim.scenario import Scenario
+from zonesim.scenario.schema import check_scenario
 
 
 def new_generator(seed) -> np.random.Generator:
@@ -71,6 +72,7 @@ class ZoneModel(mesa.Model):
 
     def __init__(self, scenario: Scenario, seed: int | np.random.SeedSequence = 0,
                  parameters: dict | None = None, steps_per_year: int | None = None):
+        check_scenario(scenario)
         if not isinstance(seed, np.random.SeedSequence):
             seed = np.random.SeedSequence(check_option("seed", seed))
         steps_per_year = check_run_options(steps_per_year=steps_per_year)["steps_per_year"]

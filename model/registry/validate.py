@@ -62,7 +62,13 @@ def check_value(name: str, value, field: str = "value", round_integers: bool = F
         return value
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ParameterError(name, field, f"expected a number ({p.unit}), got {cut(repr(value))}")
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:  # a whole number beyond any float: beyond every domain too
+        above = value > 0
+        raise ParameterError(name, field, f"must be {'≤' if above else '≥'} "
+                             f"{p.maximum if above else p.minimum:g} ({p.unit}), got "
+                             f"{cut(value, 30)}") from None
     if not math.isfinite(x):
         raise ParameterError(name, field, f"expected a finite number ({p.unit}), got {x}")
     if p.integer and not round_integers and x != int(x):
@@ -105,6 +111,14 @@ RUN_OPTIONS: dict[str, tuple[int, int, str]] = {
     "steps_per_year": (1, 52, "steps per year"),
     "workers": (1, 1024, "worker processes"),
     "dask_local": (1, 1024, "worker processes"),
+    "replicate": (0, 99_999, "replicate number"),
+    # design sizes are bounded by designs.MAX_RUNS once the points are counted; this bound
+    # only keeps the count itself a number a machine can hold
+    "samples": (1, 10**9, "samples"),
+    # ABC-SMC: a population of 100 000 particles or 100 generations is beyond any calibration
+    # the 2-core machines here could finish (a particle is at least one ≈ 0.06 s run)
+    "particles": (1, 100_000, "particles"),
+    "populations": (1, 100, "populations"),
 }
 
 
@@ -119,7 +133,7 @@ def check_option(name: str, value) -> int:
                              f"got {cut(repr(value))}")
     if not low <= value <= high:
         raise ParameterError(name, "value", f"{name}: expected {low}–{high} ({what}), "
-                             f"got {value:.0f}")
+                             f"got {cut(int(value), 30)}")
     return int(value)
 
 

@@ -108,9 +108,18 @@ def _check_unique_ids(data: dict) -> None:
         seen = set()
         for e in data.get(key) or []:
             i = e.get("id") if isinstance(e, dict) else None
-            if isinstance(i, str) and i in seen:
+            if not isinstance(i, str):
+                continue  # not text: the schema says so, naming the entry
+            if i in seen:
                 raise _at(key, f"id {cut(i)!r} appears twice")
             seen.add(i)
+
+
+def _key(entry) -> object:
+    """What a list entry merges by: its id when it has a text id, else itself."""
+    if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+        return entry["id"]
+    return id(entry)
 
 
 def _merge(base: dict, over: dict) -> dict:
@@ -120,10 +129,10 @@ def _merge(base: dict, over: dict) -> dict:
     out = copy.deepcopy(base)
     for key, val in over.items():
         if key in _ID_LISTS and isinstance(val, list) and isinstance(out.get(key), list):
-            merged = {e.get("id") if isinstance(e, dict) else id(e): e for e in out[key]}
+            merged = {_key(e): e for e in out[key]}
             for e in val:
-                if not isinstance(e, dict):
-                    merged[id(e)] = e
+                if not isinstance(e, dict) or not isinstance(e.get("id"), str):
+                    merged[id(e)] = e  # not an entry with an id: the schema will say why
                     continue
                 if e.get("remove") is True:
                     if e.get("id") not in merged:
@@ -143,6 +152,13 @@ def _merge(base: dict, over: dict) -> dict:
         else:
             out[key] = copy.deepcopy(val)
     return out
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a name too long for the file system: told as not found
+        return False
 
 
 def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict:
@@ -169,7 +185,7 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict:
     # a bare name (no folder, no .toml) is a scenario of scenarios/, as on the command line
     bare = re.fullmatch(ID_PATTERN, parent) is not None
     base_path = SCENARIO_DIR / f"{parent}.toml" if bare else path.parent / parent
-    if not base_path.exists():
+    if not _exists(base_path):
         raise ScenarioError(f"{path}: key 'extends': base file {cut(parent)!r} not found "
                             f"(looked at {cut(base_path, 200)})")
     try:
@@ -191,10 +207,15 @@ def load_scenario(name_or_path: str | Path | None = None) -> Scenario:
     Raises :class:`ScenarioError`: one line with the file, the key path and what was expected
     (for a variant, the base the key was set in).
     """
-    if name_or_path is not None and not isinstance(name_or_path, (str, Path)):
+    if name_or_path is not None and (not isinstance(name_or_path, (str, Path))
+                                     or not str(name_or_path).strip()
+                                     or "\0" in str(name_or_path)):
         raise ScenarioError(f"scenario: expected a scenario name or a path to a .toml file, "
-                            f"got {type(name_or_path).__name__}")
-    path = resolve_path(name_or_path or DEFAULT_SCENARIO)
+                            f"got {cut(repr(name_or_path), 60)}")
+    try:
+        path = resolve_path(DEFAULT_SCENARIO if name_or_path is None else name_or_path)
+    except OSError as e:  # a name too long for the file system
+        raise ScenarioError(f"{cut(name_or_path, 200)}: cannot be read ({e.strerror})") from None
     data = _load_raw(path)
     try:
         sc = Scenario(**data)
@@ -244,8 +265,9 @@ def _origin(path: Path, loc: str, merged: dict) -> str:
     entries = merged.get(key)
     if index and isinstance(entries, list) and int(index.group(1)) < len(entries):
         entry = entries[int(index.group(1))]
-        own_ids = {e.get("id") for e in own[key] if isinstance(e, dict)}
-        if isinstance(entry, dict) and entry.get("id") not in own_ids:
+        own_ids = {_key(e) for e in own[key]} if isinstance(own[key], list) else set()
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str) and \
+                entry["id"] not in own_ids:
             return f" (set in its base {cut(base)})"
     name = re.match(r"parameters\.([^.]+)", loc)
     # a long name is cut in the key path: match what is left of it

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 from zonesim.registry import scopes
 from zonesim.registry.indicators import INDICATORS, TIERS
 from zonesim.registry.parameters import PARAMETERS
-from zonesim.errors import cut
+from zonesim.errors import ScenarioError, cut
 from zonesim.registry.validate import RUN_OPTIONS, ParameterError, check_value, unknown_name
 
 
@@ -114,9 +114,9 @@ class Target(_Strict):
     def _known_indicator(cls, v):
         if v not in INDICATORS and v != "not_modelled":
             import difflib
-            close = difflib.get_close_matches(v, INDICATORS, n=3)
+            close = difflib.get_close_matches(v[:200], INDICATORS, n=3)
             hint = f" (did you mean {', '.join(close)}?)" if close else ""
-            raise ValueError(f"unknown indicator {v!r}{hint}; see `zonesim indicators` for the "
+            raise ValueError(f"unknown indicator{hint}; see `zonesim indicators` for the "
                              "valid names")
         return v
 
@@ -188,9 +188,9 @@ class Scenario(_Strict):
             for s in z.strategic_industries:
                 if s not in sector_ids:
                     raise _at(f"zones[{i}].strategic_industries",
-                              f"unknown sector {s!r}; sectors: {', '.join(sorted(sector_ids))}")
+                              f"unknown sector {cut(s)!r}; sectors: {', '.join(sorted(sector_ids))}")
             if z.host_zone is not None and z.host_zone not in zone_ids:
-                raise _at(f"zones[{i}].host_zone", f"unknown zone {z.host_zone!r}")
+                raise _at(f"zones[{i}].host_zone", f"unknown zone {cut(z.host_zone)!r}")
         if sum(z.firm_share for z in self.zones) > 1.0 + 1e-9:
             raise _at("zones", "the zones' firm_share values add up to more than 1")
         if abs(sum(s.firm_share for s in self.sectors) - 1.0) > 1e-6:
@@ -198,18 +198,18 @@ class Scenario(_Strict):
                       f"up to {sum(s.firm_share for s in self.sectors):.4f})")
         for i, g in enumerate(self.incubators):
             if g.zone != "city" and g.zone not in zone_ids:
-                raise _at(f"incubators[{i}].zone", f"unknown zone {g.zone!r} (or 'city')")
+                raise _at(f"incubators[{i}].zone", f"unknown zone {cut(g.zone)!r} (or 'city')")
         for i, e in enumerate(self.events):
             if not m.start_year <= e.year <= m.end_year:
-                raise _at(f"events[{i}].year", f"{e.year} is outside the horizon "
+                raise _at(f"events[{i}].year", f"{cut(e.year, 12)} is outside the horizon "
                           f"{m.start_year}-{m.end_year}")
             for s in e.sectors:
                 if s not in sector_ids:
-                    raise _at(f"events[{i}].sectors", f"unknown sector {s!r}")
+                    raise _at(f"events[{i}].sectors", f"unknown sector {cut(s)!r}")
         for name, pv in self.parameters.items():
             _check_parameter(name, pv)
         for i, t in enumerate(self.targets):
-            _check_target(i, t, m, zone_kinds)
+            _check_target(i, t, m, zone_kinds, sum(z.firm_share for z in self.zones))
         return self
 
     # --------------------------------------------------------------- conveniences
@@ -247,6 +247,15 @@ class Scenario(_Strict):
         return self._path
 
 
+def check_scenario(scenario) -> Scenario:
+    """``scenario`` if it is a loaded :class:`Scenario`, else a ScenarioError saying how to get
+    one (a path or a dict passed to the Python API in its place)."""
+    if not isinstance(scenario, Scenario):
+        raise ScenarioError(f"scenario: expected a Scenario (zonesim.load_scenario(name or "
+                            f"path)), got {type(scenario).__name__} {cut(repr(scenario), 60)}")
+    return scenario
+
+
 def _unique(what: str, ids: list[str]) -> None:
     seen = set()
     for i in ids:
@@ -281,17 +290,26 @@ def _check_parameter(name: str, pv: ParameterValue) -> None:
                   f"{pv.value:g} lies outside its own range [{pv.low:g}, {pv.high:g}]")
 
 
-def _check_target(i: int, t: Target, m: Meta, zone_kinds: dict[str, str]) -> None:
+def _check_target(i: int, t: Target, m: Meta, zone_kinds: dict[str, str],
+                  zone_share: float) -> None:
     loc = f"targets[{i}] ({t.id})"
     for y in t.target_years:
         if not m.start_year - 1 <= y <= m.end_year:
-            raise _at(loc + ".year", f"{y} is outside the horizon {m.start_year}-{m.end_year}")
+            raise _at(loc + ".year", f"{cut(y, 12)} is outside the horizon "
+                      f"{m.start_year}-{m.end_year}")
     if t.base_year is not None and not m.start_year - 1 <= t.base_year < min(t.target_years):
-        raise _at(loc + ".base_year", f"{t.base_year} must lie in {m.start_year - 1}.."
+        raise _at(loc + ".base_year", f"{cut(t.base_year, 12)} must lie in {m.start_year - 1}.."
                   f"{min(t.target_years) - 1} (the start of the run to before the target year)")
     if not t.modelled:
         return
+    if INDICATORS[t.indicator].flow and min(t.target_years) < m.start_year:
+        # the year before the start is the starting state: no flow was simulated in it
+        raise _at(loc + ".year", f"{t.indicator} is a yearly flow; its years must lie in "
+                  f"{m.start_year}-{m.end_year} (the simulated years)")
     try:
         scopes.check(t.scope, INDICATORS[t.indicator], zone_kinds)
     except ValueError as e:
         raise _at(loc + ".scope", str(e)) from None
+    if t.scope == "rest_of_city" and zone_share >= 1.0 - 1e-9:
+        raise _at(loc + ".scope", "scope 'rest_of_city' is empty: the zones' firm_share "
+                  "values add up to 1")
