@@ -154,6 +154,15 @@ def test_long_name_echoed_once_and_cut(tmp_path):
     assert len(msg) < 400 and msg.count("q" * 50) == 1
 
 
+def test_extends_chain_of_at_most_eight_files(tmp_path):
+    (tmp_path / "c0.toml").write_bytes(GOOD.read_bytes())
+    for i in range(1, 9):
+        (tmp_path / f"c{i}.toml").write_text(f'extends = "c{i - 1}.toml"\n')
+    assert zonesim.load_scenario(tmp_path / "c7.toml").name == "good_base"  # 8 files
+    one_line_error(zonesim_cli("validate", tmp_path / "c8.toml"), "c8.toml",
+                   "a chain of more than 8 files")
+
+
 def test_utf8_byte_order_mark_is_accepted(tmp_path, good):
     f = tmp_path / "bom.toml"
     f.write_bytes(b"\xef\xbb\xbf" + GOOD.read_bytes())

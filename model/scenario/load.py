@@ -168,9 +168,9 @@ def _load_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict:
     if path in chain:
         cycle = " → ".join(p.name for p in (*chain, path))
         raise _ChainError(f"{chain[0]}: key 'extends': cycle of extends ({cycle})")
-    if len(chain) > MAX_EXTENDS:
+    if len(chain) >= MAX_EXTENDS:  # this file would be the chain's (MAX_EXTENDS + 1)th
         raise _ChainError(f"{chain[0]}: key 'extends': a chain of more than {MAX_EXTENDS} "
-                          "variants, each extending the next")
+                          "files, each extending the next")
     data = _read_toml(path)
     try:
         _check_unique_ids(data)

@@ -127,6 +127,8 @@ class Target(_Strict):
                              "(a target to meet in each listed year)")
         if self.years is not None and not self.years:
             raise ValueError("'years' must list at least one year")
+        if self.years is not None and len(set(self.years)) < len(self.years):
+            raise ValueError("'years' lists a year twice")
         if self.measure == "cagr" and self.base_year is None:
             raise ValueError("a 'cagr' target needs 'base_year'")
         if not self.modelled and len(self.reason) < 4:
@@ -189,6 +191,8 @@ class Scenario(_Strict):
                 if s not in sector_ids:
                     raise _at(f"zones[{i}].strategic_industries",
                               f"unknown sector {cut(s)!r}; sectors: {', '.join(sorted(sector_ids))}")
+            if z.host_zone == z.id:
+                raise _at(f"zones[{i}].host_zone", "a zone cannot host itself")
             if z.host_zone is not None and z.host_zone not in zone_ids:
                 raise _at(f"zones[{i}].host_zone", f"unknown zone {cut(z.host_zone)!r}")
         if sum(z.firm_share for z in self.zones) > 1.0 + 1e-9:
