@@ -6,7 +6,8 @@ and writes the posterior, the fit and a calibrated variant of the scenario file;
 :func:`zonesim.analysis.forecast.forecast` projects indicators past the data from that variant.
 
 Seeds: the ABC-SMC simulations draw as :mod:`.abc` says; posterior-predictive run k (replicate
-k + 1) from ``SeedSequence(seed, spawn_key=(PREDICTIVE_KEY, replicate))``.
+k + 1) from ``SeedSequence(seed, spawn_key=(PREDICTIVE_KEY, replicate))``; the trial run that
+checks each statistic is measured from ``spawn_key=(TRIAL_KEY,)``.
 """
 
 from __future__ import annotations
@@ -14,29 +15,34 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
+import numbers
 import os
 import time
+import warnings
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from zonesim.analysis.abc import ABCResult, abc_smc, simulate_chunks, weighted_quantile
+from zonesim.analysis.calibration_data import (  # noqa: F401  (re-exported)
+    DATA_COLUMNS, RATIOS, Statistic, read_data, select_statistics)
 from zonesim.analysis.results import RESULT_FORMAT
+from zonesim.analysis.run_folder import check_folder, finished_run, output_folder
 from zonesim.engine.model import ZoneModel
-from zonesim.errors import CalibrationError
+from zonesim.errors import CalibrationError, cut
 from zonesim.present.experiment_figures import calibration_fit_figure
 from zonesim.registry import scopes
-from zonesim.registry.indicators import INDICATORS
 from zonesim.registry.parameters import PARAMETERS
-from zonesim.registry.validate import ParameterError, check_name
+from zonesim.registry.validate import ParameterError, check_name, check_option
 from zonesim.run import make_executor
 from zonesim.scenario import Scenario, load_scenario
 
 PREDICTIVE_KEY = 10_000
+#: Spawn key of the trial run that checks every statistic is measured, before the ABC.
+TRIAL_KEY = 10_001
 
 #: Default parameters per statistic: the behavioural (and, for levels, initial-size)
 #: assumptions a statistic is sensitive to. The default set of ``calibrate`` is the union over
@@ -61,27 +67,6 @@ PARAMETERS_BY_INDICATOR: dict[str, list[str]] = {
     "invention_patent_applications": ["patents_per_million_rd_yuan",
                                       "invention_share_of_applications"],
 }
-#: Ratio indicators that can be measured on a union of zones (scope ``county:<id>``), as
-#: (numerator, denominator) totals of the zone rows; a ratio whose totals the table lacks
-#: (the R&D intensities, R&D/GDP) cannot be summed over zones and is not listed.
-RATIOS = {"high_tech_output_share": ("high_tech_output_yuan", "above_scale_output_yuan")}
-
-DATA_COLUMNS = ["indicator", "scope", "year", "value"]
-
-
-@dataclass(frozen=True)
-class Statistic:
-    """One published statistic to fit: ``indicator`` at ``scope`` in ``year``, its observed
-    ``value`` (in the indicator's unit) and its ``weight`` in the distance."""
-
-    indicator: str
-    scope: str
-    year: int
-    value: float
-    weight: float = 1.0
-    label: str = ""
-
-
 def horizon(scenario: Scenario, end_year: int, extra_events=()) -> Scenario:
     """The scenario run to ``end_year`` (shortened or extended), with extra events if given."""
     meta = scenario.meta.model_copy(update={"end_year": int(end_year)})
@@ -135,54 +120,10 @@ class ScenarioSimulator:
             for ss in seeds:
                 table = self.run(theta, ss)
                 vals.append([_statistic_value(table, s, self.counties) for s in self.statistics])
-            out[i] = np.nanmean(np.asarray(vals, float), axis=0) if vals else np.nan
+            with warnings.catch_warnings():  # a statistic unmeasured in every replicate: NaN
+                warnings.simplefilter("ignore", RuntimeWarning)
+                out[i] = np.nanmean(np.asarray(vals, float), axis=0) if vals else np.nan
         return out
-
-
-def select_statistics(scenario: Scenario, data: pd.DataFrame) -> list[Statistic]:
-    """The rows of ``data`` that concern ``scenario`` (column ``scenario`` equal to its id, when
-    the column exists) and fall inside its run (start_year … end_year), with weight > 0."""
-    missing = [c for c in DATA_COLUMNS if c not in data.columns]
-    if missing:
-        raise CalibrationError(f"calibration data lacks column(s) {', '.join(missing)} "
-                               f"(expected {', '.join(DATA_COLUMNS)}, optional scenario, weight)")
-    df = data.copy()
-    if "scenario" in df.columns:
-        df = df[df["scenario"].astype(str) == scenario.name]
-    if "weight" not in df.columns:
-        df["weight"] = 1.0
-    m = scenario.meta
-    zone_ids = {z.id for z in scenario.zones}
-    counties = {z.county for z in scenario.zones}
-    out = []
-    for r in df.to_dict("records"):
-        if not (float(r["weight"]) > 0 and m.start_year <= int(r["year"]) <= m.end_year):
-            continue
-        ind, scope = str(r["indicator"]), str(r["scope"])
-        if ind not in INDICATORS:
-            raise CalibrationError(f"unknown indicator {ind!r} in the calibration data")
-        try:
-            s = scopes.parse(scope)
-        except ValueError:
-            raise CalibrationError(f"scope {scope!r}: expected {scopes.HELP} or "
-                                   "'county:<county id>'") from None
-        if s.kind == "zone" and s.zone not in zone_ids:
-            raise CalibrationError(f"scope {scope!r}: no such zone in {scenario.name}")
-        if s.kind == "county":
-            if s.county not in counties:
-                raise CalibrationError(f"scope {scope!r}: no zone of {scenario.name} lies in "
-                                       f"county {s.county!r}")
-            if ind not in RATIOS and not ind.endswith("_yuan"):
-                raise CalibrationError(f"scope {scope!r} supports yuan totals and "
-                                       f"{', '.join(RATIOS)} only")
-        out.append(Statistic(ind, scope, int(r["year"]), float(r["value"]), float(r["weight"]),
-                             f"{ind} [{scope}] {int(r['year'])}"))
-    if not out:
-        raise CalibrationError(
-            f"no calibration data for scenario {scenario.name} inside its run "
-            f"{m.start_year}-{m.end_year} (rows need scenario = {scenario.name!r}, a year in "
-            "the run and weight > 0)")
-    return out
 
 
 def parameter_space(scenario: Scenario, statistics: list[Statistic],
@@ -190,8 +131,8 @@ def parameter_space(scenario: Scenario, statistics: list[Statistic],
     """(name, low, high) of the parameters to calibrate. Given names need a low–high range in
     the scenario (or the registry); by default the parameters of ``PARAMETERS_BY_INDICATOR`` for
     the statistics that are assumptions with a range in the scenario."""
-    if parameters:
-        names = list(parameters)
+    if parameters is not None:
+        names = _parameter_names(parameters)
     else:
         names = []
         for s in statistics:
@@ -214,12 +155,27 @@ def parameter_space(scenario: Scenario, statistics: list[Statistic],
     return space
 
 
+def _parameter_names(parameters) -> list[str]:
+    """The parameters a caller named: a non-empty list of names, none twice."""
+    if isinstance(parameters, str) or not all(isinstance(n, str) for n in parameters):
+        raise CalibrationError("parameters: expected a list of parameter names, got "
+                               f"{cut(repr(parameters))}")
+    names = [n.strip() for n in parameters]
+    if not names or not all(names):
+        raise CalibrationError("parameters: an empty name or list; name the parameters to fit "
+                               "(or give none for the defaults)")
+    twice = [n for i, n in enumerate(names) if n in names[:i]]
+    if twice:
+        raise CalibrationError(f"parameters: {cut(twice[0])} given twice")
+    return names
+
+
 def calibrate(scenario: Scenario | str | Path, data: pd.DataFrame | str | Path,
               parameters: list[str] | None = None, populations: int = 4,
               particles: int = 100, replicates: int = 1, seed: int = 0,
               executor: Executor | None = None, out: str | Path | None = None, *,
               workers: int | None = 1, fixed: dict | None = None, predictive: int = 100,
-              quantile: float = 0.5, max_proposals: float = 10.0,
+              quantile: float = 0.5, max_proposals: float = 10.0, force: bool = False,
               progress: Callable[[str], None] | None = None) -> dict:
     """Fit ``scenario``'s uncertain parameters to the statistics in ``data`` by ABC-SMC.
 
@@ -230,7 +186,14 @@ def calibrate(scenario: Scenario | str | Path, data: pd.DataFrame | str | Path,
     for speed). ``predictive``: posterior-predictive runs for the fit figure.
     ``executor``: any concurrent.futures executor; without one, ``workers`` local processes
     (1: serial in this process; None: every core). ``out``: folder for the outputs (see below);
-    nothing is written if None.
+    nothing is written if None. It must be new, empty or hold a previous calibration of the
+    same scenario, which is replaced (``force``: replace whatever it holds); it is checked
+    before any run and written whole or not at all (a temporary folder renamed into place).
+
+    Everything is checked before the ABC runs: the options (populations 1–100, particles
+    1–100 000, :data:`zonesim.registry.validate.RUN_OPTIONS`), every row of the data
+    (:mod:`.calibration_data`), the parameters, and — in one trial run — that each statistic is
+    measured by the scenario.
 
     Writes to ``out``: ``posterior.csv`` (final population: parameters, weight, distance),
     ``summary.csv`` (weighted mean, median, 5 % and 95 % per parameter, with the prior range),
@@ -243,50 +206,119 @@ def calibrate(scenario: Scenario | str | Path, data: pd.DataFrame | str | Path,
     timings). Returns a dict with these tables and paths.
     """
     t_start = time.perf_counter()
+    settings = _check_settings(populations, particles, replicates, seed, predictive, quantile,
+                               max_proposals)
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    statistics = select_statistics(sc, data if isinstance(data, pd.DataFrame)
-                                   else read_data(data))
+    if out is not None:  # before anything runs: a bad folder is told at once
+        check_out(Path(out), sc.name, force)
+    statistics = select_statistics(sc, data)
     space = parameter_space(sc, statistics, parameters)
     names = [n for n, _, _ in space]
+    both = sorted(set(names) & set(fixed or {}))
+    if both:
+        raise CalibrationError(f"parameter {both[0]} is both fixed and calibrated; leave it "
+                               "out of one")
     sim = ScenarioSimulator(horizon(sc, max(s.year for s in statistics)), names, statistics,
                             fixed)
-    obs = np.array([s.value for s in statistics])
-    close = None
-    if executor is None:  # only now: a request that fails its checks starts no processes
-        executor, close = make_executor(workers)
-    try:
-        res = abc_smc(sim, obs, [lo for _, lo, _ in space], [hi for _, _, hi in space],
-                      names=names, weights=[s.weight for s in statistics],
-                      populations=populations, particles=particles, replicates=replicates,
-                      seed=seed, executor=executor, quantile=quantile,
-                      max_proposals=max_proposals, progress=progress)
-        t_abc = time.perf_counter() - t_start
-        runs, outcomes, pred = _posterior_predictive(sim, res, seed, predictive, executor)
-    finally:
-        if close is not None:
-            close()
-    posterior = pd.DataFrame(res.samples, columns=names)
-    posterior["weight"] = res.weights
-    posterior["distance"] = res.distances
-    wall = time.perf_counter() - t_start
-    result = {"scenario": sc.name, "parameters": names, "posterior": posterior,
-              "summary": _posterior_summary(sc, space, res), "history": res.history,
-              "fit": _predictive_fit(res, statistics, pred), "predictive_runs": runs,
-              "predictive_outcomes": outcomes, "wall_time_s": wall, "abc_time_s": t_abc}
-    if out is not None:
-        result.update(_write_outputs(Path(out), sc, statistics, result, dict(
-            populations=populations, particles=particles, replicates=replicates, seed=seed,
-            quantile=quantile, max_proposals=max_proposals, predictive=predictive,
-            fixed=fixed or {}, executor=type(executor).__name__ if executor else "serial")))
+    check_measurable(sim, space, seed)
+    settings["fixed"] = fixed or {}
+    if out is None:
+        return _fit(sim, space, settings, executor, workers, progress, t_start)
+    with output_folder(out, {}, force=True) as tmp:
+        check_out(Path(out), sc.name, force)  # again, now that the folder is locked
+        result = _fit(sim, space, settings, executor, workers, progress, t_start)
+        result.update(_write_outputs(tmp, Path(out), sc, statistics, result, settings))
     return result
 
 
-def read_data(path: str | Path) -> pd.DataFrame:
-    """The statistics CSV at ``path`` (columns: see :func:`select_statistics`)."""
+def _check_settings(populations, particles, replicates, seed, predictive, quantile,
+                    max_proposals) -> dict:
+    """The ABC's settings checked before anything is allocated or run."""
+    settings = {k: check_option(k, v) for k, v in (
+        ("populations", populations), ("particles", particles), ("replicates", replicates),
+        ("seed", seed))}
+    if isinstance(predictive, bool) or not isinstance(predictive, numbers.Integral) \
+            or not 0 <= predictive <= 100_000:
+        raise CalibrationError(f"predictive: expected 0–100000 (posterior-predictive runs), "
+                               f"got {cut(repr(predictive))}")
+    for name, x, ok, what in (("quantile", quantile, lambda q: 0 < q < 1, "between 0 and 1"),
+                              ("max_proposals", max_proposals, lambda m: 1 <= m <= 1000,
+                               "1–1000 (× particles per population)")):
+        if isinstance(x, bool) or not isinstance(x, numbers.Real) or not ok(float(x)):
+            raise CalibrationError(f"{name}: expected a number {what}, got {cut(repr(x))}")
+    settings.update(quantile=float(quantile), max_proposals=float(max_proposals),
+                    predictive=int(predictive))
+    return settings
+
+
+def check_out(out: Path, scenario: str, force: bool) -> None:
+    """Refuse the output folder ``out`` unless it is new, empty or holds a previous calibration
+    of ``scenario`` (which is replaced), or ``force`` is given; a file or an unwritable folder
+    is refused always. Nothing is touched."""
+    check_folder(out, {}, True)  # a file, not writable
     try:
-        return pd.read_csv(path)
-    except (OSError, ValueError) as e:
-        raise CalibrationError(f"{path}: cannot read the statistics CSV ({e})")
+        if force or not out.is_dir() or not any(out.iterdir()):
+            return
+    except OSError as e:
+        raise CalibrationError(f"--out {cut(out, 200)}: cannot be read ({e.strerror or e})")
+    if finished_run(out) is not None:
+        raise CalibrationError(f"--out {cut(out, 200)}: holds a finished zonesim run "
+                               "(run.json); choose another --out or add --force to replace it")
+    try:
+        info = json.loads((out / "calibration.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        info = None
+    if not isinstance(info, dict) or info.get("kind") != "calibration":
+        raise CalibrationError(f"--out {cut(out, 200)}: not empty and holds no zonesim "
+                               "calibration; choose another --out or add --force to replace it")
+    if info.get("scenario") != scenario:
+        raise CalibrationError(f"--out {cut(out, 200)}: holds the calibration of another "
+                               f"scenario ({cut(info.get('scenario'), 60)}); choose another "
+                               "--out or add --force to replace it")
+
+
+def check_measurable(sim: ScenarioSimulator, space, seed: int) -> None:
+    """One trial run at the middle of the prior (its own seed, apart from the ABC's): a
+    statistic it does not measure would give every particle an infinite distance, and the
+    "posterior" would be the prior."""
+    theta = np.array([(lo + hi) / 2 for _, lo, hi in space])
+    values = sim([(theta, [np.random.SeedSequence(seed, spawn_key=(TRIAL_KEY,))])])[0]
+    for st, v in zip(sim.statistics, values):
+        if not np.isfinite(v):
+            raise CalibrationError(
+                f"{st.where}: {st.indicator} at {st.scope} in {st.year} is not measured in a "
+                f"run of {sim.scenario.name} (a trial run gives no value), so no particle could "
+                "be compared with it; remove the row or give it weight 0")
+
+
+def _fit(sim: ScenarioSimulator, space, settings: dict, executor: Executor | None,
+         workers: int | None, progress, t_start: float) -> dict:
+    """The ABC-SMC and the posterior-predictive runs (see :func:`calibrate`)."""
+    names, close = sim.names, None
+    if executor is None:  # only now: a request that fails its checks starts no processes
+        executor, close = make_executor(workers)
+    settings["executor"] = type(executor).__name__ if executor else "serial"
+    try:
+        res = abc_smc(sim, np.array([s.value for s in sim.statistics]),
+                      [lo for _, lo, _ in space], [hi for _, _, hi in space], names=names,
+                      weights=[s.weight for s in sim.statistics],
+                      populations=settings["populations"], particles=settings["particles"],
+                      replicates=settings["replicates"], seed=settings["seed"],
+                      executor=executor, quantile=settings["quantile"],
+                      max_proposals=settings["max_proposals"], progress=progress)
+        t_abc = time.perf_counter() - t_start
+        runs, outcomes, pred = _posterior_predictive(sim, res, settings["seed"],
+                                                     settings["predictive"], executor)
+    finally:
+        if close is not None:
+            close()
+    posterior = pd.DataFrame(res.samples, columns=names).assign(
+        weight=res.weights, distance=res.distances)
+    return {"scenario": sim.scenario.name, "parameters": names, "posterior": posterior,
+            "summary": _posterior_summary(sim.scenario, space, res), "history": res.history,
+            "fit": _predictive_fit(res, sim.statistics, pred), "predictive_runs": runs,
+            "predictive_outcomes": outcomes, "wall_time_s": time.perf_counter() - t_start,
+            "abc_time_s": t_abc}
 
 
 def _posterior_summary(sc: Scenario, space: list[tuple[str, float, float]],
@@ -345,8 +377,10 @@ def _predictive_fit(res: ABCResult, statistics: list[Statistic],
     return pd.DataFrame(fit)
 
 
-def _write_outputs(out: Path, sc: Scenario, statistics, result: dict, settings: dict) -> dict:
-    out.mkdir(parents=True, exist_ok=True)
+def _write_outputs(out: Path, final: Path, sc: Scenario, statistics, result: dict,
+                   settings: dict) -> dict:
+    """Write the outputs into ``out``, the temporary folder that becomes ``final`` (beside it,
+    so the calibrated variant's relative ``extends`` holds in both)."""
     result["posterior"].to_csv(out / "posterior.csv", index=False)
     result["summary"].to_csv(out / "summary.csv", index=False)
     result["history"].to_csv(out / "history.csv", index=False)
@@ -365,7 +399,8 @@ def _write_outputs(out: Path, sc: Scenario, statistics, result: dict, settings: 
         "statistics": [s.__dict__ for s in statistics], "settings": settings,
         "wall_time_s": result["wall_time_s"], "abc_time_s": result["abc_time_s"],
         "date": _dt.date.today().isoformat()}, indent=1, ensure_ascii=False, default=str))
-    return {"calibrated_scenario": str(toml_path), "figure": str(fig_path), "out": str(out)}
+    return {"calibrated_scenario": str(final / toml_path.name),
+            "figure": str(final / fig_path.name), "out": str(final)}
 
 
 def _toml_str(s: str) -> str:

@@ -7,7 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from zonesim.cli.options import UsageError, add_set_option, option, positive
+from zonesim.cli.options import UsageError, add_set_option, option
+from zonesim.errors import one_line
 from zonesim.scenario import DEFAULT_SCENARIO, ScenarioError, list_scenarios, load_scenario
 from zonesim.scenario.what_if import with_settings
 
@@ -19,7 +20,8 @@ def _cmd_run(args) -> int:
 
     sc = with_settings(load_scenario(args.scenario), args.set)
     # a what-if's results go beside the scenario's own, not over them
-    out = Path(args.out or Path("out") / (sc.name + ("_what_if" if args.set else "")))
+    out = Path("out") / (sc.name + ("_what_if" if args.set else "")) if args.out is None \
+        else args.out
 
     def more_files(folder: Path, res: dict) -> None:
         if not args.no_figures and sc.modelled_targets:
@@ -80,7 +82,7 @@ def _cmd_validate(args) -> int:
         try:
             sc = load_scenario(name)
         except ScenarioError as e:
-            print(e, file=sys.stderr)
+            print(one_line(e), file=sys.stderr)
             bad += 1
             continue
         print(f"ok  {sc.path}  ({len(sc.targets)} targets, {len(sc.zones)} zones)")
@@ -124,12 +126,31 @@ def _cmd_scenarios(args) -> int:
 
 def _cmd_patterns(args) -> int:
     from zonesim.analysis.patterns import check_patterns
+    from zonesim.analysis.run_folder import check_folder, finished_run, output_folder
+    from zonesim.errors import cut
 
     sc = load_scenario(args.scenario)
-    out = Path(args.out or Path("out") / "patterns" / sc.name)
-    out.mkdir(parents=True, exist_ok=True)
-    table = check_patterns(sc, replicates=args.replicates, seed=args.seed, figures_dir=out)
-    table.to_csv(out / "patterns.csv", index=False)
+    out = Path("out") / "patterns" / sc.name if args.out is None else Path(args.out)
+
+    def check() -> None:  # new, empty or a previous patterns output (replaced), else --force
+        check_folder(out, {}, True)  # a file, not writable
+        if args.force or not out.is_dir() or not any(out.iterdir()):
+            return
+        if finished_run(out) is not None:
+            raise UsageError(f"--out {cut(out, 200)}: holds a finished zonesim run "
+                             "(run.json); choose another --out or add --force to replace it")
+        if not (out / "patterns.csv").is_file() or any(
+                (out / m).exists() for m in ("experiment.json", "calibration.json")):
+            raise UsageError(f"--out {cut(out, 200)}: not empty and holds no patterns output; "
+                             "choose another --out or add --force to replace it")
+
+    check()
+    with output_folder(out, {}, force=True) as tmp:  # written whole or not at all
+        check()  # again, now that the folder is locked
+        table = check_patterns(sc, replicates=args.replicates, seed=args.seed, figures_dir=tmp)
+        if "figure" in table.columns:  # where the figures will be, not the temporary folder
+            table["figure"] = [str(out / Path(f).name) for f in table["figure"]]
+        table.to_csv(tmp / "patterns.csv", index=False)
     for r in table.itertuples():
         print(f"{'PASS' if r.passed else 'FAIL'}  {r.pattern}: {r.statistic} = {r.value}\n"
               f"      reference: {r.reference}\n      tolerance: {r.tolerance}\n"
@@ -142,10 +163,14 @@ def _cmd_calibrate(args) -> int:
     from zonesim.analysis.calibration import calibrate
 
     sc = load_scenario(args.scenario)
-    params = [n.strip() for n in args.params.split(",")] if args.params else None
-    out = Path(args.out or Path("out") / f"calibration_{sc.name}")
+    params = None if args.params is None else args.params.split(",")
+    if params is not None and not all(n.strip() for n in params):
+        raise UsageError(f"--params: expected comma-separated parameter names, got "
+                         f"{args.params[:80]!r}")
+    out = Path("out") / f"calibration_{sc.name}" if args.out is None else Path(args.out)
     res = calibrate(sc, args.data, params, populations=args.populations,
                     particles=args.particles, seed=args.seed, out=out, workers=args.workers,
+                    force=args.force,
                     progress=None if args.quiet else (lambda m: print(m, file=sys.stderr)))
     print(res["summary"].to_string(index=False))
     print("\n" + res["fit"].to_string(index=False))
@@ -191,7 +216,11 @@ def add_patterns(sub) -> None:
     p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO)
     p.add_argument("--replicates", "-n", type=option("replicates"), default=None)
     p.add_argument("--seed", type=option("seed"), default=0)
-    p.add_argument("--out", default=None)
+    p.add_argument("--out", default=None,
+                   help="output folder (default out/patterns/<scenario id>): new, empty or a "
+                        "previous patterns output, which is replaced; written whole or not at all")
+    p.add_argument("--force", action="store_true",
+                   help="replace an --out folder that holds something else (e.g. a run)")
     p.set_defaults(func=_cmd_patterns)
 
 
@@ -199,14 +228,26 @@ def add_calibrate(sub) -> None:
     p = sub.add_parser("calibrate", help="fit uncertain parameters to published statistics "
                        "(ABC-SMC)")
     p.add_argument("scenario")
-    p.add_argument("--data", required=True, help="CSV with indicator, scope, year, value")
-    p.add_argument("--params", default=None, help="comma-separated parameters to fit")
-    p.add_argument("--populations", type=positive, default=4)
-    p.add_argument("--particles", type=positive, default=100)
-    p.add_argument("--seed", type=option("seed"), default=0)
-    p.add_argument("--out", default=None)
-    p.add_argument("--workers", type=option("workers"), default=None)
-    p.add_argument("--quiet", "-q", action="store_true")
+    p.add_argument("--data", required=True,
+                   help="CSV with indicator, scope, year, value (optional: scenario, weight, "
+                        "unit); every row is checked before anything runs")
+    p.add_argument("--params", default=None,
+                   help="comma-separated parameters to fit (default: those the statistics "
+                        "are sensitive to)")
+    p.add_argument("--populations", type=option("populations"), default=4,
+                   help="ABC-SMC populations, 1-100 (default 4)")
+    p.add_argument("--particles", type=option("particles"), default=100,
+                   help="particles per population, 1-100000 (default 100)")
+    p.add_argument("--seed", type=option("seed"), default=0, help="master seed (default 0)")
+    p.add_argument("--out", default=None,
+                   help="output folder (default out/calibration_<scenario id>): new, empty or "
+                        "a previous calibration of the same scenario, which is replaced; "
+                        "checked before the ABC runs, written whole or not at all")
+    p.add_argument("--force", action="store_true",
+                   help="replace an --out folder that holds something else (e.g. a run)")
+    p.add_argument("--workers", type=option("workers"), default=None,
+                   help="local processes (default: all cores; 1 = serial)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress messages")
     p.set_defaults(func=_cmd_calibrate)
 
 
