@@ -7,10 +7,11 @@
     python3 notebooks/render.py --executed DIR  # also keep the executed .ipynb (outputs, figures) in DIR
 
 Each notebook is executed with nbclient in a temporary working directory with
-ZONESIM_NOTEBOOK_SIZE set, then exported with nbconvert's HTMLExporter; the code of cells tagged
-``hide-input`` (the plotting helpers, the cells that write text from the results) is left out of
-the HTML, their outputs stay. The stored .ipynb files
-are never modified (they stay without outputs). Needs the `notebooks` extra:
+ZONESIM_NOTEBOOK_SIZE set, then exported with nbconvert's HTMLExporter (:func:`to_html`); the
+code of cells tagged ``hide-input`` (the set-up, the plotting cells, the cells that write text
+from the results) is left out of the HTML, their outputs stay (nbconvert's
+TagRemovePreprocessor; tests/test_notebooks.py checks it). The stored .ipynb files are never
+modified (they stay without outputs). Needs the `notebooks` extra:
 ``python3 -m pip install -e ".[notebooks]"``.
 """
 
@@ -27,11 +28,25 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 
+def exporter():
+    """nbconvert's HTMLExporter, set to leave out the code of cells tagged ``hide-input`` (their
+    outputs stay): the plotting cells and the cells that write text from the results."""
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    html = HTMLExporter()
+    html.register_preprocessor(TagRemovePreprocessor(remove_input_tags={"hide-input"}), enabled=True)
+    return html
+
+
+def to_html(nb) -> str:
+    """An (executed) notebook as one HTML page, without the code of its ``hide-input`` cells."""
+    return exporter().from_notebook_node(nb)[0]
+
+
 def render(path: Path, out: Path, size: str, timeout: int, executed: Path | None = None) -> Path:
     import nbformat
     from nbclient import NotebookClient
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
 
     nb = nbformat.read(path, as_version=4)
     os.environ["ZONESIM_NOTEBOOK_SIZE"] = size
@@ -41,11 +56,8 @@ def render(path: Path, out: Path, size: str, timeout: int, executed: Path | None
                        resources={"metadata": {"path": cwd}}).execute()
     if executed is not None:
         nbformat.write(nb, executed / path.name)
-    exporter = HTMLExporter()
-    exporter.register_preprocessor(TagRemovePreprocessor(remove_input_tags={"hide-input"}), enabled=True)
-    html, _ = exporter.from_notebook_node(nb)
     target = out / f"{path.stem}.html"
-    target.write_text(html, encoding="utf-8")
+    target.write_text(to_html(nb), encoding="utf-8")
     return target
 
 
