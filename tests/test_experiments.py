@@ -23,13 +23,15 @@ import pandas as pd
 import pytest
 from SALib.test_functions import Ishigami
 
+import zonesim
+
 from zonesim.analysis.compare import COMPARISON_COLUMNS, DIFFERENCE_COLUMNS, _paired_ci
 from zonesim.analysis.designs import (half_design_rows, round_integers,
                                       sensitivity_design, sweep_design)
-from zonesim.analysis.experiments import MARGIN_CAP, _margin, run_points
+from zonesim.analysis.experiments import MARGIN_CAP, _margin, run_points, series_spec
 from zonesim.analysis.sensitivity import INDEX_COLUMNS, analyse, replicate_noise
 from zonesim.analysis.space import check_factor, salib_problem, uncertainty_space
-from zonesim.analysis.store import OUTCOME_COLUMNS, ResultStore
+from zonesim.analysis.store import OUTCOME_COLUMNS, SERIES_KEYS, ResultStore
 from zonesim.analysis.sweep import sweep
 from zonesim.analysis.targets import evaluate_targets
 from zonesim.cli import main
@@ -167,14 +169,31 @@ def test_integer_parameters_are_rounded(tiny):
 def test_batched_target_evaluation_matches_one_run_at_a_time(tiny):
     pts = [{"point": 5, "scenario": "base", "parameters": {"initial_enterprises": 90}},
            {"point": 2, "scenario": "base", "parameters": {"rd_subsidy_rate": 0.15}}]
-    got = run_points({"base": tiny}, pts, [0, 3], seed=7)
+    got, series = run_points({"base": tiny}, pts, [0, 3], seed=7)
     assert list(got.columns) == OUTCOME_COLUMNS
+    kept = series_spec({"base": tiny})
+    # the targets' indicators at the scopes they read, nothing else
+    assert kept == {"indicators": ["new_high_tech_enterprises", "high_tech_output_share",
+                                   "zones_municipal_plus"], "scopes": ["city", "zones"]}
+    assert list(series.columns) == [*SERIES_KEYS, *kept["indicators"]]
+    assert (series["seed"] == 7).all()
     for pt in pts:
         for r in (0, 3):
-            ev = evaluate_targets(tiny, run_replicate(tiny, 7, r, pt["parameters"]))
+            table = run_replicate(tiny, 7, r, pt["parameters"])
+            ev = evaluate_targets(tiny, table)
             mine = got[(got["point"] == pt["point"]) & (got["replicate"] == r)]
             np.testing.assert_array_equal(mine["value"].to_numpy(), ev["value"].to_numpy())
             np.testing.assert_array_equal(mine["met"].to_numpy(), ev["met"].to_numpy())
+            # the run's series are the rows and columns of its indicator table the targets read
+            ours = series[(series["point"] == pt["point"]) & (series["replicate"] == r)]
+            theirs = table[table["scope"].isin(kept["scopes"])]
+            pd.testing.assert_frame_equal(
+                ours[["year", "scope", *kept["indicators"]]].reset_index(drop=True),
+                theirs[["year", "scope", *kept["indicators"]]].reset_index(drop=True))
+            # and evaluated on their own they give the run's outcomes
+            again = evaluate_targets(tiny, ours.drop(columns=["point", "seed"]))
+            np.testing.assert_array_equal(again["value"].to_numpy(), ev["value"].to_numpy())
+            np.testing.assert_array_equal(again["met"].to_numpy(), ev["met"].to_numpy())
 
 
 def test_margin_is_capped_and_oriented():
@@ -223,10 +242,13 @@ def test_replicate_noise_known_mixture():
 
 # ------------------------------------------------------------------ executors agree
 
-def test_same_numbers_on_every_executor(tiny, tmp_path):
-    """Serial, a 2-process pool and a 2-worker Dask LocalCluster give identical outcomes."""
+def test_same_numbers_on_every_executor(tiny, tmp_path, monkeypatch):
+    """Serial, a 2-process pool and a 2-worker Dask LocalCluster give identical outcomes and
+    series (with runs_per_task=1 the pool and Dask write a chunk pair per run, in the order
+    the runs finish)."""
+    monkeypatch.setattr("zonesim.analysis.experiments.RUNS_PER_TASK", 1)
     factors = [check_factor("initial_enterprises", 80, 160)]
-    results = {}
+    results, series = {}, {}
     for name, kw in {"serial": {"workers": 1}, "pool": {"workers": 2},
                      "dask": {"dask_local": 2}}.items():
         design, outcomes, summary = sweep(tiny, factors, "grid", {"initial_enterprises": 2},
@@ -234,11 +256,18 @@ def test_same_numbers_on_every_executor(tiny, tmp_path):
                                           progress=False, **kw)
         assert len(design) == 2 and len(outcomes) == 2 * 2 * len(tiny.modelled_targets)
         results[name] = outcomes
-    pd.testing.assert_frame_equal(results["serial"], results["pool"])
-    pd.testing.assert_frame_equal(results["serial"], results["dask"])
+        series[name] = zonesim.load(tmp_path / name).series
+        store = ResultStore(tmp_path / name)           # 4 chunk pairs merged into one
+        assert len(store.chunk_files()) == len(store.series_files()) == 1
+        assert len(series[name]) == 2 * 2 * 5 * 2       # runs × years × scopes
+    for name in ("pool", "dask"):
+        pd.testing.assert_frame_equal(results["serial"], results[name])
+        pd.testing.assert_frame_equal(series["serial"], series[name])
     # the two points differ (the sweep did change something)
     v = results["serial"].groupby("point")["value"].apply(tuple)
     assert v.iloc[0] != v.iloc[1]
+    s = series["serial"].groupby("point")["high_tech_output_share"].apply(tuple)
+    assert s.iloc[0] != s.iloc[1]
 
 
 # ----------------------------------------------------------- result store: kill, resume
@@ -271,8 +300,12 @@ def test_kill_and_resume_equals_uninterrupted_run(tmp_path, tiny):
     store = ResultStore(out)
     partial = store.raw_outcomes()
     total_runs = 10 * 6
-    done = set(zip(partial["point"], partial["replicate"]))
+    done = store.finished()
     assert 0 < len(done) < total_runs, "the sweep was not interrupted mid-way"
+    # every run with outcomes has its series (written first); a kill between the two writes
+    # leaves series of a run that is not finished, never outcomes without series
+    assert set(zip(partial["point"], partial["replicate"])) == done
+    assert done <= set(zip(store.raw_series()["point"], store.raw_series()["replicate"]))
     assert not partial.duplicated(["point", "replicate", "target"]).any()
 
     # the same command without --resume refuses and leaves the folder alone
@@ -289,11 +322,15 @@ def test_kill_and_resume_equals_uninterrupted_run(tmp_path, tiny):
     resumed = store.raw_outcomes()
     assert not resumed.duplicated(["point", "replicate", "target"]).any()
     assert len(resumed) == total_runs * len(tiny.modelled_targets)
+    assert not store.raw_series().duplicated(["point", "replicate", "year", "scope"]).any()
+    assert len(store.chunk_files()) == len(store.series_files()) == 1
 
     factors = [check_factor("initial_enterprises", 80, 200)]
     _, reference, _ = sweep(tiny, factors, "grid", {"initial_enterprises": 10}, replicates=6,
                             seed=3, out=tmp_path / "reference", workers=1, progress=False)
     pd.testing.assert_frame_equal(store.outcomes(), reference)
+    pd.testing.assert_frame_equal(store.series(), ResultStore(tmp_path / "reference").series())
+    assert len(store.series()) == total_runs * 5 * 2      # runs × years × scopes
     assert ResultStore(tmp_path / "reference").spec()["digest"] == store.spec()["digest"]
 
 
@@ -359,8 +396,12 @@ def test_compare_common_random_numbers(tmp_path, capsys, tiny):
     # common random numbers: replicate r of the copy is replicate r of the base, run for run
     o = ResultStore(out).outcomes()
     base = o[o["point"] == 0].drop(columns="point").reset_index(drop=True)
+    s = ResultStore(out).series()
+    base_series = s[s["point"] == 0].drop(columns="point").reset_index(drop=True)
     for p in (1, 2):
         pd.testing.assert_frame_equal(base, o[o["point"] == p].drop(columns="point")
+                                      .reset_index(drop=True))
+        pd.testing.assert_frame_equal(base_series, s[s["point"] == p].drop(columns="point")
                                       .reset_index(drop=True))
 
 

@@ -1,7 +1,8 @@
 """``zonesim.load``: every kind of output folder (run, compare, sweep, sensitivity, calibration)
 in one shape — an experiments table of one row per run with its seed and replicate, aligned by
-run id with an outcomes table — holding exactly what the writer computed; anything else is
-refused with one line naming the folder.
+run id with an outcomes table and (but for a calibration) a series table, which the fan charts
+draw — holding exactly what the writer computed; anything else is refused with one line naming
+the folder.
 
 Runs use tests/data/tiny.toml (a few hundredths of a second each), serially."""
 
@@ -11,6 +12,7 @@ import json
 import shutil
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -26,6 +28,7 @@ from zonesim.analysis.store import ResultStore
 from zonesim.analysis.sweep import sweep
 from zonesim.analysis.targets import evaluate_targets
 from zonesim.errors import ExperimentError, ZonesimError
+from zonesim.present.figures import fan_figure, worst_member
 from zonesim.run import run_replicate
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -51,6 +54,22 @@ def _check_shape(res, runs: int) -> None:
     assert len(m) == len(o)
     assert (m["seed"] == m["seed_e"]).all() and (m["replicate"] == m["replicate_e"]).all()
     assert o["run"].is_monotonic_increasing
+
+
+def _check_store_series(res, tiny) -> None:
+    """A store's series: keyed as its outcomes, for every run, with the indicators its targets
+    use at the scopes they read (tiny: city and all zones)."""
+    e, s = res.experiments, res.series
+    assert list(s.columns) == ["run", "point", "seed", "replicate", "year", "scope",
+                               "new_high_tech_enterprises", "high_tech_output_share",
+                               "zones_municipal_plus"]
+    assert set(s["run"]) == set(e["run"]) and s["run"].is_monotonic_increasing
+    m = s.merge(e[["run", "point", "seed", "replicate"]], on="run", suffixes=("", "_e"))
+    for key in ("point", "seed", "replicate"):
+        assert (m[key] == m[f"{key}_e"]).all()
+    assert len(s) == len(e) * 5 * 2                   # years × scopes (city, zones)
+    assert set(s["scope"]) == {"city", "zones"}
+    assert not s.duplicated(["run", "year", "scope"]).any()
 
 
 # ------------------------------------------------------------------------------ run
@@ -109,6 +128,7 @@ def test_compare_store_loads(tiny, tmp_path):
     assert res.metadata["kind"] == "compare" and res.metadata["complete"]
     assert res.metadata["scenarios"] == ["tiny", "tiny_high_subsidy"]
     pd.testing.assert_frame_equal(res.outcomes.drop(columns="run"), outcomes)
+    _check_store_series(res, tiny)
 
 
 def test_sweep_store_loads_with_each_runs_parameters(tiny, tmp_path):
@@ -126,6 +146,7 @@ def test_sweep_store_loads_with_each_runs_parameters(tiny, tmp_path):
                                   expected.reset_index(drop=True))
     pd.testing.assert_frame_equal(res.outcomes.drop(columns="run"), outcomes)
     assert res.metadata["kind"] == "sweep"
+    _check_store_series(res, tiny)
     # an experiments row is the whole recipe of its run: rerun alone, it gives its outcomes
     row = e.iloc[3]
     params = {f.name: row[f.name].item() for f in factors}
@@ -139,6 +160,25 @@ def test_sweep_store_loads_with_each_runs_parameters(tiny, tmp_path):
                                       ev[col].to_numpy(got[col].dtype))
 
 
+def test_a_sweep_points_series_draw_its_fan_chart(tiny, tmp_path):
+    """One point's series are the table the fan charts draw, the same as the runs' own
+    indicator tables give (a run folder's series shape)."""
+    factors = [check_factor("rd_subsidy_rate", 0.0, 0.2)]
+    sweep(tiny, factors, "grid", {"rd_subsidy_rate": 2}, replicates=4, seed=SEED, out=tmp_path,
+          workers=1, progress=False)
+    res = zonesim.load(tmp_path)
+    for point, rate in enumerate((0.0, 0.2)):
+        one = res.series[res.series["point"] == point]
+        runs = pd.concat([run_replicate(tiny, SEED, r, {"rd_subsidy_rate": rate})
+                          for r in range(4)], ignore_index=True)
+        for t in tiny.modelled_targets:
+            pd.testing.assert_frame_equal(worst_member(one, tiny, t),
+                                          worst_member(runs, tiny, t))
+            fig = fan_figure(tiny, one, t)
+            assert fig is not None and len(fig.axes[0].collections) == 2    # the two bands
+            plt.close(fig)
+
+
 def test_sensitivity_store_loads(tiny, tmp_path):
     res_in = sensitivity(tiny, "morris", 2, replicates=2, seed=SEED,
                          names=["rd_subsidy_rate", "initial_enterprises"], out=tmp_path,
@@ -148,6 +188,7 @@ def test_sensitivity_store_loads(tiny, tmp_path):
     assert res.metadata["kind"] == "sensitivity"
     assert {"rd_subsidy_rate", "initial_enterprises"} <= set(res.experiments.columns)
     pd.testing.assert_frame_equal(res.outcomes.drop(columns="run"), res_in["outcomes"])
+    _check_store_series(res, tiny)
 
 
 def test_unfinished_store_keeps_run_ids(tiny, tmp_path):
@@ -158,30 +199,56 @@ def test_unfinished_store_keeps_run_ids(tiny, tmp_path):
           out=tmp_path, workers=1, progress=False)
     full = zonesim.load(tmp_path)
     store = ResultStore(tmp_path)
-    outcomes = store.outcomes()
-    for f in store.chunk_files():
+    outcomes, series = store.outcomes(), store.series()
+    for f in store.chunk_files() + store.series_files():
         f.unlink()
-    store.write_chunk(outcomes[outcomes["point"] != 1])
+    store.write_chunk(outcomes[outcomes["point"] != 1], series[series["point"] != 1])
+    # point 1's outcomes alone (its series lost): its runs are not finished
+    outcomes[outcomes["point"] == 1].to_parquet(store.chunks / "chunk-lone.parquet", index=False)
     part = zonesim.load(tmp_path)
     _check_shape(part, 2 * 2)
     assert not part.metadata["complete"] and full.metadata["complete"]
-    kept = full.experiments[full.experiments["point"] != 1].reset_index(drop=True)
-    pd.testing.assert_frame_equal(part.experiments, kept)
+    assert store.finished() == {(p, r) for p in (0, 2) for r in (0, 1)}
+    for table in ("experiments", "outcomes", "series"):
+        whole = getattr(full, table)
+        pd.testing.assert_frame_equal(getattr(part, table),
+                                      whole[whole["point"] != 1].reset_index(drop=True))
 
 
-def test_store_of_an_older_format_is_refused(tiny, tmp_path):
+@pytest.mark.parametrize("older", [None, 1])
+def test_store_of_an_older_format_is_refused(tiny, tmp_path, older):
+    """Before the format was recorded, and format 1 (outcomes without series)."""
     factors = [check_factor("initial_enterprises", 80, 160)]
     kw = dict(replicates=1, seed=SEED, out=tmp_path, workers=1, progress=False)
     sweep(tiny, factors, "grid", {"initial_enterprises": 2}, **kw)
     spec_path = tmp_path / "experiment.json"
     spec = json.loads(spec_path.read_text())
-    del spec["result_format"]
-    spec["digest"] = "0" * 16        # as a store written before the format was recorded
+    del spec["series"]
+    if older is None:
+        del spec["result_format"]
+    else:
+        spec["result_format"] = older
+    spec["digest"] = "0" * 16        # as a store written by the older zonesim
     spec_path.write_text(json.dumps(spec))
+    for f in ResultStore(tmp_path).series_files():
+        f.unlink()
+    before = sorted(p.name for p in tmp_path.rglob("*"))
     with pytest.raises(ZonesimError, match="older zonesim"):
         zonesim.load(tmp_path)
     with pytest.raises(ExperimentError, match="another result format"):
         sweep(tiny, factors, "grid", {"initial_enterprises": 2}, resume=True, **kw)
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+def test_run_folder_of_format_one_still_loads(run_folder, tmp_path):
+    """Run folders have not changed since format 1: one written then loads as it did."""
+    folder = tmp_path / "copy"
+    shutil.copytree(run_folder[0], folder)
+    meta = json.loads((folder / "run.json").read_text())
+    (folder / "run.json").write_text(json.dumps({**meta, "result_format": 1}))
+    a, b = zonesim.load(folder), zonesim.load(run_folder[0])
+    for table in ("experiments", "outcomes", "series"):
+        pd.testing.assert_frame_equal(getattr(a, table), getattr(b, table))
 
 
 # ---------------------------------------------------------------------- calibration

@@ -1,10 +1,11 @@
 """Bad input never gives a wrong answer: a damaged result store and an oversize design.
 
-A damaged chunk (truncated, garbage, flipped bits, missing columns) is set aside on --resume
-and its runs are run again, giving exactly the outcomes of an undamaged run; read without
---resume (``zonesim.load``) it is named in an error. A design of more runs than
-``MAX_RUNS`` is refused, from its factors, before it is built: the requests below would need
-gigabytes and run under an address-space limit that a built design cannot fit in.
+A damaged outcome or series chunk (truncated, garbage, flipped bits, missing columns) is set
+aside on --resume and its runs are run again, giving exactly the outcomes and series of an
+undamaged run; read without --resume (``zonesim.load``) it is named in an error. A design of
+more runs than ``MAX_RUNS`` is refused, from its factors, before it is built: the requests
+below would need gigabytes and run under an address-space limit that a built design cannot
+fit in.
 
 The runs use tests/data/tiny.toml (a few hundredths of a second each).
 """
@@ -63,27 +64,31 @@ def reference(tmp_path_factory) -> tuple[Path, pd.DataFrame]:
     return out, outcomes
 
 
-def _two_chunks(reference, folder: Path) -> tuple[Path, Path]:
-    """A copy of the reference store whose outcomes are in two chunks (points 0–1, 2–3), as an
-    interrupted experiment leaves them. Returns the chunks."""
+def _two_chunks(reference, folder: Path) -> dict[str, tuple[Path, Path]]:
+    """A copy of the reference store whose outcomes and series are in two chunk pairs (points
+    0–1, 2–3), as an interrupted experiment leaves them. Returns the chunks of each kind
+    ("outcome", "series")."""
     shutil.copytree(reference[0], folder)
     store = ResultStore(folder)
-    outcomes = store.outcomes()
-    for f in store.chunk_files():
+    outcomes, series = store.outcomes(), store.series()
+    for f in store.chunk_files() + store.series_files():
         f.unlink()
-    store.write_chunk(outcomes[outcomes["point"] < 2])
-    store.write_chunk(outcomes[outcomes["point"] >= 2])
-    first, second = store.chunk_files()
-    assert set(pd.read_parquet(second)["point"]) == {2, 3}
-    return first, second
+    store.write_chunk(outcomes[outcomes["point"] < 2], series[series["point"] < 2])
+    store.write_chunk(outcomes[outcomes["point"] >= 2], series[series["point"] >= 2])
+    chunks = {"outcome": tuple(store.chunk_files()), "series": tuple(store.series_files())}
+    for first, second in chunks.values():
+        assert set(pd.read_parquet(second)["point"]) == {2, 3}
+    return chunks
 
 
 def _flip_a_value(path: Path) -> None:
-    """Flip one bit in the stored outcome values such that, read without page checksums, the
-    file reads back as other numbers, silently."""
+    """Flip one bit in the stored values (an outcome chunk's values, a series chunk's high-tech
+    output shares) such that, read without page checksums, the file reads back as other
+    numbers, silently."""
     raw = path.read_bytes()
     original = pd.read_parquet(path)
-    column = pq.ParquetFile(path).metadata.row_group(0).column(original.columns.get_loc("value"))
+    name = "value" if "value" in original.columns else "high_tech_output_share"
+    column = pq.ParquetFile(path).metadata.row_group(0).column(original.columns.get_loc(name))
     start = column.dictionary_page_offset or column.data_page_offset
     for at in range(start, start + column.total_compressed_size):
         flipped = raw[:at] + bytes([raw[at] ^ 0x10]) + raw[at + 1:]
@@ -105,8 +110,9 @@ def _damage(path: Path, how: str) -> None:
         path.write_bytes(b"")
     elif how == "garbage":
         path.write_bytes(np.random.default_rng(0).bytes(len(raw)))
-    elif how == "no outcome columns":
-        pd.read_parquet(path).drop(columns=["met", "margin"]).to_parquet(path, index=False)
+    elif how == "missing columns":      # outcomes: first_met_year, margin; series: two indicators
+        table = pd.read_parquet(path)
+        table.drop(columns=table.columns[-2:]).to_parquet(path, index=False)
     elif how == "flipped bit":
         _flip_a_value(path)
     else:
@@ -124,13 +130,15 @@ def _warnings(stderr: str) -> list[str]:
 
 # ---------------------------------------------------------------- damaged chunk, resumed
 
-DAMAGES = ["truncated", "empty", "garbage", "no outcome columns", "flipped bit"]
+DAMAGES = ["truncated", "empty", "garbage", "missing columns", "flipped bit"]
 
 
+@pytest.mark.parametrize("kind", ["outcome", "series"])
 @pytest.mark.parametrize("how", DAMAGES)
-def test_damaged_chunk_is_set_aside_and_its_runs_run_again(reference, tmp_path, capsys, how):
+def test_damaged_chunk_is_set_aside_and_its_runs_run_again(reference, tmp_path, capsys, how,
+                                                           kind):
     out = tmp_path / "store"
-    _, damaged = _two_chunks(reference, out)
+    _, damaged = _two_chunks(reference, out)[kind]
     _damage(damaged, how)
     kept = damaged.read_bytes()
     capsys.readouterr()
@@ -138,18 +146,21 @@ def test_damaged_chunk_is_set_aside_and_its_runs_run_again(reference, tmp_path, 
     err = capsys.readouterr().err
     pd.testing.assert_frame_equal(outcomes, reference[1])
     # identical to the undamaged run, and what the folder now holds is that too
-    pd.testing.assert_frame_equal(zonesim.load(out).outcomes, zonesim.load(reference[0]).outcomes)
+    res, ref = zonesim.load(out), zonesim.load(reference[0])
+    pd.testing.assert_frame_equal(res.outcomes, ref.outcomes)
+    pd.testing.assert_frame_equal(res.series, ref.series)
     warned = _warnings(err)
     assert len(warned) == 1 and str(damaged) in warned[0], err
     assert "resuming: 4 of 8 runs already finished, 4 to run" in err
     aside = damaged.with_name(f"damaged-{damaged.name}")
     assert aside.read_bytes() == kept             # kept as it was, never deleted
-    assert ResultStore(out).chunk_files() and not damaged.exists()
+    store = ResultStore(out)                      # merged again into one pair
+    assert len(store.chunk_files()) == len(store.series_files()) == 1 and not damaged.exists()
 
 
 def test_resume_from_the_command_line_recovers_a_damaged_chunk(reference, tmp_path):
     out = tmp_path / "store"
-    _, damaged = _two_chunks(reference, out)
+    _, damaged = _two_chunks(reference, out)["outcome"]
     _damage(damaged, "truncated")
     r = subprocess.run(_sweep_cmd(out, "--resume"), capture_output=True, text=True,
                        env={**os.environ, "MPLBACKEND": "Agg"}, cwd=tmp_path)
@@ -159,20 +170,23 @@ def test_resume_from_the_command_line_recovers_a_damaged_chunk(reference, tmp_pa
     assert len(warned) == 1 and str(damaged) in warned[0] and "run again" in warned[0]
     assert (damaged.parent / f"damaged-{damaged.name}").exists()
     pd.testing.assert_frame_equal(ResultStore(out).outcomes(), reference[1])
+    pd.testing.assert_frame_equal(zonesim.load(out).series, zonesim.load(reference[0]).series)
 
 
 # ------------------------------------------------------------------ damaged, only read
 
-@pytest.mark.parametrize("how", ["truncated", "no outcome columns"])
-def test_load_names_the_damaged_chunk(reference, tmp_path, how):
+@pytest.mark.parametrize("kind", ["outcome", "series"])
+@pytest.mark.parametrize("how", ["truncated", "missing columns"])
+def test_load_names_the_damaged_chunk(reference, tmp_path, how, kind):
     out = tmp_path / "store"
-    _, damaged = _two_chunks(reference, out)
+    _, damaged = _two_chunks(reference, out)[kind]
     _damage(damaged, how)
     before = _snapshot(out)
     with pytest.raises(ExperimentError) as e:
         zonesim.load(out)
     msg = str(e.value)
     assert "\n" not in msg and str(damaged) in msg and "--resume" in msg, msg
+    assert f"damaged {kind} chunk" in msg, msg
     assert _snapshot(out) == before               # reading changes nothing
 
 
@@ -191,8 +205,8 @@ def test_damaged_design_is_named_and_written_again_on_resume(reference, tmp_path
     assert len(warned) == 1 and str(design) in warned[0], warned
     assert (out / "damaged-design.parquet").exists()
     res, ref = zonesim.load(out), zonesim.load(reference[0])
-    pd.testing.assert_frame_equal(res.experiments, ref.experiments)
-    pd.testing.assert_frame_equal(res.outcomes, ref.outcomes)
+    for table in ("experiments", "outcomes", "series"):
+        pd.testing.assert_frame_equal(getattr(res, table), getattr(ref, table))
 
 
 @pytest.mark.parametrize("text", ["{ not json", "[1, 2]", "\udcff"])
@@ -265,7 +279,7 @@ OVERSIZE = textwrap.dedent("""
                                     replicates=100_000, out=out),
         "compare": lambda: compare(tiny, [tiny] * 31, replicates=100_000, out=out),
     }}
-    for m, n in (("morris", 10**9), ("sobol", 2**30), ("fast", 10**9), ("delta", 10**9),
+    for m, n in (("morris", 10**9), ("sobol", 2**29), ("fast", 10**9), ("delta", 10**9),
                  ("pawn", 10**9)):
         requests[m] = lambda m=m, n=n: sensitivity(tiny, m, n, replicates=1, names=two, out=out)
     for name, request in requests.items():
@@ -299,7 +313,7 @@ def test_oversize_designs_are_refused_before_they_are_built(tmp_path):
     assert "1,000,000,000 points" in lines["grid"] and "1000 × 1000 × 1000" in lines["grid"]
     assert "10,000,000,000 STEPS" in lines["grid steps"]
     assert "32 points × 100,000 replicates" in lines["compare"]
-    assert "1,073,741,824 × (2 factors + 2)" in lines["sobol"]
+    assert "536,870,912 × (2 factors + 2)" in lines["sobol"]
     assert "1,000,000,000 × 2 factors" in lines["fast"]
     assert not out.exists()
     assert time.perf_counter() - t < 60
@@ -310,7 +324,7 @@ CLI_OVERSIZE = {
              "growth_drift=0:0.1:1000", "--param", "super_deduction_rate=0.5:1:1000"],
     "lhs": ["sweep", str(TINY), "--param", "rd_subsidy_rate=0:0.2", "--param",
             "growth_drift=0:0.1", "--design", "lhs", "--samples", str(10**9)],
-    "sobol": ["sensitivity", str(TINY), "--method", "sobol", "--samples", str(2**30), "--params",
+    "sobol": ["sensitivity", str(TINY), "--method", "sobol", "--samples", str(2**29), "--params",
               "rd_subsidy_rate,growth_drift"],
     # 32 points × 100 000 replicates (the most the option takes)
     "compare": ["compare", str(TINY), *[str(TINY)] * 31, "--replicates", "100000"],

@@ -3,8 +3,11 @@
 An experiment is a *design* of points (one row per point: scenario and parameter values), each
 run ``replicates`` times; *outcomes* are per-run target evaluations, stored as ``OUTCOME_COLUMNS``
 (point, seed, replicate, target, value, met, first_met_year, margin) beside the design
-(``design.parquet``: point, scenario, parameters); :func:`zonesim.load` reads them into the
-experiments and outcomes tables every output folder gives.
+(``design.parquet``: point, scenario, parameters); each run's *series* are the yearly values of
+the indicators its experiment's targets use, at the scopes they read (:func:`series_spec`),
+stored as ``SERIES_KEYS`` (point, seed, replicate, year, scope) and one column per indicator.
+:func:`zonesim.load` reads them into the experiments, outcomes and series tables every output
+folder gives.
 
 Every run is a pure function of (scenario, parameters, seed, replicate). Replicate r of every
 point and every variant draws from ``SeedSequence(seed, spawn_key=(r,))`` — common random
@@ -22,10 +25,12 @@ from tqdm.auto import tqdm
 
 from zonesim.analysis.designs import check_runs
 from zonesim.analysis.results import RESULT_FORMAT
-from zonesim.analysis.store import (OUTCOME_COLUMNS, ResultStore, design_digest,
+from zonesim.analysis.store import (OUTCOME_COLUMNS, SERIES_KEYS, ResultStore, design_digest,
                                     model_code_digest)
 from zonesim.analysis.targets import evaluate_targets
 from zonesim.engine.model import ZoneModel
+from zonesim.registry import scopes
+from zonesim.registry.indicators import INDICATORS
 from zonesim.registry.validate import check_option
 from zonesim.run import check_executor_options, make_executor, map_unordered, replicate_seed
 from zonesim.scenario import Scenario
@@ -38,12 +43,30 @@ RUNS_PER_TASK = 16
 MARGIN_CAP = 1e3
 
 
+def series_spec(scenarios: dict[str, Scenario]) -> dict[str, list[str]]:
+    """What each run of an experiment keeps of its yearly indicators: the ``indicators`` the
+    modelled targets of its scenarios use (with ``zone_tier_level`` when a scope counts zones
+    from a tier on), in the registry's order, at the ``scopes`` those targets read (every zone's
+    for each_zone), sorted. One set for the whole experiment, so that every chunk has the same
+    columns and dtypes, and a variant's runs can be drawn against the base's targets."""
+    indicators, read = set(), set()
+    for sc in scenarios.values():
+        zone_ids = [z.id for z in sc.zones]
+        for t in sc.modelled_targets:
+            indicators.add(t.indicator)
+            if scopes.parse(t.scope).min_level is not None:
+                indicators.add("zone_tier_level")
+            read.update(scopes.members(t.scope, zone_ids))
+    return {"indicators": [n for n in INDICATORS if n in indicators], "scopes": sorted(read)}
+
+
 def run_points(scenarios: dict[str, Scenario], points: list[dict], replicates: list[int],
-               seed: int) -> pd.DataFrame:
+               seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run every (point, replicate) given and evaluate the targets; a pure function.
 
     ``points``: dicts with ``point`` (id), ``scenario`` (key of ``scenarios``) and
-    ``parameters`` (overrides). Returns outcome rows (``OUTCOME_COLUMNS``).
+    ``parameters`` (overrides). Returns outcome rows (``OUTCOME_COLUMNS``) and series rows
+    (``SERIES_KEYS`` and :func:`series_spec`'s indicators), each sorted by point and replicate.
     """
     # Targets are evaluated once per scenario for all runs of the task (evaluation has a large
     # fixed cost per call and none per replicate): each run gets a task-local key in the
@@ -58,18 +81,37 @@ def run_points(scenarios: dict[str, Scenario], points: list[dict], replicates: l
             table.insert(0, "replicate", len(keys))
             keys.append((int(pt["point"]), int(r)))
             tables.setdefault(pt["scenario"], []).append(table)
-    out = []
+    kept = series_spec(scenarios)
+    out, series = [], []
     for name, tabs in tables.items():
-        ev = evaluate_targets(scenarios[name], pd.concat(tabs, ignore_index=True))
+        table = pd.concat(tabs, ignore_index=True)
+        ev = evaluate_targets(scenarios[name], table)
         k = ev["replicate"].to_numpy()
         ev.insert(0, "point", [keys[i][0] for i in k])
         ev["replicate"] = [keys[i][1] for i in k]
         out.append(ev)
+        series.append(_series_rows(table, kept, keys, seed))
     df = pd.concat(out, ignore_index=True).sort_values(["point", "replicate"], kind="stable",
                                                         ignore_index=True)
     targets = {t.id: t for s in scenarios.values() for t in s.modelled_targets}
     df["point"] = df["point"].astype("int64")
-    return target_outcomes(df, targets, seed)[OUTCOME_COLUMNS]
+    series = pd.concat(series, ignore_index=True).sort_values(
+        ["point", "replicate"], kind="stable", ignore_index=True)
+    return target_outcomes(df, targets, seed)[OUTCOME_COLUMNS], series
+
+
+def _series_rows(table: pd.DataFrame, kept: dict, keys: list[tuple[int, int]],
+                 seed: int) -> pd.DataFrame:
+    """The series of the runs in ``table`` (indicator tables of a task, the task-local key of
+    each run in ``replicate``): ``kept``'s scopes and indicators, keyed by (point, seed,
+    replicate), ``keys`` mapping the task-local key to (point, replicate)."""
+    read = table["scope"].isin(kept["scopes"]).to_numpy()
+    rows = table.loc[read, ["year", "scope", *kept["indicators"]]]
+    run = np.asarray(keys, dtype=np.int64)[table["replicate"].to_numpy()[read]]
+    rows.insert(0, "point", run[:, 0])
+    rows.insert(1, "seed", np.int64(seed))
+    rows.insert(2, "replicate", run[:, 1])
+    return rows
 
 
 def target_outcomes(evaluations: pd.DataFrame, targets: dict, seed: int) -> pd.DataFrame:
@@ -105,9 +147,10 @@ def _margin(value: float, target) -> float:
 def execute(store: ResultStore, scenarios: dict[str, Scenario], design: pd.DataFrame,
             replicates: int, seed: int, executor: Executor | None = None,
             finished: set | None = None, progress: bool = True,
-            runs_per_task: int = RUNS_PER_TASK,
+            runs_per_task: int | None = None,
             label: str = "runs") -> pd.DataFrame:
-    """Run every (point, replicate) of the design not yet finished, writing a chunk per task.
+    """Run every (point, replicate) of the design not yet finished, writing a pair of chunks
+    (series, outcomes) per task of ``runs_per_task`` runs (default :data:`RUNS_PER_TASK`).
     Returns all outcomes of the store."""
     finished = finished or set()
     params = [c for c in design.columns if c not in ("point", "scenario")]
@@ -118,7 +161,7 @@ def execute(store: ResultStore, scenarios: dict[str, Scenario], design: pd.DataF
             pt = {"point": int(row["point"]), "scenario": row["scenario"],
                   "parameters": {k: _plain(row[k]) for k in params if pd.notna(row[k])}}
             todo.append((pt, missing))
-    tasks = _pack(todo, runs_per_task)
+    tasks = _pack(todo, runs_per_task or RUNS_PER_TASK)
     total = len(design) * replicates
     remaining = sum(len(m) for _, m in todo)
     if finished:
@@ -128,8 +171,8 @@ def execute(store: ResultStore, scenarios: dict[str, Scenario], design: pd.DataF
                disable=not progress, dynamic_ncols=True, smoothing=0.1)
     jobs = [(scenarios, pts, reps, seed) for pts, reps in tasks]
     try:
-        for i, df in map_unordered(run_points, jobs, executor):
-            store.write_chunk(df)
+        for i, (df, series) in map_unordered(run_points, jobs, executor):
+            store.write_chunk(df, series)
             pts, reps = tasks[i]
             bar.update(len(pts) * len(reps))
     finally:
@@ -171,6 +214,7 @@ def _base_spec(kind: str, scenarios: dict[str, Scenario], design: pd.DataFrame,
                           for k, s in scenarios.items()},
             "design_digest": design_digest(design),
             "design_points": int(len(design)), "replicates": int(replicates),
+            "series": series_spec(scenarios),
             "seed": int(seed), "seeds": "SeedSequence(seed, spawn_key=(replicate,))", **extra}
 
 

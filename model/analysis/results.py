@@ -15,8 +15,12 @@ store, ``experiment.json``) or ``calibrate`` (``calibration.json``) loads into
   :func:`zonesim.analysis.experiments.target_outcomes`); for a calibration, ``target`` is a
   published statistic (``indicator [scope] year``) and ``value`` its simulated value, with no
   ``met``: a statistic is fitted, not met;
-- ``series`` (``run`` folders): every run's yearly indicators, keyed by ``run``, ``seed`` and
-  ``replicate`` as the outcomes, then ``year``, ``scope`` and one column per indicator;
+- ``series``: every run's yearly indicators, keyed as the outcomes (``run``, ``point`` for
+  stores, ``seed``, ``replicate``), then ``year``, ``scope`` and one column per indicator: all
+  indicators at every scope for a ``run`` folder; for a store, those its targets use at the
+  scopes they read (:func:`zonesim.analysis.experiments.series_spec`); None for a calibration.
+  One point's rows (a run folder's as they are) are the table the fan charts of
+  :mod:`zonesim.present.figures` draw;
 - ``metadata``: ``kind`` (run, compare, sweep, sensitivity, calibration), ``scenarios`` (ids),
   ``seed``, ``complete`` (every planned run finished) and ``settings`` (the folder's JSON).
 
@@ -39,8 +43,12 @@ from zonesim.analysis.store import ResultStore
 from zonesim.errors import ExperimentError, ZonesimError
 
 #: Version of the stored columns :func:`load` reads; every writer records it as
-#: ``result_format`` (folders written before it lack the ``seed`` columns).
-RESULT_FORMAT = 1
+#: ``result_format`` (folders written before it lack the ``seed`` columns; 2: a result store
+#: keeps each run's series beside its outcomes).
+RESULT_FORMAT = 2
+#: The oldest format of each kind of folder :func:`load` reads: run and calibration folders
+#: are unchanged since format 1; a result store of format 1 has no series.
+OLDEST_FORMAT = {"run.json": 1, "experiment.json": 2, "calibration.json": 1}
 
 #: The file that marks each kind of output folder, and the command that writes it.
 MARKERS = {"run.json": "zonesim run", "experiment.json": "compare, sweep or sensitivity",
@@ -59,14 +67,15 @@ class Results:
     metadata: dict
 
     def __repr__(self) -> str:
+        series = "" if self.series is None else f", {len(self.series)} series rows"
         return (f"Results({self.metadata['kind']} of {', '.join(self.metadata['scenarios'])} "
                 f"in {self.folder}: {len(self.experiments)} runs, {len(self.outcomes)} "
-                "outcome rows)")
+                f"outcome rows{series})")
 
 
 def load(folder: str | Path) -> Results:
     """Read any zonesim output folder (run, compare, sweep, sensitivity, calibration) into
-    experiments, outcomes, series (run folders; None elsewhere) and metadata.
+    experiments, outcomes, series (None for a calibration) and metadata.
 
     A folder that is not a zonesim output, was written in another result format or is
     damaged raises a :class:`ZonesimError` of one line naming the folder (for a result store an
@@ -85,7 +94,7 @@ def load(folder: str | Path) -> Results:
     try:
         settings = _settings(folder / marker)
         found = settings.get("result_format")
-        if found != RESULT_FORMAT:
+        if not (isinstance(found, int) and OLDEST_FORMAT[marker] <= found <= RESULT_FORMAT):
             older = not isinstance(found, int) or found < RESULT_FORMAT
             raise ZonesimError(
                 f"{folder} was written by {'an older' if older else 'a newer'} zonesim (result "
@@ -136,12 +145,17 @@ def _load_run(folder: Path, settings: dict) -> Results:
 
 
 def _load_store(folder: Path, settings: dict) -> Results:
-    """A result store (compare, sweep, sensitivity): the runs finished so far."""
+    """A result store (compare, sweep, sensitivity): the runs finished so far (with both
+    outcomes and series)."""
     store = ResultStore(folder)
     design = store.design()
     replicates, seed = int(settings["replicates"]), int(settings["seed"])
-    outcomes = store.outcomes()
-    outcomes.insert(0, "run", outcomes["point"] * replicates + outcomes["replicate"])
+    outcomes, series = store.outcomes(), store.series()
+    for table in (outcomes, series):
+        table.insert(0, "run", table["point"] * replicates + table["replicate"])
+    finished = pd.Index(outcomes["run"].unique()).intersection(series["run"].unique())
+    outcomes = outcomes[outcomes["run"].isin(finished)].reset_index(drop=True)
+    series = series[series["run"].isin(finished)].reset_index(drop=True)
     runs = outcomes[["run", "point", "seed", "replicate"]].drop_duplicates(ignore_index=True)
     experiments = runs.merge(design, on="point", how="left", validate="many_to_one")
     # the design names each point's scenario by its key in the specification ("base",
@@ -150,7 +164,7 @@ def _load_store(folder: Path, settings: dict) -> Results:
     experiments["scenario"] = experiments["scenario"].map(ids)
     parameters = [c for c in design.columns if c not in ("point", "scenario")]
     experiments = experiments[["run", "point", "scenario", "seed", "replicate", *parameters]]
-    return Results(folder, experiments, _keys_first(outcomes), None,
+    return Results(folder, experiments, _keys_first(outcomes), _keys_first(series),
                    {"kind": settings["kind"], "scenarios": list(settings["scenario_ids"]),
                     "seed": seed, "complete": len(runs) == len(design) * replicates,
                     "settings": settings})
