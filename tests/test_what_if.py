@@ -31,6 +31,7 @@ def test_set_changes_only_the_named_values(good):
     changed = {n for n in sc.values() if sc.value(n) != good.value(n)}
     assert changed == {"rd_subsidy_rate", "offshore_bases", "land_allocation_rule"}
     assert sc.model_dump()["targets"] == good.model_dump()["targets"]
+    assert sc.name == "good_base_what_if" and "what-if: rd_subsidy_rate=0.5" in sc.meta.title
 
 
 def test_set_value_is_an_assumption_whose_range_holds_it(good):
@@ -101,7 +102,7 @@ def test_run_with_set_writes_beside_the_scenarios_own_run(tmp_path):
                        capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "What-if: rd_subsidy_rate=0.15" in r.stdout
-    out = tmp_path / "out" / "good_base_what_if"
+    out = tmp_path / "out" / "good_base_what_if"  # the what-if's id
     assert (out / "run.json").exists() and not (tmp_path / "out" / "good_base").exists()
     bad = subprocess.run([sys.executable, "-m", "zonesim", "run", str(GOOD), "--set",
                           "rd_subsidy_rate=nan"], capture_output=True, text=True, cwd=tmp_path,
@@ -109,3 +110,24 @@ def test_run_with_set_writes_beside_the_scenarios_own_run(tmp_path):
     assert bad.returncode == 2 and bad.stderr.strip() == (
         "zonesim: --set rd_subsidy_rate: expected a finite number (share of R&D expense), "
         "got nan")
+
+
+def test_compare_and_sweep_take_set(tmp_path):
+    """compare BASE --set: the base's what-if is the variant; sweep --set: around the what-if."""
+    cmp = subprocess.run([sys.executable, "-m", "zonesim", "compare", str(GOOD), "-n", "2",
+                          "--workers", "1", "-q", "--no-figures", "--set", "offshore_bases=0",
+                          "--out", str(tmp_path / "cmp")], capture_output=True, text=True,
+                         cwd=tmp_path, timeout=300)
+    assert cmp.returncode == 0, cmp.stderr
+    assert "offshore_bases: 30 → 0" in cmp.stdout
+    sw = subprocess.run([sys.executable, "-m", "zonesim", "sweep", str(GOOD), "--param",
+                         "rd_subsidy_rate=0:0.2:2", "-n", "1", "--workers", "1", "-q",
+                         "--no-figures", "--set", "offshore_bases=0", "--out",
+                         str(tmp_path / "sw")], capture_output=True, text=True, cwd=tmp_path,
+                        timeout=300)
+    assert sw.returncode == 0, sw.stderr
+    spec = zonesim.load(tmp_path / "sw").metadata
+    assert "good_base_what_if" in str(spec)
+    none = subprocess.run([sys.executable, "-m", "zonesim", "compare", str(GOOD)],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert none.returncode == 2 and "needs a VARIANT scenario or --set" in none.stderr

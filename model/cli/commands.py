@@ -19,9 +19,7 @@ def _cmd_run(args) -> int:
     from zonesim.present.brief import write_brief
 
     sc = with_settings(load_scenario(args.scenario), args.set)
-    # a what-if's results go beside the scenario's own, not over them
-    out = Path("out") / (sc.name + ("_what_if" if args.set else "")) if args.out is None \
-        else args.out
+    out = Path("out") / sc.name if args.out is None else args.out
 
     def more_files(folder: Path, res: dict) -> None:
         if not args.no_figures and sc.modelled_targets:

@@ -7,9 +7,10 @@ import sys
 import time
 from pathlib import Path
 
-from zonesim.cli.options import UsageError, executor_args, executor_options, out_folder, \
-    positive
+from zonesim.cli.options import (UsageError, add_set_option, executor_args,
+                                  executor_options, out_folder, positive)
 from zonesim.scenario import load_scenario
+from zonesim.scenario.what_if import with_settings
 
 
 def _parse_param(text: str):
@@ -47,6 +48,10 @@ def _cmd_compare(args) -> int:
 
     base = load_scenario(args.base)
     variants = [load_scenario(v) for v in args.variants]
+    if args.set:  # the quick what-if: the base with the values set, as one more variant
+        variants.append(with_settings(base, args.set))
+    if not variants:
+        raise UsageError("compare needs a VARIANT scenario or --set NAME=VALUE")
     ex = executor_args(args)
     out = out_folder(args, f"compare_{base.name}")
     t0 = time.perf_counter()
@@ -64,7 +69,7 @@ def _cmd_sweep(args) -> int:
     from zonesim.present import write_sweep
     from zonesim.present.experiment_text import sweep_text
 
-    sc = load_scenario(args.scenario)
+    sc = with_settings(load_scenario(args.scenario), args.set)
     parsed = [_parse_param(t) for t in args.param]
     factors = [f for f, _ in parsed]
     steps = {f.name: st for f, st in parsed if st}
@@ -127,7 +132,8 @@ def _cmd_sensitivity(args) -> int:
 def add_compare(sub) -> None:
     p = sub.add_parser("compare", help="policy counterfactuals on common random numbers")
     p.add_argument("base", help="the base scenario")
-    p.add_argument("variants", nargs="+", help="variant scenarios (policy counterfactuals)")
+    p.add_argument("variants", nargs="*", help="variant scenarios (policy counterfactuals)")
+    add_set_option(p, "the base with these values is one more variant (a quick what-if)")
     executor_options(p)
     p.set_defaults(func=_cmd_compare)
 
@@ -140,6 +146,7 @@ def add_sweep(sub) -> None:
                         "default 5)")
     p.add_argument("--design", choices=("grid", "lhs"), default="grid")
     p.add_argument("--samples", type=positive, default=16, help="points of an lhs design")
+    add_set_option(p, "the scenario's values to sweep around")
     executor_options(p)
     p.set_defaults(func=_cmd_sweep)
 

@@ -74,9 +74,9 @@ def executor_options(p, replicates: int = 10) -> None:
 
 
 
-def add_set_option(p) -> None:
+def add_set_option(p, what: str = "set a parameter for this run") -> None:
     """``--set NAME=VALUE`` (repeatable): a quick what-if, checked like a scenario file."""
     p.add_argument("--set", action="append", default=None, metavar="NAME=VALUE",
-                   help="set a parameter for this run, e.g. --set rd_subsidy_rate=0.15 "
-                        "(repeat for several; checked like a scenario file; `zonesim "
-                        "parameters SCENARIO` lists the names and values)")
+                   help=f"{what}, e.g. --set rd_subsidy_rate=0.15 (repeat for several; checked "
+                        "like a scenario file; `zonesim parameters SCENARIO` lists the names "
+                        "and values)")

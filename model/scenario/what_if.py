@@ -15,7 +15,11 @@ from pydantic import ValidationError
 from zonesim.errors import ZonesimError, cut
 from zonesim.registry.parameters import PARAMETERS
 from zonesim.registry.validate import ParameterError, check_value
-from zonesim.scenario.schema import Scenario
+from zonesim.scenario.schema import ID_MAX_CHARS, Scenario
+
+
+#: What a what-if's id ends with.
+SUFFIX = "_what_if"
 
 
 class SettingError(ZonesimError):
@@ -43,7 +47,8 @@ def parse_setting(text: str) -> tuple[str, object]:
 
 def with_settings(scenario: Scenario, settings: list[str] | None) -> Scenario:
     """``scenario`` with the ``NAME=VALUE`` settings applied (each name at most once), checked
-    like a scenario file; the scenario itself when there are none."""
+    like a scenario file, its id ending in ``_what_if`` and its title naming the settings; the
+    scenario itself when there are none."""
     if not settings:
         return scenario
     values: dict[str, object] = {}
@@ -55,6 +60,10 @@ def with_settings(scenario: Scenario, settings: list[str] | None) -> Scenario:
     data = scenario.model_dump(by_alias=True, exclude_none=True)
     for name, value in values.items():
         data["parameters"][name] = _assumed(scenario, name, value)
+    # a what-if is named as one, so its results never pass for the scenario's own
+    meta = data["scenario"]
+    meta["id"] = f"{meta['id'][:ID_MAX_CHARS - len(SUFFIX)]}{SUFFIX}"
+    meta["title"] = f"{meta['title']} — what-if: {', '.join(settings)}"
     try:
         out = Scenario(**data)
     except (ValidationError, ValueError) as e:
