@@ -202,7 +202,7 @@ def planner_reading(summary, scenario):
     m = summary[summary["modelled"]]
     if m.empty:
         return [("p", [("No target of the plan is modelled: ", "strong"),
-                       (f"its {len(summary)} targets are listed below with the reasons.", "")])]
+                       (f"its {len(summary)} targets are listed with the reasons.", "")])]
     tmap = {t.id: t for t in scenario.modelled_targets}
     n = verdict_counts(m["p_met"])
     rest = len(summary) - len(m)
@@ -210,8 +210,8 @@ def planner_reading(summary, scenario):
                       "strong"),
                      (f", {n['uncertain']} uncertain and {n['likely missed']} likely missed; "
                       f"expected number met {m['p_met'].sum():.1f} of {len(m)}."
-                      + (f" {rest} more targets of the plan are not modelled (listed below "
-                         "with the reasons)." if rest else ""), "")])]
+                      + (f" {rest} more targets of the plan are not modelled (listed with "
+                         "their reasons)." if rest else ""), "")])]
 
     k = min(3, len(m) // 2)
     if k:
