@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +19,7 @@ import pytest
 
 from zonesim.analysis.calibration import calibrate
 from zonesim.analysis.calibration_data import read_data, select_statistics
+from cli_check import one_line_error, zonesim_cli
 from zonesim.errors import CalibrationError, ZonesimError
 from zonesim.scenario import load_scenario
 
@@ -28,21 +28,6 @@ REPO = TESTS.parent
 TINY = TESTS / "data" / "tiny.toml"
 HEADER = "indicator,scope,year,value,weight\n"
 GOOD_ROW = "high_tech_output_share,city,2018,0.4,1\n"
-
-
-def zonesim_cli(*args, timeout=120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "zonesim", *map(str, args)],
-                          capture_output=True, text=True, cwd=REPO, timeout=timeout)
-
-
-def one_line_error(r: subprocess.CompletedProcess, *fragments: str) -> str:
-    assert "Traceback" not in r.stderr + r.stdout, r.stderr
-    assert r.returncode == 2, (r.returncode, r.stderr)
-    msg = r.stderr.strip()
-    assert msg and "\n" not in msg, f"not one line: {msg!r}"
-    for f in fragments:
-        assert f in msg, f"{f!r} not in {msg!r}"
-    return msg
 
 
 def cli(capsys, *args) -> subprocess.CompletedProcess:

@@ -17,7 +17,7 @@ from zonesim.present.formats import (planner_range, planner_value, text_width,
 from zonesim.present.labels import label, unit_scale
 from zonesim.registry import scopes
 from zonesim.registry.indicators import INDICATORS
-from zonesim.scenario import SCENARIO_DIR, Target, load_scenario
+from zonesim.scenario import SCENARIO_DIR, load_scenario
 
 SCENARIOS = sorted(SCENARIO_DIR.glob("*.toml"))
 

@@ -20,6 +20,7 @@ from zonesim.analysis.run_scenario import run_scenario
 from zonesim.engine import memory
 from zonesim.engine.firms import peak_run_bytes
 from zonesim.engine.model import ZoneModel
+from cli_check import one_line_error, zonesim_cli
 from zonesim.errors import ZonesimError
 from zonesim.run import run_replicate, run_replicates
 
@@ -30,22 +31,6 @@ GOOD = REPO / "tests" / "bad_scenarios" / "good_base.toml"
 @pytest.fixture(scope="module")
 def good():
     return zonesim.load_scenario(GOOD)
-
-
-def zonesim_cli(*args, cwd=None, timeout=120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "zonesim", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd or REPO, timeout=timeout)
-
-
-def one_line_error(r: subprocess.CompletedProcess, *fragments: str) -> str:
-    """The run failed with status 2 and one line on stderr holding every fragment."""
-    assert "Traceback" not in r.stderr + r.stdout, r.stderr
-    assert r.returncode == 2, (r.returncode, r.stderr)
-    msg = r.stderr.strip()
-    assert msg and "\n" not in msg, f"not one line: {msg!r}"
-    for f in fragments:
-        assert f in msg, f"{f!r} not in {msg!r}"
-    return msg
 
 
 def listing(folder: Path) -> list[str]:

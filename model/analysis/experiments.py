@@ -25,7 +25,7 @@ from tqdm.auto import tqdm
 
 from zonesim.analysis.designs import check_runs
 from zonesim.analysis.results import RESULT_FORMAT
-from zonesim.analysis.store import (OUTCOME_COLUMNS, SERIES_KEYS, ResultStore, design_digest,
+from zonesim.analysis.store import (OUTCOME_COLUMNS, ResultStore, design_digest,
                                     model_code_digest)
 from zonesim.analysis.targets import evaluate_targets
 from zonesim.engine.model import ZoneModel
