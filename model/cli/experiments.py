@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from zonesim.cli.options import (UsageError, add_set_option, executor_args,
-                                  executor_options, out_folder, positive)
+                                  executor_options, option, out_folder)
 from zonesim.scenario import load_scenario
 from zonesim.scenario.what_if import with_settings
 
@@ -145,7 +145,8 @@ def add_sweep(sub) -> None:
                    help="a parameter and its range (repeat for several; STEPS for grids, "
                         "default 5)")
     p.add_argument("--design", choices=("grid", "lhs"), default="grid")
-    p.add_argument("--samples", type=positive, default=16, help="points of an lhs design")
+    p.add_argument("--samples", type=option("samples"), default=16,
+                   help="points of an lhs design")
     add_set_option(p, "the scenario's values to sweep around")
     executor_options(p)
     p.set_defaults(func=_cmd_sweep)
@@ -156,12 +157,13 @@ def add_sensitivity(sub) -> None:
     p.add_argument("scenario")
     p.add_argument("--method", choices=("morris", "sobol", "fast", "delta", "pawn"),
                    default="morris")
-    p.add_argument("--samples", type=positive, default=None, metavar="N",
+    p.add_argument("--samples", type=option("samples"), default=None, metavar="N",
                    help="base samples: trajectories (morris, default 20), base sample (sobol, "
                         "default 256, a power of two), samples per factor (fast, default 512) "
                         "or samples (delta/pawn, default max(512, 10 per factor)); -n is the "
                         "replicates per sample point")
-    p.add_argument("--n", dest="old_n", type=positive, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--n", dest="old_n", type=option("samples"), default=None,
+                   help=argparse.SUPPRESS)
     p.add_argument("--params", default=None,
                    help="comma-separated parameter names (default: every assumption with a range "
                         "and every lever)")

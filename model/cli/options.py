@@ -14,16 +14,6 @@ class UsageError(ZonesimError):
     """A command-line mistake; printed without a traceback."""
 
 
-def positive(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {cut(text)!r}")
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, got {v}")
-    return v
-
-
 def option(name: str):
     """The argparse type of run option ``name``: a whole number within its bounds
     (:data:`zonesim.registry.validate.RUN_OPTIONS`), the same check as the Python API's."""
