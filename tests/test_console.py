@@ -12,6 +12,7 @@ import pytest
 from zonesim.analysis.targets import COMPARE, summarise
 from zonesim.present import target_table_text
 from zonesim.present.figures import fan_figure
+from zonesim.present.fonts import cjk_font
 from zonesim.present.formats import (planner_range, planner_value, text_width,
                                      tier_shares_text, wrap_lines)
 from zonesim.present.labels import label, unit_scale
@@ -78,8 +79,9 @@ def test_gaogang_table_reads_in_planner_units():
 
 
 def test_every_money_indicator_is_shown_in_the_plans_units():
-    """One unit per amount for console and figures: 亿元 (figures: × 100 million yuan), per mu
-    万元 (× 10 000 yuan); what the figures read (labels.unit_scale) is the same divisor."""
+    """One unit per amount for console and figures: 亿元, per mu 万元 (figures without a CJK
+    font: × 100 million yuan, × 10 000 yuan); what the figures read (labels.unit_scale) is the
+    same divisor and, where they can show Chinese, the same unit."""
     money = [i for i in INDICATORS.values() if "yuan" in i.unit]
     assert money
     for i in money:
@@ -87,7 +89,7 @@ def test_every_money_indicator_is_shown_in_the_plans_units():
         wan = "per mu" in i.unit
         assert (shown.divisor, shown.text) == ((1e4, "万元/亩") if wan else (1e8, "亿元")), i.name
         assert shown.latin.startswith("× 10 000 yuan" if wan else "× 100 million yuan"), i.name
-        assert unit_scale(i.name) == (shown.divisor, shown.latin)
+        assert unit_scale(i.name) == (shown.divisor, shown.text if cjk_font() else shown.latin)
     assert planner_value(1e11, "industrial_output_yuan") == "1,000亿元"
     assert planner_value(5e7, "tech_loan_balance_yuan") == "0.5亿元"
     assert planner_value(3.8e6, "output_per_mu_yuan") == "380万元/亩"
@@ -95,8 +97,9 @@ def test_every_money_indicator_is_shown_in_the_plans_units():
         "1.45 (1.37–1.49)亿元"
 
 
-def test_fan_chart_names_the_console_unit_in_english():
-    """A money target's fan chart is drawn in 亿元 and says so in Latin letters."""
+def test_fan_chart_names_the_console_unit():
+    """A money target's fan chart is drawn in 亿元 and says so (in Latin letters where no CJK
+    font is installed)."""
     sc = load_scenario("gaogang_2017_2020")
     t = next(t for t in sc.targets if t.id == "tech_loan_balance_2020")
     years = range(sc.meta.start_year - 1, sc.meta.end_year + 1)
@@ -104,7 +107,7 @@ def test_fan_chart_names_the_console_unit_in_english():
                            "tech_loan_balance_yuan": 1e8 * (1 + r + y - 2016)}
                           for r in range(3) for y in years])
     ax = fan_figure(sc, table, t).axes[0]
-    assert ax.get_ylabel() == "× 100 million yuan"
+    assert ax.get_ylabel() == ("亿元" if cjk_font() else "× 100 million yuan")
     assert any(np.allclose(line.get_ydata(), 3.0) for line in ax.lines)   # the goal, 3亿元
 
 

@@ -60,9 +60,9 @@ def test_group_sums_equal_direct_sums_by_zone(make_model, seed):
 
 
 def test_every_indicator_has_an_english_label_and_a_display_unit():
-    """Figures carry the labels and display units, and matplotlib's default fonts have no CJK
-    glyphs."""
+    """Figures carry the labels and display units, and on a machine without a CJK font they
+    must show them in English."""
     for i in INDICATORS.values():
         assert i.label and latin(i.label) == i.label, i.name
-        scale, unit = i.display
-        assert scale > 0 and unit and latin(unit) == unit, i.name
+        shown = i.shown
+        assert shown.divisor > 0 and shown.latin and latin(shown.latin) == shown.latin, i.name

@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if os.environ.get("ZONESIM_FIGURE_FONT"):  # a bad font name is refused before any run
+            from zonesim.present.fonts import cjk_font
+            cjk_font()
         return args.func(args)
     except ZonesimError as e:
         print(one_line(e if e.names_its_file else f"zonesim: {e}"), file=sys.stderr)

@@ -19,7 +19,8 @@ from zonesim.analysis.targets import summarise
 from zonesim.errors import ZonesimError, cut
 from zonesim.present import reading
 from zonesim.present.figures import fan_figure, p_met_figure, per_zone_figure
-from zonesim.present.formats import LIKELY, VERDICT_RULE, VERDICTS, latin, num
+from zonesim.present.fonts import figure_text
+from zonesim.present.formats import LIKELY, VERDICT_RULE, VERDICTS, num
 from zonesim.present.labels import target_label
 from zonesim.present.page import (blocks_html, document, esc, figure, runs_html, table,
                                   verdict_badge)
@@ -58,7 +59,7 @@ def brief_html(scenario: Scenario, table, summary, run: dict) -> str:
     body += [_not_modelled(summary), _assumptions(scenario, run),
              f"<footer>Written by zonesim {esc(__version__)} from the run's files; "
              "<code>zonesim brief FOLDER</code> writes it again from the folder.</footer>"]
-    return document(f"{latin(scenario.meta.title) or scenario.name} — brief", "\n".join(body))
+    return document(f"{scenario.meta.title or scenario.name} — brief", "\n".join(body))
 
 
 def write_brief(folder: str | Path, scenario: Scenario, table, summary, run: dict) -> Path:
@@ -154,7 +155,7 @@ def _targets(scenario: Scenario, summary, run: dict) -> str:
     headers = ["verdict", "target", "goal", "P(met) [95 % interval]",
                "simulated in the target year: median (5–95 %)", "first met"]
     rules = "; ".join(f"{v}: {VERDICT_RULE[v]}" for v in VERDICTS)
-    fig = p_met_figure(summary, scenario, f"{latin(scenario.meta.title)}: probability of "
+    fig = p_met_figure(summary, scenario, f"{figure_text(scenario.meta.title)}: probability of "
                        f"meeting each target ({run['replicates']} replicates)")
     return (
         f"<h2>Probability of meeting each target</h2>\n<p>The share of the {run['replicates']} "
@@ -170,14 +171,14 @@ def _targets(scenario: Scenario, summary, run: dict) -> str:
 
 def _fan(scenario: Scenario, table, t, summary_row, id_: str = "") -> str:
     fig = fan_figure(scenario, table, t)
-    what = esc(target_label(t))
+    what = esc(target_label(t, scenario))
     if fig is None:
         ident = f' id="{esc(id_)}"' if id_ else ""
         return (f"<p{ident}><strong>{what}</strong>: the indicator is undefined in every "
                 "replicate — no chart; the target counts as missed.</p>")
     caption = (f"{what} — P(met) {summary_row['p_met']:.2f}. Median, 25–75 % and 5–95 % of "
                "the replicates; red dashed: the goal, red dotted: the target year(s).")
-    return figure(fig, f"fan chart of {target_label(t)}", caption, id_=id_)
+    return figure(fig, f"fan chart of {target_label(t, scenario)}", caption, id_=id_)
 
 
 def _key(scenario: Scenario, table, modelled, key: list[str]) -> str:
@@ -211,7 +212,7 @@ def _held_back(scenario: Scenario, table, summary, key: list[str]) -> str:
         if scopes.parse(t.scope).kind == "each_zone":
             fig = per_zone_figure(table, scenario, t)
             if fig is not None:
-                zones.append(figure(fig, f"each zone's value for {target_label(t)}"))
+                zones.append(figure(fig, f"each zone's value for {target_label(t, scenario)}"))
     others = [_fan(scenario, table, t, rows.loc[t.id]) for t, _ in missed if t.id not in key]
     more = (f"<details><summary>Fan charts of the other {len(others)} missed targets</summary>"
             f"\n<div class=\"grid\">\n{''.join(others)}\n</div></details>" if others else "")

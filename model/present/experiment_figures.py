@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -15,10 +14,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from zonesim.present.fonts import set_up_figures
 from zonesim.present.formats import num, wrap
 from zonesim.present.labels import axis_label, factor_kind, parameter_labels
 
-matplotlib.use("Agg")  # figures are written to files, never drawn in a window
+set_up_figures()
 
 KIND_COLOR = {"lever": "tab:orange", "uncertainty": "tab:blue"}
 KIND_LABEL = {"lever": "policy lever", "uncertainty": "uncertain assumption"}

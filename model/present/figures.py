@@ -10,20 +10,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
 from zonesim.analysis.targets import measure_values, scope_values
+from zonesim.present.fonts import set_up_figures
 from zonesim.present.formats import (VERDICT_COLOR, VERDICT_RULE, VERDICTS, verdict_masks,
                                      wrap)
 from zonesim.present.labels import label, scope_label, target_goal, target_label, unit_scale
-from zonesim.registry import scopes
 from zonesim.registry.indicators import INDICATORS, TIER_LABEL
 
-matplotlib.use("Agg")  # figures are written to files, never drawn in a window
+set_up_figures()
 
 
 def tier_axis(ax):
@@ -140,7 +139,7 @@ def p_met_figure(summary, scenario, title):
         ax.text(1.035, yi, f"{p:.2f}", va="center", fontsize=7)
     ax.set_yticks(y)
     tmap = {t.id: t for t in scenario.modelled_targets}
-    ax.set_yticklabels([target_label(tmap[tid]) for tid in s["target"]], fontsize=7)
+    ax.set_yticklabels([target_label(tmap[tid], scenario) for tid in s["target"]], fontsize=7)
     ax.invert_yaxis()
     ax.set_xlim(-0.02, 1.1)
     ax.set_xticks(np.linspace(0, 1, 6))
@@ -249,7 +248,7 @@ def per_zone_figure(table, scenario, target):
     fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(order) + 1.7))
     _boxes(ax, data)
     ax.set_yticks(range(1, len(order) + 1))
-    ax.set_yticklabels([scopes.short_label(c) for c in order], fontsize=7)
+    ax.set_yticklabels([scope_label(c, scenario) for c in order], fontsize=7)
     ax.axvline(t.value / scale, color="tab:red", ls="--", label=f"target: {target_goal(t)}")
     allv = pd.concat(data)
     if (

@@ -115,7 +115,7 @@ def write_comparison(out: Path, comparison, figures: bool = True, base: Scenario
     """comparison.csv, differences.csv (what each variant changes in the base, when given)
     and comparison.png (targets in words when ``base`` is given) in ``out``; returns the
     names written."""
-    from zonesim.present.labels import target_label
+    from zonesim.present.labels import target_labels
 
     out = Path(out)
     comparison.to_csv(out / "comparison.csv", index=False)
@@ -124,7 +124,7 @@ def write_comparison(out: Path, comparison, figures: bool = True, base: Scenario
         differences.to_csv(out / "differences.csv", index=False)
         written.append("differences.csv")
     if figures and len(comparison):
-        labels = {t.id: target_label(t) for t in base.modelled_targets} if base else None
+        labels = target_labels(base) if base else None
         comparison_chart(comparison, out / "comparison.png", labels, base.name if base else None)
         written.append("comparison.png")
     return written
@@ -133,7 +133,7 @@ def write_comparison(out: Path, comparison, figures: bool = True, base: Scenario
 def write_sweep(out: Path, summary, factors: list[str], scenario: Scenario,
                 figures: bool = True) -> list[str]:
     """sweep_summary.csv and one figure per target in ``out/figures``."""
-    from zonesim.present.labels import target_label
+    from zonesim.present.labels import target_labels
 
     out = Path(out)
     summary.to_csv(out / "sweep_summary.csv", index=False)
@@ -141,9 +141,9 @@ def write_sweep(out: Path, summary, factors: list[str], scenario: Scenario,
     if figures:
         figs = out / "figures"
         figs.mkdir(exist_ok=True)
-        targets = {t.id: t for t in scenario.modelled_targets}
+        labels = target_labels(scenario)
         for t in summary["target"].unique():
-            sweep_chart(summary, factors, t, figs / f"{_safe(t)}.png", target_label(targets[t]))
+            sweep_chart(summary, factors, t, figs / f"{_safe(t)}.png", labels[t])
         written.append("figures/")
     return written
 

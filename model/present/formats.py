@@ -12,8 +12,8 @@ import numpy as np
 
 from zonesim.registry.indicators import INDICATORS, TIER_LABEL, TIER_LEVEL, TIERS
 
-#: CJK characters and full-width punctuation: matplotlib's default fonts have no CJK glyphs, so
-#: figure labels keep only the English.
+#: CJK characters and full-width punctuation, which figures drop on a machine without a CJK font
+#: (:mod:`zonesim.present.fonts`)
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”]+")
 #: a target's comparator as written for planners
 COMP = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}

@@ -1,8 +1,10 @@
 """Targets, parameters and values in the planner's words: indicator labels and display units
 (from the indicator registry), parameter labels (from the parameter registry's meanings), scope
-labels (from the scope grammar), goals and values as text.
+labels (from the scope grammar), zones by name, goals and values as text.
 
-English only: the figures carry these labels and matplotlib's default fonts have no CJK glyphs.
+Figures carry these labels, so names and units are Chinese only where a CJK font can draw them
+(:mod:`zonesim.present.fonts`): money in 亿元 and zones by their Chinese names then, else in
+yuan units and by the English part of the name (the zone's id when it has none).
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import re
 import numpy as np
 import pandas as pd
 
+from zonesim.present.fonts import cjk_font, figure_text
 from zonesim.present.formats import COMP, latin, num
 from zonesim.registry import scopes
-from zonesim.registry.indicators import INDICATORS, TIER_LABEL
+from zonesim.registry.indicators import DISPLAY_UNITS, INDICATORS, TIER_LABEL
 from zonesim.registry.parameters import PARAMETERS
 
 #: The factors of a sensitivity analysis grouped by kind (``--groups kind``).
@@ -27,17 +30,39 @@ def label(indicator):
 
 
 def scope_label(scope, scenario=None):
-    """The scope in words; the whole city by the scenario's region when there is a scenario."""
+    """The scope in words; with a scenario, the whole city by its region and a zone by name."""
     if scenario is None:
         return scopes.label(scope)
-    return scopes.label(scope, city=latin(scenario.meta.region))
+    s = scopes.parse(scope)
+    if s.kind == "zone":
+        return zone_labels(scenario).get(s.zone, scopes.label(scope))
+    return scopes.label(scope, city=figure_text(scenario.meta.region))
+
+
+def zone_label(zone):
+    """A zone (a scenario's ``ZoneSpec``) by name: its Chinese name where figures can show it,
+    else the English part of the name, else (no English words: '省级高新区A（代表性）' leaves
+    'A') its id."""
+    if cjk_font() is not None:
+        return zone.name
+    english = latin(zone.name)
+    return english if len(re.findall(r"[A-Za-z]", english)) >= 3 else zone.id
+
+
+def zone_labels(scenario):
+    """:func:`zone_label` by zone id."""
+    return {z.id: zone_label(z) for z in scenario.zones}
 
 
 def unit_scale(indicator, measure="level"):
-    """Divisor and unit for display: the indicator's display unit, growth rates in % a year."""
+    """Divisor and unit for display: the indicator's display unit (亿元 and 万元/亩 where figures
+    can show Chinese, as the console writes them; else their English), growth rates in % a year.
+    """
     if measure == "cagr":
         return 0.01, "% a year"
-    return INDICATORS[indicator].display
+    ind = INDICATORS[indicator]
+    chinese = ind.unit in DISPLAY_UNITS and cjk_font() is not None
+    return ind.shown.divisor, ind.shown.text if chinese else ind.shown.latin
 
 
 def years_text(years, flow=False):
@@ -70,10 +95,18 @@ def target_goal(t):
     return goal_text(t.indicator, t.comparator, t.value, t.measure, t.target_years, t.base_year)
 
 
-def target_label(t):
-    """'What (where): goal' — a target in the planner's words."""
+def target_label(t, scenario=None):
+    """'What (where): goal' — a target in the planner's words; a one-zone target names the zone
+    when the ``scenario`` is given."""
     w = scopes.short_label(t.scope)
+    if scenario is not None and scopes.parse(t.scope).kind == "zone":
+        w = zone_labels(scenario).get(w, w)
     return f"{label(t.indicator)}{f' ({w})' if w else ''}: {target_goal(t)}"
+
+
+def target_labels(scenario):
+    """:func:`target_label` of each modelled target, by target id."""
+    return {t.id: target_label(t, scenario) for t in scenario.modelled_targets}
 
 
 def goals(scenario):

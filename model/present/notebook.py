@@ -5,8 +5,7 @@ results are :mod:`zonesim.present.reading`'s (shared with brief.html).
 The notebooks start with ``from zonesim.present.notebook import *`` and
 ``SMALL, WORKERS, OUT, POOL = start(SIZE)``; everything else they use is defined here or in the
 modules this one imports. Values carry the registry's display units (:func:`value_text`), never
-units typed into a notebook. Figures are English only (matplotlib's default fonts have no CJK
-glyphs); the documents' Chinese terms are in the notebooks' text.
+units typed into a notebook; figures are in Chinese only where a CJK font is installed.
 """
 
 from __future__ import annotations
@@ -26,8 +25,8 @@ from zonesim.present import reading
 from zonesim.present.figures import (band, by_replicate, drivers_figure, fan_bands, fan_figure,
                                      p_met_figure, per_zone_figure)
 from zonesim.present.formats import LIKELY, UNLIKELY, num, verdict_counts, wrap
-from zonesim.present.labels import (goals, label, target_goal, target_label, unit_scale,
-                                    value_text)
+from zonesim.present.labels import (goals, label, target_goal, target_label, target_labels,
+                                    unit_scale, value_text, zone_labels)
 from zonesim.present.reading import (KINDS, by_kind, gap_table, kind_of, markdown, overshoot,
                                      tally, verdicts)
 from zonesim.registry import scopes
@@ -153,16 +152,16 @@ def differences_table(base, variants):
         "the variant": [lever_text(v, u) for v, u in zip(d["variant_value"], d["unit"])]}))
 
 
-def comparison_table(comparison, targets, variants=None):
+def comparison_table(comparison, scenario, variants=None):
     """A comparison (:func:`zonesim.analysis.compare.compare`) in the planner's words, the rows
     where something changes: per variant and target P(met) under the plan and the variant, the
     change with its 95 % paired interval, the indicator's median under both."""
     c = comparison
     c = c[(c["p_met_diff"].abs() > 0) | (c["median_diff"].abs() > 1e-9 * c["median_base"].abs())]
-    t = [targets[i] for i in c["target"]]
+    t = [next(x for x in scenario.modelled_targets if x.id == i) for i in c["target"]]
     return html_table(pd.DataFrame({
         "variant": c["variant"].map(variants) if variants else c["variant"],
-        "target": [target_label(x) for x in t],
+        "target": [target_label(x, scenario) for x in t],
         "P(met) plan": c["p_met_base"], "P(met) variant": c["p_met_variant"],
         "change [95 % interval]": [f"{d:+.2f} [{lo:+.2f}, {hi:+.2f}]" for d, lo, hi in
                                    zip(c["p_met_diff"], c["p_met_diff_low"], c["p_met_diff_high"])],
@@ -289,9 +288,10 @@ def _change_rows(ax, y, d, lo, hi, **kw):
     ax.grid(alpha=0.3, axis="x")
 
 
-def relative_change_chart(comparison, targets, variants, title, name):
+def relative_change_chart(comparison, scenario, variants, title, name):
     """Per target, the change of its indicator's median under each variant, in % of the plan's
     median with the 95 % paired interval; targets whose plan median is zero left out."""
+    names = target_labels(scenario)
     c = comparison.copy()
     base = c["median_base"].abs().replace(0, np.nan)
     for col in ("median_diff", "median_diff_low", "median_diff_high"):
@@ -305,7 +305,7 @@ def relative_change_chart(comparison, targets, variants, title, name):
         d = c[c["variant"] == v].set_index("target").reindex(tids)
         _change_rows(ax, y + 0.2 * (k - 0.5), d["median_diff"], d["median_diff_low"],
                      d["median_diff_high"], color=color, label=variants[v])
-    ax.set_yticks(y, [target_label(targets[t]) for t in tids], fontsize=7)
+    ax.set_yticks(y, [names[t] for t in tids], fontsize=7)
     ax.invert_yaxis()
     ax.set_xlabel("change of the indicator's median in the target year, % of the plan's median "
                   "(95 % paired interval)")
@@ -315,9 +315,10 @@ def relative_change_chart(comparison, targets, variants, title, name):
     show(fig, name)
 
 
-def p_diff_chart(comparison, targets, variants, title, name):
+def p_diff_chart(comparison, scenario, variants, title, name):
     """The targets whose P(met) changes clearly under a variant (the 95 % paired interval of
     the change excludes zero), with that change."""
+    names = target_labels(scenario)
     c = comparison[(comparison["p_met_diff_low"] > 0) | (comparison["p_met_diff_high"] < 0)]
     if c.empty:
         return say("*No target's probability changes clearly in this run.*")
@@ -325,7 +326,7 @@ def p_diff_chart(comparison, targets, variants, title, name):
     y = np.arange(len(c))
     _change_rows(ax, y, c["p_met_diff"], c["p_met_diff_low"], c["p_met_diff_high"], bar=True,
                  color=np.where(c["p_met_diff"] > 0, "tab:green", "tab:red"))
-    ax.set_yticks(y, [f"{target_label(targets[t])}  [{variants[v]}]"
+    ax.set_yticks(y, [f"{names[t]}  [{variants[v]}]"
                       for t, v in zip(c["target"], c["variant"])], fontsize=7)
     ax.invert_yaxis()
     ax.set_xlim(-1.05, 1.05)
@@ -335,10 +336,11 @@ def p_diff_chart(comparison, targets, variants, title, name):
     show(fig, name)
 
 
-def lever_chart(summary, factor, lever, plan_value, targets, title, name, top=4):
+def lever_chart(summary, factor, lever, plan_value, scenario, title, name, top=4):
     """Dose–response of the ``top`` targets whose P(met) spreads most over the lever's range:
     P(met) with its 95 % Wilson band (left), the mean margin (indicator / target, right); the
     plan's value dotted."""
+    names = target_labels(scenario)
     p = summary.groupby("target")["p_met"]
     spread = (p.max() - p.min()).sort_values(ascending=False)
     chosen = [t for t in spread.index[:top] if spread[t] > 0] or list(spread.index[:1])
@@ -348,7 +350,7 @@ def lever_chart(summary, factor, lever, plan_value, targets, title, name, top=4)
         s = summary[summary["target"] == t].sort_values(factor.name)
         x = s[factor.name] / scale
         axes[0].fill_between(x, s["p_met_low"], s["p_met_high"], color=color, alpha=0.15)
-        axes[0].plot(x, s["p_met"], "o-", color=color, ms=4, label=wrap(target_label(targets[t]), 55))
+        axes[0].plot(x, s["p_met"], "o-", color=color, ms=4, label=wrap(names[t], 55))
         axes[1].plot(x, s["margin"], "o-", color=color, ms=4)
     axes[0].set(ylim=(-0.02, 1.02), ylabel="P(target met by its year)")
     axes[1].axhline(1, color="tab:red", ls="--", lw=1, label="on the target (margin = 1)")
@@ -382,9 +384,10 @@ def morris_chart(score, keep, kinds, title, name, top=20):
     show(fig, name)
 
 
-def sobol_chart(indices, noise, targets, kinds, title, name):
+def sobol_chart(indices, noise, scenario, kinds, title, name):
     """Heat map of the total indices ST, a row per target, a column per factor; rows where
     replicate noise is more than half of the output's variance greyed out (and put last)."""
+    names = target_labels(scenario)
     st = indices[(indices["index"] == "ST") & indices["output"].str.startswith("margin:")]
     st = st.pivot_table(index="output", columns="parameter", values="value").clip(0, 1)
     st = st[st.max().sort_values(ascending=False).index]
@@ -396,7 +399,7 @@ def sobol_chart(indices, noise, targets, kinds, title, name):
     cmap.set_bad("0.85")
     im = ax.imshow(np.ma.masked_array(st.to_numpy(), np.repeat(noisy[:, None], st.shape[1], 1)),
                    aspect="auto", cmap=cmap, vmin=0, vmax=1)
-    ax.set_yticks(range(st.shape[0]), [("(noise) " if n else "") + target_label(targets[o[7:]])
+    ax.set_yticks(range(st.shape[0]), [("(noise) " if n else "") + names[o[7:]]
                                        for o, n in zip(st.index, noisy)], fontsize=7)
     ax.set_xticks(range(st.shape[1]), [p + (" (lever)" if kinds.get(p) == "lever" else "")
                                        for p in st.columns], rotation=40, ha="right", fontsize=7)
@@ -406,10 +409,10 @@ def sobol_chart(indices, noise, targets, kinds, title, name):
     show(fig, name)
 
 
-def zone_dots_chart(frame, indicator, title, name, goal=None, start=False):
-    """Each zone (row) under each column of ``frame`` (zone × case values of ``indicator``; with
-    ``start`` the first column is the starting state, a black tick), sorted by the first case;
-    ``goal`` (value, text) as a red dashed line."""
+def zone_dots_chart(frame, scenario, indicator, title, name, goal=None, start=False):
+    """Each zone (row, named from the ``scenario``) under each column of ``frame`` (zone id ×
+    case values of ``indicator``; with ``start`` the first column is the starting state, a
+    black tick), sorted by the first case; ``goal`` (value, text) as a red dashed line."""
     scale, unit = unit_scale(indicator)
     frame = frame.sort_values(frame.columns[int(start)]) / scale
     fig, ax = plt.subplots(figsize=(8.5, 0.34 * len(frame) + 1.8))
@@ -419,7 +422,7 @@ def zone_dots_chart(frame, indicator, title, name, goal=None, start=False):
         ax.plot(frame[col], y, marker, color=color, label=col, ms=7 if marker == "|" else 5, mew=2)
     if goal is not None:
         ax.axvline(goal[0] / scale, color="tab:red", ls="--", label=goal[1])
-    ax.set_yticks(y, frame.index, fontsize=7)
+    ax.set_yticks(y, frame.index.map(lambda z: zone_labels(scenario).get(z, z)), fontsize=7)
     ax.set_xlabel(f"{label(indicator)} [{unit}] (median of replicates)")
     ax.set_title(title, fontsize=10)
     ax.legend(fontsize=7, loc="best")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -12,8 +11,9 @@ from scipy import stats
 
 from zonesim.analysis.pattern_statistics import (HAZARD_ABS_TOL, HAZARD_MAX_YEAR, HAZARD_REL_TOL,
                                                  SAIC_HAZARD, band_label)
+from zonesim.present.fonts import set_up_figures
 
-matplotlib.use("Agg")  # figures are written to files, never drawn in a window
+set_up_figures()
 
 
 def bunching_figure(x, thr, band, concerned, rows, path: Path) -> None:

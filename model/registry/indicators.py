@@ -24,8 +24,8 @@ Level = Literal["firms", "city", "zone"]
 @dataclass(frozen=True)
 class DisplayUnit:
     """How values of a unit are shown: divided by ``divisor``, then followed by ``text`` where
-    Chinese can be shown (the console) and by ``latin`` where it cannot (figures: matplotlib's
-    default fonts have no CJK glyphs)."""
+    Chinese can be shown (the console; figures where a CJK font is installed) and by ``latin``
+    where it cannot (figures on a machine without one)."""
     divisor: float
     text: str
     latin: str
@@ -49,8 +49,8 @@ DISPLAY_UNITS = {
 @dataclass(frozen=True)
 class Indicator:
     name: str
-    #: the planner's short label in figures and tables; English only, as matplotlib's default
-    #: fonts have no CJK glyphs (the documents' Chinese terms are in ``meaning``)
+    #: the planner's short label in figures and tables; English only, as figures on a machine
+    #: without a CJK font must show it (the documents' Chinese terms are in ``meaning``)
     label: str
     unit: str
     meaning: str
@@ -62,11 +62,6 @@ class Indicator:
     def shown(self) -> DisplayUnit:
         """How the indicator's values are shown: its unit's entry of ``DISPLAY_UNITS``."""
         return DISPLAY_UNITS.get(self.unit, DisplayUnit(1.0, "", self.unit))
-
-    @property
-    def display(self) -> tuple[float, str]:
-        """Divisor and Latin unit the indicator's values are shown in (figures, notebooks)."""
-        return self.shown.divisor, self.shown.latin
 
     @property
     def tiers(self) -> bool:
