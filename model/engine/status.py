@@ -69,6 +69,14 @@ def support_ip(model) -> None:
     e.other_ip[helped] = np.maximum(e.other_ip[helped], p["min_other_ip_rights"])
 
 
+def high_tech_eligible(model) -> np.ndarray:
+    """Which firms meet every rule of :func:`rules.high_tech_eligible` now (a mask of rows)."""
+    e, p = model.firms, model.p
+    return e.alive & rules.high_tech_eligible(
+        last_year_revenue(e), three_year_rd_intensity(e), e.high_tech_share, e.st_share,
+        e.invention_patents, e.other_ip, model.time - e.birth_year, p["min_other_ip_rights"])
+
+
 def certify_high_tech(model, year: int) -> np.ndarray:
     """The yearly certification round (Guokefahuo [2016] 32). Returns newly certified ids.
 
@@ -78,9 +86,7 @@ def certify_high_tech(model, year: int) -> np.ndarray:
     Only firms that meet every rule of :func:`rules.high_tech_eligible` can be certified.
     """
     e, p = model.firms, model.p
-    eligible = e.alive & rules.high_tech_eligible(
-        last_year_revenue(e), three_year_rd_intensity(e), e.high_tech_share, e.st_share,
-        e.invention_patents, e.other_ip, model.time - e.birth_year, p["min_other_ip_rights"])
+    eligible = high_tech_eligible(model)
     renewing = e.certified & (e.cert_expiry <= year)
     applicants = np.flatnonzero(eligible & (~e.certified | renewing))
     renews = renewing[applicants]

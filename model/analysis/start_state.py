@@ -1,0 +1,123 @@
+"""How the model starts, measured against published figures (docs/VALIDATION.md, "The starting
+state"; re-made by ``python3 experiments/start_state.py``):
+
+- the certified high-tech firms' path: growth in the first simulated year and over the horizon,
+  beside the published national growth (181 000 at end-2018 → 275 000 at end-2020, 23 % a year;
+  ``shared/data/PRIORS.md``) and, for Nantong, the city's own 2021–2025 growth;
+- the firms eligible for certification but not certified at the start, against what a settled
+  pipeline holds (:func:`settled_backlog`), and the first year's first-time certifications
+  against a settled flow (:func:`settled_first_certifications`);
+- the base-year levels (output, GDP, certified firms) against the published figures of
+  ``data/base_year_levels.csv``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from zonesim import rules
+from zonesim.engine.model import ZoneModel
+from zonesim.engine.status import high_tech_eligible
+from zonesim.run import replicate_seed
+from zonesim.scenario import Scenario
+
+LEVELS_FILE = Path(__file__).resolve().parents[2] / "data" / "base_year_levels.csv"
+
+
+@dataclass(frozen=True)
+class GrowthReference:
+    """A published growth of the certified-firm stock, in % a year."""
+    what: str
+    first_year: int
+    last_year: int
+    first: float
+    last: float
+
+    @property
+    def yearly(self) -> float:
+        return (self.last / self.first) ** (1.0 / (self.last_year - self.first_year)) - 1.0
+
+
+#: published_statistics.csv: China 181 000 (end-2018, Xinhua citing MOST) → 275 000 (end-2020,
+#: State Taxation Administration); Nantong 2 178 (end-2020) → 4 324 (end-2025, net +2 146).
+NATIONAL = GrowthReference("China, certified firms", 2018, 2020, 181_000, 275_000)
+NANTONG = GrowthReference("Nantong, certified firms", 2020, 2025, 2_178, 4_324)
+
+
+def certified_path(table: pd.DataFrame, start_year: int) -> pd.DataFrame:
+    """Per replicate: certified firms at the start (end of the year before the first simulated
+    one), after the first simulated year and at the end; the first year's growth and the mean
+    yearly growth over the horizon (shares)."""
+    city = table[table["scope"] == "city"].pivot(index="replicate", columns="year",
+                                                  values="high_tech_enterprises")
+    start, first, end = city[start_year - 1], city[start_year], city[city.columns.max()]
+    years = city.columns.max() - (start_year - 1)
+    return pd.DataFrame({"start": start, "first_year": first, "end": end,
+                         "first_year_growth": first / start - 1.0,
+                         "yearly_growth": (end / start) ** (1.0 / years) - 1.0})
+
+
+def pipeline_at_start(scenario: Scenario, seed: int, replicates: int) -> pd.DataFrame:
+    """Per replicate, at set-up (before any simulated year): certified firms and the firms that
+    meet every certification rule without a certificate."""
+    rows = []
+    for r in range(replicates):
+        model = ZoneModel(scenario, seed=replicate_seed(seed, r))
+        eligible = high_tech_eligible(model)
+        certified = model.firms.certified & model.firms.alive
+        rows.append({"replicate": r, "certified": int(certified.sum()),
+                     "eligible_uncertified": int((eligible & ~certified).sum())})
+    return pd.DataFrame(rows).set_index("replicate")
+
+
+#: PRIORS.md: first-time applications pass at 50–70 %, renewals at 80–90 % (mid-points).
+FIRST_TIME_PASS_RATE, RENEWAL_PASS_RATE = 0.6, 0.85
+
+
+def settled_first_certifications(certified: float) -> float:
+    """First-time certifications a year that keep a stock of ``certified`` firms growing at the
+    national rate (:data:`NATIONAL`): the growth plus the certificates lost at renewal (a third
+    of the stock renews each year, and :data:`RENEWAL_PASS_RATE` of it passes)."""
+    lapse = (1.0 - RENEWAL_PASS_RATE) / rules.CERTIFICATE_VALIDITY_YEARS
+    return certified * (NATIONAL.yearly + lapse)
+
+
+def settled_backlog(certified: float) -> float:
+    """Eligible-but-uncertified firms a settled pipeline holds beside ``certified`` certified
+    ones: one year of first-time applicants, i.e. :func:`settled_first_certifications` divided
+    by the first-time pass rate."""
+    return settled_first_certifications(certified) / FIRST_TIME_PASS_RATE
+
+
+def first_certifications(table: pd.DataFrame, year: int) -> pd.Series:
+    """Per replicate, the first-time certifications of ``year`` (city)."""
+    city = table[(table["scope"] == "city") & (table["year"] == year)]
+    return city.set_index("replicate")["new_high_tech_enterprises"]
+
+
+def levels(table: pd.DataFrame, scenario: Scenario, published: pd.DataFrame) -> pd.DataFrame:
+    """The published base-year levels of ``scenario`` (rows of ``data/base_year_levels.csv``)
+    beside the modelled median and 5–95 % band in the same year and scope."""
+    rows = []
+    for _, row in published[published["scenario"] == scenario.name].iterrows():
+        cells = table[(table["scope"] == row["scope"]) & (table["year"] == row["year"])]
+        values = cells[row["indicator"]].to_numpy(dtype=float)
+        if len(values) == 0:
+            continue
+        median = float(np.median(values))
+        rows.append({"scenario": scenario.name, "indicator": row["indicator"],
+                     "scope": row["scope"], "year": int(row["year"]),
+                     "simulated": row["year"] >= scenario.meta.start_year,
+                     "published": float(row["value"]), "derived": row["derived"] == "yes",
+                     "median": median, "q05": float(np.quantile(values, 0.05)),
+                     "q95": float(np.quantile(values, 0.95)),
+                     "off": median / float(row["value"]) - 1.0, "source": row["source"]})
+    return pd.DataFrame(rows)
+
+
+def read_levels(path: Path = LEVELS_FILE) -> pd.DataFrame:
+    return pd.read_csv(path)
