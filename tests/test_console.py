@@ -124,6 +124,24 @@ def test_tier_targets_show_the_share_of_each_tier():
     assert "(0.2" not in text and "1.8)" not in text     # the 5–95 % band of tier levels
 
 
+def test_tier_fan_chart_draws_whole_tiers():
+    """A tier target's fan chart draws levels some replicate holds, as steps: no fractional band
+    (a 5–95 % band of 0 … 0.55 read as a tier nobody holds)."""
+    sc = load_scenario("gaogang_2017_2020")
+    t = next(t for t in sc.modelled_targets if INDICATORS[t.indicator].tiers)
+    scope = t.scope
+    years = range(sc.meta.start_year - 1, sc.meta.end_year + 1)
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame([{"replicate": r, "year": y, "scope": scope,
+                           "zone_tier_level": float(rng.integers(0, 3))}
+                          for r in range(7) for y in years])
+    ax = fan_figure(sc, table, t).axes[0]
+    drawn = np.concatenate([c.get_paths()[0].vertices[:, 1] for c in ax.collections]
+                           + [line.get_ydata() for line in ax.lines[:1]])
+    assert np.allclose(drawn, np.round(drawn))
+    assert ax.lines[0].get_drawstyle() == "steps-post"
+
+
 def test_tier_shares_text_orders_tiers_from_the_lowest():
     assert tier_shares_text({"national": 0.25, "candidate": 0.75}) == \
         "candidate 75%, national 25%"
@@ -144,3 +162,16 @@ def test_wrap_lines_breaks_between_words(text, width, hang, lines):
     assert got == lines
     assert all(text_width(line) <= (width if i == 0 else width - hang)
                for i, line in enumerate(got))
+
+
+def test_everything_run_prints_fits_the_console(tmp_path, capsys):
+    """Not only the table: the header, footer and closing file list of ``zonesim run`` fit
+    ``CONSOLE_WIDTH`` columns, whatever the output folder's path."""
+    from conftest import GOOD_BASE
+    from zonesim.cli import main
+    from zonesim.present.formats import CONSOLE_WIDTH
+    out = tmp_path / ("a_long_folder_name_" * 6) / "run"
+    assert main(["run", str(GOOD_BASE), "-n", "2", "--workers", "1", "-q", "--no-figures",
+                 "--out", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines and max(map(text_width, lines)) <= CONSOLE_WIDTH

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from zonesim.cli.options import UsageError, add_set_option, option
 from zonesim.errors import one_line
+from zonesim.present.formats import console_text
 from zonesim.scenario import DEFAULT_SCENARIO, ScenarioError, list_scenarios, load_scenario
 from zonesim.scenario.what_if import with_settings
 
@@ -43,9 +44,10 @@ def _cmd_run(args) -> int:
           "The scenario has no targets: its indicators alone are written.")
     modelled = int(summary["modelled"].sum()) if len(summary) else 0
     figs = "" if args.no_figures or not modelled else ", figures/"
-    print(f"\n{len(summary)} targets ({modelled} modelled, {len(summary) - modelled} not "
-          f"modelled). Written to {out}/: summary.csv, indicators.parquet, "
-          f"targets_by_replicate.parquet, run.json, brief.html{figs}")
+    print("\n" + console_text(
+        f"{len(summary)} targets ({modelled} modelled, {len(summary) - modelled} not "
+        f"modelled). Written to {out}/: summary.csv, indicators.parquet, "
+        f"targets_by_replicate.parquet, run.json, brief.html{figs}"))
     return 0
 
 
@@ -153,7 +155,7 @@ def _cmd_patterns(args) -> int:
         print(f"{'PASS' if r.passed else 'FAIL'}  {r.pattern}: {r.statistic} = {r.value}\n"
               f"      reference: {r.reference}\n      tolerance: {r.tolerance}\n"
               f"      {r.detail}")
-    print(f"\nWritten to {out}/: patterns.csv and one figure per pattern")
+    print("\n" + console_text(f"Written to {out}/: patterns.csv and one figure per pattern"))
     return 0 if table["passed"].all() else 1
 
 
@@ -172,8 +174,8 @@ def _cmd_calibrate(args) -> int:
                     progress=None if args.quiet else (lambda m: print(m, file=sys.stderr)))
     print(res["summary"].to_string(index=False))
     print("\n" + res["fit"].to_string(index=False))
-    print(f"\nWritten to {out}/ (posterior, summary, fit figure, calibrated scenario "
-          f"{res.get('calibrated_scenario')})")
+    print("\n" + console_text(f"Written to {out}/ (posterior, summary, fit figure, calibrated "
+                              f"scenario {res.get('calibrated_scenario')})"))
     return 0
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from zonesim.cli.options import (UsageError, add_set_option, executor_args,
                                   executor_options, option, out_folder)
+from zonesim.present.formats import console_text
 from zonesim.scenario import load_scenario
 from zonesim.scenario.what_if import with_settings
 
@@ -37,8 +38,8 @@ STORE_FILES = ["experiment.json", "design.parquet", "chunks/"]
 
 def _written(out: Path, files: list[str], t0: float, what: str = "") -> None:
     """The closing line of an experiment command: what ran, how long, what was written."""
-    print(f"\n{what}({time.perf_counter() - t0:.1f} s). Written to {out}/: "
-          + ", ".join(files + STORE_FILES))
+    print("\n" + console_text(f"{what}({time.perf_counter() - t0:.1f} s). Written to {out}/: "
+                              + ", ".join(files + STORE_FILES)))
 
 
 def _cmd_compare(args) -> int:

@@ -48,29 +48,21 @@ def worst_member(table, scenario, t):
     return wide
 
 
-def fan_bands(ax, wide, scale, color="tab:blue", label_=None, quartiles=True):
+def fan_bands(ax, wide, scale, color="tab:blue", label_=None, quartiles=True, tiers=False):
+    """Median, 25–75 % and 5–95 % of the replicates (columns: years) over the years. Tiers
+    (``tiers``) are whole levels held from one year end to the next: their quantiles are
+    levels some replicate holds, drawn as steps, never a fractional band."""
     years = np.array(wide.columns, dtype=float)
-    q = wide.quantile([0.05, 0.25, 0.5, 0.75, 0.95]).to_numpy() / scale
-    ax.fill_between(
-        years,
-        q[0],
-        q[4],
-        color=color,
-        alpha=0.18,
-        lw=0,
-        label="5–95 % of replicates" if label_ is None else None,
-    )
+    q = wide.quantile([0.05, 0.25, 0.5, 0.75, 0.95],
+                      interpolation="nearest" if tiers else "linear").to_numpy() / scale
+    step = {"step": "post"} if tiers else {}
+    ax.fill_between(years, q[0], q[4], color=color, alpha=0.18, lw=0,
+                    label="5–95 % of replicates" if label_ is None else None, **step)
     if quartiles:
-        ax.fill_between(
-            years,
-            q[1],
-            q[3],
-            color=color,
-            alpha=0.35,
-            lw=0,
-            label="25–75 %" if label_ is None else None,
-        )
-    ax.plot(years, q[2], color=color, lw=2, label="median" if label_ is None else label_)
+        ax.fill_between(years, q[1], q[3], color=color, alpha=0.35, lw=0,
+                        label="25–75 %" if label_ is None else None, **step)
+    ax.plot(years, q[2], color=color, lw=2, label="median" if label_ is None else label_,
+            drawstyle="steps-post" if tiers else "default")
     ax.set_xticks(years)
     ax.set_xticklabels([f"{y:.0f}" for y in years])
 
@@ -98,7 +90,7 @@ def fan_figure(scenario, table, t):
     scale, unit = unit_scale(t.indicator, t.measure)
     scope = scope_label(t.scope, scenario)
     fig, ax = plt.subplots(figsize=(7.2, 4.2))
-    fan_bands(ax, wide, scale)
+    fan_bands(ax, wide, scale, tiers=INDICATORS[t.indicator].tiers)
     _target_marks(ax, t, scale)
     what = ("Average yearly growth of: " if t.measure == "cagr" else "") + label(t.indicator)
     ax.set_title(wrap(f"{what} — {scope}", 70) + f"\ntarget {t.id}", fontsize=9)
@@ -168,7 +160,8 @@ def band(ax, table, indicator, scope, color="tab:blue", label_=None):
     (replicate × year) table drawn, its scale and unit."""
     sub = by_replicate(table, indicator, scope)
     scale, unit = unit_scale(indicator)
-    fan_bands(ax, sub, scale, color=color, label_=label_ or "median", quartiles=False)
+    fan_bands(ax, sub, scale, color=color, label_=label_ or "median", quartiles=False,
+              tiers=INDICATORS[indicator].tiers)
     return sub, scale, unit
 
 

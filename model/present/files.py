@@ -12,8 +12,8 @@ import pandas as pd
 from zonesim.present.experiment_figures import (comparison_chart, convergence_chart,
                                                 sensitivity_chart, sensitivity_overview,
                                                 sweep_chart)
-from zonesim.present.formats import (COMP, num, planner_range, planner_value, text_width,
-                                     tier_shares_text, wrap_lines)
+from zonesim.present.formats import (COMP, CONSOLE_WIDTH, num, planner_range, planner_value,
+                                     text_width, tier_shares_text, wrap_lines)
 from zonesim.present.labels import label, years_text
 from zonesim.registry import scopes
 from zonesim.registry.indicators import INDICATORS
@@ -94,7 +94,7 @@ def _not_modelled(summary: pd.DataFrame, width: int) -> list[str]:
     return lines
 
 
-def target_table_text(summary: pd.DataFrame, width: int = 100) -> str:
+def target_table_text(summary: pd.DataFrame, width: int = CONSOLE_WIDTH) -> str:
     """The planner's console table, no line wider than ``width`` terminal columns (Chinese
     counts two): one row per modelled target, its cells wrapped between words, in the
     registry's display units (money in 亿元); then the targets not modelled with their

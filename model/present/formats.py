@@ -71,6 +71,15 @@ def _word_pieces(word: str, width: int) -> list[str]:
     return lines
 
 
+#: Columns the console's text fits in.
+CONSOLE_WIDTH = 100
+
+
+def console_text(text: str) -> str:
+    """``text`` in lines of at most :data:`CONSOLE_WIDTH` columns (:func:`wrap_lines`)."""
+    return "\n".join(wrap_lines(text, CONSOLE_WIDTH))
+
+
 def wrap_lines(text: str, width: int, hang: int = 0) -> list[str]:
     """``text`` in lines of at most ``width`` terminal columns (:func:`text_width`), those
     after the first ``hang`` columns narrower (for a hanging indent), broken between words; a
