@@ -21,7 +21,7 @@ import pandas as pd
 
 from zonesim import rules
 from zonesim.engine.model import ZoneModel
-from zonesim.engine.status import high_tech_eligible
+from zonesim.engine.status import high_tech_eligible, innovation_score
 from zonesim.run import replicate_seed
 from zonesim.scenario import Scenario
 
@@ -62,15 +62,19 @@ def certified_path(table: pd.DataFrame, start_year: int) -> pd.DataFrame:
 
 
 def pipeline_at_start(scenario: Scenario, seed: int, replicates: int) -> pd.DataFrame:
-    """Per replicate, at set-up (before any simulated year): certified firms and the firms that
-    meet every certification rule without a certificate."""
+    """Per replicate, at set-up (before any simulated year): certified firms, the firms that
+    meet every certification rule without a certificate, and those of them whose expected
+    innovation score (their state's and their own lasting part) reaches the pass mark."""
     rows = []
     for r in range(replicates):
         model = ZoneModel(scenario, seed=replicate_seed(seed, r))
-        eligible = high_tech_eligible(model)
-        certified = model.firms.certified & model.firms.alive
+        e = model.firms
+        certified = e.certified & e.alive
+        waiting = np.flatnonzero(high_tech_eligible(model) & ~certified)
+        expected = innovation_score(model, waiting) + e.score_offset[waiting]
         rows.append({"replicate": r, "certified": int(certified.sum()),
-                     "eligible_uncertified": int((eligible & ~certified).sum())})
+                     "eligible_uncertified": len(waiting),
+                     "would_pass": int((expected >= rules.CERTIFICATION_MIN_SCORE - 0.5).sum())})
     return pd.DataFrame(rows).set_index("replicate")
 
 

@@ -88,6 +88,9 @@ class ZoneModel(mesa.Model):
         #: yuan the government spends on each lever this year (cleared at the start of a year)
         self.ledger: dict[str, float] = defaultdict(float)
         self.records: list[dict] = []
+        #: each certification round's applicants and passes, first-time and renewal
+        #: (:func:`~zonesim.engine.status.certify_high_tech`), the history's included
+        self.certification_rounds: list[dict] = []
 
         self.sector_ids = [s.id for s in scenario.sectors]
         self.sector_index = {s: i for i, s in enumerate(self.sector_ids)}

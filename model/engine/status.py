@@ -5,10 +5,12 @@ R&D institutions and university cooperation."""
 from __future__ import annotations
 
 import numpy as np
+from scipy.stats import norm
 
 from zonesim import rules
 from zonesim.engine.entry import high_tech_share_at_entry
-from zonesim.engine.firms import employees, last_year_revenue, own_ip, three_year_rd_intensity
+from zonesim.engine.firms import (certificate_value_per_year, employees, last_year_revenue,
+                                  own_ip, three_year_rd_intensity)
 
 
 def institution_min_rd_yuan(p) -> np.ndarray:
@@ -77,27 +79,54 @@ def high_tech_eligible(model) -> np.ndarray:
         e.invention_patents, e.other_ip, model.time - e.birth_year, p["min_other_ip_rights"])
 
 
-def certify_high_tech(model, year: int) -> np.ndarray:
-    """The yearly certification round (Guokefahuo [2016] 32). Returns newly certified ids.
+def innovation_score(model, rows: np.ndarray) -> np.ndarray:
+    """The innovation-capability score of firms ``rows`` as their state shows it
+    (:func:`rules.innovation_score`): transformations are ``transformations_per_ip_right`` per
+    IP right held, growth the last three years' revenue."""
+    e, p = model.firms, model.p
+    return rules.innovation_score(
+        e.invention_patents[rows], e.other_ip[rows], p["score_judged_ip_points"],
+        (e.invention_patents[rows] + e.other_ip[rows]) * p["transformations_per_ip_right"],
+        e.rd_level[rows], e.university_coop[rows], p["score_judged_organisation_points"],
+        rules.three_year_growth(e.rev_hist_2[rows], e.rev_hist_1[rows], e.rev_hist_0[rows]))
 
-    Certificates expiring this year lapse unless the firm re-applies and passes; eligible firms
-    without a certificate apply (more often from the cultivation pool, and more often the higher
-    the certification reward) and pass the expert score with ``certification_approval_rate``.
-    Only firms that meet every rule of :func:`rules.high_tech_eligible` can be certified.
+
+def certify_high_tech(model, year: int) -> np.ndarray:
+    """The yearly certification round (Guokefahuo [2016] 32 and 195). Returns newly certified
+    ids.
+
+    Firms that meet every rule of :func:`rules.high_tech_eligible` and hold no certificate, or
+    whose certificate expires this year, apply when the certificate's value over its three
+    years times their chance of passing exceeds ``certification_application_cost_yuan`` (for
+    members of the cultivation pool, whose service prepares the application, its
+    ``pool_application_cost_share``). Experts score
+    each applicant: its :func:`innovation_score` plus its own lasting offset (``score_offset``)
+    plus the panel's variation (``score_panel_sd``), in whole points; it passes with
+    ``rules.CERTIFICATION_MIN_SCORE`` (71) or more. Expiring certificates not renewed lapse.
     """
     e, p = model.firms, model.p
     eligible = high_tech_eligible(model)
     renewing = e.certified & (e.cert_expiry <= year)
-    applicants = np.flatnonzero(eligible & (~e.certified | renewing))
-    renews = renewing[applicants]
-    reward_pull = 1.0 + p["certification_reward_yuan"] / p["reward_application_scale_yuan"]
-    apply_rate = np.where(
-        renews, p["renewal_application_rate"],
-        np.where(e.in_pool[applicants], p["pool_application_rate"],
-                 min(p["certification_application_rate"] * reward_pull, 1.0)))
-    approval = np.where(renews, p["renewal_approval_rate"], p["certification_approval_rate"])
-    # applying and passing the expert score are independent: one draw for both
-    passes = applicants[model.rng.random(len(applicants)) < apply_rate * approval]
+    candidates = np.flatnonzero(eligible & (~e.certified | renewing))
+    expected = innovation_score(model, candidates) + e.score_offset[candidates]
+    sd = p["score_panel_sd"]
+    # a whole-point score of 71 or more: the panel's score at least 70.5
+    cut = rules.CERTIFICATION_MIN_SCORE - 0.5
+    chance = (norm.sf((cut - expected) / sd) if sd > 0
+              else (expected >= cut).astype(float))
+    value = certificate_value_per_year(model, candidates, year) * rules.CERTIFICATE_VALIDITY_YEARS
+    cost = p["certification_application_cost_yuan"] * np.where(
+        e.in_pool[candidates], p["pool_application_cost_share"], 1.0)
+    applies = chance * value > cost
+    applicants = candidates[applies]
+    scored = np.rint(expected[applies] + sd * model.rng.standard_normal(len(applicants)))
+    e.innovation_score[applicants] = scored
+    passes = applicants[scored >= rules.CERTIFICATION_MIN_SCORE]
+    renewal = renewing[applicants]
+    model.certification_rounds.append({
+        "year": year, "renewals_due": int(renewing.sum()),
+        "first_applicants": int((~renewal).sum()), "renewal_applicants": int(renewal.sum()),
+        "first_passes": int((~renewing[passes]).sum()), "renewals": int(renewing[passes].sum())})
 
     lapsed = renewing
     lapsed[passes] = False
