@@ -288,13 +288,18 @@ def _band_points(value, bands):
     return out
 
 
-def three_year_growth(first, second, third):
-    """The evaluation's growth rate ½(y2/y1 + y3/y2) − 1 of three yearly values; 0 where a
-    year is missing (a firm younger than three years scores no growth points)."""
+def three_year_growth(first, second, third, full_years=3):
+    """The evaluation's growth rate of three yearly values: ½(y2/y1 + y3/y2) − 1 for a firm
+    with three full years of accounts, y3/y2 − 1 with two (a younger firm is judged on the
+    years it has), 0 with fewer or where a year is missing — a first, partial year of accounts
+    is never read as growth."""
     a, b, c = (np.asarray(x, dtype=float) for x in (first, second, third))
-    ok = (a > 0) & (b > 0)
-    return np.where(ok, 0.5 * (np.divide(b, a, out=np.zeros_like(b), where=ok)
-                               + np.divide(c, b, out=np.zeros_like(c), where=ok)) - 1.0, 0.0)
+    years = np.asarray(full_years)
+    three = (years >= 3) & (a > 0) & (b > 0)
+    two = (years == 2) & (b > 0)
+    ratio = np.divide(c, b, out=np.zeros_like(c), where=b > 0)
+    return np.where(three, 0.5 * (np.divide(b, a, out=np.zeros_like(b), where=a > 0) + ratio)
+                    - 1.0, np.where(two, ratio - 1.0, 0.0))
 
 
 def innovation_score(invention_patents, other_ip, judged_ip_points, transformations_per_year,

@@ -1,4 +1,4 @@
-"""The starting firms' history (docs/ODD.md §7.1): the years before the start, simulated by the
+"""The starting firms' history (docs/ODD.md §5): the years before the start, simulated by the
 model's own firm rules, so that on the start date the certificates held and their expiry, the
 tech-SME and pool registrations and the R&D and revenue histories are outcomes of those rules,
 not handed out at set-up.
@@ -37,8 +37,8 @@ RULE_WINDOW_YEARS = 3
 def revenue_path(model, revenue: np.ndarray, age: np.ndarray, years: int) -> np.ndarray:
     """(firm × year) revenue of the ``years`` years before the start, the latest first: each
     year's revenue is the rate at its middle, back-cast from ``revenue`` (the rate at the start)
-    by the growth process; 0 for a year before the firm was founded (``age``: years at the
-    start)."""
+    by the growth process; 0 for a year the firm was not yet founded by its middle (``age``:
+    years at the start), as :func:`simulate_history` counts firms alive."""
     p, rng, n = model.p, model.rng, len(revenue)
     vol = p["growth_volatility"]
     drift = p["growth_drift"] - 0.5 * vol ** 2 * mean_growth_variance(p)
@@ -47,7 +47,7 @@ def revenue_path(model, revenue: np.ndarray, age: np.ndarray, years: int) -> np.
     for k in range(years):
         growth = drift + vol * np.sqrt(draw_growth_variance(rng, n, p)) * rng.standard_normal(n)
         log_rate = log_rate - 0.5 * growth       # back to the year's middle
-        path[:, k] = np.where(age > k, np.exp(log_rate), 0.0)
+        path[:, k] = np.where(age >= k + 0.5, np.exp(log_rate), 0.0)
         log_rate = log_rate - 0.5 * growth       # back to the year's start
     return path
 
@@ -79,6 +79,11 @@ def simulate_history(model, ids: np.ndarray, revenue: np.ndarray, age: np.ndarra
         e.set(f"rev_hist_{k}", ids, rev)
         e.set(f"rd_hist_{k}", ids, rev * e.rd_intensity[ids])
     born = model.start_year - age
+    # the drawn propensities are the start's: the history starts them where their trend
+    # (``rd_intensity_trend``, applied each year by revise_rd_propensity) brings them back
+    back = np.exp(-history * model.p["rd_intensity_trend"])
+    for col in ("rd_propensity", "base_rd_intensity"):
+        e.set(col, ids, getattr(e, col)[ids] * back)
     start_time = model.time
     for year in range(first, model.start_year):
         col = model.start_year - 1 - year
@@ -98,5 +103,7 @@ def simulate_history(model, ids: np.ndarray, revenue: np.ndarray, age: np.ndarra
             certify_high_tech(model, year)
     e.set("alive", ids, True)
     e.set("revenue", ids, revenue)
+    for flow in ("revenue_year", "rd_year"):        # the start year's accounts are still empty
+        e.set(flow, ids, 0.0)
     model.time = start_time
     model.ledger.clear()

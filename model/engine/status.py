@@ -82,13 +82,15 @@ def high_tech_eligible(model) -> np.ndarray:
 def innovation_score(model, rows: np.ndarray) -> np.ndarray:
     """The innovation-capability score of firms ``rows`` as their state shows it
     (:func:`rules.innovation_score`): transformations are ``transformations_per_ip_right`` per
-    IP right held, growth the last three years' revenue."""
+    IP right held, growth the last three years' revenue (the full years of accounts the firm
+    has in the city: a graduate or a landed project keeps accounts from its entry)."""
     e, p = model.firms, model.p
     return rules.innovation_score(
         e.invention_patents[rows], e.other_ip[rows], p["score_judged_ip_points"],
         (e.invention_patents[rows] + e.other_ip[rows]) * p["transformations_per_ip_right"],
         e.rd_level[rows], e.university_coop[rows], p["score_judged_organisation_points"],
-        rules.three_year_growth(e.rev_hist_2[rows], e.rev_hist_1[rows], e.rev_hist_0[rows]))
+        rules.three_year_growth(e.rev_hist_2[rows], e.rev_hist_1[rows], e.rev_hist_0[rows],
+                                np.floor(model.time - e.entry_year[rows])))
 
 
 def certify_high_tech(model, year: int) -> np.ndarray:
@@ -161,9 +163,13 @@ def name_specialised_smes(model) -> None:
 
 def gazelles(model) -> np.ndarray:
     """Gazelles (瞪羚企业, :func:`rules.gazelle`) over the last two years (the usual definition
-    uses three; the model keeps a three-year history, hence two growth years)."""
+    uses three; the model keeps a three-year history, hence two growth years), among firms whose
+    three years of accounts are all full years in the city (a partial entry year is not a base
+    to grow from)."""
     e = model.firms
-    return e.alive & rules.gazelle(model.time - e.birth_year, e.rev_hist_2, e.rev_hist_0, 2)
+    full = model.time - e.entry_year >= 3.0
+    return e.alive & full & rules.gazelle(model.time - e.birth_year, e.rev_hist_2, e.rev_hist_0,
+                                          2)
 
 
 def set_up_rd_institutions(model, year: int) -> None:
