@@ -68,7 +68,7 @@ def zonesim_step(m: ZoneModel) -> None:
         patents.produce_patents(m, year)
         growth.close_year_accounts(m)
         status.upgrade_high_tech_share(m)
-        status.classify_tech_smes(m)
+        status.classify_tech_smes(m, year)
         status.enter_cultivation_pool(m)
         status.certify_high_tech(m, year)
         m.year_step = 0
@@ -311,11 +311,15 @@ class Firm(mesa.Agent):
         rev3 = self.rev_hist_0 + self.rev_hist_1 + self.rev_hist_2
         rd3 = (self.rd_hist_0 + self.rd_hist_1 + self.rd_hist_2) / rev3 if rev3 > 0 else 0.0
         own_ip = self.invention_patents >= 1 or self.other_ip >= p["min_other_ip_rights"]
-        self.tech_sme = (self.revenue / p["revenue_per_employee_yuan"] <= rules.TECH_SME_MAX_STAFF
-                         and last_rev <= rules.TECH_SME_MAX_REVENUE_YUAN
-                         and ((rd3 >= p["tech_sme_score_rd_with_staff"]
-                               and self.st_share >= rules.ST_STAFF_SHARE_MIN)
-                              or (rd3 >= p["tech_sme_score_rd_with_ip"] and own_ip)))
+        meets = (self.revenue / p["revenue_per_employee_yuan"] <= rules.TECH_SME_MAX_STAFF
+                 and last_rev <= rules.TECH_SME_MAX_REVENUE_YUAN
+                 and ((rd3 >= p["tech_sme_score_rd_with_staff"]
+                       and self.st_share >= rules.ST_STAFF_SHARE_MIN)
+                      or (rd3 >= p["tech_sme_score_rd_with_ip"] and own_ip)))
+        # registered (入库) from 2017; once registered, kept while the rules are met
+        registers = r.random() < p["tech_sme_registration_rate"]
+        self.tech_sme = (year >= rules.TECH_SME_REGISTRATION_FIRST_YEAR and meets
+                         and (self.tech_sme or registers))
         # cultivation pool, and IP support for pool firms
         if (not self.certified and not self.in_pool and self.tech_sme
                 and rd3 >= p["pool_min_threshold_share"] * _threshold(self.revenue)

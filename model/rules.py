@@ -56,6 +56,9 @@ SMALL_LOW_PROFIT_TAX = ((0, (0.5e6,), (0.10,), 100), (2018, (1e6,), (0.10,), 100
                         (2021, (1e6, 3e6), (0.025, 0.10), 300),
                         (2022, (1e6, 3e6), (0.025, 0.05), 300), (2023, (3e6,), (0.05,), 300))
 
+#: Tech SMEs are registered (入库) under the evaluation measures of Guokefazheng [2017] 115 (May
+#: 2017): none before.
+TECH_SME_REGISTRATION_FIRST_YEAR = 2017
 #: Tech SME (科技型中小企业): ≤ 500 staff, revenue ≤ 200 M yuan.
 TECH_SME_MAX_STAFF = 500
 TECH_SME_MAX_REVENUE_YUAN = 200_000_000.0

@@ -141,3 +141,25 @@ def test_history_years_change_only_the_history(base_scenario):
     short = ZoneModel(base_scenario, seed=6, parameters={"history_years": 3})
     assert [r["year"] for r in short.certification_rounds] == \
         list(range(short.start_year - 3, short.start_year))
+
+
+# ------------------------------------------------------------------------ registration
+
+def test_tech_smes_are_registered_from_2017_and_kept_while_eligible(make_model):
+    from zonesim.engine.status import classify_tech_smes
+    m = make_model(seed=8, tech_sme_registration_rate=1.0)
+    e = m.firms
+    classify_tech_smes(m, 2016)
+    assert not e.tech_sme.any(), "no registration before the 2017 measures"
+    classify_tech_smes(m, 2017)
+    registered = e.tech_sme.copy()
+    assert registered.any()
+    m.p = {**m.p, "tech_sme_registration_rate": 0.0}
+    classify_tech_smes(m, 2018)
+    assert not (e.tech_sme & ~registered).any(), "no new registration at rate 0"
+    assert np.array_equal(e.tech_sme, registered), "the registered stay while eligible"
+    m.firms.set("rd_hist_0", np.flatnonzero(registered), 0.0)
+    m.firms.set("rd_hist_1", np.flatnonzero(registered), 0.0)
+    m.firms.set("rd_hist_2", np.flatnonzero(registered), 0.0)
+    classify_tech_smes(m, 2019)
+    assert not e.tech_sme.any(), "a firm that no longer meets the rules is no tech SME"

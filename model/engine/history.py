@@ -98,7 +98,7 @@ def simulate_history(model, ids: np.ndarray, revenue: np.ndarray, age: np.ndarra
             model.time = float(year + 1)
             close_year_accounts(model)
             upgrade_high_tech_share(model)
-            classify_tech_smes(model)
+            classify_tech_smes(model, year)
             enter_cultivation_pool(model)
             certify_high_tech(model, year)
     e.set("alive", ids, True)

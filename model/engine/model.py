@@ -269,7 +269,7 @@ class ZoneModel(mesa.Model):
         produce_patents(self, year)
         close_year_accounts(self)
         upgrade_high_tech_share(self)
-        classify_tech_smes(self)
+        classify_tech_smes(self, year)
         enter_cultivation_pool(self)
         certify_high_tech(self, year)
         name_leaders(self)

@@ -36,14 +36,21 @@ def upgrade_high_tech_share(model) -> None:
                             - e.high_tech_share), 0.0, 1.0))
 
 
-def classify_tech_smes(model) -> None:
-    """Tech SME status (科技型中小企业) by the evaluation rules, re-checked each year."""
+def classify_tech_smes(model, year: int) -> None:
+    """Tech SMEs (科技型中小企业) are the registered ones (入库), as statistics and plans count
+    them: registration opened in ``rules.TECH_SME_REGISTRATION_FIRST_YEAR``; from then each year
+    firms that meet the evaluation rules register at ``tech_sme_registration_rate``, and a
+    registered firm stays registered while it meets them (its yearly re-registration taken as
+    routine)."""
     e, p = model.firms, model.p
-    status = rules.tech_sme_eligible(last_year_revenue(e), employees(e, p),
-                                     three_year_rd_intensity(e), e.st_share, own_ip(e, p),
-                                     p["tech_sme_score_rd_with_staff"],
-                                     p["tech_sme_score_rd_with_ip"])
-    e.set("tech_sme", slice(None), status & e.alive)
+    eligible = e.alive & rules.tech_sme_eligible(
+        last_year_revenue(e), employees(e, p), three_year_rd_intensity(e), e.st_share,
+        own_ip(e, p), p["tech_sme_score_rd_with_staff"], p["tech_sme_score_rd_with_ip"])
+    if year < rules.TECH_SME_REGISTRATION_FIRST_YEAR:
+        e.set("tech_sme", slice(None), False)
+        return
+    registers = model.rng.random(e.n) < p["tech_sme_registration_rate"]
+    e.set("tech_sme", slice(None), eligible & (e.tech_sme | registers))
 
 
 def enter_cultivation_pool(model) -> None:
