@@ -178,7 +178,7 @@ class Firm(mesa.Agent):
             desired *= 1.0 + p["tech_sme_rd_financing_gain"]
         if self.in_pool:
             desired *= 1.0 + p["pool_rd_boost"]
-        voucher = p["innovation_voucher_yuan"] if self.tech_sme else 0.0
+        voucher = p["innovation_voucher_yuan"] if self.meets_tech_sme_rules else 0.0
         desired = min(desired + voucher / max(self.revenue, 1.0), p["max_desired_rd_intensity"])
         last_rev = self.rev_hist_0 if self.rev_hist_0 > 0 else self.revenue
         thr = _threshold(last_rev)
@@ -318,6 +318,7 @@ class Firm(mesa.Agent):
                       or (rd3 >= p["tech_sme_score_rd_with_ip"] and own_ip)))
         # registered (入库) from 2017; once registered, kept while the rules are met
         registers = r.random() < p["tech_sme_registration_rate"]
+        self.meets_tech_sme_rules = meets
         self.tech_sme = (year >= rules.TECH_SME_REGISTRATION_FIRST_YEAR and meets
                          and (self.tech_sme or registers))
         # cultivation pool, and IP support for pool firms

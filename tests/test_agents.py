@@ -175,6 +175,7 @@ def _rd_ready(m, ids, base=0.01, can_certify=False):
     e.set("st_offset", ids, 0.1)
     e.set("st_share", ids, 0.2)
     for col, v in (("certified", False), ("in_pool", False), ("tech_sme", False),
+                   ("meets_tech_sme_rules", False),
                    ("loan_until", -1.0), ("first_cert_year", -1), ("cert_expiry", -1)):
         e.set(col, ids, v)
 

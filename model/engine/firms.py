@@ -52,7 +52,8 @@ COLUMNS: dict[str, type] = {
     "rev_hist_0": float, "rev_hist_1": float, "rev_hist_2": float,  # and revenue, yuan
     "growth_variance": float,    # this year's variance multiplier of the growth shock
     "exit_size_factor": float,   # this year's exit hazard multiplier for the firm's size
-    "tech_sme": bool,
+    "tech_sme": bool,            # registered tech SME (入库), as statistics count them
+    "meets_tech_sme_rules": bool,  # meets the tech-SME evaluation rules (registered or not)
     "in_pool": bool,
     "certified": bool,
     "cert_expiry": np.int32,     # last calendar year the certificate is valid

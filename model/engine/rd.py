@@ -48,7 +48,7 @@ def decide_rd(model) -> None:
     ``rd_relabel_share`` of that rise is relabelled
     spending, not real R&D.
     Tech SMEs holding a tech loan raise desired R&D by ``tech_sme_rd_financing_gain``; innovation
-    vouchers add R&D at no cost to tech SMEs; firms in the cultivation pool raise desired R&D
+    vouchers add R&D at no cost to firms meeting the tech-SME rules (registered or not); firms in the cultivation pool raise desired R&D
     by ``pool_rd_boost`` (coaching toward certification).
     """
     e, p = model.firms, model.p
@@ -66,7 +66,7 @@ def decide_rd(model) -> None:
     np.multiply(desired, 1.0 + p["tech_sme_rd_financing_gain"], out=desired,
                 where=e.loan_until > model.time)
     np.multiply(desired, 1.0 + p["pool_rd_boost"], out=desired, where=e.in_pool)
-    smes = np.flatnonzero(e.tech_sme)
+    smes = np.flatnonzero(e.meets_tech_sme_rules)
     desired[smes] += p["innovation_voucher_yuan"] / np.maximum(revenue[smes], 1.0)
     np.minimum(desired, p["max_desired_rd_intensity"], out=desired)
 

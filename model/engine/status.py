@@ -41,11 +41,14 @@ def classify_tech_smes(model, year: int) -> None:
     them: registration opened in ``rules.TECH_SME_REGISTRATION_FIRST_YEAR``; from then each year
     firms that meet the evaluation rules register at ``tech_sme_registration_rate``, and a
     registered firm stays registered while it meets them (its yearly re-registration taken as
-    routine)."""
+    routine). Whether a firm meets the rules is kept apart (``meets_tech_sme_rules``): the
+    support programmes for tech SMEs (tech loans, vouchers) screen by the rules, not by the
+    register, which opened only in 2017."""
     e, p = model.firms, model.p
     eligible = e.alive & rules.tech_sme_eligible(
         last_year_revenue(e), employees(e, p), three_year_rd_intensity(e), e.st_share,
         own_ip(e, p), p["tech_sme_score_rd_with_staff"], p["tech_sme_score_rd_with_ip"])
+    e.set("meets_tech_sme_rules", slice(None), eligible)
     if year < rules.TECH_SME_REGISTRATION_FIRST_YEAR:
         e.set("tech_sme", slice(None), False)
         return
