@@ -2,11 +2,12 @@
 
 The enterprise rules (yearly accounts, R&D propensity, R&D decision with bunching at the
 certification notch, R&D spending, growth, patents, exit, year-end accounts, high-tech share,
-tech-SME status, cultivation pool with IP support, certification) are written a second time
-below, only here, as ``mesa.Agent`` objects stepped with ``model.agents.shuffle_do`` (idiomatic
-Mesa 3). Both sides start from the same initial population (a ``ZoneModel``'s firms after
-set-up), use the same parameters, the same demand shocks and the same horizon. Government,
-incubators, investment attraction and births are not part of either side.
+tech-SME status, cultivation pool with IP support, certification by the expected value of
+applying and the experts' innovation score) are written a second time below, only here, as
+``mesa.Agent`` objects stepped with ``model.agents.shuffle_do`` (idiomatic Mesa 3). Both sides
+start from the same initial population (a ``ZoneModel``'s firms after set-up, their simulated
+history included), use the same parameters, the same demand shocks and the same horizon.
+Government, incubators, investment attraction and births are not part of either side.
 
 Only the enterprise rules are timed. Prints µs per (alive) enterprise-step for each side, their
 ratio (median of repeats), and checks that the yearly count of certified high-tech enterprises
@@ -67,7 +68,7 @@ def zonesim_step(m: ZoneModel) -> None:
         patents.produce_patents(m, year)
         growth.close_year_accounts(m)
         status.upgrade_high_tech_share(m)
-        status.classify_tech_smes(m)
+        status.classify_tech_smes(m, year)
         status.enter_cultivation_pool(m)
         status.certify_high_tech(m, year)
         m.year_step = 0
@@ -113,6 +114,30 @@ def _poisson(agent, lam: float) -> int:
     return k
 
 
+def _band_points(value: float, bands) -> float:
+    """Points of the first band (floor, points), highest floor first, that ``value`` reaches."""
+    for floor, points in bands:
+        if value >= floor:
+            return points
+    return 0.0
+
+
+def _certificate_tax_saving(profit: float, staff: float, year: int) -> float:
+    """Income tax a certificate saves in ``year``: the firm's own tax (25 %, or the small
+    low-profit regime within its limits) less the certified 15 %, never below 0."""
+    profit = max(profit, 0.0)
+    tops, rates, max_staff = next(r[1:] for r in reversed(rules.SMALL_LOW_PROFIT_TAX)
+                                  if year >= r[0])
+    if profit <= tops[-1] and staff <= max_staff:
+        tax, below = 0.0, 0.0
+        for top, rate in zip(tops, rates):
+            tax += rate * min(max(profit - below, 0.0), top - below)
+            below = top
+    else:
+        tax = rules.CORPORATE_TAX_RATE * profit
+    return max(tax - rules.HIGH_TECH_TAX_RATE * profit, 0.0)
+
+
 class Firm(mesa.Agent):
     """One enterprise: the same rules as zonesim.engine's rule modules, one firm at a time."""
 
@@ -153,7 +178,7 @@ class Firm(mesa.Agent):
             desired *= 1.0 + p["tech_sme_rd_financing_gain"]
         if self.in_pool:
             desired *= 1.0 + p["pool_rd_boost"]
-        voucher = p["innovation_voucher_yuan"] if self.tech_sme else 0.0
+        voucher = p["innovation_voucher_yuan"] if self.meets_tech_sme_rules else 0.0
         desired = min(desired + voucher / max(self.revenue, 1.0), p["max_desired_rd_intensity"])
         last_rev = self.rev_hist_0 if self.rev_hist_0 > 0 else self.revenue
         thr = _threshold(last_rev)
@@ -163,9 +188,7 @@ class Firm(mesa.Agent):
                 and (1 - p["bunching_window"]) * thr <= desired < thr):
             gap = (thr * (1 + p["notch_margin"]) - desired) * self.revenue
             extra_cost = gap * (1 - p["rd_relabel_share"]) * cost
-            reward = (p["certification_reward_yuan"] / rules.CERTIFICATE_VALIDITY_YEARS
-                      if self.first_cert_year < 0 else 0.0)
-            bunch = m.tax_saving_share * self.revenue + reward > extra_cost
+            bunch = self.certificate_value(m.year) > extra_cost
         if bunch:
             reported = thr * (1 + p["notch_margin"])
             real = desired + (reported - desired) * (1 - p["rd_relabel_share"])
@@ -175,6 +198,40 @@ class Firm(mesa.Agent):
         self.real_rd_share = real / reported if reported > 0 else 1.0
         self.st_share = min(max(p["st_share_base"] + p["st_staff_per_rd_intensity"] * real
                                 * m.talent_factor + self.st_offset, 0.0), p["max_st_share"])
+
+    def certificate_value(self, year: int) -> float:
+        """A certificate's value a year (yuan): the tax saved at the firm's own rate, its other
+        benefits and, never certified, the first-certification reward over the certificate's
+        years."""
+        p = self.model.p
+        last_rev = self.rev_hist_0 if self.rev_hist_0 > 0 else self.revenue
+        tax = _certificate_tax_saving(p["profit_margin"] * last_rev,
+                                      self.revenue / p["revenue_per_employee_yuan"], year)
+        reward = p["certification_reward_yuan"] if self.first_cert_year < 0 else 0.0
+        return (tax + p["certificate_other_value_share"] * last_rev
+                + reward / rules.CERTIFICATE_VALIDITY_YEARS)
+
+    def innovation_points(self) -> float:
+        """The innovation-capability score the firm's state shows: IP, transformation of
+        results, R&D organisation and growth, each by its bands and caps."""
+        p = self.model.p
+        quantity = (rules.IP_QUANTITY_POINTS_CLASS_I if self.invention_patents >= 1
+                    else _band_points(self.other_ip, rules.IP_QUANTITY_POINTS_CLASS_II))
+        ip = min(quantity + (p["score_judged_ip_points"] if quantity > 0 else 0.0),
+                 rules.SCORE_MAX_POINTS["ip"])
+        transformation = _band_points((self.invention_patents + self.other_ip)
+                                      * p["transformations_per_ip_right"],
+                                      rules.TRANSFORMATION_POINTS)
+        # the institution-and-cooperation item is worth at most 6 points
+        institution = min(rules.RD_INSTITUTION_POINTS[self.rd_level] + self.university_coop,
+                          6.0)
+        organisation = min(institution + p["score_judged_organisation_points"],
+                           rules.SCORE_MAX_POINTS["organisation"])
+        y1, y2, y3 = self.rev_hist_2, self.rev_hist_1, self.rev_hist_0
+        sales_growth = 0.5 * (y2 / y1 + y3 / y2) - 1.0 if y1 > 0 and y2 > 0 else 0.0
+        # net assets, not modelled, score as sales do
+        return ip + transformation + organisation + 2.0 * _band_points(sales_growth,
+                                                                       rules.GROWTH_POINTS)
 
     # ----------------------------------------------------------------------- every step
     def operate(self):
@@ -254,11 +311,16 @@ class Firm(mesa.Agent):
         rev3 = self.rev_hist_0 + self.rev_hist_1 + self.rev_hist_2
         rd3 = (self.rd_hist_0 + self.rd_hist_1 + self.rd_hist_2) / rev3 if rev3 > 0 else 0.0
         own_ip = self.invention_patents >= 1 or self.other_ip >= p["min_other_ip_rights"]
-        self.tech_sme = (self.revenue / p["revenue_per_employee_yuan"] <= rules.TECH_SME_MAX_STAFF
-                         and last_rev <= rules.TECH_SME_MAX_REVENUE_YUAN
-                         and ((rd3 >= p["tech_sme_score_rd_with_staff"]
-                               and self.st_share >= rules.ST_STAFF_SHARE_MIN)
-                              or (rd3 >= p["tech_sme_score_rd_with_ip"] and own_ip)))
+        meets = (self.revenue / p["revenue_per_employee_yuan"] <= rules.TECH_SME_MAX_STAFF
+                 and last_rev <= rules.TECH_SME_MAX_REVENUE_YUAN
+                 and ((rd3 >= p["tech_sme_score_rd_with_staff"]
+                       and self.st_share >= rules.ST_STAFF_SHARE_MIN)
+                      or (rd3 >= p["tech_sme_score_rd_with_ip"] and own_ip)))
+        # registered (入库) from 2017; once registered, kept while the rules are met
+        registers = r.random() < p["tech_sme_registration_rate"]
+        self.meets_tech_sme_rules = meets
+        self.tech_sme = (year >= rules.TECH_SME_REGISTRATION_FIRST_YEAR and meets
+                         and (self.tech_sme or registers))
         # cultivation pool, and IP support for pool firms
         if (not self.certified and not self.in_pool and self.tech_sme
                 and rd3 >= p["pool_min_threshold_share"] * _threshold(self.revenue)
@@ -274,13 +336,21 @@ class Firm(mesa.Agent):
                     and rd3 >= _threshold(last_rev)
                     and self.high_tech_share >= rules.HIGH_TECH_REVENUE_SHARE_MIN)
         renewing = self.certified and self.cert_expiry <= year
-        if renewing:
-            rate, approval = p["renewal_application_rate"], p["renewal_approval_rate"]
-        else:
-            rate = p["pool_application_rate"] if self.in_pool else m.plain_application_rate
-            approval = p["certification_approval_rate"]
-        passes = (eligible and (not self.certified or renewing) and r.random() < rate
-                  and r.random() < approval)
+        passes = False
+        if eligible and (not self.certified or renewing):
+            # apply when the certificate's three years times the chance of passing outweigh
+            # the application's cost (the pool's service prepares part of it)
+            expected = self.innovation_points() + self.score_offset
+            sd = p["score_panel_sd"]
+            cut = rules.CERTIFICATION_MIN_SCORE - 0.5    # whole points: 71 is 70.5 or more
+            chance = (0.5 * math.erfc((cut - expected) / (sd * math.sqrt(2.0))) if sd > 0
+                      else float(expected >= cut))
+            value = self.certificate_value(year) * rules.CERTIFICATE_VALIDITY_YEARS
+            cost = p["certification_application_cost_yuan"] * (
+                p["pool_application_cost_share"] if self.in_pool else 1.0)
+            if chance * value > cost:
+                self.innovation_score = float(round(expected + sd * r.gauss(0.0, 1.0)))
+                passes = self.innovation_score >= rules.CERTIFICATION_MIN_SCORE
         if renewing and not passes:
             self.certified = False
             self.leader = False
@@ -324,8 +394,6 @@ class MesaFirms(mesa.Model):
         el = p["rd_user_cost_elasticity"]
         self.cost_ratio_cert = float((self.cost_certified / cost0) ** (-el))
         self.cost_ratio_plain = float((self.cost_plain / cost0) ** (-el))
-        self.tax_saving_share = ((rules.CORPORATE_TAX_RATE - rules.HIGH_TECH_TAX_RATE)
-                                 * p["profit_margin"] + p["certificate_other_value_share"])
         effect = p["talent_st_effect"]
         self.talent_factor = (1.0 - 0.5 * effect) + effect * p["talent_programme_intensity"]
         self.knowledge_decay = math.exp(-p["knowledge_depreciation_rate"] * self.dt)
@@ -336,10 +404,6 @@ class MesaFirms(mesa.Model):
         self.size_norm = [1.0] * rules.EXIT_AGE_BANDS
         self.coop_boost = p["coop_institution_multiplier"] ** p["coop_patent_elasticity"]
         self.hazard_edges = list(rules.EXIT_HAZARD_AGE_EDGES)
-        self.plain_application_rate = min(
-            p["certification_application_rate"]
-            * (1.0 + p["certification_reward_yuan"] / p["reward_application_scale_yuan"]),
-            1.0)
         # the same initial population, firm by firm
         e = source.firms
         cols = {c: getattr(e, c).tolist() for c in FIELDS}

@@ -24,8 +24,8 @@ import sys
 import time
 
 SCENARIO = "nantong_2024_2027"
-SCALED = ("initial_enterprises", "initial_high_tech_enterprises",
-          "initial_rd_institutions_municipal_plus", "population_persons")
+SCALED = ("initial_enterprises", "initial_rd_institutions_municipal_plus",
+          "population_persons")
 
 
 def scaled_scenario(n: int, years: int):

@@ -19,7 +19,7 @@ from zonesim.scenario import load_scenario
 
 QUICK_FACTORS = ["special_park_tilt", "land_quota_mu_per_year", "projects_attracted_per_zone",
                  "strategic_focus", "firm_birth_rate", "rd_institution_setup_rate",
-                 "high_tech_upgrade_rate", "initial_high_tech_enterprises"]
+                 "high_tech_upgrade_rate", "score_judged_ip_points"]
 
 
 def main() -> None:

@@ -49,16 +49,19 @@ def growth_rows(paths: dict) -> list[str]:
 
 
 def pipeline_rows(pipes: dict) -> list[str]:
-    rows = ["| scenario | certified at set-up | eligible, not certified, at set-up | settled "
-            "backlog | ratio | first-time certifications, first year | settled flow |",
-            "|---|---|---|---|---|---|---|"]
+    rows = ["| scenario | certified at set-up | eligible by the rules, not certified | of them "
+            "expected to score ≥ 71 | settled backlog | ratio | first-time certifications, "
+            "first year | settled flow | pass rate, first-time / renewal |",
+            "|---|---|---|---|---|---|---|---|---|"]
     for name, (pipe, first) in pipes.items():
         backlog = settled_backlog(pipe["certified"])
         rows.append(f"| {name} | {band(pipe['certified'], num)} | "
-                    f"{band(pipe['eligible_uncertified'], num)} | {band(backlog, num)} | "
-                    f"{band(pipe['eligible_uncertified'] / backlog, lambda v: f'{v:.1f}')} | "
+                    f"{band(pipe['eligible_uncertified'], num)} | "
+                    f"{band(pipe['would_pass'], num)} | {band(backlog, num)} | "
+                    f"{band(pipe['would_pass'] / backlog, lambda v: f'{v:.1f}')} | "
                     f"{band(first, num)} | "
-                    f"{band(settled_first_certifications(pipe['certified']), num)} |")
+                    f"{band(settled_first_certifications(pipe['certified']), num)} | "
+                    f"{band(pipe['first_time_pass_rate'])} / {band(pipe['renewal_pass_rate'])} |")
     return rows
 
 
@@ -66,9 +69,11 @@ def level_rows(table: pd.DataFrame) -> list[str]:
     rows = ["| scenario | statistic | year | published | modelled median (5–95 %) | off |",
             "|---|---|---|---|---|---|"]
     for _, r in table.iterrows():
-        divisor, unit = INDICATORS[r["indicator"]].shown.divisor, INDICATORS[r["indicator"]].shown.text
+        shown = INDICATORS[r["indicator"]].shown
+        divisor, unit = shown.divisor, shown.text
         what = (f"{INDICATORS[r['indicator']].label}"
-                + (" (derived)" if r["derived"] else "") + ("" if r["simulated"] else ", start"))
+                + ("" if r["basis"] == "published" else f" ({r['basis']})")
+                + ("" if r["simulated"] else ", start"))
         rows.append(f"| {r['scenario']} | {what} | {r['year']} | {num(r['published'] / divisor)}"
                     f"{unit} | {num(r['median'] / divisor)} ({num(r['q05'] / divisor)} – "
                     f"{num(r['q95'] / divisor)}){unit} | {100 * r['off']:+.0f} % |")
@@ -85,15 +90,20 @@ def section(paths, pipes, level_table, replicates: int, seed: int) -> str:
         f"{NANTONG.last_year} {100 * NANTONG.yearly:.0f} % a year.", "",
         *growth_rows(paths), "",
         "**The certification pipeline at the start.** A settled pipeline holds about one year "
-        "of first-time applicants beside its certified firms: the first-time certifications "
+        "of first-time applicants beside its certified firms (firms that meet the rules and "
+        "expect to pass the innovation score apply within the year): the first-time "
+        "certifications "
         f"that grow the stock at the national {100 * NATIONAL.yearly:.0f} % a year and replace "
         f"the certificates lost at renewal ({100 * RENEWAL_PASS_RATE:.0f} % of renewals pass), "
         f"divided by the first-time pass rate ({100 * FIRST_TIME_PASS_RATE:.0f} %; "
-        "PRIORS.md). A ratio far above 1 means the start holds more eligible firms than its "
-        "certificates allow, and the first years release the difference.", "",
+        "PRIORS.md). The ratio is the firms expected to pass over that backlog: far above 1 "
+        "means the start holds more firms able to pass than its certificates allow, and the "
+        "first years release the difference. Pass rates are the history's last three rounds "
+        "(published: first-time 50–70 %, renewal 80–90 %; PRIORS.md).", "",
         *pipeline_rows(pipes), "",
         "**Base-year levels** (`data/base_year_levels.csv`; \"start\": the state before the "
-        "first simulated year; derived rows are computed from two published figures).", "",
+        "first simulated year; derived: computed from two published figures; assumption: the "
+        "scenario author's reading where no statistic exists).", "",
         *level_rows(level_table), "", END])
 
 

@@ -27,6 +27,38 @@ HIGH_TECH_TAX_RATE = 0.15
 #: cost that firms' no-policy R&D intensities are stated against.
 REFERENCE_SUPER_DEDUCTION_RATE = 0.5
 
+#: The innovation-capability evaluation of certification (高新技术企业认定管理工作指引,
+#: Guokefahuo [2016] 195, §十): integer points for IP (≤ 30), transformation of results (≤ 30),
+#: R&D organisation (≤ 20) and growth (≤ 20); a firm passes with more than 70.
+CERTIFICATION_MIN_SCORE = 71
+SCORE_MAX_POINTS = {"ip": 30, "transformation": 30, "organisation": 20, "growth": 20}
+#: §十 (3) IP quantity (≤ 8): ≥ 1 class-I right (invention patent) 7–8; class-II rights (utility
+#: models, software copyrights): ≥ 5 5–6, 3–4 3–4, 1–2 1–2; band mid-points.
+IP_QUANTITY_POINTS_CLASS_I = 7.5
+IP_QUANTITY_POINTS_CLASS_II = ((5, 5.5), (3, 3.5), (1, 1.5))
+#: §十 transformation of results (≤ 30), by results transformed a year (three-year average):
+#: ≥ 5 25–30, ≥ 4 19–24, ≥ 3 13–18, ≥ 2 7–12, ≥ 1 1–6, none 0; band mid-points.
+TRANSFORMATION_POINTS = ((5, 27.5), (4, 21.5), (3, 15.5), (2, 9.5), (1, 3.5))
+#: §十 growth (≤ 20): net-asset and sales growth (½(y2/y1 + y3/y2) − 1 over three years), each
+#: ≤ 10: ≥ 35 % 9–10, ≥ 25 % 7–8, ≥ 15 % 5–6, ≥ 5 % 3–4, > 0 1–2, else 0; band mid-points.
+GROWTH_POINTS = ((0.35, 9.5), (0.25, 7.5), (0.15, 5.5), (0.05, 3.5), (1e-12, 1.5))
+#: §十 R&D organisation, its item "internal R&D institution and industry-university
+#: cooperation" (≤ 6), as the model reads it by institution level (none, enterprise,
+#: municipal, provincial), one more point with university cooperation.
+RD_INSTITUTION_POINTS = (1.0, 3.0, 4.0, 5.0)
+
+#: Small low-profit enterprises' (小型微利企业) effective income tax by year from which it holds:
+#: (taxable-income bracket tops, yuan; rate on each bracket; staff limit). Caishui [2017] 43
+#: (≤ 0.5 M yuan at 10 %), [2018] 77 (≤ 1 M), [2019] 13 (≤ 1 M 5 %, 1-3 M 10 %), [2021] 12
+#: (≤ 1 M 2.5 %), [2022] 13 (1-3 M 5 %), [2023] 12 (≤ 3 M 5 %, to 2027).
+SMALL_LOW_PROFIT_TAX = ((0, (0.5e6,), (0.10,), 100), (2018, (1e6,), (0.10,), 100),
+                        (2019, (1e6, 3e6), (0.05, 0.10), 300),
+                        (2021, (1e6, 3e6), (0.025, 0.10), 300),
+                        (2022, (1e6, 3e6), (0.025, 0.05), 300), (2023, (3e6,), (0.05,), 300))
+
+#: Tech SMEs are registered (入库) under the evaluation measures of Guokefazheng [2017] 115 (May
+#: 2017): none before.
+TECH_SME_REGISTRATION_FIRST_YEAR = 2017
 #: Tech SME (科技型中小企业): ≤ 500 staff, revenue ≤ 200 M yuan.
 TECH_SME_MAX_STAFF = 500
 TECH_SME_MAX_REVENUE_YUAN = 200_000_000.0
@@ -226,3 +258,82 @@ def rd_user_cost(subsidy_rate, super_deduction_rate, tax_rate, floor):
     expense its cost falls by ``tax_rate × super_deduction_rate``; it stays above ``floor``.
     """
     return np.maximum(1.0 - subsidy_rate - tax_rate * super_deduction_rate, floor)
+
+
+def income_tax_yuan(taxable_profit_yuan, employees, year: int):
+    """Enterprise income tax of a firm without a certificate in ``year``: 25 %, or the small
+    low-profit regime (:data:`SMALL_LOW_PROFIT_TAX`) when its taxable income and staff are
+    within that year's limits."""
+    profit = np.maximum(np.asarray(taxable_profit_yuan, dtype=float), 0.0)
+    tops, rates, staff = next(r[1:] for r in reversed(SMALL_LOW_PROFIT_TAX) if year >= r[0])
+    small = (profit <= tops[-1]) & (np.asarray(employees) <= staff)
+    tax, below = np.zeros_like(profit), 0.0
+    for top, rate in zip(tops, rates):
+        tax += rate * np.clip(profit - below, 0.0, top - below)
+        below = top
+    return np.where(small, tax, CORPORATE_TAX_RATE * profit)
+
+
+def certificate_tax_saving_yuan(taxable_profit_yuan, employees, year: int):
+    """Income tax a certificate saves in ``year``: the firm's own tax less the certified 15 %,
+    never below 0 (a small low-profit firm keeps its lower regime)."""
+    profit = np.maximum(np.asarray(taxable_profit_yuan, dtype=float), 0.0)
+    return np.maximum(income_tax_yuan(profit, employees, year) - HIGH_TECH_TAX_RATE * profit,
+                      0.0)
+
+
+def _band_points(value, bands):
+    """Points of the first band (floor, points) whose floor ``value`` reaches, else 0."""
+    v = np.asarray(value, dtype=float)
+    out = np.zeros(v.shape)
+    for floor, points in reversed(bands):
+        out = np.where(v >= floor, points, out)
+    return out
+
+
+def three_year_growth(first, second, third, full_years=3):
+    """The evaluation's growth rate of three yearly values: ½(y2/y1 + y3/y2) − 1 for a firm
+    with three full years of accounts, y3/y2 − 1 with two (a younger firm is judged on the
+    years it has), 0 with fewer or where a year is missing — a first, partial year of accounts
+    is never read as growth."""
+    a, b, c = (np.asarray(x, dtype=float) for x in (first, second, third))
+    years = np.asarray(full_years)
+    three = (years >= 3) & (a > 0) & (b > 0)
+    two = (years == 2) & (b > 0)
+    ratio = np.divide(c, b, out=np.zeros_like(c), where=b > 0)
+    return np.where(three, 0.5 * (np.divide(b, a, out=np.zeros_like(b), where=a > 0) + ratio)
+                    - 1.0, np.where(two, ratio - 1.0, 0.0))
+
+
+def innovation_score(invention_patents, other_ip, judged_ip_points, transformations_per_year,
+                     rd_level, university_coop, judged_organisation_points, sales_growth):
+    """The innovation-capability score (0-100) by the evaluation's four parts (Guokefahuo
+    [2016] 195 §十): IP — the quantity band (:data:`IP_QUANTITY_POINTS_CLASS_I`, class II) plus
+    the points experts give for advancement, core role and own development
+    (``judged_ip_points``, for firms holding any IP); transformation of results by its band;
+    R&D organisation — institution and cooperation (:data:`RD_INSTITUTION_POINTS`, ≤ 6) plus
+    the judged points for systems, incentives and talent; growth — sales growth's band twice
+    (net assets, not modelled, taken to grow with sales). Each part capped at its maximum."""
+    inv = np.asarray(invention_patents)
+    quantity = np.where(inv >= 1, IP_QUANTITY_POINTS_CLASS_I,
+                        _band_points(other_ip, IP_QUANTITY_POINTS_CLASS_II))
+    ip = np.minimum(quantity + np.where(quantity > 0, judged_ip_points, 0.0),
+                    SCORE_MAX_POINTS["ip"])
+    transformation = _band_points(transformations_per_year, TRANSFORMATION_POINTS)
+    institution = np.minimum(np.take(RD_INSTITUTION_POINTS, np.asarray(rd_level, dtype=int))
+                             + np.asarray(university_coop, dtype=float), 6.0)
+    organisation = np.minimum(institution + judged_organisation_points,
+                              SCORE_MAX_POINTS["organisation"])
+    growth = 2.0 * _band_points(sales_growth, GROWTH_POINTS)
+    return ip + transformation + organisation + growth
+
+
+#: The R&D super-deduction (研发费用加计扣除) by the year from which it holds: 50 % (2008 rules),
+#: 75 % (Caishui [2018] 99, 2018-2020), 100 % for manufacturers (Caishui [2021] 13; the model's
+#: firms are industrial) and for all firms from 2023 (Caishui [2023] 7).
+SUPER_DEDUCTION_BY_YEAR = ((0, 0.5), (2018, 0.75), (2021, 1.0))
+
+
+def super_deduction_rate_in(year: int) -> float:
+    """The super-deduction rate in force in ``year`` (:data:`SUPER_DEDUCTION_BY_YEAR`)."""
+    return next(rate for first, rate in reversed(SUPER_DEDUCTION_BY_YEAR) if year >= first)

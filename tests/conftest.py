@@ -32,7 +32,6 @@ GOOD_BASE = TESTS / "bad_scenarios" / "good_base.toml"
 #: (the registry defaults are sized for ~3000 firms).
 SMALL = {
     "initial_enterprises": 400,
-    "initial_high_tech_enterprises": 20,
     "initial_rd_institutions_municipal_plus": 15,
 }
 

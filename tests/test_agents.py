@@ -43,11 +43,15 @@ def make_eligible(model, ids, revenue=30 * M, rd=0.08, in_pool=True):
     e.set("cert_expiry", ids, -1)
     e.set("first_cert_year", ids, -1)
     e.set("in_pool", ids, in_pool)
+    e.set("innovation_score", ids, np.nan)       # never assessed (not in the history either)
 
 
-CERT_SURE = dict(certification_approval_rate=1.0, pool_application_rate=1.0,
-                 certification_application_rate=1.0, renewal_application_rate=1.0,
-                 renewal_approval_rate=1.0)
+#: Every eligible firm applies and passes: no panel or firm-specific variation, no cost, and
+#: judged points that take a firm with an invention patent and flat revenue (no growth points)
+#: to 29.5 + 27.5 + 15 = 72 points.
+CERT_SURE = dict(score_panel_sd=0.0, score_firm_sd=0.0, certification_application_cost_yuan=0.0,
+                 score_judged_ip_points=22.0, score_judged_organisation_points=14.0,
+                 transformations_per_ip_right=10.0)
 
 
 # ----------------------------------------------------------------------- certification
@@ -150,13 +154,14 @@ def test_first_cert_year_set_once(make_model):
     assert not np.isin(ids, new).any(), "a re-certification is not a first certification"
 
 
-def test_cert_application_rate_zero_means_no_new_certificates(make_model):
-    m = make_model(seed=7, certification_approval_rate=1.0, pool_application_rate=0.0,
-                   certification_application_rate=0.0, certification_reward_yuan=0.0)
+def test_no_application_when_the_certificate_is_worth_less_than_applying(make_model):
+    m = make_model(seed=7, **{**CERT_SURE, "certification_application_cost_yuan": 1e7,
+                              "pool_application_cost_share": 1.0})
     ids = some_alive(m, 30)
     make_eligible(m, ids)
     assert len(certify_high_tech(m, m.year)) == 0
     assert not m.firms.certified[ids].any()
+    assert np.isnan(m.firms.innovation_score[ids]).all(), "no firm was scored"
 
 
 # ------------------------------------------------------------------------ R&D decision
@@ -170,6 +175,7 @@ def _rd_ready(m, ids, base=0.01, can_certify=False):
     e.set("st_offset", ids, 0.1)
     e.set("st_share", ids, 0.2)
     for col, v in (("certified", False), ("in_pool", False), ("tech_sme", False),
+                   ("meets_tech_sme_rules", False),
                    ("loan_until", -1.0), ("first_cert_year", -1), ("cert_expiry", -1)):
         e.set(col, ids, v)
 
@@ -308,7 +314,7 @@ def test_sparse_poisson_is_poisson(lam):
 
 @pytest.mark.parametrize("age", [0.5, 1.5, 2.5, 5.0, 10.0])
 def test_exit_hazard_respected_on_average(make_model, age):
-    m = make_model(seed=12, initial_enterprises=6000, initial_high_tech_enterprises=0)
+    m = make_model(seed=12, initial_enterprises=6000)
     e = m.firms
     n = e.n
     e.set("revenue", slice(None), m.p["firm_revenue_median_yuan"])  # size factor 1
@@ -325,7 +331,7 @@ def test_exit_hazard_respected_on_average(make_model, age):
 
 def test_exit_hazard_independent_of_step_length(make_model):
     """Four quarterly exit draws remove the annual share (age kept inside year 3)."""
-    m = make_model(seed=13, initial_enterprises=6000, initial_high_tech_enterprises=0)
+    m = make_model(seed=13, initial_enterprises=6000)
     e = m.firms
     n = e.n
     e.set("revenue", slice(None), m.p["firm_revenue_median_yuan"])
@@ -337,7 +343,7 @@ def test_exit_hazard_independent_of_step_length(make_model):
 
 
 def test_larger_firms_exit_less(make_model):
-    m = make_model(seed=14, initial_enterprises=6000, initial_high_tech_enterprises=0)
+    m = make_model(seed=14, initial_enterprises=6000)
     e = m.firms
     half = e.n // 2
     med = m.p["firm_revenue_median_yuan"]
@@ -353,7 +359,7 @@ def test_larger_firms_exit_less(make_model):
 def test_size_effect_keeps_the_saic_hazard_on_average(make_model):
     """Firm sizes spread the hazard within an age band; the band's average stays SAIC's (young
     firms are small, and SAIC's hazards already average over them)."""
-    m = make_model(seed=20, initial_enterprises=8000, initial_high_tech_enterprises=0)
+    m = make_model(seed=20, initial_enterprises=8000)
     e = m.firms
     small_firms = 0.1 * m.p["firm_revenue_median_yuan"] * np.exp(m.rng.standard_normal(e.n))
     e.set("revenue", slice(None), small_firms)
@@ -366,7 +372,7 @@ def test_size_effect_keeps_the_saic_hazard_on_average(make_model):
 
 
 def test_graduates_exit_more_for_three_years_after_graduation(make_model):
-    m = make_model(seed=21, initial_enterprises=12000, initial_high_tech_enterprises=0,
+    m = make_model(seed=21, initial_enterprises=12000,
                    post_graduation_hazard_ratio=2.0)
     e = m.firms
     e.set("revenue", slice(None), m.p["firm_revenue_median_yuan"])

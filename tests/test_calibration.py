@@ -55,8 +55,7 @@ def test_calibrate_smoke_on_scenario(tmp_path):
     res = calibrate("scenarios/taizhou_jiangsu_runin_2017_2018.toml", data,
                     parameters=["high_tech_upgrade_rate", "baseline_rd_intensity"],
                     populations=2, particles=6, seed=0, out=out, predictive=4,
-                    max_proposals=3, fixed={"initial_enterprises": 800,
-                                            "initial_high_tech_enterprises": 50})
+                    max_proposals=3, fixed={"initial_enterprises": 800})
     for f in ("posterior.csv", "summary.csv", "history.csv", "fit.csv", "fit.png",
               "calibration.json"):
         assert (out / f).exists(), f
@@ -73,7 +72,7 @@ def test_calibrate_smoke_on_scenario(tmp_path):
         assert prov["low"] <= sc.value(r["parameter"]) <= prov["high"]
     fc = forecast(sc, ["high_tech_share_of_above_scale_enterprises", "rd_to_gdp"], [2019],
                   replicates=3, seed=0, posterior=out / "posterior.csv",
-                  fixed={"initial_enterprises": 800, "initial_high_tech_enterprises": 50})
+                  fixed={"initial_enterprises": 800})
     assert set(fc["year"]) == {2019} and len(fc) == 2
     assert (fc["q05"] <= fc["median"]).all() and (fc["median"] <= fc["q95"]).all()
 

@@ -257,7 +257,7 @@ def test_calibration_folder_loads(tmp_path):
     data = pd.DataFrame([
         {"indicator": "high_tech_enterprises", "scope": "city", "year": 2018, "value": 12},
         {"indicator": "patent_applications", "scope": "city", "year": 2018, "value": 300}])
-    names = ["initial_high_tech_enterprises", "growth_drift"]
+    names = ["score_judged_ip_points", "growth_drift"]
     written = calibrate(TINY, data, parameters=names, populations=2, particles=6, seed=SEED,
                         out=tmp_path, predictive=5, max_proposals=3)
     res = zonesim.load(tmp_path)

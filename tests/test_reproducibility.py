@@ -11,8 +11,7 @@ from conftest import small
 from zonesim.engine.model import ZoneModel
 from zonesim.run import map_ordered, map_unordered, replicate_seed, run_replicate, run_replicates
 
-FAST = dict(initial_enterprises=300, initial_high_tech_enterprises=15,
-            initial_rd_institutions_municipal_plus=10)
+FAST = dict(initial_enterprises=300, initial_rd_institutions_municipal_plus=10)
 
 
 def test_same_seed_identical_tables_and_state(make_model):

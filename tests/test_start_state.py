@@ -60,7 +60,7 @@ def test_levels_compare_the_same_year_and_scope():
     table = pd.DataFrame([{"replicate": r, "year": 2018, "scope": "city",
                            "high_tech_output_yuan": v} for r, v in enumerate([1e10, 2e10, 3e10])])
     published = pd.DataFrame([{"scenario": sc.name, "indicator": "high_tech_output_yuan",
-                               "scope": "city", "year": 2018, "value": 4e10, "derived": "no",
+                               "scope": "city", "year": 2018, "value": 4e10, "basis": "published",
                                "source": "test"}])
     row = levels(table, sc, published).iloc[0]
     assert row["median"] == 2e10 and row["off"] == pytest.approx(-0.5) and row["simulated"]
@@ -68,11 +68,12 @@ def test_levels_compare_the_same_year_and_scope():
 
 def test_published_levels_file_is_consistent():
     published = read_levels()
-    assert set(published["derived"]) <= {"yes", "no"}
+    assert set(published["basis"]) <= {"published", "derived", "assumption"}
     for _, r in published.iterrows():
         sc = load_scenario(r["scenario"])
         assert r["indicator"] in INDICATORS, r["indicator"]
         assert r["scope"] == "city" or r["scope"] in {f"zone:{z.id}" for z in sc.zones}
         assert sc.meta.start_year - 1 <= r["year"] <= sc.meta.end_year, (r["scenario"], r["year"])
         assert r["value"] > 0
-        assert "published_statistics.csv" in r["source"] or "÷" in r["source"], r["source"]
+        assert ("published_statistics.csv" in r["source"] or "÷" in r["source"]
+                or r["basis"] == "assumption"), r["source"]

@@ -60,9 +60,9 @@ PARAMETERS_BY_INDICATOR: dict[str, list[str]] = {
     # the bridge's other factors (revenue/GDP, industrial share) enter only as a product with
     # statistical_rd_ratio, so fitting all three would leave a ridge
     "rd_to_gdp": ["baseline_rd_intensity", "statistical_rd_ratio"],
-    "high_tech_enterprises": ["certification_application_rate", "certification_approval_rate"],
-    "new_high_tech_enterprises": ["certification_application_rate",
-                                  "certification_approval_rate"],
+    "high_tech_enterprises": ["certification_application_cost_yuan", "score_judged_ip_points"],
+    "new_high_tech_enterprises": ["certification_application_cost_yuan",
+                                  "score_judged_ip_points"],
     "patent_applications": ["patents_per_million_rd_yuan"],
     "invention_patent_applications": ["patents_per_million_rd_yuan",
                                       "invention_share_of_applications"],

@@ -7,8 +7,10 @@ state"; re-made by ``python3 experiments/start_state.py``):
 - the firms eligible for certification but not certified at the start, against what a settled
   pipeline holds (:func:`settled_backlog`), and the first year's first-time certifications
   against a settled flow (:func:`settled_first_certifications`);
-- the base-year levels (output, GDP, certified firms) against the published figures of
-  ``data/base_year_levels.csv``.
+- the base-year levels (output, GDP, certified firms) against the figures of
+  ``data/base_year_levels.csv``: published, derived from two published figures, or — for the
+  certified firms at the start of most scenarios, which no statistic gives — the scenario
+  author's assumption (these were inputs before the history simulated them).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import pandas as pd
 
 from zonesim import rules
 from zonesim.engine.model import ZoneModel
-from zonesim.engine.status import high_tech_eligible
+from zonesim.engine.status import high_tech_eligible, innovation_score
 from zonesim.run import replicate_seed
 from zonesim.scenario import Scenario
 
@@ -62,15 +64,25 @@ def certified_path(table: pd.DataFrame, start_year: int) -> pd.DataFrame:
 
 
 def pipeline_at_start(scenario: Scenario, seed: int, replicates: int) -> pd.DataFrame:
-    """Per replicate, at set-up (before any simulated year): certified firms and the firms that
-    meet every certification rule without a certificate."""
+    """Per replicate, at set-up (before any simulated year): certified firms, the firms that
+    meet every certification rule without a certificate, those of them whose expected
+    innovation score (their state's and their own lasting part) reaches the pass mark, and the
+    first-time and renewal pass rates of the history's last three certification rounds."""
     rows = []
     for r in range(replicates):
         model = ZoneModel(scenario, seed=replicate_seed(seed, r))
-        eligible = high_tech_eligible(model)
-        certified = model.firms.certified & model.firms.alive
+        e = model.firms
+        certified = e.certified & e.alive
+        waiting = np.flatnonzero(high_tech_eligible(model) & ~certified)
+        expected = innovation_score(model, waiting) + e.score_offset[waiting]
+        settled = pd.DataFrame(model.certification_rounds).tail(rules.CERTIFICATE_VALIDITY_YEARS)
         rows.append({"replicate": r, "certified": int(certified.sum()),
-                     "eligible_uncertified": int((eligible & ~certified).sum())})
+                     "eligible_uncertified": len(waiting),
+                     "would_pass": int((expected >= rules.CERTIFICATION_MIN_SCORE - 0.5).sum()),
+                     "first_time_pass_rate": (settled["first_passes"].sum()
+                                              / max(settled["first_applicants"].sum(), 1)),
+                     "renewal_pass_rate": (settled["renewals"].sum()
+                                           / max(settled["renewal_applicants"].sum(), 1))})
     return pd.DataFrame(rows).set_index("replicate")
 
 
@@ -112,7 +124,7 @@ def levels(table: pd.DataFrame, scenario: Scenario, published: pd.DataFrame) -> 
         rows.append({"scenario": scenario.name, "indicator": row["indicator"],
                      "scope": row["scope"], "year": int(row["year"]),
                      "simulated": row["year"] >= scenario.meta.start_year,
-                     "published": float(row["value"]), "derived": row["derived"] == "yes",
+                     "published": float(row["value"]), "basis": row["basis"],
                      "median": median, "q05": float(np.quantile(values, 0.05)),
                      "q95": float(np.quantile(values, 0.95)),
                      "off": median / float(row["value"]) - 1.0, "source": row["source"]})

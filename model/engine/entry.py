@@ -65,6 +65,7 @@ def new_firm_columns(model, n: int, *, zone, sector, revenue, origin) -> dict:
                 land_productivity=land_prod, land_mu=land, base_rd_intensity=base_rd,
                 rd_propensity=base_rd, rd_intensity=base_rd, knowledge=knowledge,
                 high_tech_share=ht_share, st_offset=st_offset,
+                score_offset=p["score_firm_sd"] * rng.standard_normal(n),
                 st_share=st_share(p, base_rd, st_offset),
                 growth_variance=draw_growth_variance(rng, n, p))
 

@@ -52,11 +52,14 @@ COLUMNS: dict[str, type] = {
     "rev_hist_0": float, "rev_hist_1": float, "rev_hist_2": float,  # and revenue, yuan
     "growth_variance": float,    # this year's variance multiplier of the growth shock
     "exit_size_factor": float,   # this year's exit hazard multiplier for the firm's size
-    "tech_sme": bool,
+    "tech_sme": bool,            # registered tech SME (入库), as statistics count them
+    "meets_tech_sme_rules": bool,  # meets the tech-SME evaluation rules (registered or not)
     "in_pool": bool,
     "certified": bool,
     "cert_expiry": np.int32,     # last calendar year the certificate is valid
     "first_cert_year": np.int32,  # -1 if never certified
+    "score_offset": float,       # firm's lasting part of the experts' innovation score, points
+    "innovation_score": float,   # its whole-point score at its last application (NaN: none)
     "leader": bool,
     "specialised": bool,
     "rd_level": np.int8,         # R&D institution: 0 none, 1 enterprise, 2 municipal,
@@ -166,7 +169,7 @@ _DEFAULTS = {"alive": True, "cert_expiry": -1, "first_cert_year": -1, "rd_munici
              "rd_setup_year": -1, "coop_start_year": -1, "first_application_year": -1,
              "va_factor": 1.0, "land_productivity": 1.0, "real_rd_share": 1.0,
              "growth_variance": 1.0, "exit_size_factor": 1.0, "loan_until": -1.0,
-             "exit_year": np.nan}
+             "exit_year": np.nan, "innovation_score": np.nan}
 
 
 def employees(e: Enterprises, p) -> np.ndarray:
@@ -189,3 +192,18 @@ def last_year_revenue(e: Enterprises) -> np.ndarray:
 def own_ip(e: Enterprises, p) -> np.ndarray:
     """Whether each firm holds own core IP (:func:`rules.own_core_ip`)."""
     return rules.own_core_ip(e.invention_patents, e.other_ip, p["min_other_ip_rights"])
+
+
+def certificate_value_per_year(model, rows: np.ndarray, year: int) -> np.ndarray:
+    """What a certificate is worth to firms ``rows`` a year (yuan): the income tax it saves at
+    the firm's own rate (:func:`rules.certificate_tax_saving_yuan`: nothing for a small
+    low-profit firm), its other benefits (``certificate_other_value_share`` of revenue) and, for
+    a firm never certified, the first-certification reward spread over the certificate's
+    years."""
+    e, p = model.firms, model.p
+    revenue = last_year_revenue(e)[rows]
+    tax = rules.certificate_tax_saving_yuan(p["profit_margin"] * revenue,
+                                            employees(e, p)[rows], year)
+    reward = np.where(e.first_cert_year[rows] < 0, p["certification_reward_yuan"], 0.0)
+    return (tax + p["certificate_other_value_share"] * revenue
+            + reward / rules.CERTIFICATE_VALIDITY_YEARS)

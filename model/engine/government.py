@@ -111,7 +111,8 @@ class Government(Agent):
         return len(ids)
 
     def grant_tech_loans(self) -> None:
-        """Lend ``tech_loan_yuan_per_year`` to tech SMEs without a loan, in random order, each
+        """Lend ``tech_loan_yuan_per_year`` to firms meeting the tech-SME rules without a loan
+        (registered or not: the lenders' lists screen by the rules), in random order, each
         up to ``loan_revenue_share`` of revenue and ``loan_max_yuan``, for
         ``loan_years``."""
         m, p = self.model, self.model.p
@@ -119,7 +120,7 @@ class Government(Agent):
         if volume <= 0:
             return
         e = m.firms
-        cand = np.flatnonzero(e.alive & e.tech_sme & (e.loan_until <= m.time))
+        cand = np.flatnonzero(e.alive & e.meets_tech_sme_rules & (e.loan_until <= m.time))
         if len(cand) == 0:
             return
         cand = m.rng.permutation(cand)
@@ -135,4 +136,5 @@ class Government(Agent):
 
     def pay_vouchers(self) -> None:
         m = self.model
-        m.ledger["vouchers"] += float(m.firms.tech_sme.sum() * m.p["innovation_voucher_yuan"])
+        m.ledger["vouchers"] += float(m.firms.meets_tech_sme_rules.sum()
+                                      * m.p["innovation_voucher_yuan"])

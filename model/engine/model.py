@@ -88,6 +88,9 @@ class ZoneModel(mesa.Model):
         #: yuan the government spends on each lever this year (cleared at the start of a year)
         self.ledger: dict[str, float] = defaultdict(float)
         self.records: list[dict] = []
+        #: each certification round's applicants and passes, first-time and renewal
+        #: (:func:`~zonesim.engine.status.certify_high_tech`), the history's included
+        self.certification_rounds: list[dict] = []
 
         self.sector_ids = [s.id for s in scenario.sectors]
         self.sector_index = {s: i for i, s in enumerate(self.sector_ids)}
@@ -266,7 +269,7 @@ class ZoneModel(mesa.Model):
         produce_patents(self, year)
         close_year_accounts(self)
         upgrade_high_tech_share(self)
-        classify_tech_smes(self)
+        classify_tech_smes(self, year)
         enter_cultivation_pool(self)
         certify_high_tech(self, year)
         name_leaders(self)

@@ -1,6 +1,7 @@
 """The starting population: the city's firms at the start, calibrated to the scenario's initial
-parameters (firm count, size distribution, certified firms, R&D institutions, patents,
-university cooperation), with three years of R&D history chosen under the policies in force."""
+parameters (firm count, size distribution, R&D institutions, patents, university
+cooperation), then run through their own history (:mod:`zonesim.engine.history`), which
+decides their R&D and revenue accounts, registrations and certificates."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ from scipy.stats import norm
 
 from zonesim import rules
 from zonesim.engine.entry import new_firm_columns
-from zonesim.engine.rd import decide_rd
-from zonesim.engine.status import (classify_tech_smes, enter_cultivation_pool, name_leaders,
-                                   name_specialised_smes)
+from zonesim.engine.history import simulate_history
+from zonesim.engine.status import name_leaders, name_specialised_smes
 
 
 def populate(model) -> None:
@@ -34,17 +34,12 @@ def populate(model) -> None:
     cols["land_mu"] = model.land.need_mu(revenue, zone, cols["land_productivity"])
     ids = model.firms.add(n, **cols)
     e = model.firms
-    # three years of history at the chosen intensity
-    for k in range(3):
-        e.set(f"rev_hist_{k}", ids, revenue)
-        e.set(f"rd_hist_{k}", ids, revenue * cols["rd_intensity"])
     initial_patents(model)
-    initial_certificates(model)
     initial_institutions(model)
     above = rules.above_scale(e.revenue)
     coop = above & (rng.random(e.n) < p["initial_university_coop_share"])
     e.set("university_coop", coop, True)
-    policy_consistent_history(model)
+    simulate_history(model, ids, revenue, age)
     name_leaders(model)
     name_specialised_smes(model)
     model.land.recount()
@@ -65,19 +60,6 @@ def draw_initial_revenue(rng, n: int, p) -> np.ndarray:
     return np.minimum(rev, p["max_firm_revenue_yuan"])
 
 
-def policy_consistent_history(model) -> None:
-    """Rebuild the last three years of R&D as firms would have chosen them under the
-    policies in force at the start (R&D decision, tech-SME status, cultivation pool and its
-    IP support, year by year), so that the certification pipeline is not empty in the first
-    simulated year. Revenue, certificates and counts are left as calibrated."""
-    e = model.firms
-    for k in (2, 1, 0):
-        decide_rd(model)
-        e.set(f"rd_hist_{k}", slice(None), e.rd_intensity * e.revenue)
-        classify_tech_smes(model)
-        enter_cultivation_pool(model)
-
-
 def initial_patents(model) -> None:
     e, p = model.firms, model.p
     stock = int(round(p["invention_patents_per_10k_people_start"] * p["population_persons"]
@@ -88,40 +70,6 @@ def initial_patents(model) -> None:
     e.set("invention_patents", slice(None), model.rng.multinomial(stock, w))
     e.set("other_ip", slice(None), model.rng.poisson(
         p["patents_per_million_rd_yuan"] * e.knowledge / 1e6))
-
-
-def initial_certificates(model) -> None:
-    """Certify the ``initial_high_tech_enterprises`` firms most likely to qualify, and make
-    their state consistent with the rules they were certified under."""
-    e, p = model.firms, model.p
-    k = min(int(p["initial_high_tech_enterprises"]), e.n)
-    if k == 0:
-        return
-    score = (e.base_rd_intensity / rules.rd_intensity_threshold(e.revenue)
-             + e.high_tech_share
-             + p["initial_certificate_patent_weight"] * (e.invention_patents > 0))
-    noisy = score * np.exp(p["initial_certificate_score_noise"] * model.rng.standard_normal(e.n))
-    ids = _largest(noisy, k)
-    thr = rules.rd_intensity_threshold(e.revenue[ids]) * (1 + p["notch_margin"])
-    rd = np.maximum(e.rd_intensity[ids], thr)
-    e.set("rd_intensity", ids, rd)
-    floor = p["initial_certified_propensity_share"] * thr
-    e.set("rd_propensity", ids, np.maximum(e.rd_propensity[ids], floor))
-    e.set("base_rd_intensity", ids, np.maximum(e.base_rd_intensity[ids], floor))
-    for j in range(3):
-        e.set(f"rd_hist_{j}", ids, e.revenue[ids] * rd)
-    e.set("high_tech_share", ids, np.maximum(e.high_tech_share[ids],
-                                                   p["initial_certified_high_tech_share"]))
-    e.set("st_offset", ids, np.maximum(e.st_offset[ids], p["initial_certified_st_offset"]))
-    e.set("st_share", ids, np.maximum(e.st_share[ids], rules.ST_STAFF_SHARE_MIN))
-    no_ip = ids[~rules.own_core_ip(e.invention_patents[ids], e.other_ip[ids],
-                                   p["min_other_ip_rights"])]
-    e.set("other_ip", no_ip, p["min_other_ip_rights"])
-    e.set("certified", ids, True)
-    # staggered cohorts: certificates expire at the end of the next three years
-    expiry = model.start_year + model.rng.integers(0, 3, size=k)
-    e.set("cert_expiry", ids, expiry)
-    e.set("first_cert_year", ids, expiry - rules.CERTIFICATE_VALIDITY_YEARS)
 
 
 def initial_institutions(model) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from zonesim import rules
-from zonesim.engine.firms import last_year_revenue
+from zonesim.engine.firms import certificate_value_per_year, last_year_revenue
 
 
 def st_share(p, rd_intensity, offset):
@@ -43,11 +43,12 @@ def decide_rd(model) -> None:
     the R&D subsidy and the super-deduction lower it, the certificate's 15 % tax rate raises it
     a little (the deduction is worth less). Firms that could be certified and whose desired
     intensity lies within ``bunching_window`` below their band's threshold raise reported R&D to
-    just above the notch when the certificate's value (tax saving, other benefits and the
-    first-time reward) outweighs the extra cost; ``rd_relabel_share`` of that rise is relabelled
+    just above the notch when the certificate's yearly value
+    (:func:`~zonesim.engine.firms.certificate_value_per_year`) outweighs the extra cost;
+    ``rd_relabel_share`` of that rise is relabelled
     spending, not real R&D.
     Tech SMEs holding a tech loan raise desired R&D by ``tech_sme_rd_financing_gain``; innovation
-    vouchers add R&D at no cost to tech SMEs; firms in the cultivation pool raise desired R&D
+    vouchers add R&D at no cost to firms meeting the tech-SME rules (registered or not); firms in the cultivation pool raise desired R&D
     by ``pool_rd_boost`` (coaching toward certification).
     """
     e, p = model.firms, model.p
@@ -65,7 +66,7 @@ def decide_rd(model) -> None:
     np.multiply(desired, 1.0 + p["tech_sme_rd_financing_gain"], out=desired,
                 where=e.loan_until > model.time)
     np.multiply(desired, 1.0 + p["pool_rd_boost"], out=desired, where=e.in_pool)
-    smes = np.flatnonzero(e.tech_sme)
+    smes = np.flatnonzero(e.meets_tech_sme_rules)
     desired[smes] += p["innovation_voucher_yuan"] / np.maximum(revenue[smes], 1.0)
     np.minimum(desired, p["max_desired_rd_intensity"], out=desired)
 
@@ -80,11 +81,7 @@ def decide_rd(model) -> None:
     relabel = p["rd_relabel_share"]
     extra_cost = ((notch - desired[near]) * revenue[near] * (1 - relabel)
                   * np.where(certified[near], cost_cert, cost_plain))
-    tax_saving = ((rules.CORPORATE_TAX_RATE - rules.HIGH_TECH_TAX_RATE) * p["profit_margin"]
-                  + p["certificate_other_value_share"]) * revenue[near]
-    reward = np.where(e.first_cert_year[near] < 0, p["certification_reward_yuan"]
-                      / rules.CERTIFICATE_VALIDITY_YEARS, 0.0)
-    bunch = tax_saving + reward > extra_cost
+    bunch = certificate_value_per_year(model, near, model.year) > extra_cost
     bunchers, reported_b = near[bunch], notch[bunch]
     real_b = desired[bunchers] + (reported_b - desired[bunchers]) * (1 - relabel)
 

@@ -5,10 +5,12 @@ R&D institutions and university cooperation."""
 from __future__ import annotations
 
 import numpy as np
+from scipy.stats import norm
 
 from zonesim import rules
 from zonesim.engine.entry import high_tech_share_at_entry
-from zonesim.engine.firms import employees, last_year_revenue, own_ip, three_year_rd_intensity
+from zonesim.engine.firms import (certificate_value_per_year, employees, last_year_revenue,
+                                  own_ip, three_year_rd_intensity)
 
 
 def institution_min_rd_yuan(p) -> np.ndarray:
@@ -34,14 +36,24 @@ def upgrade_high_tech_share(model) -> None:
                             - e.high_tech_share), 0.0, 1.0))
 
 
-def classify_tech_smes(model) -> None:
-    """Tech SME status (科技型中小企业) by the evaluation rules, re-checked each year."""
+def classify_tech_smes(model, year: int) -> None:
+    """Tech SMEs (科技型中小企业) are the registered ones (入库), as statistics and plans count
+    them: registration opened in ``rules.TECH_SME_REGISTRATION_FIRST_YEAR``; from then each year
+    firms that meet the evaluation rules register at ``tech_sme_registration_rate``, and a
+    registered firm stays registered while it meets them (its yearly re-registration taken as
+    routine). Whether a firm meets the rules is kept apart (``meets_tech_sme_rules``): the
+    support programmes for tech SMEs (tech loans, vouchers) screen by the rules, not by the
+    register, which opened only in 2017."""
     e, p = model.firms, model.p
-    status = rules.tech_sme_eligible(last_year_revenue(e), employees(e, p),
-                                     three_year_rd_intensity(e), e.st_share, own_ip(e, p),
-                                     p["tech_sme_score_rd_with_staff"],
-                                     p["tech_sme_score_rd_with_ip"])
-    e.set("tech_sme", slice(None), status & e.alive)
+    eligible = e.alive & rules.tech_sme_eligible(
+        last_year_revenue(e), employees(e, p), three_year_rd_intensity(e), e.st_share,
+        own_ip(e, p), p["tech_sme_score_rd_with_staff"], p["tech_sme_score_rd_with_ip"])
+    e.set("meets_tech_sme_rules", slice(None), eligible)
+    if year < rules.TECH_SME_REGISTRATION_FIRST_YEAR:
+        e.set("tech_sme", slice(None), False)
+        return
+    registers = model.rng.random(e.n) < p["tech_sme_registration_rate"]
+    e.set("tech_sme", slice(None), eligible & (e.tech_sme | registers))
 
 
 def enter_cultivation_pool(model) -> None:
@@ -77,27 +89,56 @@ def high_tech_eligible(model) -> np.ndarray:
         e.invention_patents, e.other_ip, model.time - e.birth_year, p["min_other_ip_rights"])
 
 
-def certify_high_tech(model, year: int) -> np.ndarray:
-    """The yearly certification round (Guokefahuo [2016] 32). Returns newly certified ids.
+def innovation_score(model, rows: np.ndarray) -> np.ndarray:
+    """The innovation-capability score of firms ``rows`` as their state shows it
+    (:func:`rules.innovation_score`): transformations are ``transformations_per_ip_right`` per
+    IP right held, growth the last three years' revenue (the full years of accounts the firm
+    has in the city: a graduate or a landed project keeps accounts from its entry)."""
+    e, p = model.firms, model.p
+    return rules.innovation_score(
+        e.invention_patents[rows], e.other_ip[rows], p["score_judged_ip_points"],
+        (e.invention_patents[rows] + e.other_ip[rows]) * p["transformations_per_ip_right"],
+        e.rd_level[rows], e.university_coop[rows], p["score_judged_organisation_points"],
+        rules.three_year_growth(e.rev_hist_2[rows], e.rev_hist_1[rows], e.rev_hist_0[rows],
+                                np.floor(model.time - e.entry_year[rows])))
 
-    Certificates expiring this year lapse unless the firm re-applies and passes; eligible firms
-    without a certificate apply (more often from the cultivation pool, and more often the higher
-    the certification reward) and pass the expert score with ``certification_approval_rate``.
-    Only firms that meet every rule of :func:`rules.high_tech_eligible` can be certified.
+
+def certify_high_tech(model, year: int) -> np.ndarray:
+    """The yearly certification round (Guokefahuo [2016] 32 and 195). Returns newly certified
+    ids.
+
+    Firms that meet every rule of :func:`rules.high_tech_eligible` and hold no certificate, or
+    whose certificate expires this year, apply when the certificate's value over its three
+    years times their chance of passing exceeds ``certification_application_cost_yuan`` (for
+    members of the cultivation pool, whose service prepares the application, its
+    ``pool_application_cost_share``). Experts score
+    each applicant: its :func:`innovation_score` plus its own lasting offset (``score_offset``)
+    plus the panel's variation (``score_panel_sd``), in whole points; it passes with
+    ``rules.CERTIFICATION_MIN_SCORE`` (71) or more. Expiring certificates not renewed lapse.
     """
     e, p = model.firms, model.p
     eligible = high_tech_eligible(model)
     renewing = e.certified & (e.cert_expiry <= year)
-    applicants = np.flatnonzero(eligible & (~e.certified | renewing))
-    renews = renewing[applicants]
-    reward_pull = 1.0 + p["certification_reward_yuan"] / p["reward_application_scale_yuan"]
-    apply_rate = np.where(
-        renews, p["renewal_application_rate"],
-        np.where(e.in_pool[applicants], p["pool_application_rate"],
-                 min(p["certification_application_rate"] * reward_pull, 1.0)))
-    approval = np.where(renews, p["renewal_approval_rate"], p["certification_approval_rate"])
-    # applying and passing the expert score are independent: one draw for both
-    passes = applicants[model.rng.random(len(applicants)) < apply_rate * approval]
+    candidates = np.flatnonzero(eligible & (~e.certified | renewing))
+    expected = innovation_score(model, candidates) + e.score_offset[candidates]
+    sd = p["score_panel_sd"]
+    # a whole-point score of 71 or more: the panel's score at least 70.5
+    cut = rules.CERTIFICATION_MIN_SCORE - 0.5
+    chance = (norm.sf((cut - expected) / sd) if sd > 0
+              else (expected >= cut).astype(float))
+    value = certificate_value_per_year(model, candidates, year) * rules.CERTIFICATE_VALIDITY_YEARS
+    cost = p["certification_application_cost_yuan"] * np.where(
+        e.in_pool[candidates], p["pool_application_cost_share"], 1.0)
+    applies = chance * value > cost
+    applicants = candidates[applies]
+    scored = np.rint(expected[applies] + sd * model.rng.standard_normal(len(applicants)))
+    e.innovation_score[applicants] = scored
+    passes = applicants[scored >= rules.CERTIFICATION_MIN_SCORE]
+    renewal = renewing[applicants]
+    model.certification_rounds.append({
+        "year": year, "renewals_due": int(renewing.sum()),
+        "first_applicants": int((~renewal).sum()), "renewal_applicants": int(renewal.sum()),
+        "first_passes": int((~renewing[passes]).sum()), "renewals": int(renewing[passes].sum())})
 
     lapsed = renewing
     lapsed[passes] = False
@@ -132,9 +173,13 @@ def name_specialised_smes(model) -> None:
 
 def gazelles(model) -> np.ndarray:
     """Gazelles (瞪羚企业, :func:`rules.gazelle`) over the last two years (the usual definition
-    uses three; the model keeps a three-year history, hence two growth years)."""
+    uses three; the model keeps a three-year history, hence two growth years), among firms whose
+    three years of accounts are all full years in the city (a partial entry year is not a base
+    to grow from)."""
     e = model.firms
-    return e.alive & rules.gazelle(model.time - e.birth_year, e.rev_hist_2, e.rev_hist_0, 2)
+    full = model.time - e.entry_year >= 3.0
+    return e.alive & full & rules.gazelle(model.time - e.birth_year, e.rev_hist_2, e.rev_hist_0,
+                                          2)
 
 
 def set_up_rd_institutions(model, year: int) -> None:
