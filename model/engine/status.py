@@ -5,7 +5,7 @@ R&D institutions and university cooperation."""
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import norm
+from scipy.special import ndtr
 
 from zonesim import rules
 from zonesim.engine.entry import high_tech_share_at_entry
@@ -124,8 +124,9 @@ def certify_high_tech(model, year: int) -> np.ndarray:
     sd = p["score_panel_sd"]
     # a whole-point score of 71 or more: the panel's score at least 70.5
     cut = rules.CERTIFICATION_MIN_SCORE - 0.5
-    chance = (norm.sf((cut - expected) / sd) if sd > 0
-              else (expected >= cut).astype(float))
+    # the normal survival function as scipy.special.ndtr(−x): the same numbers as
+    # scipy.stats.norm.sf without its per-call overhead (0.1 ms a round)
+    chance = ndtr((expected - cut) / sd) if sd > 0 else (expected >= cut).astype(float)
     value = certificate_value_per_year(model, candidates, year) * rules.CERTIFICATE_VALIDITY_YEARS
     cost = p["certification_application_cost_yuan"] * np.where(
         e.in_pool[candidates], p["pool_application_cost_share"], 1.0)
