@@ -48,10 +48,12 @@ GROWTH_POINTS = ((0.35, 9.5), (0.25, 7.5), (0.15, 5.5), (0.05, 3.5), (1e-12, 1.5
 RD_INSTITUTION_POINTS = (1.0, 3.0, 4.0, 5.0)
 
 #: Small low-profit enterprises' (小型微利企业) effective income tax by year from which it holds:
-#: (taxable-income bracket tops, yuan; rate on each bracket; staff limit). Caishui [2017] 43
-#: (≤ 0.5 M yuan at 10 %), [2018] 77 (≤ 1 M), [2019] 13 (≤ 1 M 5 %, 1-3 M 10 %), [2021] 12
-#: (≤ 1 M 2.5 %), [2022] 13 (1-3 M 5 %), [2023] 12 (≤ 3 M 5 %, to 2027).
-SMALL_LOW_PROFIT_TAX = ((0, (0.5e6,), (0.10,), 100), (2018, (1e6,), (0.10,), 100),
+#: (taxable-income bracket tops, yuan; rate on each bracket; staff limit, industrial firms).
+#: Caishui [2014] 34 (≤ 0.1 M yuan at 10 %), [2015] 99 (≤ 0.3 M), [2017] 43 (≤ 0.5 M), [2018] 77
+#: (≤ 1 M), [2019] 13 (≤ 1 M 5 %, 1-3 M 10 %), [2021] 12 (≤ 1 M 2.5 %), [2022] 13 (1-3 M 5 %),
+#: [2023] 12 (≤ 3 M 5 %, to 2027).
+SMALL_LOW_PROFIT_TAX = ((0, (0.1e6,), (0.10,), 100), (2015, (0.3e6,), (0.10,), 100),
+                        (2017, (0.5e6,), (0.10,), 100), (2018, (1e6,), (0.10,), 100),
                         (2019, (1e6, 3e6), (0.05, 0.10), 300),
                         (2021, (1e6, 3e6), (0.025, 0.10), 300),
                         (2022, (1e6, 3e6), (0.025, 0.05), 300), (2023, (3e6,), (0.05,), 300))

@@ -111,10 +111,11 @@ def certify_high_tech(model, year: int) -> np.ndarray:
     whose certificate expires this year, apply when the certificate's value over its three
     years times their chance of passing exceeds ``certification_application_cost_yuan`` (for
     members of the cultivation pool, whose service prepares the application, its
-    ``pool_application_cost_share``). Experts score
-    each applicant: its :func:`innovation_score` plus its own lasting offset (``score_offset``)
-    plus the panel's variation (``score_panel_sd``), in whole points; it passes with
+    ``pool_application_cost_share``). Experts score each applicant: its
+    :func:`innovation_score` plus its own lasting offset (``score_offset``) plus the panel's
+    variation (``score_panel_sd``), in whole points; it passes with
     ``rules.CERTIFICATION_MIN_SCORE`` (71) or more. Expiring certificates not renewed lapse.
+    Each round's applicants and passes are appended to ``model.certification_rounds``.
     """
     e, p = model.firms, model.p
     eligible = high_tech_eligible(model)
