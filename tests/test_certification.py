@@ -164,3 +164,19 @@ def test_tech_smes_are_registered_from_2017_and_kept_while_eligible(make_model):
     m.firms.set("rd_hist_2", np.flatnonzero(registered), 0.0)
     classify_tech_smes(m, 2019)
     assert not e.tech_sme.any(), "a firm that no longer meets the rules is no tech SME"
+
+
+def test_every_registered_tech_sme_meets_the_rules_size_limits_in_a_run(make_model):
+    """At each year end of a run, a registered tech SME is within the rules' staff and revenue
+    limits (and meets the rest of the evaluation): registration never outlives eligibility."""
+    from conftest import run_years
+    from zonesim.engine.firms import employees, last_year_revenue
+    m = make_model(seed=11, tech_sme_registration_rate=0.6)
+    for _ in range(3):
+        run_years(m, 1)
+        e = m.firms
+        sme = np.flatnonzero(e.tech_sme)
+        assert len(sme) > 0
+        assert (employees(e, m.p)[sme] <= rules.TECH_SME_MAX_STAFF).all()
+        assert (last_year_revenue(e)[sme] <= rules.TECH_SME_MAX_REVENUE_YUAN).all()
+        assert e.meets_tech_sme_rules[sme].all() and e.alive[sme].all()
