@@ -32,6 +32,8 @@ from zonesim.registry.parameters import PARAMETERS
 
 #: Years of revenue a certification rule looks back on (its three-year R&D intensity).
 RULE_WINDOW_YEARS = 3
+#: Every lever at its registry default: the policy before a plan.
+PRE_PLAN_LEVERS = {name: q.default for name, q in PARAMETERS.items() if q.kind == "lever"}
 
 
 def revenue_path(model, revenue: np.ndarray, age: np.ndarray, years: int) -> np.ndarray:
@@ -57,7 +59,7 @@ def pre_plan_policy(model, year: int):
     """The parameters of ``year`` before the plan: levers at their registry defaults, the
     super-deduction of that year."""
     plan = model.p
-    model.p = {**plan, **{n: q.default for n, q in PARAMETERS.items() if q.kind == "lever"},
+    model.p = {**plan, **PRE_PLAN_LEVERS,
                "super_deduction_rate": rules.super_deduction_rate_in(year)}
     try:
         yield
