@@ -5,13 +5,14 @@ only registered indicators, scopes and scenarios."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from zonesim.analysis.start_state import (FIRST_TIME_PASS_RATE, NANTONG, NATIONAL,
                                           certified_path, levels, pipeline_at_start,
                                           read_levels, settled_backlog,
-                                          settled_first_certifications)
+                                          settled_first_certifications, yearly_growth)
 from zonesim.engine.model import ZoneModel
 from zonesim.engine.status import high_tech_eligible
 from zonesim.registry.indicators import INDICATORS
@@ -77,3 +78,30 @@ def test_published_levels_file_is_consistent():
         assert r["value"] > 0
         assert ("published_statistics.csv" in r["source"] or "÷" in r["source"]
                 or r["basis"] == "assumption"), r["source"]
+
+
+def test_a_start_level_the_scenario_sets_is_marked_as_an_input():
+    sc = load_scenario("nantong_2024_2027")
+    table = pd.DataFrame([{"replicate": r, "year": y, "scope": "city", "gdp_yuan": 1e12}
+                          for r in range(2) for y in (2024, 2025)])
+    published = pd.DataFrame([{"scenario": sc.name, "indicator": "gdp_yuan", "scope": "city",
+                               "year": y, "value": 1.24e12, "basis": "published",
+                               "source": "test"} for y in (2024, 2025)])
+    rows = levels(table, sc, published).set_index("year")
+    assert rows.loc[2024, "anchored"] and not rows.loc[2025, "anchored"]
+    jiangsu = load_scenario("jiangsu_one_zone_one_industry_2018_2022")
+    published["scenario"], published["year"] = jiangsu.name, 2017
+    table["year"] = table["year"] - 7
+    assert not levels(table, jiangsu, published)["anchored"].any()
+
+
+def test_yearly_growth_is_the_mean_log_change_from_the_start():
+    rows = [{"replicate": r, "year": y, "scope": "city", **{i: v * (1 + r) for i in
+             ("above_scale_output_yuan", "enterprises", "above_scale_enterprises",
+              "high_tech_enterprises")}}
+            for r in range(2) for y, v in ((2016, 100.0), (2017, 110.0), (2018, 121.0))]
+    g = yearly_growth(pd.DataFrame(rows), 2017)
+    out = g[g["indicator"] == "enterprises"].set_index("year")
+    assert list(out.index) == [2017, 2018]
+    assert out["mean"].to_numpy() == pytest.approx(np.log(1.1))
+    assert out["se"].to_numpy() == pytest.approx(0.0, abs=1e-12)

@@ -111,9 +111,35 @@ def first_certifications(table: pd.DataFrame, year: int) -> pd.Series:
     return city.set_index("replicate")["new_high_tech_enterprises"]
 
 
+#: City indicators whose first simulated year is compared with the later ones.
+GROWTH_INDICATORS = ("above_scale_output_yuan", "enterprises", "above_scale_enterprises",
+                     "high_tech_enterprises")
+#: Start-year levels set from the scenario's ``above_scale_output_start_yuan`` (GDP follows
+#: from it by ``above_scale_revenue_to_gdp``): inputs, not checks.
+ANCHORED_INDICATORS = ("above_scale_output_yuan", "gdp_yuan")
+
+
+def yearly_growth(table: pd.DataFrame, start_year: int) -> pd.DataFrame:
+    """Per (indicator of :data:`GROWTH_INDICATORS`, simulated year): the city's log growth on
+    the year before, its mean over replicates and that mean's standard error."""
+    city = table[table["scope"] == "city"]
+    rows = []
+    for indicator in GROWTH_INDICATORS:
+        wide = city.pivot(index="replicate", columns="year", values=indicator).astype(float)
+        growth = np.log(wide).diff(axis=1).loc[:, start_year:]
+        for year in growth.columns:
+            g = growth[year].dropna()
+            rows.append({"indicator": indicator, "year": int(year), "mean": float(g.mean()),
+                         "se": float(g.std(ddof=1) / np.sqrt(len(g))) if len(g) > 1
+                         else np.nan})
+    return pd.DataFrame(rows)
+
+
 def levels(table: pd.DataFrame, scenario: Scenario, published: pd.DataFrame) -> pd.DataFrame:
     """The published base-year levels of ``scenario`` (rows of ``data/base_year_levels.csv``)
-    beside the modelled median and 5–95 % band in the same year and scope."""
+    beside the modelled median and 5–95 % band in the same year and scope; ``anchored`` marks
+    a start-year level the scenario sets (:data:`ANCHORED_INDICATORS`)."""
+    anchor = scenario.value("above_scale_output_start_yuan") > 0
     rows = []
     for _, row in published[published["scenario"] == scenario.name].iterrows():
         cells = table[(table["scope"] == row["scope"]) & (table["year"] == row["year"])]
@@ -124,6 +150,8 @@ def levels(table: pd.DataFrame, scenario: Scenario, published: pd.DataFrame) -> 
         rows.append({"scenario": scenario.name, "indicator": row["indicator"],
                      "scope": row["scope"], "year": int(row["year"]),
                      "simulated": row["year"] >= scenario.meta.start_year,
+                     "anchored": (anchor and row["year"] < scenario.meta.start_year
+                                  and row["indicator"] in ANCHORED_INDICATORS),
                      "published": float(row["value"]), "basis": row["basis"],
                      "median": median, "q05": float(np.quantile(values, 0.05)),
                      "q95": float(np.quantile(values, 0.95)),

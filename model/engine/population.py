@@ -46,7 +46,9 @@ def populate(model) -> None:
 
 
 def draw_initial_revenue(rng, n: int, p) -> np.ndarray:
-    """Lognormal body with a Pareto upper tail above ``revenue_pareto_quantile``."""
+    """Lognormal body with a Pareto upper tail above ``revenue_pareto_quantile``; the tail
+    scaled so that the above-scale firms' output is ``above_scale_output_start_yuan`` where the
+    scenario gives it (:func:`scale_tail_to_output`)."""
     mu = np.log(p["firm_revenue_median_yuan"])
     sigma = p["firm_revenue_dispersion"]
     rev = np.exp(mu + sigma * rng.standard_normal(n))
@@ -57,7 +59,27 @@ def draw_initial_revenue(rng, n: int, p) -> np.ndarray:
     # Pareto tail: P(R > x) = (1 - q) (x / x_min)^-alpha above x_min
     u = rng.random(int(tail.sum()))
     rev[tail] = x_min * (1.0 - u) ** (-1.0 / p["revenue_pareto_exponent"])
+    if p["above_scale_output_start_yuan"] > 0:
+        rev = scale_tail_to_output(rev, tail, p["above_scale_output_start_yuan"])
     return np.minimum(rev, p["max_firm_revenue_yuan"])
+
+
+def scale_tail_to_output(revenue: np.ndarray, tail: np.ndarray, output_yuan: float
+                         ) -> np.ndarray:
+    """Scale the Pareto tail's revenues by one factor so that the above-scale firms' revenue
+    totals ``output_yuan`` a year: the city's output at the start is a published figure, not a
+    draw — with a tail exponent near 1 a few draws would otherwise set it (5–95 % of the total
+    spanned a factor of 3–4). The body (which firms are above scale, the median firm) and the
+    tail's ranks and relative sizes stay as drawn. The tail is scaled down no further than
+    keeps its smallest firm above scale; the total then exceeds ``output_yuan``."""
+    if not tail.any():
+        return revenue
+    body = revenue[~tail]
+    needed = output_yuan - body[rules.above_scale(body)].sum()
+    floor = rules.ABOVE_SCALE_REVENUE_YUAN / revenue[tail].min()
+    out = revenue.copy()
+    out[tail] *= max(needed / revenue[tail].sum(), floor)
+    return out
 
 
 def initial_patents(model) -> None:
