@@ -11,7 +11,7 @@ from conftest import firm_indicators, land_used_from_columns, run_years
 from zonesim.engine.exits import exit_firms, rate_exit_risk_by_size
 from zonesim.engine.firms import COLUMNS, last_year_revenue, three_year_rd_intensity
 from zonesim.engine.growth import draw_growth_variance, grow_revenue, mean_growth_variance
-from zonesim.engine.patents import produce_patents, sparse_poisson
+from zonesim.engine.patents import DUE, produce_patents, sparse_poisson
 from zonesim.engine.rd import decide_rd, spend_on_rd
 from zonesim.engine.status import certify_high_tech
 from zonesim import rules
@@ -243,7 +243,9 @@ def test_relabelled_share_of_bunching_rise(make_model):
 # --------------------------------------------------------------------------- patents
 
 def test_patents_rise_with_rd(make_model):
-    m = make_model(seed=11, initial_enterprises=1000)
+    # grants at this year end, nothing lapsing: the rise is this year's R&D's
+    m = make_model(seed=11, initial_enterprises=1000, invention_examination_years=0,
+                   invention_patent_lapse_rate=0.0)
     ids = some_alive(m, 450)
     e = m.firms
     e.set("revenue", ids, 20 * M)
@@ -268,14 +270,15 @@ def test_patents_rise_with_rd(make_model):
 def test_patent_counts_follow_the_knowledge_production_function(make_model):
     """Known answer: applications have mean patents_per_million_rd_yuan × real R&D (M yuan);
     inventions, invention grants and other IP grants are their binomial thinnings."""
-    m = make_model(seed=24, initial_enterprises=6000)
+    m = make_model(seed=24, initial_enterprises=6000, invention_examination_years=0)
     e = m.firms
     e.set("alive", slice(None), True)
     e.set("university_coop", slice(None), False)
     e.set("rd_year", slice(None), 2 * M)
     e.set("real_rd_share", slice(None), 0.75)
+    e.set("first_application_year", slice(None), -1)
     for col in ("patent_applications_year", "invention_applications_year",
-                "invention_grants_year", "other_grants_year"):
+                "invention_grants_year", "other_grants_year", *DUE):
         e.set(col, slice(None), 0)
     produce_patents(m, m.year)
     p = m.p

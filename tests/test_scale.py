@@ -31,7 +31,9 @@ def test_the_scaled_tail_meets_the_output_or_stays_above_scale(revs, q, output):
         assert (out[tail] >= rules.ABOVE_SCALE_REVENUE_YUAN * (1 - 1e-12)).all()
         total = out[rules.above_scale(out)].sum()
         body = rev[~tail][rules.above_scale(rev[~tail])].sum()
-        if output - body >= rules.ABOVE_SCALE_REVENUE_YUAN * tail.sum():
+        # feasible: the factor that meets the output keeps the smallest tail firm above scale
+        factor = (output - body) / rev[tail].sum()
+        if factor >= rules.ABOVE_SCALE_REVENUE_YUAN / rev[tail].min():
             assert total == pytest.approx(output, rel=1e-9)
         else:                                                      # the body alone is too big
             assert total >= output

@@ -44,6 +44,9 @@ COLUMNS: dict[str, type] = {
     "patent_applications_year": np.int32,
     "invention_applications_year": np.int32,
     "invention_grants_year": np.int32,
+    # inventions under examination that will be granted 1, 2, 3 year ends from now
+    "invention_grants_due_1": np.int32, "invention_grants_due_2": np.int32,
+    "invention_grants_due_3": np.int32,
     "other_grants_year": np.int32,   # utility models, designs, software copyrights granted
     "first_application_year": np.int32,  # year of the firm's first patent application, or -1
     "rd_year": float,            # reported R&D spent so far this year, yuan

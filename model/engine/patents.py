@@ -23,33 +23,70 @@ def sparse_poisson(rng, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return idx, 1 + rng.poisson(lam_i * np.maximum(1.0 - first, 0.0))
 
 
-def produce_patents(model, year: int) -> None:
-    """The year's patent applications and grants from its real R&D (constant returns), at the
-    year end: yearly counts are Poisson of the year's R&D whatever the step length (a sum of
-    independent Poissons is Poisson), and nothing reads patents within the year.
+#: Year ends ahead the firm store holds pending invention grants (``invention_grants_due_k``).
+EXAMINATION_YEARS_MAX = 3
+DUE = tuple(f"invention_grants_due_{k}" for k in range(1, EXAMINATION_YEARS_MAX + 1))
 
-    Applications ~ Poisson(λ = patents_per_million_rd_yuan × real R&D in M yuan), a share s =
-    ``invention_share_of_applications`` of them inventions, a share g =
-    ``invention_grant_rate`` of those granted, entering the stock at once (the 2-3 year
-    examination lag is not modelled); other IP (utility models, software) from the rest, a share
-    r = ``other_ip_grant_rate`` of it granted (utility models are not examined in substance).
-    Drawn as four independent Poissons of λ × the kinds' shares (granted inventions s·g, pending
-    s(1 − g), granted other IP (1 − s)·r, refused (1 − s)(1 − r)): the same joint law as thinning
-    one Poisson count.
-    University cooperation raises productivity by ``coop_institution_multiplier`` to the power
-    ``coop_patent_elasticity``.
-    """
+
+def application_rate(model, rd_yuan: np.ndarray) -> np.ndarray:
+    """Expected patent applications a year of every firm from its reported R&D ``rd_yuan``
+    (constant returns): ``patents_per_million_rd_yuan`` × real R&D in M yuan, raised for
+    university cooperation by ``coop_institution_multiplier`` ^ ``coop_patent_elasticity``;
+    0 for firms not alive."""
     e, p = model.firms, model.p
-    rng = model.rng
-    lam = e.rd_year * e.real_rd_share
+    lam = rd_yuan * e.real_rd_share
     lam *= p["patents_per_million_rd_yuan"] / 1e6
     np.multiply(lam, p["coop_institution_multiplier"] ** p["coop_patent_elasticity"], out=lam,
                 where=e.university_coop)
     lam *= e.alive
+    return lam
+
+
+def lapse_invention_patents(model) -> None:
+    """Each valid invention patent lapses with ``invention_patent_lapse_rate`` a year (its
+    annual fee not paid, or its term over)."""
+    e = model.firms
+    held = np.flatnonzero(e.alive & (e.invention_patents > 0))
+    lost = model.rng.binomial(e.invention_patents[held], model.p["invention_patent_lapse_rate"])
+    e.invention_patents[held] -= lost.astype(np.int32)
+
+
+def grant_examined_inventions(model) -> None:
+    """The year end's invention grants: the applications whose examination ends this year
+    enter the stock and the year's grants; the rest move a year closer to their grant."""
+    e = model.firms
+    due = e.invention_grants_due_1
+    e.invention_grants_year += due
+    e.invention_patents += due
+    for nearer, later in zip(DUE, DUE[1:]):
+        e.set(nearer, slice(None), getattr(e, later))
+    e.set(DUE[-1], slice(None), 0)
+
+
+def produce_patents(model, year: int) -> None:
+    """The year's patents, at the year end: the stock's lapses (:func:`lapse_invention_patents`),
+    the grants of earlier years' applications (:func:`grant_examined_inventions`), then this
+    year's applications from its real R&D. Yearly counts are Poisson of the year's R&D whatever
+    the step length (a sum of independent Poissons is Poisson), and nothing reads patents within
+    the year.
+
+    Applications ~ Poisson(λ, :func:`application_rate` of the year's R&D), a share s =
+    ``invention_share_of_applications`` of them inventions, a share g =
+    ``invention_grant_rate`` of those granted ``invention_examination_years`` year ends later
+    (substantive examination; 0: this year end); other IP (utility models, software) from the
+    rest, a share r = ``other_ip_grant_rate`` of it granted at once (utility models are not
+    examined in substance). Drawn as four independent Poissons of λ × the kinds' shares
+    (inventions to be granted s·g, refused s(1 − g), granted other IP (1 − s)·r, refused
+    (1 − s)(1 − r)): the same joint law as thinning one Poisson count.
+    """
+    e, p = model.firms, model.p
+    lapse_invention_patents(model)
+    grant_examined_inventions(model)
+    lam = application_rate(model, e.rd_year)
     s, g = p["invention_share_of_applications"], p["invention_grant_rate"]
     other_granted = (1 - s) * p["other_ip_grant_rate"]
     granted_inv, pending_inv, granted_other, refused = (
-        sparse_poisson(rng, lam * share)
+        sparse_poisson(model.rng, lam * share)
         for share in (s * g, s * (1 - g), other_granted, 1 - s - other_granted))
     for firms, count in (granted_inv, pending_inv, granted_other, refused):
         e.patent_applications_year[firms] += count.astype(np.int32)
@@ -57,7 +94,28 @@ def produce_patents(model, year: int) -> None:
         e.first_application_year[new] = year
     for firms, count in (granted_inv, pending_inv):
         e.invention_applications_year[firms] += count.astype(np.int32)
-    e.invention_grants_year[granted_inv[0]] += granted_inv[1].astype(np.int32)
-    e.invention_patents[granted_inv[0]] += granted_inv[1].astype(np.int32)
+    lag = int(p["invention_examination_years"])
+    if lag == 0:
+        e.invention_grants_year[granted_inv[0]] += granted_inv[1].astype(np.int32)
+        e.invention_patents[granted_inv[0]] += granted_inv[1].astype(np.int32)
+    else:
+        getattr(e, DUE[lag - 1])[granted_inv[0]] += granted_inv[1].astype(np.int32)
     e.other_grants_year[granted_other[0]] += granted_other[1].astype(np.int32)
     e.other_ip[granted_other[0]] += granted_other[1].astype(np.int32)
+
+
+def initial_patent_pipeline(model) -> None:
+    """At set-up, after the firms' history: the inventions under examination at the start —
+    each of the ``invention_examination_years`` year ends ahead holds Poisson(the firm's
+    yearly granted inventions at its starting R&D) grants, as a settled flow of filings
+    leaves — and the firms that have filed before: those holding IP or a pending grant, dated
+    to their founding year (the history does not simulate filing, and a founding year keeps
+    them out of the first-time applicants of the start's years)."""
+    e, p = model.firms, model.p
+    lam = application_rate(model, e.rd_intensity * e.revenue)
+    lam *= p["invention_share_of_applications"] * p["invention_grant_rate"]
+    for col in DUE[:int(p["invention_examination_years"])]:
+        e.set(col, slice(None), model.rng.poisson(lam).astype(np.int32))
+    filed = e.alive & ((e.invention_patents > 0) | (e.other_ip > 0)
+                       | (sum(getattr(e, c) for c in DUE) > 0))
+    e.set("first_application_year", filed, np.floor(e.birth_year[filed]).astype(np.int32))

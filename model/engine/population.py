@@ -1,7 +1,8 @@
 """The starting population: the city's firms at the start, calibrated to the scenario's initial
 parameters (firm count, size distribution, R&D institutions, patents, university
 cooperation), then run through their own history (:mod:`zonesim.engine.history`), which
-decides their R&D and revenue accounts, registrations and certificates."""
+decides their R&D and revenue accounts, registrations and certificates; last, the inventions
+under examination at the start (:func:`~zonesim.engine.patents.initial_patent_pipeline`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from scipy.stats import norm
 from zonesim import rules
 from zonesim.engine.entry import new_firm_columns
 from zonesim.engine.history import simulate_history
+from zonesim.engine.patents import initial_patent_pipeline
 from zonesim.engine.status import name_leaders, name_specialised_smes
 
 
@@ -40,6 +42,7 @@ def populate(model) -> None:
     coop = above & (rng.random(e.n) < p["initial_university_coop_share"])
     e.set("university_coop", coop, True)
     simulate_history(model, ids, revenue, age)
+    initial_patent_pipeline(model)
     name_leaders(model)
     name_specialised_smes(model)
     model.land.recount()
