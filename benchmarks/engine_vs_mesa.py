@@ -69,7 +69,7 @@ def zonesim_step(m: ZoneModel) -> None:
         growth.close_year_accounts(m)
         status.upgrade_high_tech_share(m)
         status.classify_tech_smes(m, year)
-        status.enter_cultivation_pool(m)
+        status.enter_cultivation_pool(m, year)
         status.certify_high_tech(m, year)
         m.year_step = 0
 
@@ -268,30 +268,53 @@ class Firm(mesa.Agent):
         if self.random.random() < 1.0 - (1.0 - annual) ** exposure:
             self.remove()
 
+    def file_inventions(self, count: int, year: int):
+        """``count`` invention applications, each granted with invention_grant_rate after the
+        examination lag."""
+        if count == 0:
+            return
+        p, r = self.model.p, self.random
+        if self.first_application_year < 0:
+            self.first_application_year = year
+        self.patent_applications_year += count
+        self.invention_applications_year += count
+        granted = sum(r.random() < p["invention_grant_rate"] for _ in range(count))
+        lag = int(p["invention_examination_years"])
+        if lag == 0:
+            self.invention_grants_year += granted
+            self.invention_patents += granted
+        else:
+            name = f"invention_grants_due_{lag}"
+            setattr(self, name, getattr(self, name) + granted)
+
     # ------------------------------------------------------------------- end of the year
     def end_year(self):
         m, p, r = self.model, self.model.p, self.random
         year = m.year - 1
+        # lapses of the invention stock, then the grants whose examination ends this year
+        lapse = p["invention_patent_lapse_rate"]
+        self.invention_patents -= sum(r.random() < lapse for _ in range(self.invention_patents))
+        self.invention_grants_year += self.invention_grants_due_1
+        self.invention_patents += self.invention_grants_due_1
+        self.invention_grants_due_1, self.invention_grants_due_2, self.invention_grants_due_3 = \
+            self.invention_grants_due_2, self.invention_grants_due_3, 0
         # patents of the year's real R&D
         lam = (p["patents_per_million_rd_yuan"] * self.rd_year * self.real_rd_share / 1e6
                * (m.coop_boost if self.university_coop else 1.0))
         apps = _poisson(self, lam)
-        share, grant = p["invention_share_of_applications"], p["invention_grant_rate"]
-        inv_apps = inv = other = 0
+        share = p["invention_share_of_applications"]
+        inv_apps = other = 0
         for _ in range(apps):    # binomial thinning of the applications, as zonesim does
             u = r.random()
             if u < share:
                 inv_apps += 1
-                inv += u < share * grant
             else:
                 other += u < share + (1 - share) * p["other_ip_grant_rate"]
-        if apps > 0 and self.first_application_year < 0:
+        self.patent_applications_year += apps - inv_apps
+        if apps - inv_apps > 0 and self.first_application_year < 0:
             self.first_application_year = year
-        self.patent_applications_year += apps
-        self.invention_applications_year += inv_apps
-        self.invention_grants_year += inv
+        self.file_inventions(inv_apps, year)
         self.other_grants_year += other
-        self.invention_patents += inv
         self.other_ip += other
         # accounts
         self.rd_hist_2, self.rd_hist_1, self.rd_hist_0 = self.rd_hist_1, self.rd_hist_0, \
@@ -328,8 +351,7 @@ class Firm(mesa.Agent):
                 and r.random() < p["pool_entry_rate"]):
             self.in_pool = True
         if self.in_pool and not own_ip and r.random() < p["ip_support_rate"]:
-            self.other_ip = max(self.other_ip, p["min_other_ip_rights"])
-            own_ip = True
+            self.file_inventions(1, year)   # the pool's patent subsidy pays one application
         # certification round
         eligible = (m.time - self.birth_year >= rules.MIN_AGE_YEARS and own_ip
                     and self.st_share >= rules.ST_STAFF_SHARE_MIN

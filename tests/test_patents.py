@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zonesim.engine.patents import DUE, EXAMINATION_YEARS_MAX, produce_patents
+from zonesim.engine.status import support_ip
 from zonesim.registry.parameters import PARAMETERS
 
 M = 1e6
@@ -81,3 +82,28 @@ def test_the_start_holds_a_settled_pipeline_and_past_filers(make_model):
     assert (e.first_application_year[filed] < m.start_year).all()
     assert (e.first_application_year[filed] >= np.floor(e.birth_year[filed])).all()
     assert (e.first_application_year[~filed] == -1).all()
+
+
+def test_ip_support_pays_for_applications_not_rights(make_model):
+    """Seed 003 §三(二)2: pool firms without own IP file inventions with the subsidy; the IP
+    comes only with the grant, after the examination."""
+    m = make_model(seed=13, initial_enterprises=2000, ip_support_rate=1.0,
+                   invention_examination_years=2, invention_patent_lapse_rate=0.0)
+    e, p = m.firms, m.p
+    _quiet(m)
+    e.set("other_ip", slice(None), 0)
+    e.set("patent_applications_year", slice(None), 0)
+    e.set("first_application_year", slice(None), -1)
+    e.set("in_pool", slice(None), False)
+    pool = np.arange(0, e.n, 3)
+    e.set("in_pool", pool, True)
+    support_ip(m, 2017)
+    assert (e.invention_applications_year[pool] == 1).all()
+    assert (e.first_application_year[pool] == 2017).all()
+    assert e.invention_applications_year.sum() == len(pool)
+    assert e.invention_patents.sum() == 0 and e.other_ip.sum() == 0     # no right yet
+    pending = e.invention_grants_due_2[pool]
+    assert pending.mean() == pytest.approx(p["invention_grant_rate"], abs=0.08)
+    for year in (2018, 2019):
+        produce_patents(m, year)
+    np.testing.assert_array_equal(e.invention_patents[pool], pending)

@@ -25,6 +25,7 @@ import numpy as np
 
 from zonesim import rules
 from zonesim.engine.growth import close_year_accounts, draw_growth_variance, mean_growth_variance
+from zonesim.engine.patents import grant_examined_inventions
 from zonesim.engine.rd import decide_rd, revise_rd_propensity
 from zonesim.engine.status import (certify_high_tech, classify_tech_smes, enter_cultivation_pool,
                                    upgrade_high_tech_share)
@@ -104,10 +105,11 @@ def simulate_history(model, ids: np.ndarray, revenue: np.ndarray, age: np.ndarra
             e.set("revenue_year", ids, path[:, col])
             e.set("rd_year", ids, path[:, col] * e.rd_intensity[ids])
             model.time = float(year + 1)
+            grant_examined_inventions(model)
             close_year_accounts(model)
             upgrade_high_tech_share(model)
             classify_tech_smes(model, year)
-            enter_cultivation_pool(model)
+            enter_cultivation_pool(model, year)
             certify_high_tech(model, year)
     e.set("alive", ids, True)
     e.set("revenue", ids, revenue)

@@ -270,7 +270,7 @@ class ZoneModel(mesa.Model):
         close_year_accounts(self)
         upgrade_high_tech_share(self)
         classify_tech_smes(self, year)
-        enter_cultivation_pool(self)
+        enter_cultivation_pool(self, year)
         certify_high_tech(self, year)
         name_leaders(self)
         name_specialised_smes(self)

@@ -63,6 +63,25 @@ def grant_examined_inventions(model) -> None:
     e.set(DUE[-1], slice(None), 0)
 
 
+def file_inventions(model, firms: np.ndarray, counts: np.ndarray, year: int) -> None:
+    """Invention applications, ``counts`` of them by each of ``firms`` (distinct rows), filed in
+    ``year``: each is granted with ``invention_grant_rate`` after ``invention_examination_years``
+    year ends (at this year end if 0), held meanwhile in ``invention_grants_due_k``."""
+    e, p = model.firms, model.p
+    filed = counts.astype(np.int32)
+    e.patent_applications_year[firms] += filed
+    e.invention_applications_year[firms] += filed
+    new = firms[e.first_application_year[firms] < 0]
+    e.first_application_year[new] = year
+    granted = model.rng.binomial(counts, p["invention_grant_rate"]).astype(np.int32)
+    lag = int(p["invention_examination_years"])
+    if lag == 0:
+        e.invention_grants_year[firms] += granted
+        e.invention_patents[firms] += granted
+    else:
+        getattr(e, DUE[lag - 1])[firms] += granted
+
+
 def produce_patents(model, year: int) -> None:
     """The year's patents, at the year end: the stock's lapses (:func:`lapse_invention_patents`),
     the grants of earlier years' applications (:func:`grant_examined_inventions`), then this
@@ -71,35 +90,27 @@ def produce_patents(model, year: int) -> None:
     the year.
 
     Applications ~ Poisson(λ, :func:`application_rate` of the year's R&D), a share s =
-    ``invention_share_of_applications`` of them inventions, a share g =
-    ``invention_grant_rate`` of those granted ``invention_examination_years`` year ends later
-    (substantive examination; 0: this year end); other IP (utility models, software) from the
-    rest, a share r = ``other_ip_grant_rate`` of it granted at once (utility models are not
-    examined in substance). Drawn as four independent Poissons of λ × the kinds' shares
-    (inventions to be granted s·g, refused s(1 − g), granted other IP (1 − s)·r, refused
-    (1 − s)(1 − r)): the same joint law as thinning one Poisson count.
+    ``invention_share_of_applications`` of them inventions (:func:`file_inventions`: examined,
+    a share ``invention_grant_rate`` granted after the examination lag); other IP (utility
+    models, software) from the rest, a share r = ``other_ip_grant_rate`` of it granted at once
+    (utility models are not examined in substance). Drawn as three independent Poissons of λ ×
+    the kinds' shares (inventions s, granted other IP (1 − s)·r, refused (1 − s)(1 − r)): the
+    same joint law as thinning one Poisson count.
     """
     e, p = model.firms, model.p
     lapse_invention_patents(model)
     grant_examined_inventions(model)
     lam = application_rate(model, e.rd_year)
-    s, g = p["invention_share_of_applications"], p["invention_grant_rate"]
+    s = p["invention_share_of_applications"]
     other_granted = (1 - s) * p["other_ip_grant_rate"]
-    granted_inv, pending_inv, granted_other, refused = (
+    inventions, granted_other, refused = (
         sparse_poisson(model.rng, lam * share)
-        for share in (s * g, s * (1 - g), other_granted, 1 - s - other_granted))
-    for firms, count in (granted_inv, pending_inv, granted_other, refused):
+        for share in (s, other_granted, 1 - s - other_granted))
+    for firms, count in (granted_other, refused):
         e.patent_applications_year[firms] += count.astype(np.int32)
         new = firms[e.first_application_year[firms] < 0]
         e.first_application_year[new] = year
-    for firms, count in (granted_inv, pending_inv):
-        e.invention_applications_year[firms] += count.astype(np.int32)
-    lag = int(p["invention_examination_years"])
-    if lag == 0:
-        e.invention_grants_year[granted_inv[0]] += granted_inv[1].astype(np.int32)
-        e.invention_patents[granted_inv[0]] += granted_inv[1].astype(np.int32)
-    else:
-        getattr(e, DUE[lag - 1])[granted_inv[0]] += granted_inv[1].astype(np.int32)
+    file_inventions(model, *inventions, year)
     e.other_grants_year[granted_other[0]] += granted_other[1].astype(np.int32)
     e.other_ip[granted_other[0]] += granted_other[1].astype(np.int32)
 
@@ -109,13 +120,15 @@ def initial_patent_pipeline(model) -> None:
     each of the ``invention_examination_years`` year ends ahead holds Poisson(the firm's
     yearly granted inventions at its starting R&D) grants, as a settled flow of filings
     leaves — and the firms that have filed before: those holding IP or a pending grant, dated
-    to their founding year (the history does not simulate filing, and a founding year keeps
-    them out of the first-time applicants of the start's years)."""
+    to their founding year unless the history's pool support dated their first filing (the
+    history does not simulate filing from R&D, and a founding year keeps them out of the
+    first-time applicants of the start's years)."""
     e, p = model.firms, model.p
     lam = application_rate(model, e.rd_intensity * e.revenue)
     lam *= p["invention_share_of_applications"] * p["invention_grant_rate"]
     for col in DUE[:int(p["invention_examination_years"])]:
-        e.set(col, slice(None), model.rng.poisson(lam).astype(np.int32))
-    filed = e.alive & ((e.invention_patents > 0) | (e.other_ip > 0)
-                       | (sum(getattr(e, c) for c in DUE) > 0))
+        # added to the pool firms' subsidised filings of the history (status.support_ip)
+        getattr(e, col)[:] += model.rng.poisson(lam).astype(np.int32)
+    filed = e.alive & (e.first_application_year < 0) & (
+        (e.invention_patents > 0) | (e.other_ip > 0) | (sum(getattr(e, c) for c in DUE) > 0))
     e.set("first_application_year", filed, np.floor(e.birth_year[filed]).astype(np.int32))

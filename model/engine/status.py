@@ -11,6 +11,7 @@ from zonesim import rules
 from zonesim.engine.entry import high_tech_share_at_entry
 from zonesim.engine.firms import (certificate_value_per_year, employees, last_year_revenue,
                                   own_ip, three_year_rd_intensity)
+from zonesim.engine.patents import file_inventions
 
 
 def institution_min_rd_yuan(p) -> np.ndarray:
@@ -56,11 +57,12 @@ def classify_tech_smes(model, year: int) -> None:
     e.set("tech_sme", slice(None), eligible & (e.tech_sme | registers))
 
 
-def enter_cultivation_pool(model) -> None:
+def enter_cultivation_pool(model, year: int) -> None:
     """Near-eligible firms that are not certified enter the provincial cultivation pool
     (培育库) at ``pool_entry_rate``: tech SMEs with R&D at ``pool_min_threshold_share`` of their
     threshold or more and a high-tech revenue share of at least ``pool_min_high_tech_share``
-    (half and half by default)."""
+    (half and half by default). Pool firms without own IP then file with its support
+    (:func:`support_ip`)."""
     e, p = model.firms, model.p
     sme = np.flatnonzero(e.alive & ~e.certified & ~e.in_pool & e.tech_sme
                          & (e.high_tech_share >= p["pool_min_high_tech_share"]))
@@ -68,17 +70,19 @@ def enter_cultivation_pool(model) -> None:
     candidates = sme[three_year_rd_intensity(e, sme) >= floor]
     enter = candidates[model.rng.random(len(candidates)) < p["pool_entry_rate"]]
     e.in_pool[enter] = True
-    support_ip(model)
+    support_ip(model, year)
 
 
-def support_ip(model) -> None:
-    """Pool firms without own core IP obtain it (patent subsidies aimed at the pool) at
-    ``ip_support_rate``: they are granted the utility models / software copyrights that count
-    as own IP (seed 003 §三(二)2)."""
+def support_ip(model, year: int) -> None:
+    """Seed 003 §三(二)2: 专利资助资金重点支持列入培育计划的企业申请国内外发明专利 — the patent
+    subsidy pays for pool firms' invention applications. Pool firms without own core IP file
+    one, with it, at ``ip_support_rate`` a year; the application is examined like any other
+    (:func:`~zonesim.engine.patents.file_inventions`: granted with ``invention_grant_rate``
+    after ``invention_examination_years``), so the support brings IP only by the grant."""
     e, p = model.firms, model.p
-    lacking = np.flatnonzero(e.in_pool & ~own_ip(e, p))
+    lacking = np.flatnonzero(e.alive & e.in_pool & ~own_ip(e, p))
     helped = lacking[model.rng.random(len(lacking)) < p["ip_support_rate"]]
-    e.other_ip[helped] = np.maximum(e.other_ip[helped], p["min_other_ip_rights"])
+    file_inventions(model, helped, np.ones(len(helped), dtype=np.int64), year)
 
 
 def high_tech_eligible(model) -> np.ndarray:
