@@ -222,15 +222,7 @@ def graduate_candidates(model, graduates: np.ndarray) -> Candidates | None:
                                                            * rng.standard_normal(n))
 
     def admit(cols: dict, free_mu: np.ndarray) -> np.ndarray:
-        # incubated projects are technology ventures: R&D-intensive (a floor, spread
-        # lognormally above it), high-tech products, a few IP rights
-        floor = p["graduate_min_rd_intensity"] * np.exp(
-            np.abs(p["graduate_rd_dispersion"] * rng.standard_normal(n)))
-        for c in ("rd_propensity", "base_rd_intensity", "rd_intensity"):
-            np.maximum(cols[c], floor, out=cols[c])
-        np.maximum(cols["high_tech_share"], p["graduate_min_high_tech_share"],
-                   out=cols["high_tech_share"])
-        cols["other_ip"][:] = rng.poisson(p["graduate_mean_other_ip"], n)
+        make_technology_ventures(rng, p, cols, n)
         # tenants are registered firms: a graduate's age counts from its admission
         cols["birth_year"][:] = cols["entry_year"] - rng.exponential(
             carriers.mean_incubation_years[owner])
@@ -254,6 +246,23 @@ def graduate_candidates(model, graduates: np.ndarray) -> Candidates | None:
 
     return Candidates(home, m.draw_sectors(n, high_tech=True), revenue,
                           np.where(offshore, 2, 1).astype(np.int8), admit)
+
+
+def make_technology_ventures(rng, p, cols: dict, n: int) -> None:
+    """A share ``graduate_technology_share`` of ``n`` graduates (columns ``cols`` of
+    :func:`~zonesim.engine.entry.new_firm_columns`) are technology ventures: R&D-intensive (a
+    floor ``graduate_min_rd_intensity``, spread lognormally above it), high-tech products (at
+    least ``graduate_min_high_tech_share``) and Poisson(``graduate_mean_other_ip``) IP rights.
+    The others keep an ordinary entrant's draws and hold no IP: carriers house service and
+    trading start-ups too."""
+    tech = np.flatnonzero(rng.random(n) < p["graduate_technology_share"])
+    floor = p["graduate_min_rd_intensity"] * np.exp(
+        np.abs(p["graduate_rd_dispersion"] * rng.standard_normal(len(tech))))
+    for c in ("rd_propensity", "base_rd_intensity", "rd_intensity"):
+        cols[c][tech] = np.maximum(cols[c][tech], floor)
+    cols["high_tech_share"][tech] = np.maximum(cols["high_tech_share"][tech],
+                                               p["graduate_min_high_tech_share"])
+    cols["other_ip"][tech] = rng.poisson(p["graduate_mean_other_ip"], len(tech))
 
 
 def replace_zombie_bases(model) -> None:
