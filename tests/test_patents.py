@@ -93,6 +93,7 @@ def test_ip_support_pays_for_applications_not_rights(make_model):
     _quiet(m)
     e.set("other_ip", slice(None), 0)
     e.set("patent_applications_year", slice(None), 0)
+    e.set("invention_applications_year", slice(None), 0)
     e.set("first_application_year", slice(None), -1)
     e.set("in_pool", slice(None), False)
     pool = np.arange(0, e.n, 3)
@@ -107,3 +108,31 @@ def test_ip_support_pays_for_applications_not_rights(make_model):
     for year in (2018, 2019):
         produce_patents(m, year)
     np.testing.assert_array_equal(e.invention_patents[pool], pending)
+
+
+def test_the_initial_state_holds_the_historys_flows_only(make_model):
+    m = make_model(seed=2, initial_enterprises=1500)
+    table = m.indicator_table()
+    start = table[(table["year"] == m.start_year - 1) & (table["scope"] == "city")].iloc[0]
+    e = m.firms
+    assert start["new_high_tech_enterprises"] == int(
+        (e.alive & (e.first_cert_year == m.start_year - 1)).sum())
+    assert start["invention_patent_grants"] == e.invention_grants_year.sum() > 0
+    assert start["patent_applications"] >= start["invention_patent_applications"] > 0
+    for flow in ("incubator_graduates", "firms_first_patent_application",
+                 "government_spending_yuan"):
+        assert np.isnan(start[flow]), flow
+
+
+def test_a_flow_the_history_holds_may_be_a_target_in_the_start_year(scenario_variant):
+    sc = scenario_variant("""
+[[targets]]
+id = "grants_growth"
+indicator = "invention_patent_grants"
+value = 0.1
+year = 2020
+measure = "cagr"
+base_year = 2016
+clause = "test: growth from the history's year"
+""")
+    assert sc.targets[-1].base_year == 2016

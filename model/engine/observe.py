@@ -41,9 +41,9 @@ def record_year(model, year: int, sums: dict | None = None) -> None:
     block["zone_tier_level"] = np.where(is_zone, picks["zone_tier_level"], np.nan)
     for k, v in city_level(model, sums).items():      # recorded for the city only
         block[k] = np.r_[v, np.full(len(groups) - 1, np.nan)]
-    if year < model.start_year:  # the initial state: no simulated year behind flows
+    if year < model.start_year:  # the initial state: only the history's flows are behind it
         for k in block:
-            if INDICATORS[k].flow:
+            if INDICATORS[k].flow and not INDICATORS[k].in_history:
                 block[k] = np.full(len(groups), np.nan)
     model.records.append({"year": np.full(len(groups), year),
                          "scope": np.array(list(groups), dtype=object), **block})

@@ -125,10 +125,27 @@ def initial_patent_pipeline(model) -> None:
     first-time applicants of the start's years)."""
     e, p = model.firms, model.p
     lam = application_rate(model, e.rd_intensity * e.revenue)
-    lam *= p["invention_share_of_applications"] * p["invention_grant_rate"]
+    s, g = p["invention_share_of_applications"], p["invention_grant_rate"]
     for col in DUE[:int(p["invention_examination_years"])]:
         # added to the pool firms' subsidised filings of the history (status.support_ip)
-        getattr(e, col)[:] += model.rng.poisson(lam).astype(np.int32)
+        getattr(e, col)[:] += model.rng.poisson(lam * s * g).astype(np.int32)
+    last_year_patent_flows(model, lam, s, g)
     filed = e.alive & (e.first_application_year < 0) & (
         (e.invention_patents > 0) | (e.other_ip > 0) | (sum(getattr(e, c) for c in DUE) > 0))
     e.set("first_application_year", filed, np.floor(e.birth_year[filed]).astype(np.int32))
+
+
+def last_year_patent_flows(model, lam: np.ndarray, s: float, g: float) -> None:
+    """The year before the start's patent flows, for the initial state's record (base years
+    of growth targets): a settled year at the starting R&D (``lam`` applications a year,
+    :func:`application_rate`), drawn as :func:`produce_patents` draws a year — inventions
+    Poisson(λ s), their grants Poisson(λ s g) (filed earlier, examined since), other IP filed
+    Poisson(λ (1 − s)) of which a share ``other_ip_grant_rate`` granted. Flows only: the stocks
+    at the start are drawn by ``population.initial_patents``."""
+    e, p, rng = model.firms, model.p, model.rng
+    inventions = rng.poisson(lam * s)
+    other = rng.poisson(lam * (1 - s))
+    e.set("invention_applications_year", slice(None), inventions)
+    e.set("patent_applications_year", slice(None), inventions + other)
+    e.set("invention_grants_year", slice(None), rng.poisson(lam * s * g))
+    e.set("other_grants_year", slice(None), rng.binomial(other, p["other_ip_grant_rate"]))

@@ -57,6 +57,10 @@ class Indicator:
     level: Level
     #: True for quantities counted within a year (flows): new certifications, patents filed
     flow: bool = False
+    #: True for flows the starting firms' history gives the year before the start (its last
+    #: certification round, a settled year of patent filings and grants); the initial state's
+    #: other flows are NaN
+    in_history: bool = False
 
     @property
     def shown(self) -> DisplayUnit:

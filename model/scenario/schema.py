@@ -306,10 +306,17 @@ def _check_target(i: int, t: Target, m: Meta, zone_kinds: dict[str, str],
                   f"{min(t.target_years) - 1} (the start of the run to before the target year)")
     if not t.modelled:
         return
-    if INDICATORS[t.indicator].flow and min(t.target_years) < m.start_year:
-        # the year before the start is the starting state: no flow was simulated in it
-        raise _at(loc + ".year", f"{t.indicator} is a yearly flow; its years must lie in "
-                  f"{m.start_year}-{m.end_year} (the simulated years)")
+    indicator = INDICATORS[t.indicator]
+    if indicator.flow and not indicator.in_history:
+        # the year before the start is the starting state: its history gives only some flows
+        if min(t.target_years) < m.start_year:
+            raise _at(loc + ".year", f"{t.indicator} is a yearly flow the starting state does "
+                      f"not hold; its years must lie in {m.start_year}-{m.end_year} (the "
+                      "simulated years)")
+        if t.base_year is not None and t.base_year < m.start_year:
+            raise _at(loc + ".base_year", f"{t.indicator} is a yearly flow the starting state "
+                      f"does not hold; its base year must lie in {m.start_year}-"
+                      f"{min(t.target_years) - 1}")
     try:
         scopes.check(t.scope, INDICATORS[t.indicator], zone_kinds)
     except ValueError as e:
