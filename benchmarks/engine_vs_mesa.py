@@ -71,6 +71,7 @@ def zonesim_step(m: ZoneModel) -> None:
         status.classify_tech_smes(m, year)
         status.enter_cultivation_pool(m, year)
         status.certify_high_tech(m, year)
+        status.file_ip_to_qualify(m, year)
         m.year_step = 0
 
 
@@ -363,15 +364,9 @@ class Firm(mesa.Agent):
             # apply when the certificate's three years times the chance of passing outweigh
             # the application's cost (the pool's service prepares part of it)
             expected = self.innovation_points() + self.score_offset
-            sd = p["score_panel_sd"]
-            cut = rules.CERTIFICATION_MIN_SCORE - 0.5    # whole points: 71 is 70.5 or more
-            chance = (0.5 * math.erfc((cut - expected) / (sd * math.sqrt(2.0))) if sd > 0
-                      else float(expected >= cut))
-            value = self.certificate_value(year) * rules.CERTIFICATE_VALIDITY_YEARS
-            cost = p["certification_application_cost_yuan"] * (
-                p["pool_application_cost_share"] if self.in_pool else 1.0)
-            if chance * value > cost:
-                self.innovation_score = float(round(expected + sd * r.gauss(0.0, 1.0)))
+            if self.application_pays(expected, year, 0.0):
+                self.innovation_score = float(round(expected
+                                                    + p["score_panel_sd"] * r.gauss(0.0, 1.0)))
                 passes = self.innovation_score >= rules.CERTIFICATION_MIN_SCORE
         if renewing and not passes:
             self.certified = False
@@ -383,6 +378,39 @@ class Firm(mesa.Agent):
                 self.first_cert_year = year
                 m.certification_rewards += p["certification_reward_yuan"]
             self.in_pool = False
+        # held back only by the IP rule: file the other IP rights it lacks when applying with
+        # them would pay (status.file_ip_to_qualify)
+        need = max(int(p["min_other_ip_rights"]) - self.other_ip, 0)
+        if (not self.certified and not own_ip and need > 0
+                and m.time - self.birth_year >= rules.MIN_AGE_YEARS
+                and self.st_share >= rules.ST_STAFF_SHARE_MIN and rd3 >= _threshold(last_rev)
+                and self.high_tech_share >= rules.HIGH_TECH_REVENUE_SHARE_MIN):
+            self.other_ip += need
+            expected = self.innovation_points() + self.score_offset
+            self.other_ip -= need
+            grant = p["other_ip_grant_rate"]
+            filing = need * p["ip_filing_cost_yuan"] / grant if grant > 0 else math.inf
+            if self.application_pays(expected, year, filing):
+                granted = sum(r.random() < grant for _ in range(need))
+                self.patent_applications_year += need
+                if self.first_application_year < 0:
+                    self.first_application_year = year
+                self.other_grants_year += granted
+                self.other_ip += granted
+
+    def application_pays(self, expected: float, year: int, extra_cost: float) -> bool:
+        """Whether the certificate's three years times the chance of passing with the expected
+        score outweigh the application's cost (the pool's service prepares part of it) and
+        ``extra_cost``."""
+        p = self.model.p
+        sd = p["score_panel_sd"]
+        cut = rules.CERTIFICATION_MIN_SCORE - 0.5    # whole points: 71 is 70.5 or more
+        chance = (0.5 * math.erfc((cut - expected) / (sd * math.sqrt(2.0))) if sd > 0
+                  else float(expected >= cut))
+        value = self.certificate_value(year) * rules.CERTIFICATE_VALIDITY_YEARS
+        cost = p["certification_application_cost_yuan"] * (
+            p["pool_application_cost_share"] if self.in_pool else 1.0)
+        return chance * value > cost + extra_cost
 
 
 class MesaFirms(mesa.Model):

@@ -12,7 +12,8 @@ from test_agents import CERT_SURE, make_eligible, some_alive
 from zonesim import rules
 from zonesim.engine.firms import certificate_value_per_year
 from zonesim.engine.model import ZoneModel
-from zonesim.engine.status import certify_high_tech, innovation_score
+from zonesim.engine.status import (certify_high_tech, file_ip_to_qualify,
+                                   high_tech_eligible, innovation_score)
 
 M = 1_000_000.0
 
@@ -180,3 +181,36 @@ def test_every_registered_tech_sme_meets_the_rules_size_limits_in_a_run(make_mod
         assert (employees(e, m.p)[sme] <= rules.TECH_SME_MAX_STAFF).all()
         assert (last_year_revenue(e)[sme] <= rules.TECH_SME_MAX_REVENUE_YUAN).all()
         assert e.meets_tech_sme_rules[sme].all() and e.alive[sme].all()
+
+
+def test_only_firms_held_back_by_the_ip_rule_file_ip_to_qualify(make_model):
+    """Firms that meet every rule but the IP rule file the other IP rights they lack when
+    applying would pay with them; certified firms, firms below another rule, and every firm
+    when the filings cost more than the certificate is worth, do not."""
+    m = make_model(seed=17, **{**CERT_SURE, "other_ip_grant_rate": 1.0})
+    e = m.firms
+    held_back, certified, low_rd = np.array_split(some_alive(m, 300), 3)
+    everyone = np.concatenate([held_back, certified, low_rd])
+    make_eligible(m, everyone)
+    make_eligible(m, low_rd, rd=0.01)
+    e.set("certified", certified, True)
+    e.set("invention_patents", everyone, 0)
+    e.set("other_ip", everyone, 1)
+    e.set("patent_applications_year", everyone, 0)
+    # a provincial institution and university cooperation take a firm with four other IP
+    # rights and flat revenue past 71: 25.5 + 27.5 + 20 points
+    e.set("rd_level", everyone, 3)
+    e.set("university_coop", everyone, True)
+    plan = m.p
+    m.p = {**plan, "ip_filing_cost_yuan": 1e9}
+    file_ip_to_qualify(m, 2017)
+    assert e.patent_applications_year[everyone].sum() == 0
+    m.p = {**plan, "ip_filing_cost_yuan": 1000.0}
+    file_ip_to_qualify(m, 2017)
+    need = int(plan["min_other_ip_rights"]) - 1
+    assert (e.patent_applications_year[held_back] == need).all()
+    assert (e.other_ip[held_back] == int(plan["min_other_ip_rights"])).all()
+    for group in (certified, low_rd):
+        assert (e.other_ip[group] == 1).all() and (e.patent_applications_year[group] == 0).all()
+    # their filings make them eligible for the next round
+    assert high_tech_eligible(m)[held_back].all()

@@ -28,7 +28,7 @@ from zonesim.engine.growth import close_year_accounts, draw_growth_variance, mea
 from zonesim.engine.patents import grant_examined_inventions
 from zonesim.engine.rd import decide_rd, revise_rd_propensity
 from zonesim.engine.status import (certify_high_tech, classify_tech_smes, enter_cultivation_pool,
-                                   upgrade_high_tech_share)
+                                   file_ip_to_qualify, upgrade_high_tech_share)
 from zonesim.registry.parameters import PARAMETERS
 
 #: Years of revenue a certification rule looks back on (its three-year R&D intensity).
@@ -111,6 +111,7 @@ def simulate_history(model, ids: np.ndarray, revenue: np.ndarray, age: np.ndarra
             classify_tech_smes(model, year)
             enter_cultivation_pool(model, year)
             certify_high_tech(model, year)
+            file_ip_to_qualify(model, year)
     e.set("alive", ids, True)
     e.set("revenue", ids, revenue)
     for flow in ("revenue_year", "rd_year"):        # the start year's accounts are still empty

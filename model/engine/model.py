@@ -44,8 +44,9 @@ from zonesim.engine.patents import produce_patents
 from zonesim.engine.population import populate
 from zonesim.engine.rd import decide_rd, revise_rd_propensity, spend_on_rd
 from zonesim.engine.status import (certify_high_tech, classify_tech_smes, enter_cultivation_pool,
-                                   name_leaders, name_specialised_smes, set_up_rd_institutions,
-                                   update_university_cooperation, upgrade_high_tech_share)
+                                   file_ip_to_qualify, name_leaders, name_specialised_smes,
+                                   set_up_rd_institutions, update_university_cooperation,
+                                   upgrade_high_tech_share)
 from zonesim.engine.zones import Zone, project_candidates
 from zonesim.registry.validate import check_option, check_overrides, check_run_options
 from zonesim.scenario import Scenario
@@ -272,6 +273,7 @@ class ZoneModel(mesa.Model):
         classify_tech_smes(self, year)
         enter_cultivation_pool(self, year)
         certify_high_tech(self, year)
+        file_ip_to_qualify(self, year)
         name_leaders(self)
         name_specialised_smes(self)
         set_up_rd_institutions(self, year)

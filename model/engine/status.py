@@ -85,26 +85,80 @@ def support_ip(model, year: int) -> None:
     file_inventions(model, helped, np.ones(len(helped), dtype=np.int64), year)
 
 
-def high_tech_eligible(model) -> np.ndarray:
-    """Which firms meet every rule of :func:`rules.high_tech_eligible` now (a mask of rows)."""
+def high_tech_eligible(model, own_ip_held: bool = False) -> np.ndarray:
+    """Which firms meet every rule of :func:`rules.high_tech_eligible` now (a mask of rows);
+    with ``own_ip_held``, every rule but the IP rule (as if each held own core IP)."""
     e, p = model.firms, model.p
+    inventions = 1 if own_ip_held else e.invention_patents
     return e.alive & rules.high_tech_eligible(
         last_year_revenue(e), three_year_rd_intensity(e), e.high_tech_share, e.st_share,
-        e.invention_patents, e.other_ip, model.time - e.birth_year, p["min_other_ip_rights"])
+        inventions, e.other_ip, model.time - e.birth_year, p["min_other_ip_rights"])
 
 
-def innovation_score(model, rows: np.ndarray) -> np.ndarray:
+def innovation_score(model, rows: np.ndarray, other_ip: np.ndarray | None = None
+                     ) -> np.ndarray:
     """The innovation-capability score of firms ``rows`` as their state shows it
     (:func:`rules.innovation_score`): transformations are ``transformations_per_ip_right`` per
     IP right held, growth the last three years' revenue (the full years of accounts the firm
-    has in the city: a graduate or a landed project keeps accounts from its entry)."""
+    has in the city: a graduate or a landed project keeps accounts from its entry). With
+    ``other_ip``, the score the firms would have holding that many other IP rights."""
     e, p = model.firms, model.p
+    other = e.other_ip[rows] if other_ip is None else other_ip
     return rules.innovation_score(
-        e.invention_patents[rows], e.other_ip[rows], p["score_judged_ip_points"],
-        (e.invention_patents[rows] + e.other_ip[rows]) * p["transformations_per_ip_right"],
+        e.invention_patents[rows], other, p["score_judged_ip_points"],
+        (e.invention_patents[rows] + other) * p["transformations_per_ip_right"],
         e.rd_level[rows], e.university_coop[rows], p["score_judged_organisation_points"],
         rules.three_year_growth(e.rev_hist_2[rows], e.rev_hist_1[rows], e.rev_hist_0[rows],
                                 np.floor(model.time - e.entry_year[rows])))
+
+
+def pass_chance(model, expected: np.ndarray) -> np.ndarray:
+    """The chance that applicants whose expected score (their state's and their own lasting
+    part) is ``expected`` pass: the panel's whole-point score (``score_panel_sd`` about it)
+    reaches ``rules.CERTIFICATION_MIN_SCORE`` (71), i.e. the score before rounding 70.5."""
+    sd = model.p["score_panel_sd"]
+    cut = rules.CERTIFICATION_MIN_SCORE - 0.5
+    # the normal survival function as scipy.special.ndtr(−x): the same numbers as
+    # scipy.stats.norm.sf without its per-call overhead (0.1 ms a round)
+    return ndtr((expected - cut) / sd) if sd > 0 else (expected >= cut).astype(float)
+
+
+def application_cost_yuan(model, rows: np.ndarray) -> np.ndarray:
+    """What applying for the certificate costs firms ``rows``: ``certification_application_cost_yuan``,
+    for members of the cultivation pool (whose service prepares the application) its
+    ``pool_application_cost_share``."""
+    e, p = model.firms, model.p
+    return p["certification_application_cost_yuan"] * np.where(
+        e.in_pool[rows], p["pool_application_cost_share"], 1.0)
+
+
+def file_ip_to_qualify(model, year: int) -> None:
+    """Firms that meet every certification rule but the IP rule and hold no certificate file
+    the other IP rights they lack — the "several utility models / software copyrights" that
+    count as own core IP (RULES.md, Guokefahuo [2016] 32), granted without substantive
+    examination at ``other_ip_grant_rate`` — when applying would pay once they held them: the
+    certificate's value over its term times their chance of passing with that IP exceeds the
+    application's cost plus the filings' (``ip_filing_cost_yuan`` each, the refusals'
+    included). The IP counterpart of bunching at the R&D notch (Chen, Liu, Suárez Serrato &
+    Xu 2021; RULES.md); the rights come at this year end, so the firms apply from the next
+    round."""
+    e, p = model.firms, model.p
+    rows = np.flatnonzero(high_tech_eligible(model, own_ip_held=True) & ~e.certified
+                          & ~own_ip(e, p))
+    need = np.maximum(int(p["min_other_ip_rights"]) - e.other_ip[rows], 0)
+    held = e.other_ip[rows] + need
+    expected = innovation_score(model, rows, held) + e.score_offset[rows]
+    value = certificate_value_per_year(model, rows, year) * rules.CERTIFICATE_VALIDITY_YEARS
+    grant = p["other_ip_grant_rate"]
+    filing = need * p["ip_filing_cost_yuan"] / grant if grant > 0 else np.inf
+    files = (need > 0) & (pass_chance(model, expected) * value
+                          > application_cost_yuan(model, rows) + filing)
+    filers, filed = rows[files], need[files]
+    granted = model.rng.binomial(filed, grant).astype(np.int32)
+    e.patent_applications_year[filers] += filed.astype(np.int32)
+    e.first_application_year[filers[e.first_application_year[filers] < 0]] = year
+    e.other_grants_year[filers] += granted
+    e.other_ip[filers] += granted
 
 
 def certify_high_tech(model, year: int) -> np.ndarray:
@@ -126,18 +180,11 @@ def certify_high_tech(model, year: int) -> np.ndarray:
     renewing = e.certified & (e.cert_expiry <= year)
     candidates = np.flatnonzero(eligible & (~e.certified | renewing))
     expected = innovation_score(model, candidates) + e.score_offset[candidates]
-    sd = p["score_panel_sd"]
-    # a whole-point score of 71 or more: the panel's score at least 70.5
-    cut = rules.CERTIFICATION_MIN_SCORE - 0.5
-    # the normal survival function as scipy.special.ndtr(−x): the same numbers as
-    # scipy.stats.norm.sf without its per-call overhead (0.1 ms a round)
-    chance = ndtr((expected - cut) / sd) if sd > 0 else (expected >= cut).astype(float)
     value = certificate_value_per_year(model, candidates, year) * rules.CERTIFICATE_VALIDITY_YEARS
-    cost = p["certification_application_cost_yuan"] * np.where(
-        e.in_pool[candidates], p["pool_application_cost_share"], 1.0)
-    applies = chance * value > cost
+    applies = pass_chance(model, expected) * value > application_cost_yuan(model, candidates)
     applicants = candidates[applies]
-    scored = np.rint(expected[applies] + sd * model.rng.standard_normal(len(applicants)))
+    scored = np.rint(expected[applies]
+                     + p["score_panel_sd"] * model.rng.standard_normal(len(applicants)))
     e.innovation_score[applicants] = scored
     passes = applicants[scored >= rules.CERTIFICATION_MIN_SCORE]
     renewal = renewing[applicants]
