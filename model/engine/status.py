@@ -124,9 +124,9 @@ def pass_chance(model, expected: np.ndarray) -> np.ndarray:
 
 
 def application_cost_yuan(model, rows: np.ndarray) -> np.ndarray:
-    """What applying for the certificate costs firms ``rows``: ``certification_application_cost_yuan``,
-    for members of the cultivation pool (whose service prepares the application) its
-    ``pool_application_cost_share``."""
+    """What applying for the certificate costs firms ``rows``:
+    ``certification_application_cost_yuan``, for members of the cultivation pool (whose
+    service prepares the application) its ``pool_application_cost_share``."""
     e, p = model.firms, model.p
     return p["certification_application_cost_yuan"] * np.where(
         e.in_pool[rows], p["pool_application_cost_share"], 1.0)
