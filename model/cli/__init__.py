@@ -26,7 +26,7 @@ import sys
 from zonesim.cli.brief import add_brief
 from zonesim.cli.commands import add_calibrate, add_patterns, add_registry_commands, add_run, \
     add_scenario_commands
-from zonesim.cli.experiments import add_compare, add_sensitivity, add_sweep
+from zonesim.cli.experiments import add_compare, add_levers, add_sensitivity, add_sweep
 from zonesim.errors import ZonesimError, cut, one_line
 
 
@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_compare(sub)
     add_sweep(sub)
     add_sensitivity(sub)
+    add_levers(sub)
     add_patterns(sub)
     add_calibrate(sub)
     add_registry_commands(sub)

@@ -1,4 +1,5 @@
-"""The experiment commands: compare, sweep, sensitivity (each on a resumable result store)."""
+"""The experiment commands: compare, sweep, sensitivity, levers (each on a resumable result
+store)."""
 
 from __future__ import annotations
 
@@ -128,6 +129,34 @@ def _cmd_sensitivity(args) -> int:
                    "skipped_outputs.csv", "report.md"]
              + ([] if args.no_figures else ["overview.png", "convergence.png", "figures/"]), t0)
     return 0
+
+
+def _cmd_levers(args) -> int:
+    from zonesim.analysis.levers import lever_effects
+    from zonesim.present.experiment_text import levers_text
+
+    sc = with_settings(load_scenario(args.scenario), args.set)
+    out = out_folder(args, f"levers_{sc.name}")
+    t0 = time.perf_counter()
+    table = lever_effects(sc, args.replicates, args.seed, out, args.lever, **executor_args(args))
+    table.to_csv(out / "levers.csv", index=False)
+    print(f"What each lever of {sc.name} moves, {sc.meta.end_year}\n")
+    print(levers_text(table), end="")
+    _written(out, ["levers.csv"], t0, f"{len(table)} levers × 2 ends × {args.replicates} "
+             "replicates on common random numbers ")
+    return 0
+
+
+def add_levers(sub) -> None:
+    p = sub.add_parser("levers", help="what each lever of a scenario moves: paired runs at the "
+                       "ends of its range")
+    p.add_argument("scenario")
+    p.add_argument("--lever", action="append", default=None, metavar="NAME",
+                   help="only this lever (repeat for several; default: every numeric lever "
+                        "the scenario sets)")
+    add_set_option(p, "the scenario's values around which the levers are moved")
+    executor_options(p, replicates=24)
+    p.set_defaults(func=_cmd_levers)
 
 
 def add_compare(sub) -> None:

@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 
 from zonesim.present.files import table_text
-from zonesim.present.formats import num, planner_unit, planner_value
+from zonesim.present.formats import CONSOLE_WIDTH, num, planner_unit, planner_value, wrap_lines
 from zonesim.present.labels import axis_label, target_label
+from zonesim.registry.indicators import INDICATORS
+from zonesim.registry.scopes import short_label
 from zonesim.scenario import Scenario
 
 #: How the comparison's lines read, printed under them.
@@ -120,3 +122,33 @@ def sweep_text(design: pd.DataFrame, summary: pd.DataFrame, factors: list[str],
     lines += [f"probability of meeting each target, by {what}:",
               table_text(wide, index=True, floats=lambda v: f"{v:.2f}")]
     return "\n".join(lines)
+
+
+#: How the lever table reads, printed under it.
+LEVERS_NOTE = (
+    "Each lever at the low and the high end of its range, every other parameter as the scenario\n"
+    "has it, on the same replicates (common random numbers). Change: high − low of the\n"
+    "indicator the lever is meant to move, in its scope and the scenario's last year, relative\n"
+    "to the low end (absolute where the low end is 0), with a paired 95 % t interval.")
+
+
+def levers_text(table: pd.DataFrame) -> str:
+    """The lever table of :func:`zonesim.analysis.levers.effect_table` in the planner's words,
+    two lines a lever within the console's width: the lever and its range; what it is meant to
+    move, the change with its interval, the verdict."""
+    lines = []
+    for r in table.itertuples():
+        meant = (f"{'raise' if r.direction == 'up' else 'lower'} "
+                 f"{INDICATORS[r.indicator].label.lower()} ({short_label(r.scope) or 'city'})")
+        if r.mean_low:
+            change = (f"{100 * r.relative:+.1f} % ({100 * r.effect_low / r.mean_low:+.1f} to "
+                      f"{100 * r.effect_high / r.mean_low:+.1f})")
+        else:
+            change = (f"{_signed(r.effect, r.indicator, 'level')} ("
+                      f"{_signed(r.effect_low, r.indicator, 'level')} to "
+                      f"{_signed(r.effect_high, r.indicator, 'level')})"
+                      f"{_unit(r.indicator, 'level')}")
+        lines.append(f"{r.lever} ({num(r.low)} → {num(r.high)}): {r.verdict}")
+        lines.extend("    " + line for line in wrap_lines(f"meant to {meant}: {change}",
+                                                          CONSOLE_WIDTH - 4))
+    return "\n".join(lines) + "\n\n" + LEVERS_NOTE + "\n"

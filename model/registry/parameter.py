@@ -44,6 +44,10 @@ class Parameter:
     #: allowed values of a categorical parameter
     choices: tuple[str, ...] = field(default=())
     integer: bool = False
+    #: a lever's purpose, "indicator@scope": what its high end is meant to raise ("-" first:
+    #: to lower) in the scope it acts on, measured by ``zonesim levers``
+    #: (:mod:`zonesim.analysis.levers`)
+    moves: str = ""
 
     @property
     def categorical(self) -> bool:

@@ -1,0 +1,67 @@
+"""What each lever of the five seed scenarios moves (`zonesim levers`), written to docs/LEVERS.md.
+
+Every numeric lever a seed scenario sets, at the low and high ends of its range, on common
+random numbers (zonesim.analysis.levers); the table between the markers of docs/LEVERS.md is
+rewritten at full size (24 replicates), printed only with --quick (4 replicates).
+
+    python experiments/levers.py [--quick]
+"""
+
+from __future__ import annotations
+
+import re
+
+import _common
+import pandas as pd
+
+from zonesim.analysis.levers import lever_effects
+from zonesim.present.experiment_text import levers_text
+from zonesim.present.formats import num
+from zonesim.scenario import load_scenario
+
+SEEDS = ("gaogang_2017_2020", "taizhou_jiangsu_2017_2020", "taizhou_zhejiang_2024_2027",
+         "nantong_2024_2027", "jiangsu_one_zone_one_industry_2018_2022")
+LEVERS_DOC = _common.REPO / "docs" / "LEVERS.md"
+BEGIN = "<!-- levers: begin (written by experiments/levers.py; do not edit) -->"
+END = "<!-- levers: end -->"
+
+
+def markdown(tables: dict[str, pd.DataFrame], replicates: int, seed: int) -> str:
+    rows = [f"{replicates} replicates per end, seed {seed}; the change is high − low in the "
+            "scenario's last year, relative to the low end (absolute where it is 0), with its "
+            "paired 95 % t interval.", "",
+            "| scenario | lever (low → high) | meant to raise | change (95 %) | verdict |",
+            "|---|---|---|---|---|"]
+    for name, table in tables.items():
+        for r in table.itertuples():
+            meant = f"{'−' if r.direction == 'down' else ''}{r.indicator} ({r.scope})"
+            if r.mean_low:
+                change = (f"{100 * r.relative:+.1f} % ({100 * r.effect_low / r.mean_low:+.1f} "
+                          f"to {100 * r.effect_high / r.mean_low:+.1f})")
+            else:
+                change = f"{r.effect:+.3g} ({r.effect_low:+.3g} to {r.effect_high:+.3g})"
+            rows.append(f"| {name} | `{r.lever}` ({num(r.low)} → {num(r.high)}) | {meant} | "
+                        f"{change} | {r.verdict} |")
+    return "\n".join([BEGIN, "", *rows, "", END])
+
+
+def main() -> None:
+    args = _common.parser(__doc__.splitlines()[0]).parse_args()
+    replicates = 4 if args.quick else 24
+    out = _common.out_folder(args, __file__)
+    tables = {}
+    for name in SEEDS:
+        tables[name] = lever_effects(load_scenario(name), replicates, args.seed, out / name,
+                                     **_common.executor_kwargs(args))
+        print(f"\n{name}\n{levers_text(tables[name])}")
+    if args.quick:
+        return
+    text = LEVERS_DOC.read_text(encoding="utf-8")
+    block = markdown(tables, replicates, args.seed)
+    text = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
+    LEVERS_DOC.write_text(text, encoding="utf-8")
+    print(f"written to {LEVERS_DOC}")
+
+
+if __name__ == "__main__":
+    _common.run(main)
