@@ -72,8 +72,13 @@ def test_offshore_bases_land_projects(base_scenario, tmp_path):
 def test_only_the_levers_the_scenario_sets(base_scenario):
     assert scenario_levers(base_scenario) == ["rd_subsidy_rate", "offshore_bases",
                                               "land_quota_mu_per_year"]
-    with pytest.raises(ExperimentError, match="land_recycling_share"):
-        scenario_levers(base_scenario, ["land_recycling_share"])
+    # a lever the scenario leaves at the registry's default, asked for by name
+    assert scenario_levers(base_scenario, ["land_recycling_share"]) == ["land_recycling_share"]
+    assert lever_range(base_scenario, "land_recycling_share") == (
+        PARAMETERS["land_recycling_share"].low, PARAMETERS["land_recycling_share"].high)
+    for bad in ("growth_drift", "land_allocation_rule", "no_such_lever"):
+        with pytest.raises(ExperimentError, match="not a numeric lever"):
+            scenario_levers(base_scenario, [bad])
 
 
 def test_the_command_writes_the_table(tmp_path, capsys):

@@ -64,17 +64,18 @@ def lever_range(scenario: Scenario, name: str) -> tuple[float, float]:
 
 def scenario_levers(scenario: Scenario, only: list[str] | None = None) -> list[str]:
     """The levers the scenario sets that have a purpose and a range (categorical levers are
-    compared by their choices, with ``zonesim compare --set``), in registry order; ``only``
-    restricts them (a name the scenario does not set is refused)."""
-    levers = [n for n, q in PARAMETERS.items() if q.kind == "lever" and not q.categorical
-              and q.moves and n in scenario.parameters]
+    compared by their choices, with ``zonesim compare --set``), in registry order; or ``only``
+    these, which may also be levers the scenario leaves at the registry's default (what would
+    this lever do here?). A name that is no numeric lever is refused."""
+    numeric = [n for n, q in PARAMETERS.items() if q.kind == "lever" and not q.categorical
+               and q.moves]
     if only:
-        unknown = [n for n in only if n not in levers]
+        unknown = [n for n in only if n not in numeric]
         if unknown:
-            raise ExperimentError(f"--lever {cut(unknown[0])!r}: not a numeric lever "
-                                  f"{scenario.name} sets; its levers are: {', '.join(levers)}")
-        levers = [n for n in levers if n in only]
-    return levers
+            raise ExperimentError(f"--lever {cut(unknown[0])!r}: not a numeric lever; the "
+                                  f"levers are: {', '.join(numeric)}")
+        return [n for n in numeric if n in only]
+    return [n for n in numeric if n in scenario.parameters]
 
 
 def purpose_scenario(scenario: Scenario, levers: list[str]) -> Scenario:

@@ -152,8 +152,9 @@ def add_levers(sub) -> None:
                        "ends of its range")
     p.add_argument("scenario")
     p.add_argument("--lever", action="append", default=None, metavar="NAME",
-                   help="only this lever (repeat for several; default: every numeric lever "
-                        "the scenario sets)")
+                   help="only this lever (repeat for several; it may be one the scenario "
+                        "leaves at the registry's default; default: every numeric lever the "
+                        "scenario sets)")
     add_set_option(p, "the scenario's values around which the levers are moved")
     executor_options(p, replicates=24)
     p.set_defaults(func=_cmd_levers)
