@@ -15,7 +15,7 @@ import _common
 import pandas as pd
 
 from zonesim.analysis.levers import lever_effects, scenario_levers
-from zonesim.present.experiment_text import levers_text
+from zonesim.present.experiment_text import lever_change_text, levers_text
 from zonesim.present.formats import num
 from zonesim.scenario import load_scenario
 
@@ -41,14 +41,9 @@ def markdown(tables: dict[str, pd.DataFrame], replicates: int, seed: int) -> str
     for name, table in tables.items():
         for r in table.itertuples():
             meant = f"{'−' if r.direction == 'down' else ''}{r.indicator} ({r.scope})"
-            if r.mean_low:
-                change = (f"{100 * r.relative:+.1f} % ({100 * r.effect_low / r.mean_low:+.1f} "
-                          f"to {100 * r.effect_high / r.mean_low:+.1f})")
-            else:
-                change = f"{r.effect:+.3g} ({r.effect_low:+.3g} to {r.effect_high:+.3g})"
             mark = " †" if r.lever in UNSET.get(name, ()) else ""
             rows.append(f"| {name} | `{r.lever}`{mark} ({num(r.low)} → {num(r.high)}) | {meant} | "
-                        f"{change} | {r.verdict} |")
+                        f"{lever_change_text(r)} | {r.verdict} |")
     return "\n".join([BEGIN, "", *rows, "", END])
 
 

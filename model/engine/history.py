@@ -8,8 +8,9 @@ the scenario's initial parameters say. Each firm's revenue is back-cast by the g
 (:func:`~zonesim.engine.growth.grow_revenue` without its R&D and agglomeration terms) to
 ``history_years`` + 3 years before the start, nothing before its founding. The history then
 runs forward over those years: each year firms revise their R&D propensity and decide R&D under
-the policy of that time, close their accounts, upgrade products, are classified (tech SME,
-cultivation pool) and apply for certification. Only firms alive at the start have a history:
+the policy of that time, receive the grants of the pool's earlier subsidised filings, close
+their accounts, upgrade products, are classified (tech SME, cultivation pool), apply for
+certification and file the IP they lack to qualify. Only firms alive at the start have a history:
 firms that left before it are not represented.
 
 The policy of those years is the registry's default for every lever (the scenario's levers

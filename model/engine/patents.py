@@ -63,16 +63,22 @@ def grant_examined_inventions(model) -> None:
     e.set(DUE[-1], slice(None), 0)
 
 
+def record_filings(e, firms: np.ndarray, counts: np.ndarray, year: int) -> None:
+    """Book ``counts`` patent applications of each of ``firms`` (distinct rows of the firm
+    store ``e``) filed in ``year``: the year's applications, and ``year`` as the first
+    application of those that had never filed."""
+    e.patent_applications_year[firms] += counts.astype(np.int32)
+    new = firms[e.first_application_year[firms] < 0]
+    e.first_application_year[new] = year
+
+
 def file_inventions(model, firms: np.ndarray, counts: np.ndarray, year: int) -> None:
     """Invention applications, ``counts`` of them by each of ``firms`` (distinct rows), filed in
     ``year``: each is granted with ``invention_grant_rate`` after ``invention_examination_years``
     year ends (at this year end if 0), held meanwhile in ``invention_grants_due_k``."""
     e, p = model.firms, model.p
-    filed = counts.astype(np.int32)
-    e.patent_applications_year[firms] += filed
-    e.invention_applications_year[firms] += filed
-    new = firms[e.first_application_year[firms] < 0]
-    e.first_application_year[new] = year
+    record_filings(e, firms, counts, year)
+    e.invention_applications_year[firms] += counts.astype(np.int32)
     granted = model.rng.binomial(counts, p["invention_grant_rate"]).astype(np.int32)
     lag = int(p["invention_examination_years"])
     if lag == 0:
@@ -107,9 +113,7 @@ def produce_patents(model, year: int) -> None:
         sparse_poisson(model.rng, lam * share)
         for share in (s, other_granted, 1 - s - other_granted))
     for firms, count in (granted_other, refused):
-        e.patent_applications_year[firms] += count.astype(np.int32)
-        new = firms[e.first_application_year[firms] < 0]
-        e.first_application_year[new] = year
+        record_filings(e, firms, count, year)
     file_inventions(model, *inventions, year)
     e.other_grants_year[granted_other[0]] += granted_other[1].astype(np.int32)
     e.other_ip[granted_other[0]] += granted_other[1].astype(np.int32)

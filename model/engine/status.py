@@ -11,7 +11,7 @@ from zonesim import rules
 from zonesim.engine.entry import high_tech_share_at_entry
 from zonesim.engine.firms import (certificate_value_per_year, employees, last_year_revenue,
                                   own_ip, three_year_rd_intensity)
-from zonesim.engine.patents import file_inventions
+from zonesim.engine.patents import file_inventions, record_filings
 
 
 def institution_min_rd_yuan(p) -> np.ndarray:
@@ -155,8 +155,7 @@ def file_ip_to_qualify(model, year: int) -> None:
                           > application_cost_yuan(model, rows) + filing)
     filers, filed = rows[files], need[files]
     granted = model.rng.binomial(filed, grant).astype(np.int32)
-    e.patent_applications_year[filers] += filed.astype(np.int32)
-    e.first_application_year[filers[e.first_application_year[filers] < 0]] = year
+    record_filings(e, filers, filed, year)
     e.other_grants_year[filers] += granted
     e.other_ip[filers] += granted
 

@@ -132,6 +132,18 @@ LEVERS_NOTE = (
     "to the low end (absolute where the low end is 0), with a paired 95 % t interval.")
 
 
+def lever_change_text(r) -> str:
+    """A lever's change (a row of the lever table) with its interval: relative to the low end,
+    "+12.1 % (+3.6 to +20.7)", or where the low end is 0 in the indicator's display unit,
+    "+115 (+111 to +119)"."""
+    if r.mean_low:
+        return (f"{100 * r.relative:+.1f} % ({100 * r.effect_low / r.mean_low:+.1f} to "
+                f"{100 * r.effect_high / r.mean_low:+.1f})")
+    return (f"{_signed(r.effect, r.indicator, 'level')} ("
+            f"{_signed(r.effect_low, r.indicator, 'level')} to "
+            f"{_signed(r.effect_high, r.indicator, 'level')}){_unit(r.indicator, 'level')}")
+
+
 def levers_text(table: pd.DataFrame) -> str:
     """The lever table of :func:`zonesim.analysis.levers.effect_table` in the planner's words,
     two lines a lever within the console's width: the lever and its range; what it is meant to
@@ -140,15 +152,7 @@ def levers_text(table: pd.DataFrame) -> str:
     for r in table.itertuples():
         meant = (f"{'raise' if r.direction == 'up' else 'lower'} "
                  f"{INDICATORS[r.indicator].label.lower()} ({short_label(r.scope) or 'city'})")
-        if r.mean_low:
-            change = (f"{100 * r.relative:+.1f} % ({100 * r.effect_low / r.mean_low:+.1f} to "
-                      f"{100 * r.effect_high / r.mean_low:+.1f})")
-        else:
-            change = (f"{_signed(r.effect, r.indicator, 'level')} ("
-                      f"{_signed(r.effect_low, r.indicator, 'level')} to "
-                      f"{_signed(r.effect_high, r.indicator, 'level')})"
-                      f"{_unit(r.indicator, 'level')}")
         lines.append(f"{r.lever} ({num(r.low)} → {num(r.high)}): {r.verdict}")
-        lines.extend("    " + line for line in wrap_lines(f"meant to {meant}: {change}",
-                                                          CONSOLE_WIDTH - 4))
+        lines.extend("    " + line for line in wrap_lines(
+            f"meant to {meant}: {lever_change_text(r)}", CONSOLE_WIDTH - 4))
     return "\n".join(lines) + "\n\n" + LEVERS_NOTE + "\n"
