@@ -15,7 +15,9 @@ from zonesim.engine.patents import DUE, produce_patents, sparse_poisson
 from zonesim.engine.rd import decide_rd, spend_on_rd
 from zonesim.engine.status import certify_high_tech
 from zonesim import rules
+from zonesim.engine.entry import new_firm_columns
 from zonesim.engine.incubators import Incubator, graduate_candidates, incubate, replace_zombie_bases
+from zonesim.engine.zones import meets_standard_land, redevelopment_candidates
 from zonesim.registry.indicators import TIER_LEVEL
 from zonesim.registry.parameters import defaults
 
@@ -560,25 +562,32 @@ def test_yearly_offshore_landings_count_every_landed_project(make_model):
 @pytest.mark.parametrize("free_share", [0.0, 0.3, 5.0])
 def test_land_requests_granted_while_land_is_free(make_model, free_share):
     """Firms that outgrow their land ask for more; a zone grants at most its free land, no
-    firm more than it asked, and all requests when land suffices."""
+    firm more than it asked, and all requests when land suffices; then no firm produces more
+    than its land supports."""
     m = make_model(seed=26, initial_enterprises=1500)
     e = m.firms
+    revenue0 = e.revenue.copy()
     e.revenue[:] *= 3.0                                  # everyone outgrows its land
     need = e.revenue / (m.land.output_per_mu[e.zone] * e.land_productivity)
-    asked = np.where(e.alive & (e.zone >= 0) & (need > 1.5 * e.land_mu), need - e.land_mu, 0.0)
+    asked = np.where(e.alive & (e.zone >= 0), need - e.land_mu, 0.0)
     asked_by_zone = np.bincount(e.zone[e.zone >= 0], weights=asked[e.zone >= 0],
                                 minlength=m.n_zones)
     for z in m.zones:
         z.land_stock_mu = z.land_used_mu() + free_share * asked_by_zone[z.index]
     free = np.array([z.land_free_mu() for z in m.zones])
     before = e.land_mu.copy()
-    m.land.grant_requests()
+    m.land.expand_or_hold()
     got = e.land_mu - before
     inz = e.zone >= 0
     assert (got[inz] >= -1e-9).all() and (got[inz] <= asked[inz] + 1e-6).all()
     granted = np.bincount(e.zone[inz], weights=got[inz], minlength=m.n_zones)
     np.testing.assert_allclose(granted, np.minimum(free, asked_by_zone), rtol=1e-9, atol=1e-6)
     np.testing.assert_allclose(m.land.used_mu, land_used_from_columns(m), rtol=1e-9)
+    held = np.flatnonzero(e.alive & inz)
+    assert (e.revenue[held] <= m.land.capacity_yuan(held) * (1 + 1e-12)).all()
+    if free_share >= 1.0:
+        np.testing.assert_allclose(e.revenue, 3.0 * revenue0, rtol=1e-12,
+                                   err_msg="land enough for every request: nobody is held")
 
 
 # ---------------------------------------------------------------------- land recycling
@@ -592,9 +601,10 @@ def test_land_recycling_removes_lowest_per_mu_firms(make_model):
                       np.inf)
     land0 = e.land_mu.copy()
     used0 = m.land.used_mu.copy()
-    removed_total = m.government.recycle_land()
+    plots = m.government.recycle_land()
     gone = np.flatnonzero(alive0 & ~m.firms.alive)
-    assert removed_total == len(gone) > 0
+    assert len(plots.zone) == len(gone) > 0
+    np.testing.assert_allclose(np.sort(plots.land_mu), np.sort(land0[gone]))
     assert (m.firms.zone[gone] >= 0).all(), "only zone firms are recycled"
     for z in m.zones:
         mine = np.flatnonzero(in_zone & (e.zone == z.index))
@@ -612,8 +622,35 @@ def test_land_recycling_removes_lowest_per_mu_firms(make_model):
 def test_no_recycling_at_zero_share(make_model):
     m = make_model(seed=19, land_recycling_share=0.0)
     n_alive = m.firms.n_alive
-    assert m.government.recycle_land() == 0
+    assert m.government.recycle_land() is None
     assert m.firms.n_alive == n_alive
+
+
+@pytest.mark.parametrize("seed", [19, 20])
+def test_recycled_plot_goes_to_a_more_productive_firm(make_model, seed):
+    """腾笼换鸟: a project takes a recycled plot only if it yields more value added per mu than
+    the firm that left it, uses exactly that plot and meets the standard-land bars; the others'
+    plots stay free."""
+    m = make_model(seed=seed, initial_enterprises=3000, land_recycling_share=0.05,
+                   standard_land_min_tax_yuan_per_mu=1e5)
+    plots = m.government.recycle_land()
+    cand = redevelopment_candidates(m, plots)
+    n = len(plots.zone)
+    cols = new_firm_columns(m, n, zone=cand.zone, sector=cand.sector, revenue=cand.revenue,
+                            origin=cand.origin)
+    free = m.land.free_by_zone()
+    free0 = free.copy()
+    keep = cand.admit(cols, free)
+    assert 0 < keep.sum() < n, "some plots redeveloped, some not (seeded)"
+    np.testing.assert_allclose(cols["land_mu"], plots.land_mu)
+    va_per_mu = cand.revenue * m.p["value_added_ratio"] * cols["va_factor"] / plots.land_mu
+    assert (va_per_mu[keep] > plots.value_added_per_mu[keep]).all()
+    assert meets_standard_land(m.p, cand.revenue, plots.land_mu, cols["va_factor"])[keep].all()
+    taken = np.bincount(plots.zone[keep], weights=plots.land_mu[keep], minlength=m.n_zones)
+    np.testing.assert_allclose(free0 - free, taken)
+    # the entrants' land at their zone's revenue per mu is the plot: they fill it, no more
+    np.testing.assert_allclose(m.land.need_mu(cand.revenue, cand.zone,
+                                              cols["land_productivity"]), plots.land_mu)
 
 
 # -------------------------------------------------------------------- land quota rules
@@ -674,6 +711,19 @@ def test_land_quota_sums_to_quota(make_model, four_zones, rule):
         assert shares[parks].sum() == pytest.approx(0.7 * 2000)
         np.testing.assert_allclose(shares[parks], 0.35 * 2000)
         np.testing.assert_allclose(shares[~parks], 0.15 * 2000)
+
+
+def test_special_park_rule_tilts_to_recognised_parks_where_all_are_parks(make_model,
+                                                                        four_zones):
+    """Where every zone is a special park, the special-park tilt goes to the recognised ones
+    (it would otherwise be uniform and the lever idle)."""
+    m = make_model(scenario=four_zones, land_allocation_rule="special_parks",
+                   land_quota_mu_per_year=2000, special_park_tilt=0.8)
+    for z in m.zones:
+        z.kind, z.tier = "special_park", int(z.index == 1)
+    shares = np.asarray(m.government.allocate_land_quota(np.array([1, 2, 3, 4])), dtype=float)
+    assert shares[1] == pytest.approx(0.8 * 2000)
+    np.testing.assert_allclose(np.delete(shares, 1), 0.2 * 2000 / 3)
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")

@@ -114,7 +114,7 @@ def test_start_certificates_are_the_history_rounds_outcomes(make_model):
     history = int(m.p["history_years"])
     assert (e.first_cert_year[held] >= start - history).all()
     assert [r["year"] for r in m.certification_rounds] == list(range(start - history, start))
-    assert m.records[0]["year"][0] == start - 1 and not m.ledger
+    assert m.records[0]["year"][0] == start - 1 and not m.budget.ledger
 
 
 def test_history_does_not_depend_on_the_plans_levers(make_model):

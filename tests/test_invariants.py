@@ -2,8 +2,10 @@
 
 Each example is a small city (300-500 firms) run for 2-3 simulated years, checked after every
 ``model.step()``: no negative stocks; land used within land available in every zone, and the
-cached land account equal to the land recomputed from the firm columns; firm ids unique and
-stable; an exit time for exactly the exited firms; after each year's certification round, no certificate already expired."""
+cached land account equal to the land recomputed from the firm columns; every zone firm holding
+land and producing no more than its land supports; firm ids unique and stable; an exit time for
+exactly the exited firms; after each year's certification round, no certificate already
+expired."""
 
 from __future__ import annotations
 
@@ -27,7 +29,8 @@ levers = st.fixed_dictionaries({
     "offshore_bases": st.sampled_from([0, 10, 40]),
     "offshore_landing_probability": st.sampled_from([0.15, 1.0]),
     "projects_attracted_per_zone": st.sampled_from([6.0, 60.0]),
-    "standard_land_min_output_yuan_per_mu": st.sampled_from([0.0, 3e6]),
+    "standard_land_min_investment_yuan_per_mu": st.sampled_from([0.0, 2.4e6]),
+    "standard_land_min_tax_yuan_per_mu": st.sampled_from([0.0, 2e5]),
     "rd_subsidy_rate": st.sampled_from([0.0, 0.2]),
 })
 
@@ -55,6 +58,12 @@ def check_step(m, before: dict) -> dict:
         assert used[z.index] <= z.land_stock_mu * (1 + 1e-9) + 1e-6, \
             f"zone {z.zone_id}: land used {used[z.index]:.1f} > stock {z.land_stock_mu:.1f}"
         assert z.land_free_mu() >= 0
+    # capacity growth needs land: no zone firm is without land or produces beyond what its
+    # land supports
+    held = np.flatnonzero(e.alive & (e.zone >= 0))
+    assert (e.land_mu[held] > 0).all(), "a zone firm without land"
+    assert (e.revenue[held] <= m.land.capacity_yuan(held) * (1 + 1e-9)).all(), \
+        "a zone firm produces more than its land supports"
     # exited firms hold nothing
     dead = ~e.alive
     assert not (e.certified & dead).any() and (e.land_mu[dead] == 0).all()
@@ -99,7 +108,7 @@ def test_land_never_exceeds_stock_under_pressure(make_model, seed, quota, attrac
     """Strong attraction, landing offshore projects and little new land: zones fill up, and
     still never beyond their stock."""
     m = make_model(seed=seed, projects_attracted_per_zone=attract, land_quota_mu_per_year=quota,
-                   standard_land_min_output_yuan_per_mu=0.0, offshore_bases=40,
+                   standard_land_min_investment_yuan_per_mu=0.0, offshore_bases=40,
                    offshore_landing_probability=1.0, offshore_landing_reward_yuan=2e6)
     snap = check_step(m, {})
     for _ in range(3 * m.steps_per_year):

@@ -207,6 +207,7 @@ def certificate_value_per_year(model, rows: np.ndarray, year: int) -> np.ndarray
     revenue = last_year_revenue(e)[rows]
     tax = rules.certificate_tax_saving_yuan(p["profit_margin"] * revenue,
                                             employees(e, p)[rows], year)
-    reward = np.where(e.first_cert_year[rows] < 0, p["certification_reward_yuan"], 0.0)
+    reward = np.where(e.first_cert_year[rows] < 0,
+                      model.budget.paid("certification_reward_yuan"), 0.0)
     return (tax + p["certificate_other_value_share"] * revenue
             + reward / rules.CERTIFICATE_VALIDITY_YEARS)

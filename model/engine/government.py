@@ -14,6 +14,7 @@ import numpy as np
 from scipy.stats import rankdata
 
 from zonesim.engine.agents import Agent
+from zonesim.engine.land import RecycledPlots
 
 
 class Government(Agent):
@@ -63,7 +64,9 @@ class Government(Agent):
         """Divide ``land_quota_mu_per_year`` among zones (mu each) by the scenario's rule:
         ``uniform``; ``by_rank`` (weights n, n-1, …, 1 from best to worst: 亩均论英雄);
         ``special_parks`` (``special_park_tilt`` to special parks, the rest uniform to the
-        others). The quota adds to the zones' land stock."""
+        others; where every zone is a candidate park, the tilt goes to the recognised ones:
+        the quota follows the parks' development, seed 004 §三(四)10). The quota adds to the
+        zones' land stock."""
         p = self.model.p
         zones = self.model.zones
         n = len(zones)
@@ -75,6 +78,8 @@ class Government(Agent):
             w = (n + 1 - ranks).astype(float)
         elif rule == "special_parks":
             parks = np.array([z.is_special_park for z in zones])
+            if parks.all():
+                parks = np.array([z.tier >= 1 for z in zones])
             if parks.all() or not parks.any():
                 w = np.ones(n)
             else:
@@ -87,17 +92,19 @@ class Government(Agent):
             z.land_stock_mu += s
         return shares
 
-    def recycle_land(self) -> int:
-        """腾笼换鸟: in each zone, the ``land_recycling_share`` of firms with the lowest value
-        added per mu leave and their land returns to the zone. Returns the number of firms."""
+    def recycle_land(self) -> RecycledPlots | None:
+        """腾笼换鸟 (seed 002 §四(二)): in each zone, the ``land_recycling_share`` of firms with
+        the lowest value added per mu leave and their land returns to the zone. Returns their
+        plots (None when nothing is recycled), which
+        :func:`~zonesim.engine.zones.redevelopment_candidates` offers to new projects."""
         m, p = self.model, self.model.p
         share = p["land_recycling_share"]
         if share <= 0:
-            return 0
+            return None
         e = m.firms
         in_zone = e.alive & (e.zone >= 0) & (e.land_mu > 0)
-        per_mu = np.divide(e.revenue * e.va_factor, e.land_mu, out=np.full(e.n, np.inf),
-                           where=in_zone)
+        per_mu = np.divide(e.revenue * e.va_factor * p["value_added_ratio"], e.land_mu,
+                           out=np.full(e.n, np.inf), where=in_zone)
         out = []
         for z in m.zones:
             ids = np.flatnonzero(in_zone & (e.zone == z.index))
@@ -105,10 +112,11 @@ class Government(Agent):
             if k > 0:
                 out.append(ids[np.argsort(per_mu[ids])[:k]])
         if not out:
-            return 0
+            return None
         ids = np.concatenate(out)
+        plots = RecycledPlots(e.zone[ids].copy(), e.land_mu[ids].copy(), per_mu[ids])
         m.remove_firms(ids)
-        return len(ids)
+        return plots
 
     def grant_tech_loans(self) -> None:
         """Lend ``tech_loan_yuan_per_year`` to firms meeting the tech-SME rules without a loan
@@ -130,11 +138,17 @@ class Government(Agent):
         e.set("loan_yuan", cand[take], size[take])
 
     def pay_incubator_subsidies(self) -> None:
+        """Every carrier's operating subsidy for the year; the carriers' admissions and
+        graduation follow the subsidy paid
+        (:meth:`~zonesim.engine.incubators.Incubator.set_rates`)."""
         m = self.model
-        m.ledger["incubator_subsidies"] += (len(m.incubators)
-                                            * m.p["incubator_operating_subsidy_yuan"])
+        m.budget.pay("incubator_operating_subsidy_yuan",
+                     len(m.incubators) * m.p["incubator_operating_subsidy_yuan"])
+        paid = m.budget.paid("incubator_operating_subsidy_yuan")
+        for inc in m.incubators:
+            inc.set_rates(paid)
 
     def pay_vouchers(self) -> None:
         m = self.model
-        m.ledger["vouchers"] += float(m.firms.meets_tech_sme_rules.sum()
-                                      * m.p["innovation_voucher_yuan"])
+        m.budget.pay("innovation_voucher_yuan",
+                     float(m.firms.meets_tech_sme_rules.sum() * m.p["innovation_voucher_yuan"]))

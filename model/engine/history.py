@@ -118,4 +118,4 @@ def simulate_history(model, ids: np.ndarray, revenue: np.ndarray, age: np.ndarra
     for flow in ("revenue_year", "rd_year"):        # the start year's accounts are still empty
         e.set(flow, ids, 0.0)
     model.time = start_time
-    model.ledger.clear()
+    model.budget.clear()

@@ -113,9 +113,13 @@ class Incubator(Agent):
         c.offshore[self.slot] = kind == "offshore_base"
         for name in Carriers.COUNTERS:
             getattr(c, name)[self.slot] = 0
-        p = model.p
-        s = p["incubator_operating_subsidy_yuan"]
-        subsidy_effect = s / (s + p["incubator_subsidy_scale_yuan"])
+        self.set_rates(model.budget.paid("incubator_operating_subsidy_yuan"))
+
+    def set_rates(self, subsidy_yuan: float) -> None:
+        """The carrier's yearly admissions, graduation and failure rates, stay and graduates'
+        size, under an operating subsidy of ``subsidy_yuan`` a year (what the budget pays)."""
+        p, c, kind = self.model.p, self.model.carriers, self.kind
+        subsidy_effect = subsidy_yuan / (subsidy_yuan + p["incubator_subsidy_scale_yuan"])
         base = (p["offshore_projects_per_base"] if self.offshore
                 else p["incubator_admissions_per_year"] * admission_factor(kind, p))
         i = self.slot
@@ -227,7 +231,7 @@ def graduate_candidates(model, graduates: np.ndarray) -> Candidates | None:
         cols["birth_year"][:] = cols["entry_year"] - rng.exponential(
             carriers.mean_incubation_years[owner])
         p_land = 1.0 - (1.0 - p["offshore_landing_probability"]) * np.exp(
-            -p["offshore_landing_reward_yuan"] / p["landing_reward_scale_yuan"])
+            -m.budget.paid("offshore_landing_reward_yuan") / p["landing_reward_scale_yuan"])
         wants_home = ~offshore | (rng.random(n) < p_land)
         fits = wants_home & (home < 0)
         at_zone = np.flatnonzero(home >= 0)
@@ -241,7 +245,8 @@ def graduate_candidates(model, graduates: np.ndarray) -> Candidates | None:
         landed = np.bincount(owner[offshore & fits], minlength=carriers.n)
         carriers.landed_this_year += landed
         carriers.lost_this_year += np.where(carriers.offshore, graduates - landed, 0)
-        m.ledger["landing_rewards"] += float(landed.sum() * p["offshore_landing_reward_yuan"])
+        m.budget.pay("offshore_landing_reward_yuan",
+                     float(landed.sum() * p["offshore_landing_reward_yuan"]))
         return ~offshore | fits
 
     return Candidates(home, m.draw_sectors(n, high_tech=True), revenue,

@@ -2,15 +2,30 @@
 
 A zone's land stock (``Zone.land_stock_mu``) grows by the quota the government allocates; the
 land its firms use is kept here, by zone, and changes only through this module: firms occupy
-land on entry (:func:`fit_in_free_land` decides who gets it), ask for more as they grow
-(:meth:`Land.grant_requests`) and return it on exit (:meth:`Land.release`). Firms in the rest of
-the city use what they need. A firm's need is its revenue over its zone's revenue per mu
+land on entry (:func:`fit_in_free_land` decides who gets it), ask for more when they outgrow it
+(:meth:`Land.expand_or_hold`) and return it on exit (:meth:`Land.release`). Firms in the rest
+of the city use what they need. A firm's need is its revenue over its zone's revenue per mu
 (亩均产出) times its own land productivity.
+
+Land binds: a zone firm's output cannot outgrow what its land supports, so a zone without free
+land grows only as fast as its land is used more intensively (:meth:`Land.intensify`,
+提高平均容积率 — seed 002 §六(二)) or its quota and recycled plots bring land.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+
+
+@dataclass
+class RecycledPlots:
+    """Plots the government took back this year (腾笼换鸟), one per firm that left."""
+
+    zone: np.ndarray                #: the zone of each plot
+    land_mu: np.ndarray             #: its area (mu)
+    value_added_per_mu: np.ndarray  #: what the firm that left produced on it (yuan a year)
 
 
 class Land:
@@ -29,6 +44,36 @@ class Land:
         """Land (mu) that firms of ``revenue`` (yuan a year) need in ``zone`` (−1: the rest of
         the city) at their ``land_productivity``."""
         return revenue / (self.output_per_mu[np.asarray(zone)] * land_productivity)
+
+    def capacity_yuan(self, ids) -> np.ndarray:
+        """Revenue (yuan a year) the land of firms ``ids`` supports: their holding at their
+        zone's revenue per mu and their own land productivity, used up to
+        ``land_request_slack`` times more intensively; unbounded (inf) in the rest of the
+        city, where land follows need."""
+        e = self.model.firms
+        zone = e.zone[ids]
+        cap = (e.land_mu[ids] * self.output_per_mu[zone] * e.land_productivity[ids]
+               * self.model.p["land_request_slack"])
+        return np.where(zone >= 0, cap, np.inf)
+
+    def expand_or_hold(self) -> None:
+        """Capacity growth needs land (every step, after growth): a zone firm whose revenue has
+        outgrown what its land supports (:meth:`capacity_yuan`) asks its zone for the land it
+        now needs (:meth:`grant_requests`); what it does not get, it cannot produce, so its
+        revenue is held to the capacity of the land it holds."""
+        e = self.model.firms
+        inz = np.flatnonzero(e.alive & (e.zone >= 0))
+        over = inz[e.revenue[inz] > self.capacity_yuan(inz)]
+        if len(over) == 0:
+            return
+        self.grant_requests(over)
+        e.revenue[over] = np.minimum(e.revenue[over], self.capacity_yuan(over))
+
+    def intensify(self) -> None:
+        """Land is used more intensively each year (higher plot ratios, denser standard
+        factories): revenue per mu rises by ``land_use_intensification_rate`` a year, in the
+        zones and elsewhere, for held land and new needs alike."""
+        self.output_per_mu *= np.exp(self.model.p["land_use_intensification_rate"])
 
     def calibrate_output_per_mu(self, zone: np.ndarray, revenue: np.ndarray,
                                 land_productivity: np.ndarray) -> None:
@@ -71,24 +116,18 @@ class Land:
                                    minlength=len(self.used_mu)).astype(float)
 
     # ----------------------------------------------------------------------- rules
-    def grant_requests(self) -> None:
-        """Zone firms whose land need outgrows their holding by ``land_request_slack`` ask
-        their zone for more; each zone grants its requests in random order while land is free
-        (a request larger than what is left gets the rest). Elsewhere land follows need."""
+    def grant_requests(self, ids: np.ndarray) -> None:
+        """Zone firms ``ids`` ask their zone for the land their revenue needs beyond their
+        holding; each zone grants its requests in random order while land is free (a request
+        larger than what is left gets the rest)."""
         m = self.model
         e = m.firms
-        need = self.need_mu(e.revenue, e.zone, e.land_productivity)
-        rest = e.alive & (e.zone < 0)
-        e.land_mu[rest] = need[rest]
-        asks = np.flatnonzero(e.alive & (e.zone >= 0)
-                              & (need > m.p["land_request_slack"] * e.land_mu))
-        if len(asks) == 0:
-            return
         # random order within each zone: shuffle, then a stable sort by zone
-        ids = m.rng.permutation(asks)
+        ids = m.rng.permutation(ids)
         ids = ids[np.argsort(e.zone[ids], kind="stable")]
         zone = e.zone[ids]
-        request = need[ids] - e.land_mu[ids]
+        request = np.maximum(
+            self.need_mu(e.revenue[ids], zone, e.land_productivity[ids]) - e.land_mu[ids], 0.0)
         asked_before = np.cumsum(request) - request          # within the zone, below
         first = np.flatnonzero(np.r_[True, zone[1:] != zone[:-1]])
         asked_before -= np.repeat(asked_before[first], np.diff(np.r_[first, len(ids)]))
@@ -96,6 +135,13 @@ class Land:
         granted = np.clip(free[zone] - asked_before, 0.0, request)
         e.land_mu[ids] += granted
         self.used_mu += np.bincount(zone, weights=granted, minlength=len(self.used_mu))
+
+    def follow_need_outside_zones(self) -> None:
+        """Firms in the rest of the city use the land they need (yearly; not accounted)."""
+        e = self.model.firms
+        rest = e.alive & (e.zone < 0)
+        e.land_mu[rest] = self.need_mu(e.revenue[rest], e.zone[rest],
+                                       e.land_productivity[rest])
 
 
 def fit_in_free_land(zone: np.ndarray, land_need: np.ndarray, admissible: np.ndarray,

@@ -7,16 +7,18 @@ at the start of a year
     tech loans; firms decide this year's R&D (``decide_rd``); the government pays vouchers and
     incubator subsidies;
 every step
-    firms spend on R&D and grow; incubators admit and graduate projects (offshore
+    firms spend on R&D and grow, as far as their land or the land their zone grants them
+    allows; incubators admit and graduate projects (offshore
     graduates land or are lost); zones attract investment; new firms are founded in the rest of
     the city; firms exit (entrants of the step, born mid-step, are at risk for half of it);
 at the end of a year
     firms file and are granted the patents of the year's R&D, close their accounts, upgrade
     products, are classified (tech SME, pool), certified,
     named leaders or specialised SMEs, set up R&D institutions, start or end university
-    cooperation and ask for land; the government recycles land (腾笼换鸟), evaluates and ranks
-    zones, rewards and warns; zones apply for promotion; the government allocates the land quota;
-    the year's indicators are recorded; zombie offshore bases are replaced.
+    cooperation; firms outside the zones use the land they need; the government recycles land
+    (腾笼换鸟) and offers the plots to new projects, evaluates and ranks zones, rewards and warns; zones apply for promotion;
+    the government allocates the land quota; land is used more intensively; the year's
+    indicators are recorded; zombie offshore bases are replaced.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from zonesim import rules
+from zonesim.engine.budget import Budget
 from zonesim.engine.entry import new_firm_candidates, new_firm_columns
 from zonesim.engine.exits import exit_firms, rate_exit_risk_by_size, size_exit_multiplier
 from zonesim.engine.firms import (COLUMNS, ORIGINS, RD_LEVELS, Enterprises, check_run_memory,
@@ -47,7 +50,7 @@ from zonesim.engine.status import (certify_high_tech, classify_tech_smes, enter_
                                    file_ip_to_qualify, name_leaders, name_specialised_smes,
                                    set_up_rd_institutions, update_university_cooperation,
                                    upgrade_high_tech_share)
-from zonesim.engine.zones import Zone, project_candidates
+from zonesim.engine.zones import Zone, project_candidates, redevelopment_candidates
 from zonesim.registry.validate import check_option, check_overrides, check_run_options
 from zonesim.scenario import Scenario
 from zonesim.scenario.schema import check_scenario
@@ -86,8 +89,8 @@ class ZoneModel(mesa.Model):
         self.dt = 1.0 / self.steps_per_year
         self.start_year, self.end_year = meta.start_year, meta.end_year
         self.time = float(self.start_year)
-        #: yuan the government spends on each lever this year (cleared at the start of a year)
-        self.ledger: dict[str, float] = defaultdict(float)
+        #: the government's yearly science-and-technology budget and its books
+        self.budget = Budget(self)
         self.records: list[dict] = []
         #: each certification round's applicants and passes, first-time and renewal
         #: (:func:`~zonesim.engine.status.certify_high_tech`), the history's included
@@ -229,6 +232,7 @@ class ZoneModel(mesa.Model):
             np.zeros(len(self.sector_ids))
         real_rd = spend_on_rd(self, dt)
         grow_revenue(self, dt, shock, real_rd)
+        self.land.expand_or_hold()
         self.enter_firms([graduate_candidates(self, incubate(self, dt)),
                           project_candidates(self, dt), new_firm_candidates(self, dt)])
         exit_firms(self, dt)
@@ -255,7 +259,7 @@ class ZoneModel(mesa.Model):
             yield year
 
     def _start_year(self) -> None:
-        self.ledger.clear()
+        self.budget.open_year(self.records[-1]["gdp_yuan"][0])   # the city's, last year
         start_year_accounts(self)
         rate_exit_risk_by_size(self)
         self._update_same_sector()
@@ -278,8 +282,8 @@ class ZoneModel(mesa.Model):
         name_specialised_smes(self)
         set_up_rd_institutions(self, year)
         update_university_cooperation(self, year)
-        self.land.grant_requests()
-        self.government.recycle_land()
+        self.land.follow_need_outside_zones()
+        self.enter_firms([redevelopment_candidates(self, self.government.recycle_land())])
         # one pass over the firms gives the sums behind every indicator of every scope: the
         # government's evaluation and the year's record read the same state
         sums = group_sums(self, year, self.firms.zone)
@@ -289,6 +293,7 @@ class ZoneModel(mesa.Model):
         for z, s in zip(self.zones, stats):
             z.apply_for_promotion(s, year)
         self.government.allocate_land_quota(ranks)
+        self.land.intensify()
         record_year(self, year, sums)
         replace_zombie_bases(self)
 

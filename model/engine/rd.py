@@ -56,9 +56,10 @@ def decide_rd(model) -> None:
     floor = p["min_rd_user_cost"]
     cost0 = rules.rd_user_cost(0.0, rules.REFERENCE_SUPER_DEDUCTION_RATE,
                                rules.CORPORATE_TAX_RATE, floor)
-    cost_plain = rules.rd_user_cost(p["rd_subsidy_rate"], p["super_deduction_rate"],
+    subsidy = model.budget.paid("rd_subsidy_rate")
+    cost_plain = rules.rd_user_cost(subsidy, p["super_deduction_rate"],
                                     rules.CORPORATE_TAX_RATE, floor)
-    cost_cert = rules.rd_user_cost(p["rd_subsidy_rate"], p["super_deduction_rate"],
+    cost_cert = rules.rd_user_cost(subsidy, p["super_deduction_rate"],
                                    rules.HIGH_TECH_TAX_RATE, floor)
     el = p["rd_user_cost_elasticity"]
     desired = e.base_rd_intensity * np.where(certified, (cost_cert / cost0) ** -el,
@@ -67,7 +68,7 @@ def decide_rd(model) -> None:
                 where=e.loan_until > model.time)
     np.multiply(desired, 1.0 + p["pool_rd_boost"], out=desired, where=e.in_pool)
     smes = np.flatnonzero(e.meets_tech_sme_rules)
-    desired[smes] += p["innovation_voucher_yuan"] / np.maximum(revenue[smes], 1.0)
+    desired[smes] += model.budget.paid("innovation_voucher_yuan") / np.maximum(revenue[smes], 1.0)
     np.minimum(desired, p["max_desired_rd_intensity"], out=desired)
 
     # the notch: only firms that could be certified and are just below it weigh bunching
@@ -107,5 +108,5 @@ def spend_on_rd(model, dt: float) -> np.ndarray:
     np.multiply(e.knowledge, np.exp(-p["knowledge_depreciation_rate"] * dt), out=e.knowledge,
                 where=alive)
     e.knowledge += real
-    model.ledger["rd_subsidies"] += float(rd.sum() * p["rd_subsidy_rate"])
+    model.budget.pay("rd_subsidy_rate", float(rd.sum() * p["rd_subsidy_rate"]))
     return real

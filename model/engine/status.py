@@ -201,7 +201,8 @@ def certify_high_tech(model, year: int) -> np.ndarray:
     first = passes[e.first_cert_year[passes] < 0]
     e.first_cert_year[first] = year
     e.in_pool[passes] = False
-    model.ledger["certification_rewards"] += float(len(first) * p["certification_reward_yuan"])
+    model.budget.pay("certification_reward_yuan",
+                     float(len(first) * p["certification_reward_yuan"]))
     return first
 
 

@@ -13,7 +13,8 @@ import numpy as np
 from zonesim import rules
 from zonesim.engine.agents import Agent
 from zonesim.engine.entry import Candidates
-from zonesim.engine.land import fit_in_free_land
+from zonesim.engine.firms import ORIGINS
+from zonesim.engine.land import RecycledPlots, fit_in_free_land
 from zonesim.registry.indicators import TIER_LEVEL, TIERS
 
 
@@ -113,13 +114,34 @@ class Zone(Agent):
             self.promotions.append((year, "demoted to " + TIERS[self.tier]))
 
 
+def meets_standard_land(p, revenue, land_mu, va_factor) -> np.ndarray:
+    """标准地 (seed 002 §六(二)): a project gets land only if its fixed investment per mu
+    (``project_investment_per_revenue`` × its yearly revenue) and its tax per mu at full
+    production (``tax_share_of_value_added`` × its value added) reach the scenario's bars
+    (``standard_land_min_investment_yuan_per_mu``, ``standard_land_min_tax_yuan_per_mu``)."""
+    investment_per_mu = p["project_investment_per_revenue"] * revenue / land_mu
+    tax_per_mu = (p["tax_share_of_value_added"] * p["value_added_ratio"] * va_factor
+                  * revenue / land_mu)
+    return ((investment_per_mu >= p["standard_land_min_investment_yuan_per_mu"])
+            & (tax_per_mu >= p["standard_land_min_tax_yuan_per_mu"]))
+
+
+def project_sectors(model, zone: np.ndarray) -> np.ndarray:
+    """Sectors of attracted projects in ``zone``: a share ``strategic_focus`` in the zone's
+    strategic industries (一区一战略产业), the rest by the city's sector mix."""
+    n = len(zone)
+    sector = model.draw_sectors(n)
+    focused = model.rng.random(n) < model.p["strategic_focus"]
+    sector[focused] = model.draw_strategic_sectors(zone[focused], sector[focused])
+    return sector
+
+
 def project_candidates(model, dt: float) -> Candidates | None:
     """This step's investment attraction by every zone, as candidate enterprises.
 
-    Each zone draws its candidates at its yearly :meth:`Zone.attraction_rate`. A share
-    ``strategic_focus`` of them are in its strategic industries (一区一战略产业), the rest follow
-    the city's sector mix. A candidate is admitted only if its expected revenue per mu reaches
-    the standard-land threshold (标准地) and its land fits into the zone's free land.
+    Each zone draws its candidates at its yearly :meth:`Zone.attraction_rate`, in the sectors
+    of :func:`project_sectors`. A candidate is admitted only if it meets the standard-land
+    bars (:func:`meets_standard_land`) and its land fits into the zone's free land.
     """
     p, rng = model.p, model.rng
     zones = model.zones
@@ -130,14 +152,39 @@ def project_candidates(model, dt: float) -> Candidates | None:
     if n == 0:
         return None
     zone = np.repeat(np.arange(len(zones), dtype=np.int32), counts)
-    sector = model.draw_sectors(n)
-    focused = rng.random(n) < p["strategic_focus"]
-    sector[focused] = model.draw_strategic_sectors(zone[focused], sector[focused])
+    sector = project_sectors(model, zone)
     revenue = (p["firm_revenue_median_yuan"] * p["project_size_multiple"]
                * np.exp(p["entrant_revenue_dispersion"] * rng.standard_normal(n)))
 
     def admit(cols: dict, free_mu: np.ndarray) -> np.ndarray:
-        meets_standard = revenue / cols["land_mu"] >= p["standard_land_min_output_yuan_per_mu"]
-        return fit_in_free_land(zone, cols["land_mu"], meets_standard, free_mu)
+        ok = meets_standard_land(p, revenue, cols["land_mu"], cols["va_factor"])
+        return fit_in_free_land(zone, cols["land_mu"], ok, free_mu)
 
-    return Candidates(zone, sector, revenue, np.full(n, 3, dtype=np.int8), admit)
+    return Candidates(zone, sector, revenue, np.full(n, ORIGINS.index("attracted"), np.int8),
+                      admit)
+
+
+def redevelopment_candidates(model, plots: RecycledPlots | None) -> Candidates | None:
+    """腾笼换鸟 (seed 002 §四(二)): each plot the government takes back is offered to one
+    attracted project sized to it (it uses the whole plot at a land productivity drawn as any
+    entrant's). The project takes the plot only if it yields more value added per mu than the
+    firm that left and meets the standard-land bars; otherwise the plot returns to the zone's
+    free land."""
+    if plots is None or len(plots.zone) == 0:
+        return None
+    p, rng = model.p, model.rng
+    zone, plot_mu = plots.zone, plots.land_mu
+    n = len(zone)
+    land_prod = np.exp(p["land_productivity_dispersion"] * rng.standard_normal(n))
+    revenue = plot_mu * model.land.output_per_mu[zone] * land_prod
+
+    def admit(cols: dict, free_mu: np.ndarray) -> np.ndarray:
+        cols["land_productivity"][:] = land_prod
+        cols["land_mu"][:] = plot_mu
+        va_per_mu = revenue * p["value_added_ratio"] * cols["va_factor"] / plot_mu
+        ok = ((va_per_mu > plots.value_added_per_mu)
+              & meets_standard_land(p, revenue, plot_mu, cols["va_factor"]))
+        return fit_in_free_land(zone, plot_mu, ok, free_mu)
+
+    return Candidates(zone, project_sectors(model, zone), revenue,
+                      np.full(n, ORIGINS.index("attracted"), np.int8), admit)
