@@ -175,21 +175,32 @@ class Firm(mesa.Agent):
         cost = m.cost_certified if self.certified else m.cost_plain
         desired = self.base_rd_intensity * (m.cost_ratio_cert if self.certified
                                             else m.cost_ratio_plain)
-        if self.loan_until > m.time:
-            desired *= 1.0 + p["tech_sme_rd_financing_gain"]
         if self.in_pool:
             desired *= 1.0 + p["pool_rd_boost"]
-        voucher = p["innovation_voucher_yuan"] if self.meets_tech_sme_rules else 0.0
-        desired = min(desired + voucher / max(self.revenue, 1.0), p["max_desired_rd_intensity"])
+        desired = min(desired, p["max_desired_rd_intensity"])
         last_rev = self.rev_hist_0 if self.rev_hist_0 > 0 else self.revenue
+        # what the firm can fund: above-scale firms borrow; others their cash flow and loan
+        revenue = max(self.revenue, 1.0)
+        limit = math.inf if rules.above_scale(last_rev) else p["rd_internal_finance_share"]
+        if self.loan_until > m.time:
+            limit += self.loan_yuan / p["loan_years"] / revenue
+        voucher = p["innovation_voucher_yuan"]
+        if voucher > 0 and self.meets_tech_sme_rules:
+            service = voucher / p["voucher_cost_share"] / revenue
+            if desired + service - voucher / revenue <= limit:
+                desired += service
+                limit += voucher / revenue
+        desired = min(desired, limit)
         thr = _threshold(last_rev)
         bunch = False
         if (self.high_tech_share >= rules.HIGH_TECH_REVENUE_SHARE_MIN
                 and self.st_share >= rules.ST_STAFF_SHARE_MIN * p["bunching_st_share_tolerance"]
                 and (1 - p["bunching_window"]) * thr <= desired < thr):
-            gap = (thr * (1 + p["notch_margin"]) - desired) * self.revenue
+            notch = thr * (1 + p["notch_margin"])
+            gap = (notch - desired) * self.revenue
             extra_cost = gap * (1 - p["rd_relabel_share"]) * cost
-            bunch = self.certificate_value(m.year) > extra_cost
+            real = desired + (notch - desired) * (1 - p["rd_relabel_share"])
+            bunch = self.certificate_value(m.year) > extra_cost and real <= limit
         if bunch:
             reported = thr * (1 + p["notch_margin"])
             real = desired + (reported - desired) * (1 - p["rd_relabel_share"])

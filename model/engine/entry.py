@@ -8,6 +8,7 @@ from typing import Callable
 
 import numpy as np
 
+from zonesim import rules
 from zonesim.engine.growth import draw_growth_variance
 from zonesim.engine.rd import st_share
 
@@ -63,7 +64,10 @@ def new_firm_columns(model, n: int, *, zone, sector, revenue, origin) -> dict:
                 revenue=revenue,
                 va_factor=np.exp(p["value_added_dispersion"] * rng.standard_normal(n)),
                 land_productivity=land_prod, land_mu=land, base_rd_intensity=base_rd,
-                rd_propensity=base_rd, rd_intensity=base_rd, knowledge=knowledge,
+                rd_propensity=base_rd, knowledge=knowledge,
+                # until its first R&D decision, what a small entrant can fund (rd.py)
+                rd_intensity=np.where(rules.above_scale(revenue), base_rd,
+                                      np.minimum(base_rd, p["rd_internal_finance_share"])),
                 high_tech_share=ht_share, st_offset=st_offset,
                 score_offset=p["score_firm_sd"] * rng.standard_normal(n),
                 st_share=st_share(p, base_rd, st_offset),

@@ -15,6 +15,7 @@ from scipy.stats import rankdata
 
 from zonesim.engine.agents import Agent
 from zonesim.engine.land import RecycledPlots
+from zonesim.engine.rd import desired_rd_intensity, rd_finance_limit
 
 
 class Government(Agent):
@@ -24,6 +25,14 @@ class Government(Agent):
         super().__init__(model)
         self.last_ranks: dict[int, int] = {}
         self.last_place_streak: dict[int, int] = {}
+
+    def rank_weights(self) -> np.ndarray:
+        """Weights n, n−1, …, 1 of the zones from best to worst in the last evaluation (亩均论英雄,
+        差别化配置: seed 001 §(六)), in zone order; equal before the first evaluation."""
+        n = len(self.model.zones)
+        if not self.last_ranks:
+            return np.ones(n)
+        return np.array([n + 1.0 - self.last_ranks[i] for i in range(n)])
 
     def evaluate_zones(self, zone_stats: list[dict]) -> np.ndarray:
         """Rank zones (1 = best) by the mean of their ranks on value added per mu and on the
@@ -119,10 +128,13 @@ class Government(Agent):
         return plots
 
     def grant_tech_loans(self) -> None:
-        """Lend ``tech_loan_yuan_per_year`` to firms meeting the tech-SME rules without a loan
-        (registered or not: the lenders' lists screen by the rules), in random order, each
-        up to ``loan_revenue_share`` of revenue and ``loan_max_yuan``, for
-        ``loan_years``."""
+        """苏科贷-type tech loans (seed 003 §三(五)3, backed by a risk-compensation fund): up to
+        ``tech_loan_yuan_per_year`` a year to firms meeting the tech-SME rules (registered or
+        not: the lenders' lists screen by the rules) that hold no loan, each up to
+        ``loan_revenue_share`` of revenue and ``loan_max_yuan``, for ``loan_years``. Firms that
+        want more R&D than they can fund (:func:`~zonesim.engine.rd.rd_finance_limit`) apply
+        first; within each group the order is random. A loan's yearly draw raises what its
+        holder can fund."""
         m, p = self.model, self.model.p
         volume = p["tech_loan_yuan_per_year"]
         if volume <= 0:
@@ -131,7 +143,9 @@ class Government(Agent):
         cand = np.flatnonzero(e.alive & e.meets_tech_sme_rules & (e.loan_until <= m.time))
         if len(cand) == 0:
             return
-        cand = m.rng.permutation(cand)
+        constrained = (desired_rd_intensity(m)[0] > rd_finance_limit(m))[cand]
+        cand = np.concatenate([m.rng.permutation(cand[constrained]),
+                               m.rng.permutation(cand[~constrained])])
         size = np.minimum(p["loan_revenue_share"] * e.revenue[cand], p["loan_max_yuan"])
         take = np.cumsum(size) <= volume
         e.set("loan_until", cand[take], m.time + p["loan_years"])
@@ -147,8 +161,3 @@ class Government(Agent):
         paid = m.budget.paid("incubator_operating_subsidy_yuan")
         for inc in m.incubators:
             inc.set_rates(paid)
-
-    def pay_vouchers(self) -> None:
-        m = self.model
-        m.budget.pay("innovation_voucher_yuan",
-                     float(m.firms.meets_tech_sme_rules.sum() * m.p["innovation_voucher_yuan"]))

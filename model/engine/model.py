@@ -50,7 +50,8 @@ from zonesim.engine.status import (certify_high_tech, classify_tech_smes, enter_
                                    file_ip_to_qualify, name_leaders, name_specialised_smes,
                                    set_up_rd_institutions, update_university_cooperation,
                                    upgrade_high_tech_share)
-from zonesim.engine.zones import Zone, project_candidates, redevelopment_candidates
+from zonesim.engine.zones import (Zone, fund_backed_candidates, project_candidates,
+                                  redevelopment_candidates)
 from zonesim.registry.validate import check_option, check_overrides, check_run_options
 from zonesim.scenario import Scenario
 from zonesim.scenario.schema import check_scenario
@@ -234,7 +235,8 @@ class ZoneModel(mesa.Model):
         grow_revenue(self, dt, shock, real_rd)
         self.land.expand_or_hold()
         self.enter_firms([graduate_candidates(self, incubate(self, dt)),
-                          project_candidates(self, dt), new_firm_candidates(self, dt)])
+                          project_candidates(self, dt), fund_backed_candidates(self, dt),
+                          new_firm_candidates(self, dt)])
         exit_firms(self, dt)
         self.year_step += 1
         self.step_count += 1
@@ -267,7 +269,6 @@ class ZoneModel(mesa.Model):
         self.government.grant_tech_loans()
         decide_rd(self)
         self.carriers.reset_year()
-        self.government.pay_vouchers()
         self.government.pay_incubator_subsidies()
 
     def _end_year(self, year: int) -> None:

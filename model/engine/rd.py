@@ -36,23 +36,14 @@ def revise_rd_propensity(model) -> None:
                                                           p["max_rd_intensity"]))
 
 
-def decide_rd(model) -> None:
-    """Each firm sets this year's R&D intensity (at the start of the year).
-
-    Real R&D responds to its after-tax user cost with the elasticity of Chen et al. (AER 2021):
-    the R&D subsidy and the super-deduction lower it, the certificate's 15 % tax rate raises it
-    a little (the deduction is worth less). Firms that could be certified and whose desired
-    intensity lies within ``bunching_window`` below their band's threshold raise reported R&D to
-    just above the notch when the certificate's yearly value
-    (:func:`~zonesim.engine.firms.certificate_value_per_year`) outweighs the extra cost;
-    ``rd_relabel_share`` of that rise is relabelled
-    spending, not real R&D.
-    Tech SMEs holding a tech loan raise desired R&D by ``tech_sme_rd_financing_gain``; innovation
-    vouchers add R&D at no cost to firms meeting the tech-SME rules (registered or not); firms in the cultivation pool raise desired R&D
-    by ``pool_rd_boost`` (coaching toward certification).
-    """
+def desired_rd_intensity(model) -> tuple[np.ndarray, float, float]:
+    """The R&D intensity each firm wants this year, before financing: real R&D responds to its
+    after-tax user cost with the elasticity of Chen et al. (AER 2021) — the R&D subsidy the
+    budget pays and the super-deduction lower it, the certificate's 15 % tax rate raises it a
+    little (the deduction is worth less); firms in the cultivation pool raise it by
+    ``pool_rd_boost`` (coaching toward certification). Returns ``(desired, cost_plain,
+    cost_cert)``, the user costs relative to none."""
     e, p = model.firms, model.p
-    alive, certified, revenue = e.alive, e.certified, e.revenue
     floor = p["min_rd_user_cost"]
     cost0 = rules.rd_user_cost(0.0, rules.REFERENCE_SUPER_DEDUCTION_RATE,
                                rules.CORPORATE_TAX_RATE, floor)
@@ -62,14 +53,63 @@ def decide_rd(model) -> None:
     cost_cert = rules.rd_user_cost(subsidy, p["super_deduction_rate"],
                                    rules.HIGH_TECH_TAX_RATE, floor)
     el = p["rd_user_cost_elasticity"]
-    desired = e.base_rd_intensity * np.where(certified, (cost_cert / cost0) ** -el,
+    desired = e.base_rd_intensity * np.where(e.certified, (cost_cert / cost0) ** -el,
                                              (cost_plain / cost0) ** -el)
-    np.multiply(desired, 1.0 + p["tech_sme_rd_financing_gain"], out=desired,
-                where=e.loan_until > model.time)
     np.multiply(desired, 1.0 + p["pool_rd_boost"], out=desired, where=e.in_pool)
-    smes = np.flatnonzero(e.meets_tech_sme_rules)
-    desired[smes] += model.budget.paid("innovation_voucher_yuan") / np.maximum(revenue[smes], 1.0)
     np.minimum(desired, p["max_desired_rd_intensity"], out=desired)
+    return desired, cost_plain, cost_cert
+
+
+def rd_finance_limit(model) -> np.ndarray:
+    """The R&D intensity each firm can fund this year (share of revenue). Above-scale firms
+    borrow from banks and are not limited (inf); smaller firms (融资难: no collateral for
+    intangible R&D) fund R&D from their own cash flow, ``rd_internal_finance_share`` of revenue,
+    plus the yearly draw of a tech loan they hold (loan / ``loan_years``)."""
+    e, p = model.firms, model.p
+    revenue = np.maximum(e.revenue, 1.0)
+    limit = np.full(e.n, p["rd_internal_finance_share"])
+    on_loan = e.loan_until > model.time
+    limit[on_loan] += e.loan_yuan[on_loan] / p["loan_years"] / revenue[on_loan]
+    limit[rules.above_scale(last_year_revenue(e))] = np.inf
+    return limit
+
+
+def redeem_vouchers(model, desired: np.ndarray, limit: np.ndarray) -> None:
+    """Innovation vouchers (创新券) buy external R&D services: a voucher pays
+    ``voucher_cost_share`` of a service, the firm the rest. Firms meeting the tech-SME rules
+    (registered or not) redeem theirs when they can fund their share on top of their own R&D;
+    the service adds to their R&D (and to what they can fund, by the voucher). The budget pays
+    the vouchers redeemed. Changes ``desired`` and ``limit`` in place."""
+    e, p = model.firms, model.p
+    voucher = model.budget.paid("innovation_voucher_yuan")
+    if voucher <= 0:
+        return
+    smes = np.flatnonzero(e.meets_tech_sme_rules & e.alive)
+    revenue = np.maximum(e.revenue[smes], 1.0)
+    service = voucher / p["voucher_cost_share"] / revenue
+    users = smes[desired[smes] + service - voucher / revenue <= limit[smes]]
+    desired[users] += voucher / p["voucher_cost_share"] / np.maximum(e.revenue[users], 1.0)
+    limit[users] += voucher / np.maximum(e.revenue[users], 1.0)
+    model.budget.pay("innovation_voucher_yuan", len(users) * p["innovation_voucher_yuan"])
+
+
+def decide_rd(model) -> None:
+    """Each firm sets this year's R&D intensity (at the start of the year).
+
+    The firm wants :func:`desired_rd_intensity`, adds the external R&D its innovation voucher
+    buys (:func:`redeem_vouchers`) and spends what it can fund (:func:`rd_finance_limit`).
+    Firms that could be certified and whose intensity lies within ``bunching_window`` below
+    their band's threshold raise reported R&D to just above the notch when the certificate's
+    yearly value (:func:`~zonesim.engine.firms.certificate_value_per_year`) outweighs the extra
+    cost and they can fund it; ``rd_relabel_share`` of that rise is relabelled spending, not
+    real R&D.
+    """
+    e, p = model.firms, model.p
+    alive, certified, revenue = e.alive, e.certified, e.revenue
+    desired, cost_plain, cost_cert = desired_rd_intensity(model)
+    limit = rd_finance_limit(model)
+    redeem_vouchers(model, desired, limit)
+    np.minimum(desired, limit, out=desired)
 
     # the notch: only firms that could be certified and are just below it weigh bunching
     threshold = rules.rd_intensity_threshold(last_year_revenue(e))
@@ -80,11 +120,12 @@ def decide_rd(model) -> None:
                           & (desired >= (1 - p["bunching_window"]) * threshold) & could_certify)
     notch = threshold[near] * (1 + p["notch_margin"])
     relabel = p["rd_relabel_share"]
+    real_near = desired[near] + (notch - desired[near]) * (1 - relabel)
     extra_cost = ((notch - desired[near]) * revenue[near] * (1 - relabel)
                   * np.where(certified[near], cost_cert, cost_plain))
-    bunch = certificate_value_per_year(model, near, model.year) > extra_cost
-    bunchers, reported_b = near[bunch], notch[bunch]
-    real_b = desired[bunchers] + (reported_b - desired[bunchers]) * (1 - relabel)
+    bunch = ((certificate_value_per_year(model, near, model.year) > extra_cost)
+             & (real_near <= limit[near]))
+    bunchers, reported_b, real_b = near[bunch], notch[bunch], real_near[bunch]
 
     np.multiply(desired, alive, out=e.rd_intensity)
     e.rd_intensity[bunchers] = reported_b

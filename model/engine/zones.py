@@ -67,12 +67,10 @@ class Zone(Agent):
     # ------------------------------------------------------------------ rules
     def attraction_rate(self) -> float:
         """Outside projects approaching the zone per year: ``projects_attracted_per_zone`` ×
-        tier factor × (1 + climber bonus), plus one per ``fund_yuan_per_project`` of guidance
-        fund (shared by the zones)."""
-        m, p = self.model, self.model.p
+        tier factor × (1 + climber bonus)."""
+        p = self.model.p
         return (p["projects_attracted_per_zone"] * tier_attraction(self.tier, p)
-                * (1.0 + self.attraction_bonus)
-                + p["guidance_fund_yuan_per_year"] / p["fund_yuan_per_project"] / max(m.n_zones, 1))
+                * (1.0 + self.attraction_bonus))
 
     def meets_criteria(self, tier: int, stats: dict) -> bool:
         """Whether the zone's indicators meet the criteria of ``tier`` (a level 1-4); for a
@@ -153,8 +151,45 @@ def project_candidates(model, dt: float) -> Candidates | None:
         return None
     zone = np.repeat(np.arange(len(zones), dtype=np.int32), counts)
     sector = project_sectors(model, zone)
-    revenue = (p["firm_revenue_median_yuan"] * p["project_size_multiple"]
-               * np.exp(p["entrant_revenue_dispersion"] * rng.standard_normal(n)))
+    revenue = draw_project_revenue(model, n)
+
+    def admit(cols: dict, free_mu: np.ndarray) -> np.ndarray:
+        ok = meets_standard_land(p, revenue, cols["land_mu"], cols["va_factor"])
+        return fit_in_free_land(zone, cols["land_mu"], ok, free_mu)
+
+    return Candidates(zone, sector, revenue, np.full(n, ORIGINS.index("attracted"), np.int8),
+                      admit)
+
+
+def draw_project_revenue(model, n: int) -> np.ndarray:
+    """Revenue (yuan a year) of ``n`` attracted projects at full production."""
+    p = model.p
+    return (p["firm_revenue_median_yuan"] * p["project_size_multiple"]
+            * np.exp(p["entrant_revenue_dispersion"] * model.rng.standard_normal(n)))
+
+
+def fund_backed_candidates(model, dt: float) -> Candidates | None:
+    """This step's projects co-financed by the guidance fund (拨改投 / 拨—投—股: seed 002
+    §六(三), seed 004 §(二)4). The fund takes ``fund_stake_share`` of a backed project's
+    investment (``project_investment_per_revenue`` × its revenue), so
+    ``guidance_fund_yuan_per_year`` backs that money's worth of projects a year, on average;
+    they go to the zones by their last evaluation rank
+    (:meth:`~zonesim.engine.government.Government.rank_weights`) and into the zone's strategic
+    industries (细分赛道), and get land like any attracted project."""
+    p, rng = model.p, model.rng
+    fund = p["guidance_fund_yuan_per_year"] * dt
+    if fund <= 0 or not model.zones:
+        return None
+    mean_revenue = (p["firm_revenue_median_yuan"] * p["project_size_multiple"]
+                    * np.exp(0.5 * p["entrant_revenue_dispersion"] ** 2))
+    stake = p["fund_stake_share"] * p["project_investment_per_revenue"] * mean_revenue
+    n = int(rng.poisson(fund / stake)) if stake > 0 else 0
+    if n == 0:
+        return None
+    weights = model.government.rank_weights()
+    zone = rng.choice(model.n_zones, size=n, p=weights / weights.sum()).astype(np.int32)
+    sector = model.draw_strategic_sectors(zone, model.draw_sectors(n))
+    revenue = draw_project_revenue(model, n)
 
     def admit(cols: dict, free_mu: np.ndarray) -> np.ndarray:
         ok = meets_standard_land(p, revenue, cols["land_mu"], cols["va_factor"])
