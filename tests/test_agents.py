@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from scipy.stats import binomtest, chisquare, kstest, poisson
 
 from conftest import firm_indicators, land_used_from_columns, run_years
@@ -17,8 +19,9 @@ from zonesim.engine.status import certify_high_tech
 from zonesim import rules
 from zonesim.engine.entry import new_firm_columns
 from zonesim.engine.incubators import Incubator, graduate_candidates, incubate, replace_zombie_bases
-from zonesim.engine.zones import meets_standard_land, redevelopment_candidates
-from zonesim.registry.indicators import TIER_LEVEL
+from zonesim.engine.zones import (decide_applications, meets_standard_land,
+                                  redevelopment_candidates)
+from zonesim.registry.indicators import TIER_LEVEL, TIERS
 from zonesim.registry.parameters import defaults
 
 M = 1_000_000.0
@@ -748,6 +751,15 @@ def _stats(m, zone, tier_name, **changes):
     return s
 
 
+def _promote(m, zone, stats, year, ranks=None) -> bool:
+    """Apply, then the deciding level's decision of the same year (no lag): promoted?"""
+    m.p["tier_approval_lag_years"] = 0
+    zone.apply_for_promotion(stats, year)
+    all_stats = [stats if z is zone else {} for z in m.zones]
+    ranks = np.arange(1, m.n_zones + 1) if ranks is None else ranks
+    return zone in decide_applications(m, all_stats, ranks, year)
+
+
 @pytest.mark.parametrize("tier_name", ["provincial_creating", "provincial_recognized",
                                        "national"])
 def test_zone_promoted_when_meeting_next_tier(model, tier_name):
@@ -755,7 +767,7 @@ def test_zone_promoted_when_meeting_next_tier(model, tier_name):
     assert not z.is_special_park
     z.tier = TIER_LEVEL[tier_name] - 1
     z.years_at_tier = 10
-    assert z.apply_for_promotion(_stats(model, z, tier_name), 2017)
+    assert _promote(model, z, _stats(model, z, tier_name), 2017)
     assert z.tier_name == tier_name
     assert z.promotions[-1] == (2017, tier_name)
 
@@ -771,8 +783,8 @@ def test_zone_not_promoted_when_short_of_one_criterion(model, short):
     s[short] = s[short] * 0.99 if isinstance(s[short], float) else s[short] - 1
     if short == "high_tech_share_of_above_scale_enterprises":
         s[short] = model.p["provincial_creating_min_hte_share"] - 0.01
-    assert not z.apply_for_promotion(s, 2017)
-    assert z.tier == 1 and not z.promotions
+    assert not _promote(model, z, s, 2017)
+    assert z.tier == 1 and not z.promotions and z.application is None
 
 
 def test_zone_needs_years_at_tier(model):
@@ -784,8 +796,8 @@ def test_zone_needs_years_at_tier(model):
     need = rules.zone_years_below(TIER_LEVEL["national"], model.p)
     assert need >= 2
     for _ in range(need - 1):
-        assert not z.apply_for_promotion(s, 2017)
-    assert z.apply_for_promotion(s, 2018)
+        assert not _promote(model, z, s, 2017)
+    assert _promote(model, z, s, 2018)
     assert z.tier_name == "national"
 
 
@@ -794,9 +806,9 @@ def test_candidate_zone_needs_free_land(model):
     z.tier, z.years_at_tier = 0, 5
     s = _stats(model, z, "municipal")
     z.land_stock_mu = z.land_used_mu()  # 用地空间: none left
-    assert not z.apply_for_promotion(s, 2017)
+    assert not _promote(model, z, s, 2017)
     z.land_stock_mu = z.land_used_mu() * 2
-    assert z.apply_for_promotion(s, 2017)
+    assert _promote(model, z, s, 2017)
     assert z.tier_name == "municipal"
 
 
@@ -807,19 +819,103 @@ def test_special_park_recognised_by_its_criteria_only(model):
     need = rules.special_park_criteria(model.p)
     s.update(high_tech_or_specialised_enterprises=need["high_tech_or_specialised_enterprises"]
              - 1, strategic_industry_output_share=0.9)
-    assert not park.apply_for_promotion(s, 2017)
+    assert not _promote(model, park, s, 2017)
     s.update(high_tech_or_specialised_enterprises=need["high_tech_or_specialised_enterprises"],
              strategic_industry_output_share=need["strategic_industry_output_share"] - 0.01)
-    assert not park.apply_for_promotion(s, 2017)
+    assert not _promote(model, park, s, 2017)
     s.update(strategic_industry_output_share=need["strategic_industry_output_share"])
-    assert park.apply_for_promotion(s, 2017)
+    assert _promote(model, park, s, 2017)
     assert park.tier == 1
     # a recognised park does not climb the high-tech-zone ladder, however big it gets
     big = _stats(model, park, "national", high_tech_or_specialised_enterprises=10_000,
                  strategic_industry_output_share=1.0)
     park.years_at_tier = 50
-    assert not park.apply_for_promotion(big, 2018)
+    assert not _promote(model, park, big, 2018)
     assert park.tier == 1
+
+
+def test_development_zone_keeps_its_tier(model):
+    z = model.zones[0]
+    z.kind, z.tier, z.years_at_tier = "development_zone", 0, 10
+    assert not z.apply_for_promotion(_stats(model, z, "municipal"), 2017)
+    assert z.application is None and z.tier == 0
+
+
+def test_tier_since_gives_the_years_at_tier(make_model, scenario_variant):
+    river = 'tier = "candidate"\nstrategic_industries = ["machinery"]'
+    sc = scenario_variant(FOUR_ZONES.replace(river, 'tier = "provincial_creating"\n'
+                                             'tier_since = 2012\n'
+                                             'strategic_industries = ["machinery"]'), "since")
+    m = make_model(scenario=sc)
+    river = m.zones[m.zone_index("river_zone")]
+    assert river.tier_name == "provincial_creating" and river.years_at_tier == 2017 - 2012
+    assert all(z.years_at_tier == 0 for z in m.zones if z is not river)
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(lag=st.integers(0, 2), quota=st.integers(0, 3), parks_quota=st.integers(0, 2),
+       years=st.lists(st.integers(2017, 2021), min_size=4, max_size=4), seed=st.integers(0, 99))
+def test_promotions_need_approval_after_the_lag_within_the_quota(make_model, four_zones, lag,
+                                                                 quota, parks_quota, years,
+                                                                 seed):
+    """Zones that meet their next tier's criteria apply in random years; the deciding level
+    never promotes a zone that has not applied, nor before the lag, nor more zones to one step
+    in a year than its quota."""
+    m = make_model(scenario=four_zones, tier_approval_lag_years=lag,
+                   municipal_recognitions_per_year=quota, tier_approvals_per_year=quota,
+                   special_park_recognitions_per_year=parks_quota)
+    rng = np.random.default_rng(seed)
+    for z in m.zones:
+        z.years_at_tier = 10
+        z.land_stock_mu = 10 * z.land_used_mu() + 100
+    filed = {}
+    for year in range(2017, 2025):
+        stats = []
+        for z, first in zip(m.zones, years):
+            nxt = "special_park" if z.is_special_park else TIERS[min(z.tier + 1, 4)]
+            s = (_park_stats(m, z) if z.is_special_park else _stats(m, z, nxt))
+            stats.append(s if year >= first else {k: 0 for k in s})
+            if z.apply_for_promotion(stats[-1], year):
+                filed[z.index] = year
+        before = {z.index: z.tier for z in m.zones}
+        promoted = decide_applications(m, stats, rng.permutation(m.n_zones) + 1, year)
+        steps = {}
+        for z in m.zones:
+            if z.tier != before[z.index]:
+                assert z in promoted and z.tier == before[z.index] + 1
+                assert year - filed[z.index] >= lag, "promoted before the lag"
+                key = (z.is_special_park, z.tier)
+                steps[key] = steps.get(key, 0) + 1
+        for (park, _), n in steps.items():
+            assert n <= (parks_quota if park else quota)
+        assert len(promoted) == sum(steps.values())
+
+
+def test_quota_spreads_promotions_over_the_years(make_model, four_zones):
+    """Two candidates eligible in 2017, a year's assessment and one recognition a year: one is
+    promoted in 2018 (the better ranked), the other in 2019, none in 2017."""
+    m = make_model(scenario=four_zones, tier_approval_lag_years=1,
+                   municipal_recognitions_per_year=1)
+    a, b = m.zones[m.zone_index("river_zone")], m.zones[m.zone_index("port_core")]
+    for z in (a, b):
+        z.tier, z.years_at_tier, z.land_stock_mu = 0, 5, 10 * z.land_used_mu() + 100
+    ranks = np.arange(m.n_zones, 0, -1)          # the last zone ranks best
+    history = {}
+    for year in (2017, 2018, 2019):
+        stats = [_stats(m, z, "municipal") if z in (a, b) else {} for z in m.zones]
+        for z in (a, b):
+            z.apply_for_promotion(stats[z.index], year)
+        history[year] = decide_applications(m, stats, ranks, year)
+    first = max((a, b), key=lambda z: z.index)
+    assert history[2017] == [] and history[2018] == [first]
+    assert history[2019] == [a if first is b else b]
+
+
+def _park_stats(m, park) -> dict:
+    s = firm_indicators(m, m.firms.zone == park.index, m.year)
+    s.update(rules.special_park_criteria(m.p))
+    return s
 
 
 # ------------------------------------------------------------------ inspection views

@@ -16,9 +16,10 @@ at the end of a year
     products, are classified (tech SME, pool), certified,
     named leaders or specialised SMEs, set up R&D institutions, start or end university
     cooperation; firms outside the zones use the land they need; the government recycles land
-    (腾笼换鸟) and offers the plots to new projects, evaluates and ranks zones, rewards and warns; zones apply for promotion;
-    the government allocates the land quota; land is used more intensively; the year's
-    indicators are recorded; zombie offshore bases are replaced.
+    (腾笼换鸟) and offers the plots to new projects, evaluates and ranks zones, rewards and
+    warns; zones apply for promotion and the deciding level decides the applications due; the
+    government allocates the land quota; land is used more intensively; the year's indicators
+    are recorded; zombie offshore bases are replaced.
 """
 
 from __future__ import annotations
@@ -50,8 +51,8 @@ from zonesim.engine.status import (certify_high_tech, classify_tech_smes, enter_
                                    file_ip_to_qualify, name_leaders, name_specialised_smes,
                                    set_up_rd_institutions, update_university_cooperation,
                                    upgrade_high_tech_share)
-from zonesim.engine.zones import (Zone, fund_backed_candidates, project_candidates,
-                                  redevelopment_candidates)
+from zonesim.engine.zones import (Zone, decide_applications, fund_backed_candidates,
+                                  project_candidates, redevelopment_candidates)
 from zonesim.registry.validate import check_option, check_overrides, check_run_options
 from zonesim.scenario import Scenario
 from zonesim.scenario.schema import check_scenario
@@ -293,6 +294,7 @@ class ZoneModel(mesa.Model):
         self.government.reward_and_warn(ranks, stats, year)
         for z, s in zip(self.zones, stats):
             z.apply_for_promotion(s, year)
+        decide_applications(self, stats, ranks, year)
         self.government.allocate_land_quota(ranks)
         self.land.intensify()
         record_year(self, year, sums)

@@ -82,12 +82,14 @@ def zone_level_sums(model) -> dict[str, np.ndarray]:
 
 
 def city_level(model, sums: dict) -> dict:
-    tiers = np.array([z.tier for z in model.zones if not z.is_special_park], dtype=int)
-    covered = {z.county for z in model.zones if z.tier >= 1 and not z.is_special_park}
+    # the high-tech-zone ladder: not special parks, not development zones (their own ladder)
+    ladder = [z for z in model.zones if z.kind == "high_tech_zone"]
+    tiers = np.array([z.tier for z in ladder], dtype=int)
+    covered = {z.county for z in ladder if z.tier >= 1}
     e = model.firms
     # recorded at the turn of the year: loans due now are still on the books
     on_loan = e.alive & (e.loan_until >= model.time - 1e-9)
-    provincial = [z for z in model.zones if z.tier >= 2 and not z.is_special_park]
+    provincial = [z for z in ladder if z.tier >= 2]
     hosts = {i.zone_index for i in model.incubators if not i.offshore}
     strategic_out = sums["strategic_out"][1:]     # by zone
     return {

@@ -3,7 +3,10 @@
 A zone has a tier on the ladder candidate → municipal → provincial "creating" → provincial
 "recognized" → national, one or two strategic industries (一区一战略产业), a land stock that grows
 by the yearly quota the government allocates, and an investment-attraction pipeline limited by
-free land and the standard-land threshold. It applies for promotion when it meets the criteria.
+free land and the standard-land threshold. It applies for promotion when it meets the criteria,
+and the upper level decides, after a lag and within a yearly quota (:func:`decide_applications`).
+Development zones are on the economic-development-zone ladder (MOFCOM), which the model does not
+simulate: they keep their tier.
 """
 
 from __future__ import annotations
@@ -42,7 +45,11 @@ class Zone(Agent):
         self.county = spec.county
         self.kind = spec.kind
         self.tier = TIER_LEVEL[spec.tier]
-        self.years_at_tier = 0
+        #: year ends spent at the tier (since ``tier_since`` when the scenario knows it)
+        self.years_at_tier = (model.start_year - spec.tier_since if spec.tier_since is not None
+                              else 0)
+        #: (year filed, tier applied for) of a pending application, or None
+        self.application: tuple[int, int] | None = None
         self.strategic = np.array([model.sector_index[s] for s in spec.strategic_industries],
                                   dtype=np.int32)
         self.land_stock_mu = float(spec.land_stock_mu)
@@ -83,22 +90,38 @@ class Zone(Agent):
         return all(stats[ind] >= need
                    for ind, need in tier_criteria(tier, self.is_special_park, self.model.p).items())
 
-    def apply_for_promotion(self, stats: dict, year: int) -> bool:
-        """Move up one tier when the criteria of the next tier are met, after the years the
-        next tier requires at this one (yearly)."""
-        self.years_at_tier += 1
-        nxt = self.tier + 1
-        if nxt >= len(TIERS) or (self.is_special_park and nxt > 1):
-            return False
-        ok = self.meets_criteria(nxt, stats)
+    @property
+    def on_ladder(self) -> bool:
+        """High-tech zones climb the tiers and special parks seek recognition; development
+        zones do neither."""
+        return self.kind != "development_zone"
+
+    def eligible_for(self, tier: int, stats: dict) -> bool:
+        """Whether the zone may hold ``tier`` (one above its own): the criteria met on this
+        year's indicators; for a high-tech zone also the years the tier requires at the one
+        below and, for a candidate, free land ≥ ``min_free_land_share`` of its stock (用地空间)."""
+        ok = self.meets_criteria(tier, stats)
         if not self.is_special_park:
-            ok = ok and self.years_at_tier >= rules.zone_years_below(nxt, self.model.p)
+            ok = ok and self.years_at_tier >= rules.zone_years_below(tier, self.model.p)
             if self.tier == 0:
                 ok = ok and (self.land_free_mu()
                              >= self.model.p["min_free_land_share"] * self.land_stock_mu)
-        if ok:
-            self.promote(year)
         return ok
+
+    def apply_for_promotion(self, stats: dict, year: int) -> bool:
+        """At the year's end the zone has spent one more year at its tier; a zone on the ladder
+        with no pending application applies for the next tier when eligible
+        (:meth:`eligible_for`). Returns whether it applied; :func:`decide_applications`
+        promotes."""
+        self.years_at_tier += 1
+        nxt = self.tier + 1
+        if (self.application is not None or not self.on_ladder or nxt >= len(TIERS)
+                or (self.is_special_park and nxt > 1)):
+            return False
+        if self.eligible_for(nxt, stats):
+            self.application = (year, nxt)
+            return True
+        return False
 
     def promote(self, year: int) -> None:
         self.tier += 1
@@ -106,10 +129,47 @@ class Zone(Agent):
         self.promotions.append((year, TIERS[self.tier]))
 
     def demote(self, year: int) -> None:
+        self.application = None
         if self.tier > 0:
             self.tier -= 1
             self.years_at_tier = 0
             self.promotions.append((year, "demoted to " + TIERS[self.tier]))
+
+
+def approval_quota(zone: Zone, tier: int, p) -> int:
+    """Promotions to ``tier`` the deciding level grants the city's zones in a year: its own
+    recognitions of special parks (``special_park_recognitions_per_year``) and of municipal
+    zones (``municipal_recognitions_per_year``); the province's or the State Council's
+    (``tier_approvals_per_year``) above."""
+    if zone.is_special_park:
+        return p["special_park_recognitions_per_year"]
+    return p["municipal_recognitions_per_year"] if tier == 1 else p["tier_approvals_per_year"]
+
+
+def decide_applications(model, zone_stats: list[dict], ranks: np.ndarray, year: int) -> list:
+    """The deciding level's yearly decisions on applications filed at least
+    ``tier_approval_lag_years`` ago, oldest first, then by this year's rank: a zone still
+    eligible (:meth:`Zone.eligible_for`) is promoted while the year's quota for its step lasts
+    (:func:`approval_quota`), else it waits; one no longer eligible is refused and may apply
+    again. Returns the zones promoted."""
+    p = model.p
+    due = [z for z in model.zones if z.application is not None
+           and year - z.application[0] >= p["tier_approval_lag_years"]]
+    due.sort(key=lambda z: (z.application[0], ranks[z.index]))
+    granted: dict[tuple[bool, int], int] = {}
+    promoted = []
+    for z in due:
+        tier = z.application[1]
+        if tier != z.tier + 1 or not z.eligible_for(tier, zone_stats[z.index]):
+            z.application = None
+            continue
+        key = (z.is_special_park, tier)
+        if granted.get(key, 0) < approval_quota(z, tier, p):
+            granted[key] = granted.get(key, 0) + 1
+            z.application = None
+            z.promote(year)
+            promoted.append(z)
+    return promoted
 
 
 def meets_standard_land(p, revenue, land_mu, va_factor) -> np.ndarray:

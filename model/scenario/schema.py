@@ -67,6 +67,8 @@ class ZoneSpec(_Strict):
     county: str = Field(min_length=1)
     kind: Literal["high_tech_zone", "special_park", "development_zone"] = "high_tech_zone"
     tier: Literal[TIERS] = "candidate"  # type: ignore[valid-type]
+    #: the year the zone reached its tier (None: unknown, taken as reached at the start)
+    tier_since: int | None = Field(default=None, ge=1980, le=2100)
     strategic_industries: list[str] = Field(default_factory=list, max_length=4)
     focus: str = ""
     firm_share: float = Field(ge=0.0, le=1.0)
@@ -200,6 +202,10 @@ class Scenario(_Strict):
         if abs(sum(s.firm_share for s in self.sectors) - 1.0) > 1e-6:
             raise _at("sectors", "the sectors' firm_share values must add up to 1 (they add "
                       f"up to {sum(s.firm_share for s in self.sectors):.4f})")
+        for i, z in enumerate(self.zones):
+            if z.tier_since is not None and z.tier_since > m.start_year:
+                raise _at(f"zones[{i}].tier_since", f"{z.tier_since} is after the start year "
+                          f"{m.start_year}: a zone starts at the tier it holds then")
         for i, g in enumerate(self.incubators):
             if g.zone != "city" and g.zone not in zone_ids:
                 raise _at(f"incubators[{i}].zone", f"unknown zone {cut(g.zone)!r} (or 'city')")
