@@ -962,3 +962,39 @@ def test_a_finished_model_is_freed(make_model):
     del m
     gc.collect()
     assert ref() is None
+
+
+# --------------------------------------------------------------- ranking consequences
+
+def test_climbers_get_their_award_for_their_firms_rd(make_model):
+    """A climbing zone's certified firms and tech SMEs get climber_award_yuan of R&D this
+    year, shared by their R&D; other zones' firms nothing; the budget pays it."""
+    m = make_model(seed=7, climber_award_yuan=5e6, initial_enterprises=3000)
+    e = m.firms
+    decide_rd(m)
+    counts = [int((e.alive & (e.zone == z.index) & (e.certified | e.tech_sme)).sum())
+              for z in m.zones]
+    climber, other = sorted(m.zones, key=lambda z: -counts[z.index])
+    climber.climbed, other.climbed = True, False
+    rd0 = e.rd_intensity * e.revenue
+    real0 = rd0 * e.real_rd_share
+    m.budget.clear()
+    m.government.fund_climbers_projects()
+    rd1 = e.rd_intensity * e.revenue
+    mine = e.alive & (e.zone == climber.index) & (e.certified | e.tech_sme) & (rd0 > 0)
+    assert mine.sum() > 0
+    assert (rd1 - rd0)[mine].sum() == pytest.approx(5e6)
+    np.testing.assert_allclose((rd1 - rd0)[mine], 5e6 * rd0[mine] / rd0[mine].sum())
+    np.testing.assert_allclose((rd1 * e.real_rd_share - real0)[mine], (rd1 - rd0)[mine])
+    np.testing.assert_allclose(rd1[~mine], rd0[~mine])
+    assert m.budget.ledger["climber_awards"] == pytest.approx(5e6)
+
+
+def test_climbers_get_their_share_of_the_land_quota_first(make_model, four_zones):
+    m = make_model(scenario=four_zones, land_allocation_rule="uniform",
+                   land_quota_mu_per_year=2000, climber_land_share=0.4)
+    for z in m.zones:
+        z.climbed = z.index in (1, 2)
+    shares = np.asarray(m.government.allocate_land_quota(np.array([1, 2, 3, 4])), dtype=float)
+    np.testing.assert_allclose(shares, [300, 300 + 400, 300 + 400, 300])
+    assert shares.sum() == pytest.approx(2000)

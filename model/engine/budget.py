@@ -22,6 +22,7 @@ PROGRAMMES = {
     "innovation_voucher_yuan": "vouchers",
     "incubator_operating_subsidy_yuan": "incubator_subsidies",
     "offshore_landing_reward_yuan": "landing_rewards",
+    "climber_award_yuan": "climber_awards",
 }
 
 

@@ -51,15 +51,19 @@ class Government(Agent):
         return rankdata(score, method="ordinal").astype(int)
 
     def reward_and_warn(self, ranks: np.ndarray, zone_stats: list[dict], year: int) -> None:
-        """Climbers get extra attraction capacity next year; a zone ranked last in
-        ``laggard_warning_streak`` consecutive evaluations is warned and, if ``laggard_demotion``
-        and it no longer meets its own tier's criteria, loses one tier (有进有出)."""
+        """争先进位 (seed 002 §七(三)): a zone whose rank improved on last year's (a climber) gets
+        ``climber_bonus`` more attraction capacity next year, ``climber_award_yuan`` for its
+        firms' R&D projects (:meth:`fund_climbers_projects`) and a share of the land quota
+        (:meth:`allocate_land_quota`). A zone ranked last in ``laggard_warning_streak``
+        consecutive evaluations is warned and, if ``laggard_demotion`` and it no longer meets
+        its own tier's criteria, loses one tier (有进有出)."""
         p = self.model.p
         zones = self.model.zones
         last = len(zones)
         for z, r, stats in zip(zones, ranks, zone_stats):
             before = self.last_ranks.get(z.index)
-            z.attraction_bonus = p["climber_bonus"] if before is not None and r < before else 0.0
+            z.climbed = before is not None and r < before
+            z.attraction_bonus = p["climber_bonus"] if z.climbed else 0.0
             streak = self.last_place_streak.get(z.index, 0) + 1 if (r == last and last > 1) else 0
             self.last_place_streak[z.index] = streak
             if streak >= p["laggard_warning_streak"]:
@@ -74,8 +78,9 @@ class Government(Agent):
         ``uniform``; ``by_rank`` (weights n, n-1, …, 1 from best to worst: 亩均论英雄);
         ``special_parks`` (``special_park_tilt`` to special parks, the rest uniform to the
         others; where every zone is a candidate park, the tilt goes to the recognised ones:
-        the quota follows the parks' development, seed 004 §三(四)10). The quota adds to the
-        zones' land stock."""
+        the quota follows the parks' development, seed 004 §三(四)10). This year's climbers
+        share ``climber_land_share`` of the quota first (优先保障, seed 002 §六(四)). The quota
+        adds to the zones' land stock."""
         p = self.model.p
         zones = self.model.zones
         n = len(zones)
@@ -97,6 +102,10 @@ class Government(Agent):
         else:
             w = np.ones(n)
         shares = quota * w / w.sum()
+        climbers = np.array([z.climbed for z in zones])
+        if climbers.any():
+            c = p["climber_land_share"]
+            shares = (1.0 - c) * shares + c * quota * climbers / climbers.sum()
         for z, s in zip(zones, shares):
             z.land_stock_mu += s
         return shares
@@ -150,6 +159,27 @@ class Government(Agent):
         take = np.cumsum(size) <= volume
         e.set("loan_until", cand[take], m.time + p["loan_years"])
         e.set("loan_yuan", cand[take], size[take])
+
+    def fund_climbers_projects(self) -> None:
+        """Last year's climbers get ``climber_award_yuan`` each from the budget for their firms'
+        R&D projects (重点研发计划项目, seed 002 §七(三)), shared among the zone's certified
+        firms and tech SMEs in proportion to their R&D: it adds to their real R&D this year
+        (start of the year, after their own R&D decision)."""
+        m = self.model
+        e = m.firms
+        for z in m.zones:
+            if not z.climbed:
+                continue
+            ids = np.flatnonzero(e.alive & (e.zone == z.index) & (e.certified | e.tech_sme)
+                                 & (e.rd_intensity > 0))
+            if len(ids) == 0:
+                continue
+            award = m.budget.pay("climber_award_yuan", m.p["climber_award_yuan"])
+            rd = e.rd_intensity[ids] * e.revenue[ids]
+            extra = award * rd / rd.sum()
+            real = e.rd_intensity[ids] * e.real_rd_share[ids] * e.revenue[ids] + extra
+            e.rd_intensity[ids] += extra / np.maximum(e.revenue[ids], 1.0)
+            e.real_rd_share[ids] = real / np.maximum(e.rd_intensity[ids] * e.revenue[ids], 1e-300)
 
     def pay_incubator_subsidies(self) -> None:
         """Every carrier's operating subsidy for the year; the carriers' admissions and

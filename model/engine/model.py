@@ -269,6 +269,7 @@ class ZoneModel(mesa.Model):
         revise_rd_propensity(self)
         self.government.grant_tech_loans()
         decide_rd(self)
+        self.government.fund_climbers_projects()
         self.carriers.reset_year()
         self.government.pay_incubator_subsidies()
 

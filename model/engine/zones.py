@@ -54,6 +54,8 @@ class Zone(Agent):
                                   dtype=np.int32)
         self.land_stock_mu = float(spec.land_stock_mu)
         self.attraction_bonus = 0.0
+        #: whether the zone climbed in the last evaluation (争先进位: rewards next year)
+        self.climbed = False
         self.warnings = 0
         self.promotions: list[tuple[int, str]] = []
 
