@@ -22,9 +22,12 @@ from zonesim.scenario import load_scenario
 SEEDS = ("gaogang_2017_2020", "taizhou_jiangsu_2017_2020", "taizhou_zhejiang_2024_2027",
          "nantong_2024_2027", "jiangsu_one_zone_one_industry_2018_2022")
 #: Levers no seed scenario sets, measured where their mechanism exists (the cultivation pool
-#: and offshore bases of seed 003; the zone ranking of seed 002), at the registry's range.
-UNSET = {"gaogang_2017_2020": ["pool_rd_boost", "ip_support_rate", "zombie_base_min_projects"],
-         "taizhou_zhejiang_2024_2027": ["laggard_warning_streak"]}
+#: and offshore bases of seed 003; the zone ranking of seeds 001 and 002; the science budget of
+#: seed 003 §四(二)), at the registry's range.
+UNSET = {"gaogang_2017_2020": ["pool_rd_boost", "ip_support_rate", "zombie_base_min_projects",
+                              "science_budget_share_of_gdp"],
+         "taizhou_zhejiang_2024_2027": ["laggard_warning_streak", "science_budget_share_of_gdp"],
+         "jiangsu_one_zone_one_industry_2018_2022": ["climber_land_share", "climber_award_yuan"]}
 LEVERS_DOC = _common.REPO / "docs" / "LEVERS.md"
 BEGIN = "<!-- levers: begin (written by experiments/levers.py; do not edit) -->"
 END = "<!-- levers: end -->"

@@ -76,8 +76,8 @@ def test_the_start_holds_a_settled_pipeline_and_past_filers(make_model):
                 * np.where(e.university_coop, p["coop_institution_multiplier"]
                            ** p["coop_patent_elasticity"], 1.0)
                 * p["invention_share_of_applications"] * p["invention_grant_rate"]).sum()
-    for due in pending[:lag]:
-        assert due.sum() == pytest.approx(expected, rel=0.1)
+    for due in pending[:lag]:           # a Poisson total: within 4 standard deviations
+        assert abs(due.sum() - expected) <= 4 * np.sqrt(expected)
     filed = (e.invention_patents > 0) | (e.other_ip > 0) | (sum(pending) > 0)
     assert (e.first_application_year[filed] < m.start_year).all()
     assert (e.first_application_year[filed] >= np.floor(e.birth_year[filed])).all()
