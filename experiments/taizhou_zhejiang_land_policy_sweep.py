@@ -1,8 +1,8 @@
 """Taizhou (Zhejiang) 2024→2027: land policy — yearly land quota against the standard-land bar.
 
 A grid over two land levers of seed 002 (§六(二)): land_quota_mu_per_year (new industrial land
-for the zones each year, 1 000–4 000 mu) and standard_land_min_output_yuan_per_mu (the output
-per mu a project must promise under the 标准地 system, 2.5–5 M yuan). For each target, the
+for the zones each year, 1 000–4 000 mu) and standard_land_min_tax_yuan_per_mu (the tax per mu
+a project must promise under the 标准地 system, 50–300 k yuan). For each target, the
 probability of meeting it at every combination; a heatmap per target.
 
     python experiments/taizhou_zhejiang_land_policy_sweep.py [--quick]
@@ -17,7 +17,7 @@ from zonesim.analysis.sweep import sweep
 from zonesim.present import write_sweep
 from zonesim.scenario import load_scenario
 
-PARAMS = ["land_quota_mu_per_year", "standard_land_min_output_yuan_per_mu"]
+PARAMS = ["land_quota_mu_per_year", "standard_land_min_tax_yuan_per_mu"]
 
 
 def main() -> None:
@@ -38,7 +38,7 @@ def main() -> None:
               + ("" if spread > 0.1 else "  (insensitive to land policy here)"))
         if spread > 0.1:
             wide.index = [f"{v:,.0f} mu" for v in wide.index]
-            wide.columns = [f"{v / 1e6:.2f} M/mu" for v in wide.columns]
+            wide.columns = [f"{v / 1e4:.0f} 万/mu" for v in wide.columns]
             _common.show(wide.reset_index().rename(columns={"index": "quota \\ standard"}),
                          "{:.2f}")
     print(f"\nWritten to {out}/: sweep_summary.csv, figures/ (a heatmap per target)")
