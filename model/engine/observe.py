@@ -154,6 +154,7 @@ def indicators_from_sums(p: dict, s: dict, city: dict) -> dict:
         "value_added_share_of_city": ratio(s["above_va"], city["above_va"]),
         "gdp_yuan": gdp,
         "rd_expenditure_yuan": s["rd"],
+        "below_scale_rd_expenditure_yuan": s["rd"] - s["rd_above"],
         "rd_to_gdp": ratio(gross_rd, gdp),
         "enterprise_rd_intensity": ratio(s["rd"], s["rev_year"]),
         "above_scale_rd_intensity": ratio(s["rd_above"], s["rev_year_above"]),
