@@ -25,6 +25,8 @@ def direct(m, year: int, rows: np.ndarray) -> dict[str, float]:
     apps = e.patent_applications_year
     large_or_hte = r & ((employees(e, p) >= 300) | e.certified)
     strategic = r & m.zone_strategic[e.zone, e.sector]
+    # projects (origin 3) landed since the start, holding land
+    project = r & (e.origin == 3) & (e.entry_year >= m.start_year) & (e.land_mu > 0)
     return {
         "n": r.sum(), "n_above": above.sum(), "n_hte": (r & e.certified).sum(),
         "n_hte_above": (above & e.certified).sum(),
@@ -42,6 +44,7 @@ def direct(m, year: int, rows: np.ndarray) -> dict[str, float]:
         "grants": (e.invention_grants_year + e.other_grants_year)[r].sum(),
         "strategic_out": rev[strategic].sum(),
         "land": e.land_mu[r].sum(), "va_land": va[r & (e.land_mu > 0)].sum(),
+        "land_project": e.land_mu[project].sum(), "va_land_project": va[project].sum(),
     }
 
 
@@ -51,12 +54,15 @@ def test_group_sums_equal_direct_sums_by_zone(make_model, seed):
     run_years(m, 2)
     year = m.year - 1
     sums = group_sums(m, year, m.firms.zone)
+    projects_land = 0.0
     for group, rows in [(0, m.firms.zone < 0)] + [(z.index + 1, m.firms.zone == z.index)
                                                    for z in m.zones]:
         want = direct(m, year, rows)
         assert want["n"] > 0
+        projects_land += want["land_project"]
         for key, value in want.items():
             assert sums[key][group] == pytest.approx(value, rel=1e-9, abs=1e-6), (group, key)
+    assert projects_land > 0, "no project landed in any zone: the projects' sums are untested"
 
 
 def test_every_indicator_has_an_english_label_and_a_display_unit():

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from zonesim import rules
-from zonesim.engine.firms import employees, last_year_revenue
+from zonesim.engine.firms import ORIGINS, employees, last_year_revenue
 from zonesim.engine.status import gazelles
 
 #: Firm flags packed into bytes (up to 8 flags a byte): one bincount of group × byte gives each
@@ -103,20 +103,26 @@ def group_sums(model, year: int, group: np.ndarray) -> dict[str, np.ndarray]:
         joint = np.bincount(code, minlength=(ng + 1) * 256).reshape(ng + 1, 256)[:ng]
         sums.update(zip(keys, (joint @ selector).T))
 
-    # value sums by group and by three flags at once: column c of a group's row of 8 holds
-    # the firms with above = c & 4, land = c & 2, strategic = c & 1
-    code = g * 8
+    # value sums by group and by four flags at once: column c of a group's row of 16 holds the
+    # firms with project landed during the plan = c & 8, above = c & 4, land = c & 2,
+    # strategic = c & 1
+    code = g * 16
+    new_project = (e.origin == ORIGINS.index("attracted")) & (e.entry_year >= model.start_year)
+    code += new_project.astype(np.intp) << 3
     code += above.astype(np.intp) << 2
     code += (e.land_mu > 0).astype(np.intp) << 1
     code += model.zone_strategic[e.zone, e.sector]
 
     def split(values):
-        return np.bincount(code, weights=values, minlength=(ng + 1) * 8).reshape(ng + 1, 8)[:ng]
+        return np.bincount(code, weights=values, minlength=(ng + 1) * 16).reshape(ng + 1, 16)[:ng]
 
     def total(values):
         return np.bincount(g, weights=values, minlength=ng + 1)[:ng]
 
-    above_cols, land_cols, strategic_cols = [4, 5, 6, 7], [2, 3, 6, 7], [1, 3, 5, 7]
+    cols = np.arange(16)
+    above_cols, land_cols = cols[cols & 4 > 0], cols[cols & 2 > 0]
+    strategic_cols = cols[cols & 1 > 0]
+    project_land_cols = cols[(cols & 8 > 0) & (cols & 2 > 0)]
     va = rev * p["value_added_ratio"] * e.va_factor
     by_rev = split(rev)
     by_va = split(va)
@@ -138,6 +144,8 @@ def group_sums(model, year: int, group: np.ndarray) -> dict[str, np.ndarray]:
         "strategic_out": by_rev[:, strategic_cols].sum(1),
         "land": total(e.land_mu), "rev_land": by_rev[:, land_cols].sum(1),
         "va_land": by_va[:, land_cols].sum(1),
+        "va_land_project": by_va[:, project_land_cols].sum(1),
+        "land_project": split(e.land_mu)[:, project_land_cols].sum(1),
     })
     return sums
 
