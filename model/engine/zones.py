@@ -215,19 +215,32 @@ def project_candidates(model, dt: float) -> Candidates | None:
     sector = project_sectors(model, zone)
     revenue = draw_project_revenue(model, n)
 
+    return attracted_projects(p, zone, sector, revenue)
+
+
+def draw_project_revenue(model, n: int) -> np.ndarray:
+    """Revenue (yuan a year) of ``n`` attracted projects at full production: lognormal about
+    ``project_size_multiple`` × the median firm's (:func:`mean_project_revenue` its mean)."""
+    p = model.p
+    return (p["firm_revenue_median_yuan"] * p["project_size_multiple"]
+            * np.exp(p["entrant_revenue_dispersion"] * model.rng.standard_normal(n)))
+
+
+def mean_project_revenue(p) -> float:
+    """The mean of :func:`draw_project_revenue` (yuan a year)."""
+    return (p["firm_revenue_median_yuan"] * p["project_size_multiple"]
+            * np.exp(0.5 * p["entrant_revenue_dispersion"] ** 2))
+
+
+def attracted_projects(p, zone, sector, revenue) -> Candidates:
+    """Attracted projects as candidates: admitted if they meet the standard-land bars
+    (:func:`meets_standard_land`) and their land fits into their zone's free land."""
     def admit(cols: dict, free_mu: np.ndarray) -> np.ndarray:
         ok = meets_standard_land(p, revenue, cols["land_mu"], cols["va_factor"])
         return fit_in_free_land(zone, cols["land_mu"], ok, free_mu)
 
-    return Candidates(zone, sector, revenue, np.full(n, ORIGINS.index("attracted"), np.int8),
-                      admit)
-
-
-def draw_project_revenue(model, n: int) -> np.ndarray:
-    """Revenue (yuan a year) of ``n`` attracted projects at full production."""
-    p = model.p
-    return (p["firm_revenue_median_yuan"] * p["project_size_multiple"]
-            * np.exp(p["entrant_revenue_dispersion"] * model.rng.standard_normal(n)))
+    return Candidates(zone, sector, revenue,
+                      np.full(len(zone), ORIGINS.index("attracted"), np.int8), admit)
 
 
 def fund_backed_candidates(model, dt: float) -> Candidates | None:
@@ -242,9 +255,8 @@ def fund_backed_candidates(model, dt: float) -> Candidates | None:
     fund = p["guidance_fund_yuan_per_year"] * dt
     if fund <= 0 or not model.zones:
         return None
-    mean_revenue = (p["firm_revenue_median_yuan"] * p["project_size_multiple"]
-                    * np.exp(0.5 * p["entrant_revenue_dispersion"] ** 2))
-    stake = p["fund_stake_share"] * p["project_investment_per_revenue"] * mean_revenue
+    stake = (p["fund_stake_share"] * p["project_investment_per_revenue"]
+             * mean_project_revenue(p))
     n = int(rng.poisson(fund / stake)) if stake > 0 else 0
     if n == 0:
         return None
@@ -253,12 +265,7 @@ def fund_backed_candidates(model, dt: float) -> Candidates | None:
     sector = model.draw_strategic_sectors(zone, model.draw_sectors(n))
     revenue = draw_project_revenue(model, n)
 
-    def admit(cols: dict, free_mu: np.ndarray) -> np.ndarray:
-        ok = meets_standard_land(p, revenue, cols["land_mu"], cols["va_factor"])
-        return fit_in_free_land(zone, cols["land_mu"], ok, free_mu)
-
-    return Candidates(zone, sector, revenue, np.full(n, ORIGINS.index("attracted"), np.int8),
-                      admit)
+    return attracted_projects(p, zone, sector, revenue)
 
 
 def redevelopment_candidates(model, plots: RecycledPlots | None) -> Candidates | None:
