@@ -237,12 +237,15 @@ def promotion_check(table, scenario, year, zone_ids=None):
     """For each zone not yet at its highest tier in `year`: the criteria of its next tier at the
     scenario's parameter values (zonesim.engine.zones.tier_criteria; for special parks, whose
     only step is recognition, their recognition criteria) — the zone's median value, and the
-    share of replicates meeting each. Shows which criterion holds a zone back. One row per zone
-    and criterion, then one for all criteria together."""
+    share of replicates meeting each. Shows which criterion holds a zone back; a zone meeting
+    them all may still wait for its years at its tier, the decision lag or the yearly quota
+    (docs/ODD.md §7.18). Development zones, which keep their tier, are left out. One row per
+    zone and criterion, then one for all criteria together."""
     rows, key = [], ["zone", f"tier in {year}", "next tier"]
     for z in scenario.zones:
         sub = table[(table["scope"] == scopes.zone_scope(z.id)) & (table["year"] == year)]
-        if (zone_ids is not None and z.id not in zone_ids) or sub.empty:
+        if ((zone_ids is not None and z.id not in zone_ids) or sub.empty
+                or z.kind == "development_zone"):
             continue
         now = int(round(sub["zone_tier_level"].median()))
         park = z.kind == "special_park"
