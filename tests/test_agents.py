@@ -998,3 +998,20 @@ def test_climbers_get_their_share_of_the_land_quota_first(make_model, four_zones
     shares = np.asarray(m.government.allocate_land_quota(np.array([1, 2, 3, 4])), dtype=float)
     np.testing.assert_allclose(shares, [300, 300 + 400, 300 + 400, 300])
     assert shares.sum() == pytest.approx(2000)
+
+
+def test_recognised_parks_row_sums_the_recognised_parks(make_model, four_zones):
+    """The recognised_parks row of a year is the sum of the special parks at tier ≥ 1 that
+    year (none recognised: an empty sum), beside the special_parks row of all of them."""
+    m = make_model(scenario=four_zones)
+    parks = [z for z in m.zones if z.is_special_park]
+    parks[0].tier = 1
+    m.run()
+    table = m.indicator_table()
+    last = table[table["year"] == m.end_year].set_index("scope")
+    recognised = [z for z in m.zones if z.is_special_park and z.tier >= 1]
+    assert recognised
+    for ind in ("enterprises", "land_used_mu", "above_scale_output_yuan"):
+        want = sum(last.loc[f"zone:{z.zone_id}", ind] for z in recognised)
+        assert last.loc["recognised_parks", ind] == pytest.approx(want, rel=1e-9)
+        assert last.loc["special_parks", ind] >= last.loc["recognised_parks", ind]

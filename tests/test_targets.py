@@ -304,6 +304,8 @@ def test_summary_gives_the_share_of_replicates_at_each_tier(base_scenario):
     ("city", ["city"], "whole city", ""),
     ("zones", ["zones"], "all zones together", "all zones"),
     ("special_parks", ["special_parks"], "all special parks together", "all special parks"),
+    ("recognised_parks", ["recognised_parks"],
+     "the special parks recognised in the year, together", "recognised parks"),
     ("rest_of_city", ["rest_of_city"], "outside the zones", "outside the zones"),
     ("zone:a", ["zone:a"], "zone a", "a"),
     ("each_zone", ["zone:a", "zone:b"], "every zone (worst zone shown)", "every zone"),
