@@ -102,10 +102,17 @@ def group_sums(model, year: int, group: np.ndarray) -> dict[str, np.ndarray]:
         code += byte
         joint = np.bincount(code, minlength=(ng + 1) * 256).reshape(ng + 1, 256)[:ng]
         sums.update(zip(keys, (joint @ selector).T))
+    sums.update(_value_sums(model, g, ng, rev, above))
+    return sums
 
-    # value sums by group and by four flags at once: column c of a group's row of 16 holds the
-    # firms with project landed during the plan = c & 8, above = c & 4, land = c & 2,
-    # strategic = c & 1
+
+def _value_sums(model, g: np.ndarray, ng: int, rev: np.ndarray,
+                above: np.ndarray) -> dict[str, np.ndarray]:
+    """Sums of values (revenue, value added, R&D, patents, land) by group ``g`` (``ng``
+    groups), split by four flags at once: column c of a group's row of 16 holds the firms
+    with project landed during the plan = c & 8, above-scale = c & 4, land = c & 2,
+    strategic = c & 1."""
+    e, p = model.firms, model.p
     code = g * 16
     new_project = (e.origin == ORIGINS.index("attracted")) & (e.entry_year >= model.start_year)
     code += new_project.astype(np.intp) << 3
@@ -128,7 +135,7 @@ def group_sums(model, year: int, group: np.ndarray) -> dict[str, np.ndarray]:
     by_va = split(va)
     by_rd, by_rev_year = split(e.rd_hist_0), split(e.rev_hist_0)
     inv_grants = total(e.invention_grants_year.astype(float))
-    sums.update({
+    return {
         "out": by_rev.sum(1), "above_out": by_rev[:, above_cols].sum(1),
         "ht_out_above": split(rev * e.high_tech_share)[:, above_cols].sum(1),
         "above_va": by_va[:, above_cols].sum(1),
@@ -136,7 +143,7 @@ def group_sums(model, year: int, group: np.ndarray) -> dict[str, np.ndarray]:
         "rd": by_rd.sum(1), "rev_year": by_rev_year.sum(1),
         "rd_above": by_rd[:, above_cols].sum(1),
         "rev_year_above": by_rev_year[:, above_cols].sum(1),
-        "apps": total(apps.astype(float)),
+        "apps": total(e.patent_applications_year.astype(float)),
         "inv_apps": total(e.invention_applications_year.astype(float)),
         "inv_grants": inv_grants,
         "grants": inv_grants + total(e.other_grants_year.astype(float)),
@@ -146,8 +153,7 @@ def group_sums(model, year: int, group: np.ndarray) -> dict[str, np.ndarray]:
         "va_land": by_va[:, land_cols].sum(1),
         "va_land_project": by_va[:, project_land_cols].sum(1),
         "land_project": split(e.land_mu)[:, project_land_cols].sum(1),
-    })
-    return sums
+    }
 
 
 def pick_many(sums: dict, selections: list) -> dict[str, np.ndarray]:

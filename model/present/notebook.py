@@ -234,13 +234,10 @@ def growth_rate(table, indicator, scope, y0, y1):
 
 
 def promotion_check(table, scenario, year, zone_ids=None):
-    """For each zone not yet at its highest tier in `year`: the criteria of its next tier at the
-    scenario's parameter values (zonesim.engine.zones.tier_criteria; for special parks, whose
-    only step is recognition, their recognition criteria) — the zone's median value, and the
-    share of replicates meeting each. Shows which criterion holds a zone back; a zone meeting
-    them all may still wait for its years at its tier, the decision lag or the yearly quota
-    (docs/ODD.md §7.18). Development zones, which keep their tier, are left out. One row per
-    zone and criterion, then one for all criteria together."""
+    """For each zone (not development zones) below its highest tier in `year`: the criteria of
+    its next tier (zonesim.engine.zones.tier_criteria; for a special park its recognition's) —
+    the zone's median value and the share of replicates meeting each; one row per zone and
+    criterion, then all together. A zone meeting them all may still wait (ODD §7.18)."""
     rows, key = [], ["zone", f"tier in {year}", "next tier"]
     for z in scenario.zones:
         sub = table[(table["scope"] == scopes.zone_scope(z.id)) & (table["year"] == year)]
