@@ -63,6 +63,7 @@ DENOMINATOR = {
     "strategic_industry_output_share": "industrial_output_yuan",
     "output_per_mu_yuan": "land_used_mu",
     "value_added_per_mu_yuan": "land_used_mu",
+    "new_project_value_added_per_mu_yuan": "new_project_land_mu",
     "provincial_zones_with_incubator_share": "zones_provincial_plus",
 }
 

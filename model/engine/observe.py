@@ -189,5 +189,6 @@ def indicators_from_sums(p: dict, s: dict, city: dict) -> dict:
         "land_used_mu": s["land"],
         "output_per_mu_yuan": ratio(s["rev_land"], s["land"]),
         "value_added_per_mu_yuan": ratio(s["va_land"], s["land"]),
+        "new_project_land_mu": s["land_project"],
         "new_project_value_added_per_mu_yuan": ratio(s["va_land_project"], s["land_project"]),
     }
