@@ -86,10 +86,12 @@ def redeem_vouchers(model, desired: np.ndarray, limit: np.ndarray) -> None:
         return
     smes = np.flatnonzero(e.meets_tech_sme_rules & e.alive)
     revenue = np.maximum(e.revenue[smes], 1.0)
-    service = voucher / p["voucher_cost_share"] / revenue
-    users = smes[desired[smes] + service - voucher / revenue <= limit[smes]]
-    desired[users] += voucher / p["voucher_cost_share"] / np.maximum(e.revenue[users], 1.0)
-    limit[users] += voucher / np.maximum(e.revenue[users], 1.0)
+    service = voucher / p["voucher_cost_share"] / revenue     # intensities
+    paid = voucher / revenue
+    redeem = desired[smes] + service - paid <= limit[smes]
+    users = smes[redeem]
+    desired[users] += service[redeem]
+    limit[users] += paid[redeem]
     model.budget.pay("innovation_voucher_yuan", len(users) * p["innovation_voucher_yuan"])
 
 
