@@ -86,3 +86,16 @@ def test_carriers_follow_the_subsidy_paid(make_model):
     m.government.pay_incubator_subsidies()
     after = [i.admissions_per_year for i in local]
     assert all(a < b for a, b in zip(after, before))
+
+
+def test_carriers_get_what_is_left_once_the_budget_is_spent(make_model):
+    m = make_model(seed=4, incubator_operating_subsidy_yuan=1e6)
+    local = [i for i in m.incubators if not i.offshore]
+    b = m.budget
+    b.limit_yuan, b.payout = 0.5e6 * len(m.incubators), 1.0
+    b.clear()
+    m.government.pay_incubator_subsidies()
+    assert b.ledger["incubator_subsidies"] == pytest.approx(0.5e6 * len(m.incubators))
+    half = make_model(seed=4, incubator_operating_subsidy_yuan=0.5e6)
+    assert [i.admissions_per_year for i in local] == pytest.approx(
+        [i.admissions_per_year for i in half.incubators if not i.offshore])

@@ -186,8 +186,11 @@ class Government(Agent):
         graduation follow the subsidy paid
         (:meth:`~zonesim.engine.incubators.Incubator.set_rates`)."""
         m = self.model
-        m.budget.pay("incubator_operating_subsidy_yuan",
-                     len(m.incubators) * m.p["incubator_operating_subsidy_yuan"])
+        claim = len(m.incubators) * m.p["incubator_operating_subsidy_yuan"]
+        amount = m.budget.pay("incubator_operating_subsidy_yuan", claim)
+        # each carrier's subsidy: the rate paid, or its part of what is left of the budget
         paid = m.budget.paid("incubator_operating_subsidy_yuan")
+        if m.incubators and amount < claim * m.budget.payout:
+            paid = amount / len(m.incubators)
         for inc in m.incubators:
             inc.set_rates(paid)
