@@ -245,7 +245,7 @@ def attracted_projects(p, zone, sector, revenue) -> Candidates:
 
 def fund_backed_candidates(model, dt: float) -> Candidates | None:
     """This step's projects co-financed by the guidance fund (拨改投 / 拨—投—股: seed 002
-    §六(三), seed 004 §(二)4). The fund takes ``fund_stake_share`` of a backed project's
+    §六(三), seed 004 §三(二)4). The fund takes ``fund_stake_share`` of a backed project's
     investment (``project_investment_per_revenue`` × its revenue), so
     ``guidance_fund_yuan_per_year`` backs that money's worth of projects a year, on average;
     they go to the zones by their last evaluation rank
