@@ -82,7 +82,7 @@ def test_loans_go_to_constrained_firms_first(make_model):
     eligible = e.alive & e.meets_tech_sme_rules
     constrained = eligible & (desired_rd_intensity(m)[0] > rd_finance_limit(m))
     assert 0 < constrained.sum() < eligible.sum()
-    m.government.grant_tech_loans()
+    m.government.grant_tech_loans(desired_rd_intensity(m)[0])
     lent = e.loan_until > m.time
     assert lent.any() and (lent <= eligible).all()
     if (~constrained & lent).any():
@@ -113,7 +113,7 @@ def test_guidance_fund_backs_projects_by_rank_in_strategic_industries(make_model
     m = make_model(seed=5, guidance_fund_yuan_per_year=5e10, fund_stake_share=0.2)
     ranks = {z.index: r for z, r in zip(m.zones, [2, 1])}
     m.government.last_ranks = ranks
-    weights = m.government.rank_weights()
+    weights = m.government.last_rank_weights()
     np.testing.assert_allclose(weights, [1.0, 2.0])
     cands = [fund_backed_candidates(m, 1.0) for _ in range(20)]
     zone = np.concatenate([c.zone for c in cands])

@@ -15,7 +15,13 @@ from scipy.stats import rankdata
 
 from zonesim.engine.agents import Agent
 from zonesim.engine.land import RecycledPlots
-from zonesim.engine.rd import desired_rd_intensity, rd_finance_limit
+from zonesim.engine.rd import rd_finance_limit
+
+
+def rank_weights(ranks: np.ndarray) -> np.ndarray:
+    """Weights n, n−1, …, 1 of zones ranked 1 (best) … n (亩均论英雄, 资源要素差别化配置: seed
+    001 §(六)), in the order of ``ranks``."""
+    return len(ranks) + 1.0 - np.asarray(ranks, dtype=float)
 
 
 class Government(Agent):
@@ -26,13 +32,13 @@ class Government(Agent):
         self.last_ranks: dict[int, int] = {}
         self.last_place_streak: dict[int, int] = {}
 
-    def rank_weights(self) -> np.ndarray:
-        """Weights n, n−1, …, 1 of the zones from best to worst in the last evaluation (亩均论英雄,
-        差别化配置: seed 001 §(六)), in zone order; equal before the first evaluation."""
+    def last_rank_weights(self) -> np.ndarray:
+        """:func:`rank_weights` of the last evaluation, in zone order; equal before the
+        first."""
         n = len(self.model.zones)
         if not self.last_ranks:
             return np.ones(n)
-        return np.array([n + 1.0 - self.last_ranks[i] for i in range(n)])
+        return rank_weights([self.last_ranks[i] for i in range(n)])
 
     def evaluate_zones(self, zone_stats: list[dict]) -> np.ndarray:
         """Rank zones (1 = best) by the mean of their ranks on value added per mu and on the
@@ -89,7 +95,7 @@ class Government(Agent):
         quota = p["land_quota_mu_per_year"]
         rule = p["land_allocation_rule"]
         if rule == "by_rank":
-            w = (n + 1 - ranks).astype(float)
+            w = rank_weights(ranks)
         elif rule == "special_parks":
             parks = np.array([z.is_special_park for z in zones])
             if parks.all():
@@ -136,14 +142,14 @@ class Government(Agent):
         m.remove_firms(ids)
         return plots
 
-    def grant_tech_loans(self) -> None:
+    def grant_tech_loans(self, desired: np.ndarray) -> None:
         """苏科贷-type tech loans (seed 003 §三(五)3, backed by a risk-compensation fund): up to
         ``tech_loan_yuan_per_year`` a year to firms meeting the tech-SME rules (registered or
         not: the lenders' lists screen by the rules) that hold no loan, each up to
         ``loan_revenue_share`` of revenue and ``loan_max_yuan``, for ``loan_years``. Firms that
-        want more R&D than they can fund (:func:`~zonesim.engine.rd.rd_finance_limit`) apply
-        first; within each group the order is random. A loan's yearly draw raises what its
-        holder can fund."""
+        want more R&D (``desired``, :func:`~zonesim.engine.rd.desired_rd_intensity`) than they
+        can fund (:func:`~zonesim.engine.rd.rd_finance_limit`) apply first; within each group
+        the order is random. A loan's yearly draw raises what its holder can fund."""
         m, p = self.model, self.model.p
         volume = p["tech_loan_yuan_per_year"]
         if volume <= 0:
@@ -152,7 +158,7 @@ class Government(Agent):
         cand = np.flatnonzero(e.alive & e.meets_tech_sme_rules & (e.loan_until <= m.time))
         if len(cand) == 0:
             return
-        constrained = (desired_rd_intensity(m)[0] > rd_finance_limit(m))[cand]
+        constrained = (desired > rd_finance_limit(m))[cand]
         cand = np.concatenate([m.rng.permutation(cand[constrained]),
                                m.rng.permutation(cand[~constrained])])
         size = np.minimum(p["loan_revenue_share"] * e.revenue[cand], p["loan_max_yuan"])

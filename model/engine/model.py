@@ -3,9 +3,10 @@
 The schedule (docs/ODD.md §3) — each step is 1/``steps_per_year`` of a year:
 
 at the start of a year
-    firms reset their yearly accounts and revise their R&D propensity; the government grants
-    tech loans; firms decide this year's R&D (``decide_rd``); the government pays vouchers and
-    incubator subsidies;
+    the year's science budget opens; firms reset their yearly accounts and revise their R&D
+    propensity; the government grants tech loans; firms decide this year's R&D
+    (``decide_rd``: vouchers redeemed within what they can fund); last year's climbers get
+    their award; the government pays the incubator subsidies;
 every step
     firms spend on R&D and grow, as far as their land or the land their zone grants them
     allows; incubators admit and graduate projects (offshore
@@ -46,7 +47,7 @@ from zonesim.engine.land import Land
 from zonesim.engine.observe import indicator_table, record_year, zone_stats
 from zonesim.engine.patents import produce_patents
 from zonesim.engine.population import populate
-from zonesim.engine.rd import decide_rd, revise_rd_propensity, spend_on_rd
+from zonesim.engine.rd import decide_rd, desired_rd_intensity, revise_rd_propensity, spend_on_rd
 from zonesim.engine.status import (certify_high_tech, classify_tech_smes, enter_cultivation_pool,
                                    file_ip_to_qualify, name_leaders, name_specialised_smes,
                                    set_up_rd_institutions, update_university_cooperation,
@@ -267,8 +268,10 @@ class ZoneModel(mesa.Model):
         rate_exit_risk_by_size(self)
         self._update_same_sector()
         revise_rd_propensity(self)
-        self.government.grant_tech_loans()
-        decide_rd(self)
+        # what firms want before financing: the lenders' screen and the firms' decision
+        wanted = desired_rd_intensity(self)
+        self.government.grant_tech_loans(wanted[0])
+        decide_rd(self, wanted)
         self.government.fund_climbers_projects()
         self.carriers.reset_year()
         self.government.pay_incubator_subsidies()

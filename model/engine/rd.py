@@ -95,8 +95,9 @@ def redeem_vouchers(model, desired: np.ndarray, limit: np.ndarray) -> None:
     model.budget.pay("innovation_voucher_yuan", len(users) * p["innovation_voucher_yuan"])
 
 
-def decide_rd(model) -> None:
-    """Each firm sets this year's R&D intensity (at the start of the year).
+def decide_rd(model, wanted: tuple | None = None) -> None:
+    """Each firm sets this year's R&D intensity (at the start of the year); ``wanted``: this
+    year's :func:`desired_rd_intensity`, where the caller has it already.
 
     The firm wants :func:`desired_rd_intensity`, adds the external R&D its innovation voucher
     buys (:func:`redeem_vouchers`) and spends what it can fund (:func:`rd_finance_limit`).
@@ -108,7 +109,7 @@ def decide_rd(model) -> None:
     """
     e, p = model.firms, model.p
     alive, certified, revenue = e.alive, e.certified, e.revenue
-    desired, cost_plain, cost_cert = desired_rd_intensity(model)
+    desired, cost_plain, cost_cert = wanted if wanted is not None else desired_rd_intensity(model)
     limit = rd_finance_limit(model)
     redeem_vouchers(model, desired, limit)
     np.minimum(desired, limit, out=desired)

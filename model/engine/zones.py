@@ -249,8 +249,8 @@ def fund_backed_candidates(model, dt: float) -> Candidates | None:
     investment (``project_investment_per_revenue`` × its revenue), so
     ``guidance_fund_yuan_per_year`` backs that money's worth of projects a year, on average;
     they go to the zones by their last evaluation rank
-    (:meth:`~zonesim.engine.government.Government.rank_weights`) and into the zone's strategic
-    industries (细分赛道), and get land like any attracted project."""
+    (:meth:`~zonesim.engine.government.Government.last_rank_weights`) and into the zone's
+    strategic industries (细分赛道), and get land like any attracted project."""
     p, rng = model.p, model.rng
     fund = p["guidance_fund_yuan_per_year"] * dt
     if fund <= 0 or not model.zones:
@@ -260,7 +260,7 @@ def fund_backed_candidates(model, dt: float) -> Candidates | None:
     n = int(rng.poisson(fund / stake)) if stake > 0 else 0
     if n == 0:
         return None
-    weights = model.government.rank_weights()
+    weights = model.government.last_rank_weights()
     zone = rng.choice(model.n_zones, size=n, p=weights / weights.sum()).astype(np.int32)
     sector = model.draw_strategic_sectors(zone, model.draw_sectors(n))
     revenue = draw_project_revenue(model, n)
