@@ -22,15 +22,25 @@ from zonesim.scenario import load_scenario
 SEEDS = ("gaogang_2017_2020", "taizhou_jiangsu_2017_2020", "taizhou_zhejiang_2024_2027",
          "nantong_2024_2027", "jiangsu_one_zone_one_industry_2018_2022")
 #: Levers no seed scenario sets, measured where their mechanism exists (the cultivation pool
-#: and offshore bases of seed 003; the zone ranking of seeds 001 and 002; the science budget of
-#: seed 003 §四(二)), at the registry's range.
+#: and offshore bases of seed 003; the science budget of seed 003 §四(二)), at the registry's
+#: range.
 UNSET = {"gaogang_2017_2020": ["pool_rd_boost", "ip_support_rate", "zombie_base_min_projects",
                               "science_budget_share_of_gdp"],
-         "taizhou_zhejiang_2024_2027": ["laggard_warning_streak", "science_budget_share_of_gdp"],
-         "jiangsu_one_zone_one_industry_2018_2022": ["climber_land_share", "climber_award_yuan"]}
+         "taizhou_zhejiang_2024_2027": ["science_budget_share_of_gdp"]}
+#: The zone ranking's levers: every seed evaluates its zones (000 年考核的激励约束机制, 001
+#: §(十八) 争先进位, 002 §七, 003 §三 争先进位, 004 有进有出、动态管理), so each is measured
+#: in every seed scenario.
+RANKING = ("laggard_demotion", "climber_bonus", "climber_award_yuan", "climber_land_share",
+           "laggard_warning_streak")
 LEVERS_DOC = _common.REPO / "docs" / "LEVERS.md"
 BEGIN = "<!-- levers: begin (written by experiments/levers.py; do not edit) -->"
 END = "<!-- levers: end -->"
+
+
+def extra_levers(name: str) -> list[str]:
+    """The levers measured in the seed scenario ``name`` beyond those it sets."""
+    sc = load_scenario(name)
+    return UNSET.get(name, []) + [r for r in RANKING if r not in sc.parameters]
 
 
 def markdown(tables: dict[str, pd.DataFrame], replicates: int, seed: int) -> str:
@@ -44,7 +54,7 @@ def markdown(tables: dict[str, pd.DataFrame], replicates: int, seed: int) -> str
     for name, table in tables.items():
         for r in table.itertuples():
             meant = f"{'−' if r.direction == 'down' else ''}{r.indicator} ({r.scope})"
-            mark = " †" if r.lever in UNSET.get(name, ()) else ""
+            mark = " †" if r.lever in extra_levers(name) else ""
             rows.append(f"| {name} | `{r.lever}`{mark} ({num(r.low)} → {num(r.high)}) | {meant} | "
                         f"{lever_change_text(r)} | {r.verdict} |")
     return "\n".join([BEGIN, "", *rows, "", END])
@@ -58,7 +68,7 @@ def main() -> None:
     for name in SEEDS:
         sc = load_scenario(name)
         tables[name] = lever_effects(sc, replicates, args.seed, out / name,
-                                     scenario_levers(sc) + UNSET.get(name, []),
+                                     scenario_levers(sc) + extra_levers(name),
                                      **_common.executor_kwargs(args))
         print(f"\n{name}\n{levers_text(tables[name])}")
     if args.quick:

@@ -19,7 +19,7 @@ from zonesim.engine.status import certify_high_tech
 from zonesim import rules
 from zonesim.engine.entry import new_firm_columns
 from zonesim.engine.incubators import Incubator, graduate_candidates, incubate, replace_zombie_bases
-from zonesim.engine.zones import (decide_applications, meets_standard_land,
+from zonesim.engine.zones import (decide_applications, meets_standard_land, tier_criteria,
                                   redevelopment_candidates)
 from zonesim.registry.indicators import TIER_LEVEL, TIERS
 from zonesim.registry.parameters import defaults
@@ -1015,3 +1015,51 @@ def test_recognised_parks_row_sums_the_recognised_parks(make_model, four_zones):
         want = sum(last.loc[f"zone:{z.zone_id}", ind] for z in recognised)
         assert last.loc["recognised_parks", ind] == pytest.approx(want, rel=1e-9)
         assert last.loc["special_parks", ind] >= last.loc["recognised_parks", ind]
+
+
+def test_rewarded_zones_row_sums_the_zones_that_climbed_the_evaluation_before(make_model,
+                                                                             four_zones):
+    """The rewarded_zones row of a year is the sum of the zones holding climbers' rewards that
+    year: those that climbed in the previous year's evaluation (none in the first year)."""
+    m = make_model(scenario=four_zones, seed=3)
+    held, rewarded = set(), {}
+    for year in m.run_years():
+        rewarded[year] = held
+        held = {z.zone_id for z in m.zones if z.climbed}
+    table = m.indicator_table().set_index(["year", "scope"])
+    assert any(rewarded.values()), "some zone climbs in four years (seeded)"
+    for year, ids in rewarded.items():
+        for ind in ("enterprises", "rd_expenditure_yuan", "new_project_land_mu"):
+            want = sum(table.loc[(year, f"zone:{i}"), ind] for i in ids)
+            assert table.loc[(year, "rewarded_zones"), ind] == pytest.approx(want, rel=1e-9)
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(kind=st.sampled_from(["high_tech_zone", "special_park", "development_zone"]),
+       tier=st.integers(0, 4), streak=st.integers(1, 3), fails=st.booleans(),
+       demotion=st.booleans())
+def test_only_a_laggard_on_the_ladder_failing_its_tier_is_demoted(make_model, four_zones, kind,
+                                                                  tier, streak, fails,
+                                                                  demotion):
+    """A zone ranked last ``laggard_warning_streak`` evaluations running loses one tier only
+    if ``laggard_demotion`` is on, it is on the high-tech-zone ladder (development zones keep
+    theirs) and it no longer meets its own tier's criteria; zones_demoted counts it."""
+    m = make_model(scenario=four_zones, laggard_warning_streak=streak,
+                   laggard_demotion=int(demotion))
+    last = m.zones[0]
+    last.kind = kind
+    last.tier = min(tier, 1) if kind == "special_park" else tier
+    before, others = last.tier, [z.tier for z in m.zones[1:]]
+    need = tier_criteria(max(before, 1), last.is_special_park, m.p)
+    stats = [firm_indicators(m, m.firms.zone == z.index, m.year) for z in m.zones]
+    stats[0].update({k: (0.5 if fails else 1.0) * v for k, v in need.items()})
+    ranks = np.array([4, 1, 2, 3])
+    for year in range(2017, 2017 + streak):
+        m.government.reward_and_warn(ranks, stats, year)
+    meant = demotion and kind != "development_zone" and before > 0 and fails
+    assert last.tier == before - meant
+    assert last.warnings == 1
+    assert [z.tier for z in m.zones[1:]] == others
+    demoted = sum(t.startswith("demoted") for z in m.zones for _, t in z.promotions)
+    assert demoted == int(meant)

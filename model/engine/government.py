@@ -62,19 +62,23 @@ class Government(Agent):
         firms' R&D projects (:meth:`fund_climbers_projects`) and a share of the land quota
         (:meth:`allocate_land_quota`). A zone ranked last in ``laggard_warning_streak``
         consecutive evaluations is warned and, if ``laggard_demotion`` and it no longer meets
-        its own tier's criteria, loses one tier (有进有出)."""
+        its own tier's criteria, loses one tier (有进有出; development zones, off the
+        high-tech-zone ladder, keep theirs). The zones that climbed in the previous
+        evaluation held this year's rewards (``rewarded``)."""
         p = self.model.p
         zones = self.model.zones
         last = len(zones)
         for z, r, stats in zip(zones, ranks, zone_stats):
             before = self.last_ranks.get(z.index)
+            z.rewarded = z.climbed
             z.climbed = before is not None and r < before
             z.attraction_bonus = p["climber_bonus"] if z.climbed else 0.0
             streak = self.last_place_streak.get(z.index, 0) + 1 if (r == last and last > 1) else 0
             self.last_place_streak[z.index] = streak
             if streak >= p["laggard_warning_streak"]:
                 z.warnings += 1
-                if p["laggard_demotion"] and not z.meets_criteria(z.tier, stats):
+                if (p["laggard_demotion"] and z.on_ladder
+                        and not z.meets_criteria(z.tier, stats)):
                     z.demote(year)
                 self.last_place_streak[z.index] = 0
             self.last_ranks[z.index] = int(r)

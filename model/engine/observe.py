@@ -2,7 +2,8 @@
 Observation and §7.22), from the year's group sums (:mod:`zonesim.engine.group_sums`).
 
 The indicator table has one row per (year, scope) — ``city``, ``zones``, ``rest_of_city``,
-``special_parks`` and ``recognised_parks`` (if there are special parks) and ``zone:<id>`` — and
+``special_parks`` and ``recognised_parks`` (if there are special parks), ``rewarded_zones`` and
+``zone:<id>`` — and
 one column per registered indicator."""
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ def record_year(model, year: int, sums: dict | None = None) -> None:
         groups["special_parks"] = parks
         groups["recognised_parks"] = [z.index + 1 for z in model.zones
                                       if z.is_special_park and z.tier >= 1]
+    groups["rewarded_zones"] = [z.index + 1 for z in model.zones if z.rewarded]
     for z in model.zones:
         groups[f"zone:{z.zone_id}"] = [z.index + 1]
     picks = pick_many(sums, list(groups.values()))     # scope "city" first
@@ -100,6 +102,8 @@ def city_level(model, sums: dict) -> dict:
         "zones_provincial_plus": int((tiers >= 2).sum()),
         "zones_provincial_recognized_plus": int((tiers >= 3).sum()),
         "zones_national": int((tiers >= 4).sum()),
+        "zones_demoted": sum(1 for z in model.zones for (_, t) in z.promotions
+                             if t.startswith("demoted")),
         "zones_creating_to_recognized": sum(
             1 for z in model.zones for (_, t) in z.promotions if t == "provincial_recognized"),
         "county_units_covered_share": (len(covered) / len(model.counties)
