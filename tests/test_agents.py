@@ -593,6 +593,70 @@ def test_land_requests_granted_while_land_is_free(make_model, free_share):
                                    err_msg="land enough for every request: nobody is held")
 
 
+# ------------------------------------------------------------------------ M0 land
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(multiple=st.floats(1.0, 4.0), reserve=st.floats(0.0, 400.0), seed=st.integers(0, 99))
+def test_only_high_tech_projects_take_m0_land_at_its_floor_space(make_model, multiple,
+                                                                 reserve, seed):
+    """High-tech projects take the M0 reserve in arrival order while it holds them, needing
+    m0_floor_space_multiple times less land; no other project takes it, and the reserve falls
+    by exactly what they take."""
+    m = make_model(seed=seed, m0_floor_space_multiple=multiple)
+    rng = np.random.default_rng(seed)
+    n = 40
+    zone = rng.integers(0, m.n_zones, n).astype(np.int32)
+    eligible = rng.random(n) < 0.6
+    land0 = rng.uniform(1.0, 60.0, n)
+    cols = {"land_mu": land0.copy(), "land_productivity": np.ones(n),
+            "on_m0": np.zeros(n, dtype=bool)}
+    m.land.m0_free_mu[:] = reserve
+    on = m.land.take_m0(zone, cols, eligible)
+    assert not (on & ~eligible).any()
+    np.testing.assert_allclose(cols["land_mu"][on], land0[on] / multiple)
+    np.testing.assert_allclose(cols["land_productivity"][on], multiple)
+    np.testing.assert_array_equal(cols["land_mu"][~on], land0[~on])
+    np.testing.assert_array_equal(cols["on_m0"], on)
+    taken = np.bincount(zone[on], weights=cols["land_mu"][on], minlength=m.n_zones)
+    np.testing.assert_allclose(m.land.m0_free_mu, reserve - taken, atol=1e-9)
+    assert (m.land.m0_free_mu >= -1e-9).all()
+    # an eligible project left out did not fit into what its zone's reserve had left then
+    for i in np.flatnonzero(eligible & ~on):
+        before = reserve - cols["land_mu"][:i][on[:i] & (zone[:i] == zone[i])].sum()
+        assert land0[i] / multiple > before - 1e-9
+
+
+def test_expansion_draws_on_the_m0_reserve_for_m0_firms_only(make_model):
+    """A firm on M0 land grows within its zone's M0 reserve, the others within the rest of
+    the free land: with no ordinary free land, only M0 firms get land."""
+    m = make_model(seed=4, initial_enterprises=1500)
+    e = m.firms
+    inz = np.flatnonzero(e.alive & (e.zone >= 0))
+    m0 = inz[::5]
+    e.on_m0[m0] = True
+    e.revenue[inz] *= 2.0                                  # everyone outgrows its land
+    reserve = 1e7
+    for z in m.zones:
+        z.land_stock_mu = z.land_used_mu() + reserve       # all the free land is the reserve
+    m.land.m0_free_mu[:] = reserve
+    before = e.land_mu.copy()
+    m.land.expand_or_hold()
+    got = e.land_mu - before
+    assert (got[m0] > 0).all()
+    np.testing.assert_array_equal(got[np.setdiff1d(inz, m0)], 0.0)
+    np.testing.assert_allclose(reserve - m.land.m0_free_mu,
+                               np.bincount(e.zone[m0], weights=got[m0], minlength=m.n_zones))
+    np.testing.assert_allclose(m.land.used_mu, land_used_from_columns(m), rtol=1e-9)
+
+
+def test_m0_share_of_the_quota_is_supplied_as_m0(make_model, four_zones):
+    m = make_model(scenario=four_zones, land_allocation_rule="uniform",
+                   land_quota_mu_per_year=2000, m0_land_share=0.25)
+    shares = np.asarray(m.government.allocate_land_quota(np.array([1, 2, 3, 4])), dtype=float)
+    np.testing.assert_allclose(m.land.m0_free_mu, 0.25 * shares)
+
+
 # ---------------------------------------------------------------------- land recycling
 
 def test_land_recycling_removes_lowest_per_mu_firms(make_model):

@@ -1,7 +1,8 @@
 """Invariants that hold at every step, for any seed and lever values (hypothesis).
 
 Each example is a small city (300-500 firms) run for 2-3 simulated years, checked after every
-``model.step()``: no negative stocks; land used within land available in every zone, and the
+``model.step()``: no negative stocks; land used within land available in every zone, the M0
+reserve within the free land and held by high-tech firms only, and the
 cached land account equal to the land recomputed from the firm columns; every zone firm holding
 land and producing no more than its land supports; firm ids unique and stable; an exit time for
 exactly the exited firms; after each year's certification round, no certificate already
@@ -32,6 +33,7 @@ levers = st.fixed_dictionaries({
     "standard_land_min_investment_yuan_per_mu": st.sampled_from([0.0, 2.4e6]),
     "standard_land_min_tax_yuan_per_mu": st.sampled_from([0.0, 2e5]),
     "rd_subsidy_rate": st.sampled_from([0.0, 0.2]),
+    "m0_land_share": st.sampled_from([0.0, 0.3, 1.0]),
 })
 
 SETTINGS = settings(max_examples=12, deadline=None,
@@ -58,6 +60,11 @@ def check_step(m, before: dict) -> dict:
         assert used[z.index] <= z.land_stock_mu * (1 + 1e-9) + 1e-6, \
             f"zone {z.zone_id}: land used {used[z.index]:.1f} > stock {z.land_stock_mu:.1f}"
         assert z.land_free_mu() >= 0
+    # the M0 reserve is part of the free land, held by high-tech firms only
+    m0 = m.land.m0_free_mu
+    assert (m0 >= -1e-6).all() and (m0 <= m.land.free_by_zone() + 1e-6).all()
+    assert not (e.on_m0 & ~m.sector_high_tech[e.sector]).any(), \
+        "M0 land held by a non-high-tech firm"
     # capacity growth needs land: no zone firm is without land or produces beyond what its
     # land supports
     held = np.flatnonzero(e.alive & (e.zone >= 0))

@@ -63,7 +63,8 @@ def new_firm_columns(model, n: int, *, zone, sector, revenue, origin) -> dict:
                 other_ip=np.zeros(n, dtype=np.int32),
                 revenue=revenue,
                 va_factor=np.exp(p["value_added_dispersion"] * rng.standard_normal(n)),
-                land_productivity=land_prod, land_mu=land, base_rd_intensity=base_rd,
+                land_productivity=land_prod, land_mu=land, on_m0=np.zeros(n, dtype=bool),
+                base_rd_intensity=base_rd,
                 rd_propensity=base_rd, knowledge=knowledge,
                 # until its first R&D decision, what a small entrant can fund (rd.py)
                 rd_intensity=np.where(rules.above_scale(revenue), base_rd,

@@ -31,6 +31,7 @@ COLUMNS: dict[str, type] = {
     "va_factor": float,          # firm's value-added rate relative to the average
     "land_productivity": float,  # firm's revenue per mu relative to the zone average
     "land_mu": float,
+    "on_m0": bool,               # holds M0 new-type industrial land (Land.take_m0)
     "rd_propensity": float,      # the firm's long-run R&D / revenue with no policy
     "base_rd_intensity": float,  # this year's R&D / revenue the firm would choose with no policy
     "rd_intensity": float,       # reported R&D / revenue chosen for this year

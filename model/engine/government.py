@@ -90,7 +90,7 @@ class Government(Agent):
         others; where every zone is a candidate park, the tilt goes to the recognised ones:
         the quota follows the parks' development, seed 004 §三(四)10). This year's climbers
         share ``climber_land_share`` of the quota first (优先保障, seed 002 §六(四)). The quota
-        adds to the zones' land stock."""
+        adds to the zones' land stock, ``m0_land_share`` of it as M0 (:meth:`Land.supply_m0`)."""
         p = self.model.p
         zones = self.model.zones
         n = len(zones)
@@ -118,6 +118,7 @@ class Government(Agent):
             shares = (1.0 - c) * shares + c * quota * climbers / climbers.sum()
         for z, s in zip(zones, shares):
             z.land_stock_mu += s
+        self.model.land.supply_m0(shares)
         return shares
 
     def recycle_land(self) -> RecycledPlots | None:

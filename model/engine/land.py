@@ -10,6 +10,11 @@ of the city use what they need. A firm's need is its revenue over its zone's rev
 Land binds: a zone firm's output cannot outgrow what its land supports, so a zone without free
 land grows only as fast as its land is used more intensively (:meth:`Land.intensify`,
 提高平均容积率 — seed 002 §六(二)) or its quota and recycled plots bring land.
+
+New-type industrial land (M0, seed 002 §六(二)): a share of the quota is supplied as M0, a
+reserve within the zone's free land that only high-tech projects take (:meth:`Land.take_m0`),
+building more floor space per mu; firms on it expand within the reserve, the others within the
+rest of the free land (:meth:`Land.ordinary_free_mu`).
 """
 
 from __future__ import annotations
@@ -39,6 +44,8 @@ class Land:
         #: revenue per mu (yuan a year) by zone, the rest of the city last (zone index −1);
         #: the zones' values are calibrated at set-up (:meth:`calibrate_output_per_mu`)
         self.output_per_mu = np.full(n_zones + 1, model.p["land_output_yuan_per_mu"])
+        #: M0 land supplied and not yet taken, by zone (mu): part of the zone's free land
+        self.m0_free_mu = np.zeros(n_zones)
 
     def need_mu(self, revenue, zone, land_productivity) -> np.ndarray:
         """Land (mu) that firms of ``revenue`` (yuan a year) need in ``zone`` (−1: the rest of
@@ -91,6 +98,11 @@ class Land:
         """Free land of each zone (mu), in zone order."""
         return np.array([z.land_free_mu() for z in self.model.zones])
 
+    def ordinary_free_mu(self) -> np.ndarray:
+        """Free land of each zone (mu) outside its M0 reserve: what projects and expansions on
+        ordinary industrial land can take."""
+        return np.maximum(self.free_by_zone() - self.m0_free_mu, 0.0)
+
     def occupy(self, zone: np.ndarray, land_mu: np.ndarray) -> None:
         """Entrants in ``zone`` (−1: the rest of the city, not accounted) take ``land_mu``."""
         inz = zone >= 0
@@ -119,22 +131,53 @@ class Land:
     def grant_requests(self, ids: np.ndarray) -> None:
         """Zone firms ``ids`` ask their zone for the land their revenue needs beyond their
         holding; each zone grants its requests in random order while land is free (a request
-        larger than what is left gets the rest)."""
+        larger than what is left gets the rest): firms on M0 land from the zone's M0 reserve,
+        the others from the rest of its free land."""
         m = self.model
         e = m.firms
-        # random order within each zone: shuffle, then a stable sort by zone
+        # random order within each pool (zone × M0 or not): shuffle, then a stable sort
         ids = m.rng.permutation(ids)
-        ids = ids[np.argsort(e.zone[ids], kind="stable")]
-        zone = e.zone[ids]
+        ids = ids[np.argsort(2 * e.zone[ids] + e.on_m0[ids], kind="stable")]
+        zone, m0 = e.zone[ids], e.on_m0[ids]
+        pool = 2 * zone + m0
         request = np.maximum(
             self.need_mu(e.revenue[ids], zone, e.land_productivity[ids]) - e.land_mu[ids], 0.0)
-        asked_before = np.cumsum(request) - request          # within the zone, below
-        first = np.flatnonzero(np.r_[True, zone[1:] != zone[:-1]])
+        asked_before = np.cumsum(request) - request          # within the pool, below
+        first = np.flatnonzero(np.r_[True, pool[1:] != pool[:-1]])
         asked_before -= np.repeat(asked_before[first], np.diff(np.r_[first, len(ids)]))
-        free = self.free_by_zone()
-        granted = np.clip(free[zone] - asked_before, 0.0, request)
+        free = np.column_stack([self.ordinary_free_mu(), self.m0_free_mu]).ravel()
+        granted = np.clip(free[pool] - asked_before, 0.0, request)
         e.land_mu[ids] += granted
-        self.used_mu += np.bincount(zone, weights=granted, minlength=len(self.used_mu))
+        n = len(self.used_mu)
+        self.used_mu += np.bincount(zone, weights=granted, minlength=n)
+        self.m0_free_mu -= np.bincount(zone[m0], weights=granted[m0], minlength=n)
+
+    def supply_m0(self, quota_mu: np.ndarray) -> None:
+        """新型产业用地 (M0, seed 002 §六(二)): ``m0_land_share`` of each zone's yearly quota
+        (``quota_mu``, mu in zone order) is supplied as M0 land. A vacated M0 plot returns to
+        the zone's ordinary free land (the reserve holds the land supplied as M0 only)."""
+        self.m0_free_mu += self.model.p["m0_land_share"] * np.asarray(quota_mu, dtype=float)
+
+    def take_m0(self, zone: np.ndarray, cols: dict, eligible: np.ndarray) -> np.ndarray:
+        """Eligible entrants (high-tech projects: 优先保障高新技术产业和科研用地需求, seed 002
+        §六(二)) take M0 land in arrival order while their zone's reserve holds them. On it
+        they build ``m0_floor_space_multiple`` times the floor space per mu, so they need that
+        many times less land: their land productivity rises, and their land falls, by the
+        multiple (``cols``, the entrants' columns, changed in place). Returns who got M0."""
+        on = np.zeros(len(zone), dtype=bool)
+        if not (eligible.any() and self.m0_free_mu.any()):
+            return on
+        k = self.model.p["m0_floor_space_multiple"]
+        need = cols["land_mu"] / k
+        for z in np.unique(zone[eligible]).tolist():
+            rows = np.flatnonzero(zone == z)
+            on[rows] = _first_fit(need[rows], eligible[rows], self.m0_free_mu[z])
+        self.m0_free_mu -= np.bincount(zone[on], weights=need[on],
+                                       minlength=len(self.m0_free_mu))
+        cols["land_mu"][on] = need[on]
+        cols["land_productivity"][on] *= k
+        cols["on_m0"][on] = True
+        return on
 
     def follow_need_outside_zones(self) -> None:
         """Firms in the rest of the city use the land they need (yearly; not accounted)."""

@@ -170,7 +170,7 @@ class ZoneModel(mesa.Model):
                                     revenue=cat([c.revenue for c in sources]),
                                     origin=cat([c.origin for c in sources]))
         cols = {k: (np.full(n, v) if np.ndim(v) == 0 else v) for k, v in cols.items()}
-        free_mu = self.land.free_by_zone()
+        free_mu = self.land.ordinary_free_mu()
         keep = np.empty(n, dtype=bool)
         start = 0
         for c in sources:

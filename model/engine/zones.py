@@ -206,7 +206,7 @@ def project_candidates(model, dt: float) -> Candidates | None:
     of :func:`project_sectors`. A candidate is admitted only if it meets the standard-land
     bars (:func:`meets_standard_land`) and its land fits into the zone's free land.
     """
-    p, rng = model.p, model.rng
+    rng = model.rng
     zones = model.zones
     if not zones:
         return None
@@ -218,7 +218,7 @@ def project_candidates(model, dt: float) -> Candidates | None:
     sector = project_sectors(model, zone)
     revenue = draw_project_revenue(model, n)
 
-    return attracted_projects(p, zone, sector, revenue)
+    return attracted_projects(model, zone, sector, revenue)
 
 
 def draw_project_revenue(model, n: int) -> np.ndarray:
@@ -235,12 +235,17 @@ def mean_project_revenue(p) -> float:
             * np.exp(0.5 * p["entrant_revenue_dispersion"] ** 2))
 
 
-def attracted_projects(p, zone, sector, revenue) -> Candidates:
+def attracted_projects(model, zone, sector, revenue) -> Candidates:
     """Attracted projects as candidates: admitted if they meet the standard-land bars
-    (:func:`meets_standard_land`) and their land fits into their zone's free land."""
+    (:func:`meets_standard_land`) and their land fits into their zone's free land — for a
+    high-tech project first its M0 reserve (:meth:`~zonesim.engine.land.Land.take_m0`)."""
+    p = model.p
+    high_tech = model.sector_high_tech[sector]
+
     def admit(cols: dict, free_mu: np.ndarray) -> np.ndarray:
         ok = meets_standard_land(p, revenue, cols["land_mu"], cols["va_factor"])
-        return fit_in_free_land(zone, cols["land_mu"], ok, free_mu)
+        on_m0 = model.land.take_m0(zone, cols, ok & high_tech)
+        return on_m0 | fit_in_free_land(zone, cols["land_mu"], ok & ~on_m0, free_mu)
 
     return Candidates(zone, sector, revenue,
                       np.full(len(zone), ORIGINS.index("attracted"), np.int8), admit)
@@ -268,7 +273,7 @@ def fund_backed_candidates(model, dt: float) -> Candidates | None:
     sector = model.draw_strategic_sectors(zone, model.draw_sectors(n))
     revenue = draw_project_revenue(model, n)
 
-    return attracted_projects(p, zone, sector, revenue)
+    return attracted_projects(model, zone, sector, revenue)
 
 
 def redevelopment_candidates(model, plots: RecycledPlots | None) -> Candidates | None:
