@@ -1,4 +1,5 @@
-"""Finance: small firms fund R&D from their cash flow and tech loans, vouchers buy external R&D
+"""Finance: small firms fund R&D from their cash flow and tech loans (whose defaults the
+risk-compensation fund pays its share of), vouchers buy external R&D
 with a co-payment, and the guidance fund co-invests in projects by zone rank and strategic
 industry."""
 
@@ -134,3 +135,53 @@ def test_guidance_fund_backs_projects_by_rank_in_strategic_industries(make_model
 def test_no_fund_no_backed_projects(make_model):
     assert fund_backed_candidates(make_model(seed=5, guidance_fund_yuan_per_year=0.0), 1.0) \
         is None
+
+
+@SETTINGS
+@given(share=st.floats(0.0, 1.0), budget=st.sampled_from([0.0, 3e5, 1e12]),
+       seed=st.integers(0, 99))
+def test_a_loan_holder_that_exits_defaults_and_the_fund_pays_its_share(make_model, share,
+                                                                      budget, seed):
+    """A firm that exits while its tech loan runs defaults: the fund claims
+    risk_compensation_share of the principal from the budget, never more than is left of it;
+    a firm without a running loan defaults on nothing; next year the banks lend the volume
+    times the share of the claims the fund paid."""
+    m = make_model(seed=seed, risk_compensation_share=share, tech_loan_yuan_per_year=5e7,
+                   loan_max_yuan=1e6)
+    e, g = m.firms, m.government
+    rng = np.random.default_rng(seed)
+    ids = np.flatnonzero(e.alive)[:60]
+    running = rng.random(60) < 0.5
+    e.loan_yuan[ids] = rng.uniform(1e5, 1e6, 60)
+    e.loan_until[ids] = np.where(running, m.time + 1.0, m.time - 0.5)
+    m.budget.limit_yuan = budget
+    g.compensate_defaults(ids)
+    principal = e.loan_yuan[ids[running]].sum()
+    assert g.defaults_yuan == pytest.approx(principal)
+    assert g.compensation_claimed_yuan == pytest.approx(share * principal)
+    paid = m.budget.ledger["loan_risk_compensation"]
+    assert paid == pytest.approx(g.compensation_paid_yuan)
+    assert paid <= min(share * principal, budget) * (1 + 1e-12)
+    assert m.budget.spent_yuan <= budget * (1 + 1e-12)
+    cover = 1.0 if share * principal == 0 else paid / (share * principal)
+    e.loan_until[:] = -1.0                              # the loans are repaid or written off
+    m.government.grant_tech_loans(desired_rd_intensity(m)[0])
+    assert g.defaults_yuan == 0.0
+    lent = e.loan_until > m.time
+    assert e.loan_yuan[lent].sum() <= 5e7 * cover * (1 + 1e-12)
+    if cover == 0.0:
+        assert not lent.any(), "the banks lend under the fund only as far as it paid"
+
+
+def test_exits_of_loan_holders_are_defaults_the_budget_compensates(make_model):
+    """Over a year of the model, loan holders exit like other firms; their principal is the
+    year's defaults, and the fund's payment for them is in the books."""
+    m = make_model(seed=5, initial_enterprises=3000, tech_loan_yuan_per_year=3e8,
+                   risk_compensation_share=0.6)
+    next(m.run_years())
+    g = m.government
+    assert g.defaults_yuan > 0
+    assert g.compensation_claimed_yuan == pytest.approx(0.6 * g.defaults_yuan)
+    assert m.budget.ledger["loan_risk_compensation"] == pytest.approx(g.compensation_paid_yuan)
+    city = m.indicator_table().query("scope == 'city'").iloc[-1]
+    assert city["tech_loan_defaults_yuan"] == pytest.approx(g.defaults_yuan)

@@ -23,6 +23,7 @@ PROGRAMMES = {
     "incubator_operating_subsidy_yuan": "incubator_subsidies",
     "offshore_landing_reward_yuan": "landing_rewards",
     "climber_award_yuan": "climber_awards",
+    "tech_loan_yuan_per_year": "loan_risk_compensation",
 }
 
 

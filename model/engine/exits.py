@@ -62,5 +62,6 @@ def exit_firms(model, dt: float) -> np.ndarray:
     exposure = np.clip(since_entry + dt, 0.0, dt)
     ids = ids[u[ids] < rules.probability_within(annual, exposure)]
     # exits happen within the step: at the middle of each firm's exposure
+    model.government.compensate_defaults(ids)
     model.remove_firms(ids, 0.5 * (np.maximum(model.time, e.entry_year[ids]) + model.time + dt))
     return ids

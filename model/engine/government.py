@@ -31,6 +31,9 @@ class Government(Agent):
         super().__init__(model)
         self.last_ranks: dict[int, int] = {}
         self.last_place_streak: dict[int, int] = {}
+        #: this year's tech-loan defaults (principal, yuan) and the risk-compensation fund's
+        #: claims and payments for them (yuan)
+        self.defaults_yuan = self.compensation_claimed_yuan = self.compensation_paid_yuan = 0.0
 
     def last_rank_weights(self) -> np.ndarray:
         """:func:`rank_weights` of the last evaluation, in zone order; equal before the
@@ -154,9 +157,11 @@ class Government(Agent):
         ``loan_revenue_share`` of revenue and ``loan_max_yuan``, for ``loan_years``. Firms that
         want more R&D (``desired``, :func:`~zonesim.engine.rd.desired_rd_intensity`) than they
         can fund (:func:`~zonesim.engine.rd.rd_finance_limit`) apply first; within each group
-        the order is random. A loan's yearly draw raises what its holder can fund."""
+        the order is random. A loan's yearly draw raises what its holder can fund. The banks
+        lend the volume times the share of last year's default claims the risk-compensation
+        fund paid (:meth:`close_default_year`)."""
         m, p = self.model, self.model.p
-        volume = p["tech_loan_yuan_per_year"]
+        volume = p["tech_loan_yuan_per_year"] * self.close_default_year()
         if volume <= 0:
             return
         e = m.firms
@@ -170,6 +175,30 @@ class Government(Agent):
         take = np.cumsum(size) <= volume
         e.set("loan_until", cand[take], m.time + p["loan_years"])
         e.set("loan_yuan", cand[take], size[take])
+
+    def compensate_defaults(self, ids: np.ndarray) -> None:
+        """科技型中小企业风险补偿资金 (seed 003 §三(五)3): a firm that exits (``ids``) while it
+        holds a tech loan defaults on it, and the risk-compensation fund pays the bank
+        ``risk_compensation_share`` of the principal out of the science budget (§7.23), so
+        that loans cost the budget what their defaults cost."""
+        m = self.model
+        e = m.firms
+        gone = ids[e.loan_until[ids] > m.time]
+        if len(gone) == 0:
+            return
+        principal = float(e.loan_yuan[gone].sum())
+        claim = m.p["risk_compensation_share"] * principal
+        self.defaults_yuan += principal
+        self.compensation_claimed_yuan += claim
+        self.compensation_paid_yuan += m.budget.pay("tech_loan_yuan_per_year", claim)
+
+    def close_default_year(self) -> float:
+        """Start a new year of defaults; returns the share of last year's claims the fund paid
+        (1 without claims). What the budget did not pay the banks bore, and they lend under
+        the fund only as far as it covers them."""
+        claimed, paid = self.compensation_claimed_yuan, self.compensation_paid_yuan
+        self.defaults_yuan = self.compensation_claimed_yuan = self.compensation_paid_yuan = 0.0
+        return 1.0 if claimed <= 0 else min(paid / claimed, 1.0)
 
     def fund_climbers_projects(self) -> None:
         """Last year's climbers get ``climber_award_yuan`` each from the budget for their firms'

@@ -114,6 +114,7 @@ def city_level(model, sums: dict) -> dict:
             else np.nan),
         "zones_strategic_output_over_10bn": int((strategic_out >= TEN_BILLION_YUAN).sum()),
         "tech_loan_balance_yuan": float(e.loan_yuan[on_loan].sum()),
+        "tech_loan_defaults_yuan": model.government.defaults_yuan,
         "government_spending_yuan": model.budget.spent_yuan,
         "science_budget_yuan": model.budget.limit_yuan,
         "budget_payout_share": model.budget.payout,
