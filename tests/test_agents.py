@@ -1081,23 +1081,6 @@ def test_recognised_parks_row_sums_the_recognised_parks(make_model, four_zones):
         assert last.loc["special_parks", ind] >= last.loc["recognised_parks", ind]
 
 
-def test_rewarded_zones_row_sums_the_zones_that_climbed_the_evaluation_before(make_model,
-                                                                             four_zones):
-    """The rewarded_zones row of a year is the sum of the zones holding climbers' rewards that
-    year: those that climbed in the previous year's evaluation (none in the first year)."""
-    m = make_model(scenario=four_zones, seed=3)
-    held, rewarded = set(), {}
-    for year in m.run_years():
-        rewarded[year] = held
-        held = {z.zone_id for z in m.zones if z.climbed}
-    table = m.indicator_table().set_index(["year", "scope"])
-    assert any(rewarded.values()), "some zone climbs in four years (seeded)"
-    for year, ids in rewarded.items():
-        for ind in ("enterprises", "rd_expenditure_yuan", "new_project_land_mu"):
-            want = sum(table.loc[(year, f"zone:{i}"), ind] for i in ids)
-            assert table.loc[(year, "rewarded_zones"), ind] == pytest.approx(want, rel=1e-9)
-
-
 @settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(kind=st.sampled_from(["high_tech_zone", "special_park", "development_zone"]),

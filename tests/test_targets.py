@@ -306,8 +306,6 @@ def test_summary_gives_the_share_of_replicates_at_each_tier(base_scenario):
     ("special_parks", ["special_parks"], "all special parks together", "all special parks"),
     ("recognised_parks", ["recognised_parks"],
      "the special parks recognised in the year, together", "recognised parks"),
-    ("rewarded_zones", ["rewarded_zones"], "the zones holding climbers' rewards in the year "
-     "(they climbed in the previous evaluation), together", "zones rewarded for climbing"),
     ("rest_of_city", ["rest_of_city"], "outside the zones", "outside the zones"),
     ("zone:a", ["zone:a"], "zone a", "a"),
     ("each_zone", ["zone:a", "zone:b"], "every zone (worst zone shown)", "every zone"),
@@ -337,10 +335,6 @@ def test_scope_checked_against_zones_and_indicator_level():
         scopes.check("zones", INDICATORS["zones_national"], ["a"])
     with pytest.raises(ValueError, match="measured for zones"):
         scopes.check("rest_of_city", INDICATORS["land_free_mu"], ["a"])
-    with pytest.raises(ValueError, match="needs a ranking of two zones or more"):
-        scopes.check("rewarded_zones", INDICATORS["enterprises"], ["a"])
-    assert scopes.check("rewarded_zones", INDICATORS["enterprises"], ["a", "b"]).kind \
-        == "rewarded_zones"
 
 
 def test_county_scope_reads_its_zones_and_is_for_data_only():

@@ -66,14 +66,12 @@ class Government(Agent):
         (:meth:`allocate_land_quota`). A zone ranked last in ``laggard_warning_streak``
         consecutive evaluations is warned and, if ``laggard_demotion`` and it no longer meets
         its own tier's criteria, loses one tier (有进有出; development zones, off the
-        high-tech-zone ladder, keep theirs). The zones that climbed in the previous
-        evaluation held this year's rewards (``rewarded``)."""
+        high-tech-zone ladder, keep theirs)."""
         p = self.model.p
         zones = self.model.zones
         last = len(zones)
         for z, r, stats in zip(zones, ranks, zone_stats):
             before = self.last_ranks.get(z.index)
-            z.rewarded = z.climbed
             z.climbed = before is not None and r < before
             z.attraction_bonus = p["climber_bonus"] if z.climbed else 0.0
             streak = self.last_place_streak.get(z.index, 0) + 1 if (r == last and last > 1) else 0

@@ -2,8 +2,7 @@
 Observation and §7.22), from the year's group sums (:mod:`zonesim.engine.group_sums`).
 
 The indicator table has one row per (year, scope) — ``city``, ``zones``, ``rest_of_city``,
-``special_parks`` and ``recognised_parks`` (if there are special parks), ``rewarded_zones`` and
-``zone:<id>`` — and
+``special_parks`` and ``recognised_parks`` (if there are special parks) and ``zone:<id>`` — and
 one column per registered indicator."""
 
 from __future__ import annotations
@@ -35,7 +34,6 @@ def record_year(model, year: int, sums: dict | None = None) -> None:
         groups["special_parks"] = parks
         groups["recognised_parks"] = [z.index + 1 for z in model.zones
                                       if z.is_special_park and z.tier >= 1]
-    groups["rewarded_zones"] = [z.index + 1 for z in model.zones if z.rewarded]
     for z in model.zones:
         groups[f"zone:{z.zone_id}"] = [z.index + 1]
     picks = pick_many(sums, list(groups.values()))     # scope "city" first

@@ -56,9 +56,6 @@ class Zone(Agent):
         self.attraction_bonus = 0.0
         #: whether the zone climbed in the last evaluation (争先进位: rewards next year)
         self.climbed = False
-        #: whether the zone holds climbers' rewards this year (it climbed in the evaluation
-        #: before the last): the ``rewarded_zones`` scope of the year's record
-        self.rewarded = False
         self.warnings = 0
         self.promotions: list[tuple[int, str]] = []
 

@@ -1,8 +1,7 @@
 """The scope grammar: where an indicator is read and a target must be met.
 
 - ``city`` (all firms), ``zones`` (firms in any zone), ``special_parks``, ``recognised_parks``
-  (the special parks recognised in the year), ``rewarded_zones`` (the zones holding climbers'
-  rewards in the year: they climbed in the previous evaluation) and ``rest_of_city``: rows of the indicator table
+  (the special parks recognised in the year) and ``rest_of_city``: rows of the indicator table
   that aggregate over a set of firms or zones;
 - ``zone:<id>``: one zone, the table's row of that name;
 - ``each_zone`` and ``each_zone:<tier>``: every zone (at that tier or above in the year), each
@@ -27,12 +26,9 @@ AGGREGATES = {
     "special_parks": ("all special parks together", "all special parks"),
     "recognised_parks": ("the special parks recognised in the year, together",
                          "recognised parks"),
-    "rewarded_zones": ("the zones holding climbers' rewards in the year (they climbed in the "
-                       "previous evaluation), together", "zones rewarded for climbing"),
     "rest_of_city": ("outside the zones", "outside the zones"),
 }
-HELP = ("'city', 'zones', 'special_parks', 'recognised_parks', 'rewarded_zones', "
-        "'rest_of_city', "
+HELP = ("'city', 'zones', 'special_parks', 'recognised_parks', 'rest_of_city', "
         "'zone:<zone id>', 'each_zone' or 'each_zone:<tier>' (tier one of "
         + ", ".join(TIERS) + ")")
 
@@ -81,9 +77,6 @@ def check(scope: str, indicator: Indicator, zone_kinds: Mapping[str, str]) -> Sc
         raise ValueError(f"unknown zone {s.zone[:80]!r}")
     if s.kind in ("zones", "each_zone") and not zone_kinds:
         raise ValueError(f"scope {scope!r} needs zones and the scenario has none")
-    if s.kind == "rewarded_zones" and len(zone_kinds) < 2:
-        raise ValueError(f"scope {scope!r} needs a ranking of two zones or more and the "
-                         f"scenario has {len(zone_kinds)}")
     if s.kind in ("special_parks", "recognised_parks") and \
             "special_park" not in zone_kinds.values():
         raise ValueError(f"scope {s.kind!r} needs a zone of kind 'special_park' and the "
