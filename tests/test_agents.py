@@ -756,41 +756,110 @@ def four_zones(scenario_variant):
     return scenario_variant(FOUR_ZONES, "four_zones")
 
 
-@pytest.mark.parametrize("rule", ["uniform", "by_rank", "special_parks"])
-def test_land_quota_sums_to_quota(make_model, four_zones, rule):
+def _quota(m, need, ranks=(2, 1, 4, 3)):
+    """The year's quota shares when the zones could not give ``need`` (mu by zone)."""
+    m.land.refused_projects_mu = np.asarray(need, dtype=float)
+    m.land.refused_requests_mu = np.zeros(m.n_zones)
+    return np.asarray(m.government.allocate_land_quota(np.array(ranks)), dtype=float)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(rule=st.sampled_from(["uniform", "by_rank", "special_parks"]),
+       need=st.lists(st.sampled_from([0.0, 50.0, 400.0, 3000.0]), min_size=4, max_size=4),
+       climbed=st.lists(st.booleans(), min_size=4, max_size=4),
+       climber_share=st.sampled_from([0.0, 0.3, 1.0]), tilt=st.sampled_from([0.0, 0.7, 1.0]))
+def test_land_quota_sums_to_quota_and_follows_need(make_model, four_zones, rule, need, climbed,
+                                                   climber_share, tilt):
+    """The whole quota is given, none of it negative, into the zones' stock; the climbers'
+    part and the special parks' tilt go only to zones that need land, none beyond its need."""
     m = make_model(scenario=four_zones, land_allocation_rule=rule, land_quota_mu_per_year=2000,
-                   special_park_tilt=0.7)
+                   special_park_tilt=tilt, climber_land_share=climber_share)
+    for z, c in zip(m.zones, climbed):
+        z.climbed = c
     stock0 = np.array([z.land_stock_mu for z in m.zones])
-    ranks = np.array([2, 1, 4, 3])
-    shares = np.asarray(m.government.allocate_land_quota(ranks), dtype=float)
+    shares = _quota(m, need)
     assert shares.sum() == pytest.approx(2000)
-    assert (shares >= 0).all()
-    stock1 = np.array([z.land_stock_mu for z in m.zones])
-    np.testing.assert_allclose(stock1 - stock0, shares)
+    assert (shares >= -1e-9).all()
+    np.testing.assert_allclose(np.array([z.land_stock_mu for z in m.zones]) - stock0, shares,
+                               atol=1e-6)
+    need, climbed = np.array(need), np.array(climbed)
+    first = need * climbed * min(1.0, climber_share * 2000 / max((need * climbed).sum(), 1e-9))
     parks = np.array([z.is_special_park for z in m.zones])
+    rest = 2000 - first.sum()
     if rule == "uniform":
-        np.testing.assert_allclose(shares, 500)
-    elif rule == "by_rank":
-        order = np.argsort(ranks)          # best first
-        assert (np.diff(shares[order]) < 0).all(), "a better rank must get more land"
-    else:
-        assert parks.sum() == 2
-        assert shares[parks].sum() == pytest.approx(0.7 * 2000)
-        np.testing.assert_allclose(shares[parks], 0.35 * 2000)
-        np.testing.assert_allclose(shares[~parks], 0.15 * 2000)
+        np.testing.assert_allclose(shares, first + rest / 4, atol=1e-6)
+    elif rule == "special_parks":
+        left = (need - first) * parks
+        tilt_mu = left * min(1.0, tilt * rest / max(left.sum(), 1e-9))
+        np.testing.assert_allclose(shares[parks], first[parks] + tilt_mu[parks], atol=1e-6)
+        assert (shares[parks] <= first[parks] + need[parks] - first[parks] + 1e-6).all()
+
+
+def test_quota_examples(make_model, four_zones):
+    """By rank a better rank gets more; climbers get their needs first, up to their share, and
+    a climber that needs no land gets no climber's part; the special parks get their needs up
+    to the tilt and the rest goes to the other zones."""
+    m = make_model(scenario=four_zones, land_allocation_rule="by_rank",
+                   land_quota_mu_per_year=2000)
+    ranks = np.array([2, 1, 4, 3])
+    shares = _quota(m, [0, 0, 0, 0], ranks)
+    assert (np.diff(shares[np.argsort(ranks)]) < 0).all(), "a better rank must get more land"
+    m = make_model(scenario=four_zones, land_allocation_rule="uniform",
+                   land_quota_mu_per_year=2000, climber_land_share=0.4)
+    for z in m.zones:
+        z.climbed = z.index in (1, 2)
+    np.testing.assert_allclose(_quota(m, [500, 300, 0, 900]), [425, 300 + 425, 425, 425])
+    np.testing.assert_allclose(_quota(m, [0, 3000, 1000, 0]),
+                               [300, 600 + 300, 200 + 300, 300])
+    m = make_model(scenario=four_zones, land_allocation_rule="special_parks",
+                   land_quota_mu_per_year=2000, special_park_tilt=0.7)
+    parks = np.array([z.is_special_park for z in m.zones])
+    assert parks.sum() == 2
+    need = np.where(parks, [100.0, 300.0, 100.0, 300.0], 0.0)
+    shares = _quota(m, need)
+    np.testing.assert_allclose(shares[parks], need[parks])
+    np.testing.assert_allclose(shares[~parks], (2000 - need.sum()) / 2)
+    shares = _quota(m, np.where(parks, 5000.0, 0.0))
+    np.testing.assert_allclose(shares[parks], 0.7 * 2000 / 2)
+    np.testing.assert_allclose(shares[~parks], 0.3 * 2000 / 2)
 
 
 def test_special_park_rule_tilts_to_recognised_parks_where_all_are_parks(make_model,
                                                                         four_zones):
-    """Where every zone is a special park, the special-park tilt goes to the recognised ones
-    (it would otherwise be uniform and the lever idle)."""
+    """Where every zone is a special park, the special-park tilt meets the recognised ones'
+    need (it would otherwise be uniform and the lever idle)."""
     m = make_model(scenario=four_zones, land_allocation_rule="special_parks",
                    land_quota_mu_per_year=2000, special_park_tilt=0.8)
     for z in m.zones:
         z.kind, z.tier = "special_park", int(z.index == 1)
-    shares = np.asarray(m.government.allocate_land_quota(np.array([1, 2, 3, 4])), dtype=float)
+    shares = _quota(m, [5000, 5000, 5000, 5000], [1, 2, 3, 4])
     assert shares[1] == pytest.approx(0.8 * 2000)
     np.testing.assert_allclose(np.delete(shares, 1), 0.2 * 2000 / 3)
+
+
+def test_zones_count_the_land_they_could_not_give(make_model):
+    """A zone's unmet need is the land of the admissible projects it turned away and what
+    its firms asked for at the last step and did not get; the count of projects starts again
+    each year."""
+    m = make_model(seed=8, initial_enterprises=1500)
+    free = np.array([50.0] * m.n_zones)
+    zone = np.zeros(4, dtype=np.int32)
+    keep = m.land.fit(zone, np.array([30.0, 30.0, 10.0, 40.0]),
+                      np.array([True, True, True, False]), free)
+    np.testing.assert_array_equal(keep, [True, False, True, False])
+    e = m.firms
+    inz = np.flatnonzero(e.alive & (e.zone >= 0))
+    e.revenue[inz] *= 3.0
+    for z in m.zones:
+        z.land_stock_mu = z.land_used_mu()                  # no free land at all
+    asked = m.land.need_mu(e.revenue[inz], e.zone[inz], e.land_productivity[inz]) \
+        - e.land_mu[inz]
+    m.land.expand_or_hold()
+    want = np.bincount(e.zone[inz], weights=asked, minlength=m.n_zones)
+    want[0] += 30.0
+    np.testing.assert_allclose(m.land.take_unmet_need(), want, rtol=1e-9)
+    np.testing.assert_allclose(m.land.refused_projects_mu, 0.0)
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
@@ -1052,16 +1121,6 @@ def test_climbers_get_their_award_for_their_firms_rd(make_model):
     np.testing.assert_allclose((rd1 * e.real_rd_share - real0)[mine], (rd1 - rd0)[mine])
     np.testing.assert_allclose(rd1[~mine], rd0[~mine])
     assert m.budget.ledger["climber_awards"] == pytest.approx(5e6)
-
-
-def test_climbers_get_their_share_of_the_land_quota_first(make_model, four_zones):
-    m = make_model(scenario=four_zones, land_allocation_rule="uniform",
-                   land_quota_mu_per_year=2000, climber_land_share=0.4)
-    for z in m.zones:
-        z.climbed = z.index in (1, 2)
-    shares = np.asarray(m.government.allocate_land_quota(np.array([1, 2, 3, 4])), dtype=float)
-    np.testing.assert_allclose(shares, [300, 300 + 400, 300 + 400, 300])
-    assert shares.sum() == pytest.approx(2000)
 
 
 def test_recognised_parks_row_sums_the_recognised_parks(make_model, four_zones):

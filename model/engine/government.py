@@ -18,6 +18,15 @@ from zonesim.engine.land import RecycledPlots
 from zonesim.engine.rd import rd_finance_limit
 
 
+def by_need(amount: float, need: np.ndarray) -> np.ndarray:
+    """``amount`` (mu) shared in proportion to ``need`` (mu, by zone), no zone more than its
+    need: what no zone needs is not given."""
+    total = float(need.sum())
+    if total <= 0 or amount <= 0:
+        return np.zeros(len(need))
+    return need * min(1.0, amount / total)
+
+
 def rank_weights(ranks: np.ndarray) -> np.ndarray:
     """Weights n, n−1, …, 1 of zones ranked 1 (best) … n (亩均论英雄, 资源要素差别化配置: seed
     001 §(六)), in the order of ``ranks``."""
@@ -85,42 +94,47 @@ class Government(Agent):
             self.last_ranks[z.index] = int(r)
 
     def allocate_land_quota(self, ranks: np.ndarray) -> np.ndarray:
-        """Divide ``land_quota_mu_per_year`` among zones (mu each) by the scenario's rule:
-        ``uniform``; ``by_rank`` (weights n, n-1, …, 1 from best to worst: 亩均论英雄);
-        ``special_parks`` (``special_park_tilt`` to special parks, the rest uniform to the
-        others; where every zone is a candidate park, the tilt goes to the recognised ones:
-        the quota follows the parks' development, seed 004 §三(四)10). This year's climbers
-        share ``climber_land_share`` of the quota first (优先保障, seed 002 §六(四)). The quota
-        adds to the zones' land stock, ``m0_land_share`` of it as M0 (:meth:`Land.supply_m0`)."""
+        """Divide ``land_quota_mu_per_year`` among zones (mu each), following what each zone
+        could not give this year (its unmet need, :meth:`Land.take_unmet_need`). First the
+        climbers' needs, up to ``climber_land_share`` of the quota (优先保障所需的…指标, seed
+        002 §六(四)); the rest by the scenario's rule (:meth:`quota_by_rule`). The quota adds
+        to the zones' land stock, ``m0_land_share`` of it as M0 (:meth:`Land.supply_m0`)."""
         p = self.model.p
         zones = self.model.zones
-        n = len(zones)
-        if n == 0:
+        if not zones:
             return np.zeros(0)
         quota = p["land_quota_mu_per_year"]
-        rule = p["land_allocation_rule"]
-        if rule == "by_rank":
-            w = rank_weights(ranks)
-        elif rule == "special_parks":
-            parks = np.array([z.is_special_park for z in zones])
-            if parks.all():
-                parks = np.array([z.tier >= 1 for z in zones])
-            if parks.all() or not parks.any():
-                w = np.ones(n)
-            else:
-                w = np.where(parks, p["special_park_tilt"] / parks.sum(),
-                             (1 - p["special_park_tilt"]) / (~parks).sum())
-        else:
-            w = np.ones(n)
-        shares = quota * w / w.sum()
+        need = self.model.land.take_unmet_need()
         climbers = np.array([z.climbed for z in zones])
-        if climbers.any():
-            c = p["climber_land_share"]
-            shares = (1.0 - c) * shares + c * quota * climbers / climbers.sum()
+        first = by_need(p["climber_land_share"] * quota, need * climbers)
+        shares = first + self.quota_by_rule(quota - first.sum(), ranks, need - first)
         for z, s in zip(zones, shares):
             z.land_stock_mu += s
         self.model.land.supply_m0(shares)
         return shares
+
+    def quota_by_rule(self, amount: float, ranks: np.ndarray, need: np.ndarray) -> np.ndarray:
+        """``amount`` (mu) by ``land_allocation_rule``: ``uniform``; ``by_rank`` (weights n,
+        n−1, …, 1 from best to worst: 亩均论英雄, seed 001 §(六)); ``special_parks`` (the
+        special parks' ``need``, up to ``special_park_tilt`` of the amount, first — where every
+        zone is a park, the recognised ones' — and the rest equally to the other zones:
+        根据特色园区发展需求…倾斜, seed 004 §三(四)10)."""
+        p = self.model.p
+        zones = self.model.zones
+        n = len(zones)
+        if p["land_allocation_rule"] == "by_rank":
+            w = rank_weights(ranks)
+        elif p["land_allocation_rule"] == "special_parks":
+            parks = np.array([z.is_special_park for z in zones])
+            if parks.all():
+                parks = np.array([z.tier >= 1 for z in zones])
+            if parks.any() and not parks.all():
+                tilt = by_need(p["special_park_tilt"] * amount, need * parks)
+                return tilt + (amount - tilt.sum()) * ~parks / (~parks).sum()
+            w = np.ones(n)
+        else:
+            w = np.ones(n)
+        return amount * w / w.sum()
 
     def recycle_land(self) -> RecycledPlots | None:
         """腾笼换鸟 (seed 002 §四(二)): in each zone, the ``land_recycling_share`` of firms with

@@ -17,7 +17,6 @@ import numpy as np
 
 from zonesim.engine.agents import Agent
 from zonesim.engine.entry import Candidates
-from zonesim.engine.land import fit_in_free_land
 
 KINDS = ("maker_space", "incubator", "accelerator", "offshore_base")
 
@@ -235,8 +234,8 @@ def graduate_candidates(model, graduates: np.ndarray) -> Candidates | None:
         wants_home = ~offshore | (rng.random(n) < p_land)
         fits = wants_home & (home < 0)
         at_zone = np.flatnonzero(home >= 0)
-        fits[at_zone] = fit_in_free_land(home[at_zone], cols["land_mu"][at_zone],
-                                         wants_home[at_zone], free_mu)
+        fits[at_zone] = model.land.fit(home[at_zone], cols["land_mu"][at_zone],
+                                       wants_home[at_zone], free_mu)
         # local graduates without land at home settle in the rest of the city
         elsewhere = ~offshore & ~fits
         cols["zone"][elsewhere] = -1

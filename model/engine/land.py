@@ -2,7 +2,7 @@
 
 A zone's land stock (``Zone.land_stock_mu``) grows by the quota the government allocates; the
 land its firms use is kept here, by zone, and changes only through this module: firms occupy
-land on entry (:func:`fit_in_free_land` decides who gets it), ask for more when they outgrow it
+land on entry (:meth:`Land.fit` decides who gets it), ask for more when they outgrow it
 (:meth:`Land.expand_or_hold`) and return it on exit (:meth:`Land.release`). Firms in the rest
 of the city use what they need. A firm's need is its revenue over its zone's revenue per mu
 (亩均产出) times its own land productivity.
@@ -46,6 +46,10 @@ class Land:
         self.output_per_mu = np.full(n_zones + 1, model.p["land_output_yuan_per_mu"])
         #: M0 land supplied and not yet taken, by zone (mu): part of the zone's free land
         self.m0_free_mu = np.zeros(n_zones)
+        #: land the zone could not give, by zone (mu): this year's projects turned away
+        #: (:meth:`fit`) and, at the last step, its firms' requests not granted
+        self.refused_projects_mu = np.zeros(n_zones)
+        self.refused_requests_mu = np.zeros(n_zones)
 
     def need_mu(self, revenue, zone, land_productivity) -> np.ndarray:
         """Land (mu) that firms of ``revenue`` (yuan a year) need in ``zone`` (−1: the rest of
@@ -72,6 +76,7 @@ class Land:
         inz = np.flatnonzero(e.alive & (e.zone >= 0))
         over = inz[e.revenue[inz] > self.capacity_yuan(inz)]
         if len(over) == 0:
+            self.refused_requests_mu[:] = 0.0
             return
         self.grant_requests(over)
         e.revenue[over] = np.minimum(e.revenue[over], self.capacity_yuan(over))
@@ -150,7 +155,26 @@ class Land:
         e.land_mu[ids] += granted
         n = len(self.used_mu)
         self.used_mu += np.bincount(zone, weights=granted, minlength=n)
+        self.refused_requests_mu = np.bincount(zone, weights=request - granted, minlength=n)
         self.m0_free_mu -= np.bincount(zone[m0], weights=granted[m0], minlength=n)
+
+    def fit(self, zone: np.ndarray, land_need: np.ndarray, admissible: np.ndarray,
+            free_mu: np.ndarray) -> np.ndarray:
+        """:func:`fit_in_free_land`, noting the land of the admissible entrants it turns away
+        as their zone's unmet need."""
+        keep = fit_in_free_land(zone, land_need, admissible, free_mu)
+        out = admissible & ~keep & (zone >= 0)
+        self.refused_projects_mu += np.bincount(zone[out], weights=land_need[out],
+                                                minlength=len(self.refused_projects_mu))
+        return keep
+
+    def take_unmet_need(self) -> np.ndarray:
+        """Each zone's unmet need for land this year (mu): the land of the projects it turned
+        away and what its firms asked for at the last step and did not get. The year's count
+        of projects starts again."""
+        need = self.refused_projects_mu + self.refused_requests_mu
+        self.refused_projects_mu = np.zeros_like(self.refused_projects_mu)
+        return need
 
     def supply_m0(self, quota_mu: np.ndarray) -> None:
         """新型产业用地 (M0, seed 002 §六(二)): ``m0_land_share`` of each zone's yearly quota

@@ -17,7 +17,7 @@ from zonesim import rules
 from zonesim.engine.agents import Agent
 from zonesim.engine.entry import Candidates
 from zonesim.engine.firms import ORIGINS
-from zonesim.engine.land import RecycledPlots, fit_in_free_land
+from zonesim.engine.land import RecycledPlots
 from zonesim.registry.indicators import TIER_LEVEL, TIERS
 
 
@@ -242,7 +242,7 @@ def attracted_projects(model, zone, sector, revenue) -> Candidates:
     def admit(cols: dict, free_mu: np.ndarray) -> np.ndarray:
         ok = meets_standard_land(p, revenue, cols["land_mu"], cols["va_factor"])
         on_m0 = model.land.take_m0(zone, cols, ok & high_tech)
-        return on_m0 | fit_in_free_land(zone, cols["land_mu"], ok & ~on_m0, free_mu)
+        return on_m0 | model.land.fit(zone, cols["land_mu"], ok & ~on_m0, free_mu)
 
     return Candidates(zone, sector, revenue,
                       np.full(len(zone), ORIGINS.index("attracted"), np.int8), admit)
@@ -293,7 +293,7 @@ def redevelopment_candidates(model, plots: RecycledPlots | None) -> Candidates |
         va_per_mu = revenue * p["value_added_ratio"] * cols["va_factor"] / plot_mu
         ok = ((va_per_mu > plots.value_added_per_mu)
               & meets_standard_land(p, revenue, plot_mu, cols["va_factor"]))
-        return fit_in_free_land(zone, plot_mu, ok, free_mu)
+        return model.land.fit(zone, plot_mu, ok, free_mu)
 
     return Candidates(zone, project_sectors(model, zone), revenue,
                       np.full(n, ORIGINS.index("attracted"), np.int8), admit)
