@@ -188,16 +188,12 @@ class Land:
         they build ``m0_floor_space_multiple`` times the floor space per mu, so they need that
         many times less land: their land productivity rises, and their land falls, by the
         multiple (``cols``, the entrants' columns, changed in place). Returns who got M0."""
-        on = np.zeros(len(zone), dtype=bool)
         if not (eligible.any() and self.m0_free_mu.any()):
-            return on
+            return np.zeros(len(zone), dtype=bool)
         k = self.model.p["m0_floor_space_multiple"]
         need = cols["land_mu"] / k
-        for z in np.unique(zone[eligible]).tolist():
-            rows = np.flatnonzero(zone == z)
-            on[rows] = _first_fit(need[rows], eligible[rows], self.m0_free_mu[z])
-        self.m0_free_mu -= np.bincount(zone[on], weights=need[on],
-                                       minlength=len(self.m0_free_mu))
+        # the reserve is fitted like free land (and takes what it gives)
+        on = fit_in_free_land(zone, need, eligible, self.m0_free_mu)
         cols["land_mu"][on] = need[on]
         cols["land_productivity"][on] *= k
         cols["on_m0"][on] = True
