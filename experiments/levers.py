@@ -25,7 +25,7 @@ SEEDS = ("gaogang_2017_2020", "taizhou_jiangsu_2017_2020", "taizhou_zhejiang_202
 #: and offshore bases of seed 003; the science budget of seed 003 §四(二); M0 land of seed 002
 #: §六(二)), at the registry's range.
 UNSET = {"gaogang_2017_2020": ["pool_rd_boost", "ip_support_rate", "zombie_base_min_projects",
-                              "science_budget_share_of_gdp"],
+                              "zombie_base_streak_years", "science_budget_share_of_gdp"],
          "taizhou_zhejiang_2024_2027": ["m0_land_share", "science_budget_share_of_gdp"]}
 #: The zone ranking's levers: every seed evaluates its zones (000 年考核的激励约束机制, 001
 #: §(十八) 争先进位, 002 §七, 003 §三 争先进位, 004 有进有出、动态管理), so each is measured

@@ -22,6 +22,7 @@ PROGRAMMES = {
     "innovation_voucher_yuan": "vouchers",
     "incubator_operating_subsidy_yuan": "incubator_subsidies",
     "offshore_landing_reward_yuan": "landing_rewards",
+    "offshore_base_setup_cost_yuan": "offshore_base_set_up",
     "climber_award_yuan": "climber_awards",
     "tech_loan_yuan_per_year": "loan_risk_compensation",
 }

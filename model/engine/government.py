@@ -238,11 +238,13 @@ class Government(Agent):
         graduation follow the subsidy paid
         (:meth:`~zonesim.engine.incubators.Incubator.set_rates`)."""
         m = self.model
-        claim = len(m.incubators) * m.p["incubator_operating_subsidy_yuan"]
+        # carriers that operate this year (建成并实质运营), not rows awaiting a founding
+        operating = int((m.carriers.opens_at[:m.carriers.n] < np.inf).sum())
+        claim = operating * m.p["incubator_operating_subsidy_yuan"]
         amount = m.budget.pay("incubator_operating_subsidy_yuan", claim)
         # each carrier's subsidy: the rate paid, or its part of what is left of the budget
         paid = m.budget.paid("incubator_operating_subsidy_yuan")
-        if m.incubators and amount < claim * m.budget.payout:
-            paid = amount / len(m.incubators)
+        if operating and amount < claim * m.budget.payout:
+            paid = amount / operating
         for inc in m.incubators:
             inc.set_rates(paid)

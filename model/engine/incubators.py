@@ -5,8 +5,13 @@ a base in an advanced region feeding projects home; seeds 000, 003, 004). Projec
 rate raised by talent programmes and the operating subsidy, and leave by graduating or failing
 (constant hazards). A local graduate becomes a firm in the carrier's zone (or in the rest of the
 city when the zone has no free land). An offshore graduate lands in its home zone only where land
-is free, with a probability that rises with the landing reward; otherwise it is lost. Offshore
-bases that admit too few projects in a year are weeded out and replaced (淘汰滕换).
+is free, with a probability that rises with the landing reward; otherwise it is lost.
+
+Offshore bases differ (seed 003 §三(五)1 tells 高质量 bases from 挂名/空壳/僵尸 ones): each draws a
+quality at its founding and keeps it, a multiplier of its admissions and of its landing odds. A
+base that stays below a minimum of admissions is weeded out (淘汰滕换): its tenants
+are lost, and a new base with a fresh draw is founded in its row at the next year's start, paying
+a set-up cost from the science budget and admitting only after a set-up lag.
 """
 
 from __future__ import annotations
@@ -41,6 +46,8 @@ class Carriers:
                 "lost_this_year")
     RATES = ("admissions_per_year", "graduation_rate", "failure_rate", "mean_incubation_years",
              "graduate_size_multiple")
+    #: what an offshore base draws at its founding and keeps (1 and 0 for local carriers)
+    QUALITY = ("quality", "landing_log_odds")
 
     def __init__(self, size: int):
         """Rows for ``size`` carriers (their number is fixed at set-up: a replaced base takes
@@ -51,8 +58,13 @@ class Carriers:
         self.offshore = np.zeros(size, dtype=bool)
         for name in self.COUNTERS:
             setattr(self, name, np.zeros(size, dtype=np.int64))
-        for name in self.RATES:
+        for name in self.RATES + self.QUALITY:
             setattr(self, name, np.zeros(size))
+        #: time (years) from which the carrier admits: −inf in operation from the start, +inf
+        #: a weeded base's row awaiting its successor's founding
+        self.opens_at = np.full(size, -np.inf)
+        #: an offshore base's consecutive years of operation below the minimum
+        self.years_below = np.zeros(size, dtype=np.int64)
 
     def add(self) -> int:
         """The next free row; returns its slot."""
@@ -64,6 +76,14 @@ class Carriers:
     def reset_year(self) -> None:
         for name in self.COUNTERS[1:]:
             getattr(self, name)[:] = 0
+
+    def open_share(self, time: float, dt: float) -> np.ndarray:
+        """Share of the step [time, time + dt) each carrier is open (admits projects)."""
+        return np.clip((time + dt - self.opens_at[:self.n]) / dt, 0.0, 1.0)
+
+    def in_operation(self, time: float) -> np.ndarray:
+        """Carriers open at ``time`` (建成并实质运营)."""
+        return self.opens_at[:self.n] <= time + 1e-9
 
 
 def _slot_property(column: str, doc: str):
@@ -99,9 +119,11 @@ class Incubator(Agent):
         "mean_incubation_years", "mean stay of a tenant: with constant graduation and failure "
         "hazards the time to either is exponential with their summed rate")
 
-    def __init__(self, model, kind: str, zone_index: int, slot: int | None = None):
+    def __init__(self, model, kind: str, zone_index: int, slot: int | None = None,
+                 opens_at: float = -np.inf):
         """A new carrier in a new row of ``model.carriers``, or in row ``slot`` (a replacement:
-        its counters start at 0)."""
+        its counters start at 0), admitting from time ``opens_at``. An offshore base draws its
+        quality (:meth:`draw_quality`)."""
         super().__init__(model)
         if kind not in KINDS:
             raise ValueError(f"unknown incubator kind {kind!r}")
@@ -110,9 +132,22 @@ class Incubator(Agent):
         c.kind[self.slot] = kind
         c.zone_index[self.slot] = zone_index
         c.offshore[self.slot] = kind == "offshore_base"
+        c.opens_at[self.slot] = opens_at
+        c.years_below[self.slot] = 0
         for name in Carriers.COUNTERS:
             getattr(c, name)[self.slot] = 0
+        c.quality[self.slot], c.landing_log_odds[self.slot] = (
+            self.draw_quality() if self.offshore else (1.0, 0.0))
         self.set_rates(model.budget.paid("incubator_operating_subsidy_yuan"))
+
+    def draw_quality(self) -> tuple[float, float]:
+        """An offshore base's quality, kept for its life: a lognormal multiplier of its
+        admissions with mean 1, and a normal shift of its landing log-odds with median 0, both
+        with spread ``offshore_base_quality_dispersion`` (seed 003 §三(五)1: 高质量 bases
+        against 挂名/空壳/僵尸 ones; the spread is an assumption)."""
+        sigma = self.model.p["offshore_base_quality_dispersion"]
+        z = self.model.offshore_rng.standard_normal(2)
+        return math.exp(sigma * z[0] - sigma * sigma / 2.0), sigma * z[1]
 
     def set_rates(self, subsidy_yuan: float) -> None:
         """The carrier's yearly admissions, graduation and failure rates, stay and graduates'
@@ -122,7 +157,7 @@ class Incubator(Agent):
         base = (p["offshore_projects_per_base"] if self.offshore
                 else p["incubator_admissions_per_year"] * admission_factor(kind, p))
         i = self.slot
-        c.admissions_per_year[i] = (base * (0.5 + p["talent_programme_intensity"])
+        c.admissions_per_year[i] = (base * c.quality[i] * (0.5 + p["talent_programme_intensity"])
                                     * (1.0 + subsidy_effect))
         g = min(p["incubator_graduation_rate"]
                 * (1.0 + p["subsidy_graduation_effect"] * subsidy_effect),
@@ -147,9 +182,25 @@ class Incubator(Agent):
     def offshore(self) -> bool:
         return bool(self.model.carriers.offshore[self.slot])
 
+    @property
+    def opens_at(self) -> float:
+        """Time (years) from which the carrier admits projects."""
+        return float(self.model.carriers.opens_at[self.slot])
+
+    def judge(self) -> None:
+        """The year's evaluation of an offshore base in operation the whole year (one in its
+        set-up is not judged): one more year below ``zombie_base_min_projects`` admissions, or
+        the count starts again."""
+        c = self.model.carriers
+        if self.offshore and self.opens_at <= self.model.time - 1.0 + 1e-9:
+            short = self.admitted_this_year < self.model.p["zombie_base_min_projects"]
+            c.years_below[self.slot] = c.years_below[self.slot] + 1 if short else 0
+
     def is_zombie(self) -> bool:
-        """An offshore base that admitted fewer than ``zombie_base_min_projects`` this year."""
-        return self.offshore and self.admitted_this_year < self.model.p["zombie_base_min_projects"]
+        """An offshore base that stayed below the minimum for ``zombie_base_streak_years``
+        evaluations in a row."""
+        return self.offshore and bool(self.model.carriers.years_below[self.slot]
+                                       >= self.model.p["zombie_base_streak_years"])
 
 
 def set_up_incubators(model) -> None:
@@ -189,7 +240,7 @@ def incubate(model, dt: float) -> np.ndarray:
     graduates of each carrier (by slot, the order of ``model.incubators``), whom
     :func:`graduate_candidates` turns into candidate enterprises."""
     c, rng = model.carriers, model.rng
-    new = rng.poisson(c.admissions_per_year * dt)
+    new = rng.poisson(c.admissions_per_year[:c.n] * dt * c.open_share(model.time, dt))
     graduates = np.zeros(c.n, dtype=np.int64)
     failures = np.zeros(c.n, dtype=np.int64)
     for count, exposure in ((c.tenants, dt), (new, dt / 2)):
@@ -208,7 +259,8 @@ def graduate_candidates(model, graduates: np.ndarray) -> Candidates | None:
 
     A local graduate settles in its carrier's zone while land is free there, otherwise in the
     rest of the city. An offshore graduate lands in its home zone with probability
-    1 − (1 − offshore_landing_probability) × exp(−reward / landing_reward_scale_yuan), and only
+    1 − (1 − p₀) × exp(−reward / landing_reward_scale_yuan), p₀ its base's landing probability
+    without a reward (:func:`base_landing_probability`), and only
     while its land fits into the zone's free land; otherwise it is lost. Land is given in
     arrival order until it runs out.
     """
@@ -229,8 +281,8 @@ def graduate_candidates(model, graduates: np.ndarray) -> Candidates | None:
         # tenants are registered firms: a graduate's age counts from its admission
         cols["birth_year"][:] = cols["entry_year"] - rng.exponential(
             carriers.mean_incubation_years[owner])
-        p_land = 1.0 - (1.0 - p["offshore_landing_probability"]) * np.exp(
-            -m.budget.paid("offshore_landing_reward_yuan") / p["landing_reward_scale_yuan"])
+        p_land = 1.0 - (1.0 - base_landing_probability(p, carriers.landing_log_odds[owner])) \
+            * np.exp(-m.budget.paid("offshore_landing_reward_yuan") / p["landing_reward_scale_yuan"])
         wants_home = ~offshore | (rng.random(n) < p_land)
         fits = wants_home & (home < 0)
         at_zone = np.flatnonzero(home >= 0)
@@ -252,6 +304,15 @@ def graduate_candidates(model, graduates: np.ndarray) -> Candidates | None:
                           np.where(offshore, 2, 1).astype(np.int8), admit)
 
 
+def base_landing_probability(p, log_odds_shift: np.ndarray) -> np.ndarray:
+    """An offshore base's probability that a graduate lands with no reward: the median base's
+    ``offshore_landing_probability`` with the base's log-odds shift (:meth:`Incubator.draw_quality`)."""
+    p0 = p["offshore_landing_probability"]
+    if p0 <= 0.0 or p0 >= 1.0:
+        return np.full(np.shape(log_odds_shift), p0)
+    return 1.0 / (1.0 + (1.0 - p0) / p0 * np.exp(-log_odds_shift))
+
+
 def make_technology_ventures(rng, p, cols: dict, n: int) -> None:
     """A share ``graduate_technology_share`` of ``n`` graduates (columns ``cols`` of
     :func:`~zonesim.engine.entry.new_firm_columns`) are technology ventures: R&D-intensive (a
@@ -269,9 +330,30 @@ def make_technology_ventures(rng, p, cols: dict, n: int) -> None:
     cols["other_ip"][tech] = rng.poisson(p["graduate_mean_other_ip"], len(tech))
 
 
-def replace_zombie_bases(model) -> None:
-    """Offshore bases admitting too few projects in the year are weeded out and replaced."""
+def weed_out_zombie_bases(model) -> None:
+    """At the year's end, offshore bases are judged on the year's admissions, and those that
+    stayed below the minimum are weeded out (淘汰, seed 003 §三(五)1): their tenants are lost
+    with them, and their row waits for a successor (:func:`found_offshore_bases`)."""
     for i, inc in enumerate(model.incubators):
+        inc.judge()
         if inc.is_zombie():
             inc.remove()
-            model.incubators[i] = Incubator(model, "offshore_base", inc.zone_index, inc.slot)
+            model.incubators[i] = Incubator(model, "offshore_base", inc.zone_index, inc.slot,
+                                            opens_at=np.inf)
+
+
+def found_offshore_bases(model) -> None:
+    """At the year's start, the successor of each weeded base (滕换; its quality drawn afresh
+    when its predecessor went) is founded: its set-up cost ``offshore_base_setup_cost_yuan`` claimed from the science
+    budget, and admissions from ``offshore_base_setup_years`` on, stretched by the share of the
+    cost the budget pays (a base paid nothing is not founded this year)."""
+    p, c = model.p, model.carriers
+    for inc in model.incubators:
+        if not (inc.offshore and np.isinf(inc.opens_at) and inc.opens_at > 0):
+            continue
+        cost = p["offshore_base_setup_cost_yuan"]
+        paid = model.budget.pay("offshore_base_setup_cost_yuan", cost)
+        if cost > 0.0 and paid <= 0.0:
+            continue
+        funded = 1.0 if cost <= 0.0 else paid / cost
+        c.opens_at[inc.slot] = model.time + p["offshore_base_setup_years"] / funded

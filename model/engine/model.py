@@ -6,7 +6,8 @@ at the start of a year
     the year's science budget opens; firms reset their yearly accounts and revise their R&D
     propensity; the government grants tech loans; firms decide this year's R&D
     (``decide_rd``: vouchers redeemed within what they can fund); last year's climbers get
-    their award; the government pays the incubator subsidies;
+    their award; successors of weeded offshore bases are founded; the government pays the
+    incubator subsidies;
 every step
     firms spend on R&D and grow, as far as their land or the land their zone grants them
     allows; incubators admit and graduate projects (offshore
@@ -20,7 +21,7 @@ at the end of a year
     (腾笼换鸟) and offers the plots to new projects, evaluates and ranks zones, rewards and
     warns; zones apply for promotion and the deciding level decides the applications due; the
     government allocates the land quota; land is used more intensively; the year's indicators
-    are recorded; zombie offshore bases are replaced.
+    are recorded; zombie offshore bases are weeded out.
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ from zonesim.engine.firms import (COLUMNS, ORIGINS, RD_LEVELS, Enterprises, chec
 from zonesim.engine.government import Government
 from zonesim.engine.group_sums import group_sums
 from zonesim.engine.growth import close_year_accounts, grow_revenue, start_year_accounts
-from zonesim.engine.incubators import (Incubator, graduate_candidates, incubate,
-                                       replace_zombie_bases, set_up_incubators)
+from zonesim.engine.incubators import (Incubator, found_offshore_bases, graduate_candidates,
+                                       incubate, set_up_incubators, weed_out_zombie_bases)
 from zonesim.engine.land import Land
 from zonesim.engine.observe import indicator_table, record_year, zone_stats
 from zonesim.engine.patents import produce_patents
@@ -72,7 +73,7 @@ class ZoneModel(mesa.Model):
     Args:
         scenario: a validated :class:`~zonesim.scenario.Scenario`.
         seed: an int or a ``numpy.random.SeedSequence``; every draw of the run comes from the
-            one generator built from it.
+            generators built from it (``rng``, and ``offshore_rng`` for the bases' qualities).
         parameters: overrides of registered parameter values (sweeps, sensitivity analyses).
         steps_per_year: overrides the scenario's step length.
     """
@@ -84,6 +85,10 @@ class ZoneModel(mesa.Model):
             seed = np.random.SeedSequence(check_option("seed", seed))
         steps_per_year = check_run_options(steps_per_year=steps_per_year)["steps_per_year"]
         super().__init__(rng=new_generator(seed))
+        #: the offshore bases' quality draws have their own stream, so that how many bases are
+        #: weeded (a lever) does not shift every other rule's draws (common random numbers)
+        self.offshore_rng = new_generator(np.random.SeedSequence(
+            [*seed.generate_state(4).tolist(), 0x0FF5]))
         self.scenario = scenario
         meta = scenario.meta
         self.p = {**scenario.values(), **check_overrides(parameters)}
@@ -274,6 +279,7 @@ class ZoneModel(mesa.Model):
         decide_rd(self, wanted)
         self.government.fund_climbers_projects()
         self.carriers.reset_year()
+        found_offshore_bases(self)
         self.government.pay_incubator_subsidies()
 
     def _end_year(self, year: int) -> None:
@@ -302,7 +308,7 @@ class ZoneModel(mesa.Model):
         self.government.allocate_land_quota(ranks)
         self.land.intensify()
         record_year(self, year, sums)
-        replace_zombie_bases(self)
+        weed_out_zombie_bases(self)
 
     # ---------------------------------------------------------------- inspection
     def indicator_table(self) -> pd.DataFrame:

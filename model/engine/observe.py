@@ -75,7 +75,7 @@ def zone_level_sums(model) -> dict[str, np.ndarray]:
 
     return {
         "land_free_mu": land_free,
-        "offshore_bases": per_group(1, True),
+        "offshore_bases": per_group(c.in_operation(model.time), True),
         "offshore_projects_admitted": per_group(c.admitted_this_year, True),
         "offshore_projects_landed": per_group(c.landed_this_year, True),
         "incubated_projects": per_group(c.tenants),
