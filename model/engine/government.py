@@ -93,6 +93,22 @@ class Government(Agent):
                 self.last_place_streak[z.index] = 0
             self.last_ranks[z.index] = int(r)
 
+    def review_special_parks(self, zone_stats: list[dict], year: int) -> list:
+        """先建后评、有进有出、动态管理 (seed 004 §三 end): every year the city reviews its
+        recognised special parks against the recognition criteria; a park below them in
+        ``special_park_review_streak`` consecutive reviews loses its recognition
+        (:meth:`~zonesim.engine.zones.Zone.withdraw_recognition`). Returns the parks withdrawn."""
+        streak = self.model.p["special_park_review_streak"]
+        withdrawn = []
+        for z, stats in zip(self.model.zones, zone_stats):
+            if not (z.is_special_park and z.tier >= 1):
+                continue
+            z.reviews_failed = 0 if z.meets_criteria(1, stats) else z.reviews_failed + 1
+            if z.reviews_failed >= streak:
+                z.withdraw_recognition(year)
+                withdrawn.append(z)
+        return withdrawn
+
     def allocate_land_quota(self, ranks: np.ndarray) -> np.ndarray:
         """Divide ``land_quota_mu_per_year`` among zones (mu each), following what each zone
         could not give this year (its unmet need, :meth:`Land.take_unmet_need`). First the
@@ -214,24 +230,36 @@ class Government(Agent):
 
     def fund_climbers_projects(self) -> None:
         """Last year's climbers get ``climber_award_yuan`` each from the budget for their firms'
-        R&D projects (重点研发计划项目, seed 002 §七(三)), shared among the zone's certified
-        firms and tech SMEs in proportion to their R&D: it adds to their real R&D this year
-        (start of the year, after their own R&D decision)."""
+        R&D projects (重点研发计划项目, seed 002 §七(三)); :meth:`fund_zone_rd`."""
+        for z in self.model.zones:
+            if z.climbed:
+                self.fund_zone_rd(z, "climber_award_yuan")
+
+    def fund_recognised_parks(self) -> None:
+        """Each recognised special park gets ``special_park_award_yuan`` a year from the budget
+        for its firms' R&D (在相关政策支持方面予以倾斜, seed 004 §三 end); :meth:`fund_zone_rd`."""
+        for z in self.model.zones:
+            if z.is_special_park and z.tier >= 1:
+                self.fund_zone_rd(z, "special_park_award_yuan")
+
+    def fund_zone_rd(self, zone, lever: str) -> None:
+        """Programme ``lever``'s award to ``zone``, paid from the budget and shared among the
+        zone's certified firms and tech SMEs in proportion to their R&D: it adds to their real
+        R&D this year (start of the year, after their own R&D decision)."""
         m = self.model
         e = m.firms
-        for z in m.zones:
-            if not z.climbed:
-                continue
-            ids = np.flatnonzero(e.alive & (e.zone == z.index) & (e.certified | e.tech_sme)
-                                 & (e.rd_intensity > 0))
-            if len(ids) == 0:
-                continue
-            award = m.budget.pay("climber_award_yuan", m.p["climber_award_yuan"])
-            rd = e.rd_intensity[ids] * e.revenue[ids]
-            extra = award * rd / rd.sum()
-            real = e.rd_intensity[ids] * e.real_rd_share[ids] * e.revenue[ids] + extra
-            e.rd_intensity[ids] += extra / np.maximum(e.revenue[ids], 1.0)
-            e.real_rd_share[ids] = real / np.maximum(e.rd_intensity[ids] * e.revenue[ids], 1e-300)
+        if m.p[lever] <= 0.0:
+            return
+        ids = np.flatnonzero(e.alive & (e.zone == zone.index) & (e.certified | e.tech_sme)
+                             & (e.rd_intensity > 0))
+        if len(ids) == 0:
+            return
+        award = m.budget.pay(lever, m.p[lever])
+        rd = e.rd_intensity[ids] * e.revenue[ids]
+        extra = award * rd / rd.sum()
+        real = e.rd_intensity[ids] * e.real_rd_share[ids] * e.revenue[ids] + extra
+        e.rd_intensity[ids] += extra / np.maximum(e.revenue[ids], 1.0)
+        e.real_rd_share[ids] = real / np.maximum(e.rd_intensity[ids] * e.revenue[ids], 1e-300)
 
     def pay_incubator_subsidies(self) -> None:
         """Every carrier's operating subsidy for the year; the carriers' admissions and

@@ -6,8 +6,8 @@ at the start of a year
     the year's science budget opens; firms reset their yearly accounts and revise their R&D
     propensity; the government grants tech loans; firms decide this year's R&D
     (``decide_rd``: vouchers redeemed within what they can fund); last year's climbers get
-    their award; successors of weeded offshore bases are founded; the government pays the
-    incubator subsidies;
+    their award, recognised special parks theirs; successors of weeded offshore bases are
+    founded; the government pays the incubator subsidies;
 every step
     firms spend on R&D and grow, as far as their land or the land their zone grants them
     allows; incubators admit and graduate projects (offshore
@@ -19,7 +19,7 @@ at the end of a year
     named leaders or specialised SMEs, set up R&D institutions, start or end university
     cooperation; firms outside the zones use the land they need; the government recycles land
     (腾笼换鸟) and offers the plots to new projects, evaluates and ranks zones, rewards and
-    warns; zones apply for promotion and the deciding level decides the applications due; the
+    warns, reviews the recognised special parks; zones apply for promotion and the deciding level decides the applications due; the
     government allocates the land quota; land is used more intensively; the year's indicators
     are recorded; zombie offshore bases are weeded out.
 """
@@ -278,6 +278,7 @@ class ZoneModel(mesa.Model):
         self.government.grant_tech_loans(wanted[0])
         decide_rd(self, wanted)
         self.government.fund_climbers_projects()
+        self.government.fund_recognised_parks()
         self.carriers.reset_year()
         found_offshore_bases(self)
         self.government.pay_incubator_subsidies()
@@ -302,6 +303,7 @@ class ZoneModel(mesa.Model):
         stats = zone_stats(self, sums)
         ranks = self.government.evaluate_zones(stats)
         self.government.reward_and_warn(ranks, stats, year)
+        self.government.review_special_parks(stats, year)
         for z, s in zip(self.zones, stats):
             z.apply_for_promotion(s, year)
         decide_applications(self, stats, ranks, year)

@@ -107,6 +107,8 @@ def city_level(model, sums: dict) -> dict:
         "county_units_covered_share": (len(covered) / len(model.counties)
                                        if model.counties else np.nan),
         "special_parks": sum(1 for z in model.zones if z.is_special_park and z.tier >= 1),
+        "special_parks_withdrawn": sum(1 for z in model.zones for (_, t) in z.promotions
+                                       if t == "withdrawn"),
         "provincial_zones_with_incubator_share": (
             sum(z.index in hosts for z in provincial) / len(provincial) if provincial
             else np.nan),

@@ -57,6 +57,8 @@ class Zone(Agent):
         #: whether the zone climbed in the last evaluation (争先进位: rewards next year)
         self.climbed = False
         self.warnings = 0
+        #: a recognised special park's consecutive yearly reviews below the criteria
+        self.reviews_failed = 0
         self.promotions: list[tuple[int, str]] = []
 
     @property
@@ -129,6 +131,15 @@ class Zone(Agent):
         self.tier += 1
         self.years_at_tier = 0
         self.promotions.append((year, TIERS[self.tier]))
+
+    def withdraw_recognition(self, year: int) -> None:
+        """A special park loses its recognition (摘牌, seed 004 §三 end 有进有出): back to candidate,
+        free to apply again."""
+        self.tier = 0
+        self.years_at_tier = 0
+        self.reviews_failed = 0
+        self.application = None
+        self.promotions.append((year, "withdrawn"))
 
     def demote(self, year: int) -> None:
         self.application = None
