@@ -44,6 +44,7 @@ from zonesim.engine.group_sums import group_sums
 from zonesim.engine.growth import close_year_accounts, grow_revenue, start_year_accounts
 from zonesim.engine.incubators import (Incubator, found_offshore_bases, graduate_candidates,
                                        incubate, set_up_incubators, weed_out_zombie_bases)
+from zonesim.engine.joint_attraction import JointAttraction
 from zonesim.engine.land import Land
 from zonesim.engine.observe import indicator_table, record_year, zone_stats
 from zonesim.engine.patents import produce_patents
@@ -131,6 +132,8 @@ class ZoneModel(mesa.Model):
             self._demand_shock[ev.year][idx] += ev.size
 
         self.land = Land(self)
+        #: the year's projects passed between zones (协同招商)
+        self.joint = JointAttraction(self.n_zones)
         populate(self)
         self.government = Government(self)
         self.incubators: list[Incubator] = []
@@ -280,6 +283,7 @@ class ZoneModel(mesa.Model):
         self.government.fund_climbers_projects()
         self.government.fund_recognised_parks()
         self.carriers.reset_year()
+        self.joint.reset_year()
         found_offshore_bases(self)
         self.government.pay_incubator_subsidies()
 

@@ -18,7 +18,9 @@ TEN_BILLION_YUAN = 1e10
 #: Zone-level indicators summed over a scope's zones (and carriers), besides the firm sums.
 ZONE_LEVEL_SUMS = {"land_free_mu": float, "offshore_bases": int,
                    "offshore_projects_admitted": int, "offshore_projects_landed": int,
-                   "incubated_projects": int, "incubator_graduates": int}
+                   "incubated_projects": int, "incubator_graduates": int,
+                   "projects_passed_on": float, "projects_received": float,
+                   "attracted_projects_credited": float}
 
 
 def record_year(model, year: int, sums: dict | None = None) -> None:
@@ -69,12 +71,21 @@ def zone_level_sums(model) -> dict[str, np.ndarray]:
     c = model.carriers
     home = c.zone_index + 1
 
+    def by_zone(values):
+        out = np.zeros(ng)
+        out[1:] = values
+        return out
+
     def per_group(counts, only_offshore=False):
         w = counts * c.offshore if only_offshore else counts
         return np.bincount(home, weights=w, minlength=ng)
 
     return {
         "land_free_mu": land_free,
+        "projects_passed_on": by_zone(model.joint.passed),
+        "projects_received": by_zone(model.joint.received),
+        "attracted_projects_credited": by_zone(
+            model.joint.credited(model.p["joint_attraction_credit"])),
         "offshore_bases": per_group(c.in_operation(model.time), True),
         "offshore_projects_admitted": per_group(c.admitted_this_year, True),
         "offshore_projects_landed": per_group(c.landed_this_year, True),

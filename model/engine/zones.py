@@ -17,6 +17,7 @@ from zonesim import rules
 from zonesim.engine.agents import Agent
 from zonesim.engine.entry import Candidates
 from zonesim.engine.firms import ORIGINS
+from zonesim.engine.joint_attraction import off_strategy, pass_on, pass_probability
 from zonesim.engine.land import RecycledPlots
 from zonesim.registry.indicators import TIER_LEVEL, TIERS
 
@@ -246,14 +247,27 @@ def mean_project_revenue(p) -> float:
 def attracted_projects(model, zone, sector, revenue) -> Candidates:
     """Attracted projects as candidates: admitted if they meet the standard-land bars
     (:func:`meets_standard_land`) and their land fits into their zone's free land — for a
-    high-tech project first its M0 reserve (:meth:`~zonesim.engine.land.Land.take_m0`)."""
+    high-tech project first its M0 reserve (:meth:`~zonesim.engine.land.Land.take_m0`). Under
+    joint attraction (:mod:`~zonesim.engine.joint_attraction`) a project outside its zone's
+    strategic industries may first be passed to a zone that has them, and one its zone has no
+    land for to a zone that has."""
     p = model.p
     high_tech = model.sector_high_tech[sector]
+    sharing = pass_probability(p) > 0.0
 
     def admit(cols: dict, free_mu: np.ndarray) -> np.ndarray:
         ok = meets_standard_land(p, revenue, cols["land_mu"], cols["va_factor"])
-        on_m0 = model.land.take_m0(zone, cols, ok & high_tech)
-        return on_m0 | model.land.fit(zone, cols["land_mu"], ok & ~on_m0, free_mu)
+        away = np.zeros(len(zone), dtype=bool)
+        if sharing:
+            away = pass_on(model, cols, ok & off_strategy(model, zone, sector), free_mu,
+                           meets_standard_land)
+        home = ok & ~away
+        on_m0 = model.land.take_m0(zone, cols, home & high_tech)
+        landed = on_m0 | model.land.fit(zone, cols["land_mu"], home & ~on_m0, free_mu)
+        model.joint.own += np.bincount(zone[landed], minlength=model.n_zones)
+        if sharing:
+            away |= pass_on(model, cols, home & ~landed, free_mu, meets_standard_land)
+        return landed | away
 
     return Candidates(zone, sector, revenue,
                       np.full(len(zone), ORIGINS.index("attracted"), np.int8), admit)
