@@ -211,6 +211,26 @@ def special_park_criteria(p) -> dict[str, float]:
             "strategic_industry_output_share": p["special_park_min_strategic_output_share"]}
 
 
+#: Accreditation levels of a local incubation carrier (maker space, incubator, accelerator).
+CARRIER_LEVELS = ("unaccredited", "municipal", "provincial", "national")
+
+
+#: Yearly evaluations in a row below its level's criteria after which a carrier loses the level
+#: (科技企业孵化器管理办法 §14: 对连续2次考核评价不合格的，取消其国家级科技企业孵化器资格; the model
+#: judges on the accreditation criteria and applies it at every level).
+CARRIER_FAILED_REVIEWS_TO_LOSE_LEVEL = 2
+
+
+def carrier_criteria(level: int, p) -> dict[str, float]:
+    """What a carrier needs to be accredited at ``level`` (1-3, :data:`CARRIER_LEVELS`):
+    tenants now, graduates since its founding and years in operation
+    (``carrier_<level>_min_tenants``, ``_min_graduates``, ``_min_years``; the national ones
+    from 科技企业孵化器管理办法, 国科发区〔2018〕300号)."""
+    name = CARRIER_LEVELS[level]
+    return {"tenants": p[f"carrier_{name}_min_tenants"],
+            "graduates_total": p[f"carrier_{name}_min_graduates"],
+            "years_in_operation": p[f"carrier_{name}_min_years"]}
+
 #: SAIC (2013) annual exit hazard in years of life 1, 2 and 3: 1.6 %, 6.3 %, 9.5 % (the peak).
 #: Its "above 8 %" through year 7 and "lower" after are the registry's readings
 #: ``exit_hazard_years_4_to_7`` and ``exit_hazard_after_year_7``.

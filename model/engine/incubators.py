@@ -22,8 +22,11 @@ import numpy as np
 
 from zonesim.engine.agents import Agent
 from zonesim.engine.entry import Candidates
+from zonesim.rules import CARRIER_LEVELS, carrier_criteria
 
 KINDS = ("maker_space", "incubator", "accelerator", "offshore_base")
+#: the kinds a zone founds where it has none (seed 003 §三(五): 省级孵化器园区全覆盖, 市级众创空间全覆盖)
+FOUNDED = ("incubator", "maker_space")
 
 
 def admission_factor(kind: str, p) -> float:
@@ -43,21 +46,23 @@ class Carriers:
     agents read and write their row, and the step's rules act on all rows at once."""
 
     COUNTERS = ("tenants", "admitted_this_year", "graduated_this_year", "landed_this_year",
-                "lost_this_year")
+                "lost_this_year", "tenant_years")
     RATES = ("admissions_per_year", "graduation_rate", "failure_rate", "mean_incubation_years",
              "graduate_size_multiple")
     #: what an offshore base draws at its founding and keeps (1 and 0 for local carriers)
     QUALITY = ("quality", "landing_log_odds")
 
     def __init__(self, size: int):
-        """Rows for ``size`` carriers (their number is fixed at set-up: a replaced base takes
-        over its predecessor's row)."""
+        """Rows for ``size`` carriers: those of the set-up and those the zones may found (a
+        weeded base's successor takes over its predecessor's row)."""
         self.n = 0
         self.kind: list[str] = [""] * size
         self.zone_index = np.zeros(size, dtype=np.intp)
         self.offshore = np.zeros(size, dtype=bool)
-        for name in self.COUNTERS:
+        for name in self.COUNTERS[:-1]:
             setattr(self, name, np.zeros(size, dtype=np.int64))
+        #: tenants × years in operation since the year's start (their yearly mean at year end)
+        self.tenant_years = np.zeros(size)
         for name in self.RATES + self.QUALITY:
             setattr(self, name, np.zeros(size))
         #: time (years) from which the carrier admits: −inf in operation from the start, +inf
@@ -65,11 +70,18 @@ class Carriers:
         self.opens_at = np.full(size, -np.inf)
         #: an offshore base's consecutive years of operation below the minimum
         self.years_below = np.zeros(size, dtype=np.int64)
+        #: a local carrier's accreditation (rules.CARRIER_LEVELS), founding time (years) and
+        #: graduates since its founding
+        self.level = np.zeros(size, dtype=np.int8)
+        #: a local carrier's consecutive yearly reviews below its level's criteria
+        self.reviews_failed = np.zeros(size, dtype=np.int64)
+        self.founded_at = np.zeros(size)
+        self.graduates_total = np.zeros(size, dtype=np.int64)
 
     def add(self) -> int:
         """The next free row; returns its slot."""
         if self.n == len(self.kind):
-            raise IndexError("no free carrier row: replacements must reuse their row")
+            raise IndexError("no free carrier row: a zone founds at most one carrier of a kind")
         self.n += 1
         return self.n - 1
 
@@ -80,6 +92,14 @@ class Carriers:
     def open_share(self, time: float, dt: float) -> np.ndarray:
         """Share of the step [time, time + dt) each carrier is open (admits projects)."""
         return np.clip((time + dt - self.opens_at[:self.n]) / dt, 0.0, 1.0)
+
+    def meets_criteria(self, slot: int, level: int, p, time: float) -> bool:
+        """Whether carrier ``slot`` meets the criteria of accreditation ``level`` at ``time``
+        (:func:`~zonesim.rules.carrier_criteria`), on the year's mean tenants (a year-end count
+        would promote carriers on one quarter's luck)."""
+        have = {"tenants": self.tenant_years[slot], "graduates_total": self.graduates_total[slot],
+                "years_in_operation": time - self.founded_at[slot]}
+        return all(have[k] >= need - 1e-9 for k, need in carrier_criteria(level, p).items())
 
     def in_operation(self, time: float) -> np.ndarray:
         """Carriers open at ``time`` (建成并实质运营)."""
@@ -120,10 +140,11 @@ class Incubator(Agent):
         "hazards the time to either is exponential with their summed rate")
 
     def __init__(self, model, kind: str, zone_index: int, slot: int | None = None,
-                 opens_at: float = -np.inf):
+                 opens_at: float = -np.inf, level: int = 0):
         """A new carrier in a new row of ``model.carriers``, or in row ``slot`` (a replacement:
-        its counters start at 0), admitting from time ``opens_at``. An offshore base draws its
-        quality (:meth:`draw_quality`)."""
+        its counters start at 0), admitting from time ``opens_at`` (founded then, or now if it
+        operates from the start), accredited at ``level``. An offshore base draws its quality
+        (:meth:`draw_quality`)."""
         super().__init__(model)
         if kind not in KINDS:
             raise ValueError(f"unknown incubator kind {kind!r}")
@@ -134,6 +155,10 @@ class Incubator(Agent):
         c.offshore[self.slot] = kind == "offshore_base"
         c.opens_at[self.slot] = opens_at
         c.years_below[self.slot] = 0
+        c.level[self.slot] = level
+        c.reviews_failed[self.slot] = 0
+        c.founded_at[self.slot] = model.time if np.isinf(opens_at) else opens_at
+        c.graduates_total[self.slot] = 0
         for name in Carriers.COUNTERS:
             getattr(c, name)[self.slot] = 0
         c.quality[self.slot], c.landing_log_odds[self.slot] = (
@@ -204,13 +229,17 @@ class Incubator(Agent):
 
 
 def set_up_incubators(model) -> None:
-    """The scenario's carriers and the offshore bases, filled to their steady state."""
+    """The scenario's carriers, ``carrier_initial_age_years`` old, at their level (given, or
+    every level whose criteria they meet at the start), and the
+    offshore bases, filled to their steady state; room for the carriers the zones may found
+    (:func:`~zonesim.engine.accreditation.found_carriers`)."""
     model.carriers = Carriers(sum(g.count for g in model.scenario.incubators)
-                             + int(model.p["offshore_bases"]))
+                             + int(model.p["offshore_bases"]) + len(FOUNDED) * model.n_zones)
     for g in model.scenario.incubators:
         zi = -1 if g.zone == "city" else model.zone_index(g.zone)
         for _ in range(g.count):
-            model.incubators.append(Incubator(model, g.kind, zi))
+            level = -1 if g.level is None else CARRIER_LEVELS.index(g.level)
+            model.incubators.append(Incubator(model, g.kind, zi, level=level))
     homes = _offshore_homes(model)
     for i in range(int(model.p["offshore_bases"])):
         model.incubators.append(Incubator(model, "offshore_base", homes[i % len(homes)]))
@@ -229,8 +258,22 @@ def fill_to_steady_state(model) -> None:
     """Carriers in operation at the start hold the tenants their admissions and leaving rates
     sustain (Little's law: Poisson of admissions a year × mean stay), so that graduates flow
     from the first year."""
-    c = model.carriers
-    c.tenants[:] = model.rng.poisson(c.admissions_per_year * c.mean_incubation_years)
+    c, n = model.carriers, model.carriers.n
+    c.tenants[:n] = model.rng.poisson(c.admissions_per_year[:n] * c.mean_incubation_years[:n])
+    # their past: in operation for carrier_initial_age_years, graduating their steady flow
+    age = model.p["carrier_initial_age_years"]
+    c.founded_at[:n] = model.time - age
+    g = -np.log1p(-np.minimum(c.graduation_rate[:n], 1 - 1e-12))
+    c.graduates_total[:n] = np.round(c.admissions_per_year[:n] * c.mean_incubation_years[:n]
+                                     * g * age).astype(np.int64)
+    # carriers whose level the scenario leaves open hold every level whose criteria they meet,
+    # on their tenants now (a draw of their steady state, as the yearly reviews will see it)
+    c.tenant_years[:n] = c.tenants[:n]
+    for i in np.flatnonzero(c.level[:n] < 0):
+        c.level[i] = 0
+        while (c.level[i] < len(CARRIER_LEVELS) - 1
+               and c.meets_criteria(i, c.level[i] + 1, model.p, model.time)):
+            c.level[i] += 1
 
 
 def incubate(model, dt: float) -> np.ndarray:
@@ -243,13 +286,16 @@ def incubate(model, dt: float) -> np.ndarray:
     new = rng.poisson(c.admissions_per_year[:c.n] * dt * c.open_share(model.time, dt))
     graduates = np.zeros(c.n, dtype=np.int64)
     failures = np.zeros(c.n, dtype=np.int64)
-    for count, exposure in ((c.tenants, dt), (new, dt / 2)):
-        g = rng.binomial(count, 1.0 - (1.0 - c.graduation_rate) ** exposure)
-        failures += rng.binomial(count - g, 1.0 - (1.0 - c.failure_rate) ** exposure)
+    g_rate, f_rate = c.graduation_rate[:c.n], c.failure_rate[:c.n]
+    for count, exposure in ((c.tenants[:c.n], dt), (new, dt / 2)):
+        g = rng.binomial(count, 1.0 - (1.0 - g_rate) ** exposure)
+        failures += rng.binomial(count - g, 1.0 - (1.0 - f_rate) ** exposure)
         graduates += g
-    c.tenants += new - graduates - failures
-    c.admitted_this_year += new
-    c.graduated_this_year += graduates
+    c.tenants[:c.n] += new - graduates - failures
+    c.tenant_years[:c.n] += c.tenants[:c.n] * dt
+    c.admitted_this_year[:c.n] += new
+    c.graduated_this_year[:c.n] += graduates
+    c.graduates_total[:c.n] += graduates
     return graduates
 
 
@@ -293,9 +339,11 @@ def graduate_candidates(model, graduates: np.ndarray) -> Candidates | None:
         cols["zone"][elsewhere] = -1
         cols["land_mu"][elsewhere] = m.land.need_mu(revenue[elsewhere], -1,
                                                     cols["land_productivity"][elsewhere])
-        landed = np.bincount(owner[offshore & fits], minlength=carriers.n)
-        carriers.landed_this_year += landed
-        carriers.lost_this_year += np.where(carriers.offshore, graduates - landed, 0)
+        n_rows = carriers.n
+        landed = np.bincount(owner[offshore & fits], minlength=n_rows)
+        carriers.landed_this_year[:n_rows] += landed
+        carriers.lost_this_year[:n_rows] += np.where(carriers.offshore[:n_rows],
+                                                     graduates - landed, 0)
         m.budget.pay("offshore_landing_reward_yuan",
                      float(landed.sum() * p["offshore_landing_reward_yuan"]))
         return ~offshore | fits

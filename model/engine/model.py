@@ -7,7 +7,8 @@ at the start of a year
     propensity; the government grants tech loans; firms decide this year's R&D
     (``decide_rd``: vouchers redeemed within what they can fund); last year's climbers get
     their award, recognised special parks theirs; successors of weeded offshore bases are
-    founded; the government pays the incubator subsidies;
+    founded, and zones found the carriers they lack; the government pays the incubator
+    subsidies;
 every step
     firms spend on R&D and grow, as far as their land or the land their zone grants them
     allows; incubators admit and graduate projects (offshore
@@ -20,8 +21,9 @@ at the end of a year
     cooperation; firms outside the zones use the land they need; the government recycles land
     (腾笼换鸟) and offers the plots to new projects, evaluates and ranks zones, rewards and
     warns, reviews the recognised special parks; zones apply for promotion and the deciding level decides the applications due; the
-    government allocates the land quota; land is used more intensively; the year's indicators
-    are recorded; zombie offshore bases are weeded out.
+    government allocates the land quota; land is used more intensively; carriers meeting the
+    next level's criteria are accredited; the year's indicators are recorded; zombie offshore
+    bases are weeded out.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from zonesim import rules
+from zonesim.engine.accreditation import accredit_carriers, found_carriers
 from zonesim.engine.budget import Budget
 from zonesim.engine.entry import new_firm_candidates, new_firm_columns
 from zonesim.engine.exits import exit_firms, rate_exit_risk_by_size, size_exit_multiplier
@@ -285,6 +288,7 @@ class ZoneModel(mesa.Model):
         self.carriers.reset_year()
         self.joint.reset_year()
         found_offshore_bases(self)
+        found_carriers(self)
         self.government.pay_incubator_subsidies()
 
     def _end_year(self, year: int) -> None:
@@ -313,6 +317,7 @@ class ZoneModel(mesa.Model):
         decide_applications(self, stats, ranks, year)
         self.government.allocate_land_quota(ranks)
         self.land.intensify()
+        accredit_carriers(self)
         record_year(self, year, sums)
         weed_out_zombie_bases(self)
 

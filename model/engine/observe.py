@@ -19,6 +19,8 @@ TEN_BILLION_YUAN = 1e10
 ZONE_LEVEL_SUMS = {"land_free_mu": float, "offshore_bases": int,
                    "offshore_projects_admitted": int, "offshore_projects_landed": int,
                    "incubated_projects": int, "incubator_graduates": int,
+                   "national_incubators": int, "national_maker_spaces": int,
+                   "provincial_incubators": int, "municipal_maker_spaces": int,
                    "projects_passed_on": float, "projects_received": float,
                    "attracted_projects_credited": float}
 
@@ -69,15 +71,23 @@ def zone_level_sums(model) -> dict[str, np.ndarray]:
     tier = np.zeros(ng)
     tier[1:] = [z.tier for z in model.zones]
     c = model.carriers
-    home = c.zone_index + 1
+    home = c.zone_index[:c.n] + 1
+    offshore = c.offshore[:c.n]
 
     def by_zone(values):
         out = np.zeros(ng)
         out[1:] = values
         return out
 
+    kinds = np.array(c.kind[:c.n], dtype=object)
+    open_now = c.in_operation(model.time)
+
+    def accredited(kind, level):
+        """Carriers of ``kind`` in operation at ``level`` or above."""
+        return (kinds == kind) & (c.level[:c.n] >= level) & open_now
+
     def per_group(counts, only_offshore=False):
-        w = counts * c.offshore if only_offshore else counts
+        w = counts * offshore if only_offshore else counts * np.ones(c.n)
         return np.bincount(home, weights=w, minlength=ng)
 
     return {
@@ -87,10 +97,14 @@ def zone_level_sums(model) -> dict[str, np.ndarray]:
         "attracted_projects_credited": by_zone(
             model.joint.credited(model.p["joint_attraction_credit"])),
         "offshore_bases": per_group(c.in_operation(model.time), True),
-        "offshore_projects_admitted": per_group(c.admitted_this_year, True),
-        "offshore_projects_landed": per_group(c.landed_this_year, True),
-        "incubated_projects": per_group(c.tenants),
-        "incubator_graduates": per_group(c.graduated_this_year),
+        "offshore_projects_admitted": per_group(c.admitted_this_year[:c.n], True),
+        "offshore_projects_landed": per_group(c.landed_this_year[:c.n], True),
+        "incubated_projects": per_group(c.tenants[:c.n]),
+        "incubator_graduates": per_group(c.graduated_this_year[:c.n]),
+        "national_incubators": per_group(accredited("incubator", 3)),
+        "national_maker_spaces": per_group(accredited("maker_space", 3)),
+        "provincial_incubators": per_group(accredited("incubator", 2)),
+        "municipal_maker_spaces": per_group(accredited("maker_space", 1)),
         "zone_tier_level": tier,
     }
 

@@ -84,6 +84,10 @@ class IncubatorGroup(_Strict):
     kind: Literal["maker_space", "incubator", "accelerator"]
     zone: str
     count: int = Field(ge=0, le=500)
+    level: Literal["unaccredited", "municipal", "provincial", "national"] | None = Field(
+        None, description="accreditation at the start; by default the highest level whose "
+        "criteria the carrier meets at the start (it has been in operation "
+        "carrier_initial_age_years)")
     source: str = Field(min_length=3)
 
 

@@ -1,0 +1,79 @@
+"""Local incubation carriers founded and accredited (seed 003 §三(五), seed 002 §三(一)).
+
+Zones found the carriers the plans want in every park: a zone without an incubator (or maker
+space) in operation founds one at a yearly hazard that the founding subsidy raises
+(:func:`found_carriers`; 引导园区…建设孵化楼, seed 003 §三(五)4). Carriers climb the
+accreditation levels municipal → provincial → national one a year, each time they meet the next
+level's criteria on the year's mean tenants, graduates and years in operation, and lose a level
+after two yearly reviews below its criteria (:func:`accredit_carriers`;
+:func:`~zonesim.rules.carrier_criteria`). Towns and streets (镇街) and firms do not found carriers:
+they are not units of the model.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+from zonesim import rules
+from zonesim.engine.incubators import FOUNDED, Incubator
+
+
+def founding_hazard(model) -> float:
+    """Yearly hazard that a zone lacking a carrier kind founds one:
+    ``carrier_founding_rate_per_year`` × S / (S + ``incubator_subsidy_scale_yuan``), S the
+    founding subsidy the budget pays (``carrier_founding_subsidy_yuan``): no subsidy, no
+    founding."""
+    p = model.p
+    s = model.budget.paid("carrier_founding_subsidy_yuan")
+    return p["carrier_founding_rate_per_year"] * s / (s + p["incubator_subsidy_scale_yuan"])
+
+
+def found_carriers(model) -> list:
+    """At the year's start each zone without a carrier of a kind in :data:`FOUNDED` founds one
+    with probability 1 − exp(−hazard) (:func:`founding_hazard`); the budget pays its founding
+    subsidy, and it opens at once, unaccredited and empty. Returns the carriers founded."""
+    hazard = founding_hazard(model)
+    if hazard <= 0.0 or not model.zones:
+        return []
+    c = model.carriers
+    have = {(int(c.zone_index[i]), c.kind[i]) for i in range(c.n) if not c.offshore[i]}
+    lacking = [(z.index, kind) for z in model.zones for kind in FOUNDED
+               if (z.index, kind) not in have]
+    if not lacking:
+        return []
+    draws = model.rng.random(len(lacking))
+    founded = []
+    for (zone, kind), u in zip(lacking, draws):
+        if u >= -math.expm1(-hazard):
+            continue
+        model.budget.pay("carrier_founding_subsidy_yuan", model.p["carrier_founding_subsidy_yuan"])
+        inc = Incubator(model, kind, zone, opens_at=model.time)
+        model.incubators.append(inc)
+        founded.append(inc)
+    return founded
+
+
+def accredit_carriers(model) -> tuple[list, list]:
+    """At the year's end every accredited local carrier is reviewed against its level's
+    criteria: one below them :data:`~zonesim.rules.CARRIER_FAILED_REVIEWS_TO_LOSE_LEVEL`
+    years running loses the level (动态管理). A carrier not demoted that meets the next level's
+    criteria is accredited at it (one level a year). Returns the slots promoted and demoted."""
+    c, p = model.carriers, model.p
+    promoted, demoted = [], []
+    for i in range(c.n):
+        if c.offshore[i]:
+            continue
+        level = int(c.level[i])
+        if level > 0:
+            ok = c.meets_criteria(i, level, p, model.time)
+            c.reviews_failed[i] = 0 if ok else c.reviews_failed[i] + 1
+            if c.reviews_failed[i] >= rules.CARRIER_FAILED_REVIEWS_TO_LOSE_LEVEL:
+                c.level[i], c.reviews_failed[i] = level - 1, 0
+                demoted.append(i)
+                continue
+        if level + 1 < len(rules.CARRIER_LEVELS) and c.meets_criteria(i, level + 1, p,
+                                                                      model.time):
+            c.level[i], c.reviews_failed[i] = level + 1, 0
+            promoted.append(i)
+    return promoted, demoted

@@ -1,0 +1,121 @@
+"""Local carriers founded and accredited (seed 003 §三(五), 002 §三(一); 科技企业孵化器管理办法
+2018): zones found the carriers they lack under the founding subsidy; carriers climb one level
+a year when they meet the next level's criteria and lose one after two reviews below their
+own."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from zonesim import rules
+from zonesim.engine.accreditation import accredit_carriers, found_carriers
+from zonesim.engine.incubators import FOUNDED
+
+
+def _local(m):
+    return [i for i in m.incubators if not i.offshore]
+
+
+def _set(m, slot, tenants, graduates, age):
+    c = m.carriers
+    c.tenant_years[slot], c.graduates_total[slot] = tenants, graduates
+    c.founded_at[slot] = m.time - age
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(level=st.integers(0, 3), tenants=st.floats(0, 80), graduates=st.integers(0, 40),
+       age=st.floats(0, 6), failed=st.integers(0, 1))
+def test_a_carrier_is_never_promoted_without_meeting_the_criteria(model, level, tenants,
+                                                                  graduates, age, failed):
+    c = model.carriers
+    slot = _local(model)[0].slot
+    c.level[slot], c.reviews_failed[slot] = level, failed
+    _set(model, slot, tenants, graduates, age)
+    promoted, demoted = accredit_carriers(model)
+    new = int(c.level[slot])
+    assert abs(new - level) <= 1, "one level a year"
+    meets = {k: c.meets_criteria(slot, k, model.p, model.time) for k in range(1, 4)}
+    if slot in promoted:
+        assert new == level + 1 and meets[new]
+        need = rules.carrier_criteria(new, model.p)
+        assert tenants >= need["tenants"] - 1e-9 and graduates >= need["graduates_total"]
+        assert age >= need["years_in_operation"] - 1e-9
+    if slot in demoted:
+        assert new == level - 1 and not meets[level] and failed == 1
+    if level > 0 and meets[level]:
+        assert slot not in demoted and c.reviews_failed[slot] == 0
+
+
+def test_a_level_is_lost_after_two_reviews_below_it(model):
+    c = model.carriers
+    slot = _local(model)[0].slot
+    c.level[slot], c.reviews_failed[slot] = 2, 0
+    need = rules.carrier_criteria(2, model.p)
+    below, above = need["tenants"] - 1, need["tenants"] + 1
+    for tenants, level in ((below, 2), (above, 2), (below, 2), (below, 1)):
+        _set(model, slot, min(tenants, rules.carrier_criteria(3, model.p)["tenants"] - 1),
+             need["graduates_total"], need["years_in_operation"] + 1)
+        accredit_carriers(model)
+        assert c.level[slot] == level, tenants
+
+
+def test_zones_found_only_the_carriers_they_lack_and_pay_for_them(make_model):
+    m = make_model(seed=41, carrier_founding_subsidy_yuan=2e6, carrier_founding_rate_per_year=50)
+    c = m.carriers
+    before = {(int(c.zone_index[i]), c.kind[i]) for i in range(c.n) if not c.offshore[i]}
+    lacking = {(z.index, k) for z in m.zones for k in FOUNDED} - before
+    assert lacking, "the test scenario has zones without an incubator or maker space"
+    m.budget.clear()
+    founded = found_carriers(m)
+    assert {(i.zone_index, i.kind) for i in founded} == lacking, "hazard 50: all found"
+    assert m.budget.ledger["carrier_founding"] == pytest.approx(2e6 * len(founded))
+    for inc in founded:
+        assert inc.tenants == 0 and c.level[inc.slot] == 0 and inc.opens_at == m.time
+    assert c.n <= len(c.kind)
+    assert found_carriers(m) == [], "none lacking now"
+
+
+def test_no_subsidy_no_founding(make_model):
+    m = make_model(seed=42, carrier_founding_subsidy_yuan=0.0, carrier_founding_rate_per_year=50)
+    n = m.carriers.n
+    before = m.rng.random()
+    m2 = make_model(seed=42, carrier_founding_subsidy_yuan=0.0, carrier_founding_rate_per_year=50)
+    assert found_carriers(m2) == [] and m2.carriers.n == n
+    assert m2.rng.random() == before, "no random number drawn"
+
+
+def test_set_up_levels_follow_the_scenario_or_the_criteria(make_model, scenario_variant):
+    sc = scenario_variant('[[incubators]]\nkind = "incubator"\nzone = "port_core"\ncount = 2\n'
+                          'level = "national"\nsource = "test"\n', "levels")
+    m = make_model(scenario=sc, carrier_initial_age_years=4.0)
+    c = m.carriers
+    given = [i for i in _local(m) if c.level[i.slot] == 3 and i.kind == "incubator"
+             and i.zone_index == m.zone_index("port_core")]
+    assert len(given) >= 2, "the scenario's level is kept"
+    for i in _local(m):
+        lvl = int(c.level[i.slot])
+        if i in given:
+            continue
+        assert all(c.meets_criteria(i.slot, k, m.p, m.time) for k in range(1, lvl + 1))
+        assert lvl == 3 or not c.meets_criteria(i.slot, lvl + 1, m.p, m.time)
+
+
+def test_coverage_indicators_count_accredited_carriers_in_operation(make_model):
+    m = make_model(seed=43)
+    c = m.carriers
+    for i in _local(m):
+        c.level[i.slot] = 2 if i.kind == "incubator" else 1
+    table = m.run()
+    last = table[(table["year"] == m.end_year) & (table["scope"] == "city")].iloc[0]
+    n = c.n
+    kinds = np.array(c.kind[:n], dtype=object)
+    live = c.in_operation(m.time)
+    assert last["provincial_incubators"] == ((kinds == "incubator") & (c.level[:n] >= 2)
+                                             & live).sum()
+    assert last["municipal_maker_spaces"] == ((kinds == "maker_space") & (c.level[:n] >= 1)
+                                              & live).sum()
+    assert last["national_incubators"] == ((kinds == "incubator") & (c.level[:n] == 3)).sum()
