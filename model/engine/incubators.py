@@ -327,8 +327,9 @@ def graduate_candidates(model, graduates: np.ndarray) -> Candidates | None:
         # tenants are registered firms: a graduate's age counts from its admission
         cols["birth_year"][:] = cols["entry_year"] - rng.exponential(
             carriers.mean_incubation_years[owner])
+        reward = m.budget.paid("offshore_landing_reward_yuan") / p["landing_reward_scale_yuan"]
         p_land = 1.0 - (1.0 - base_landing_probability(p, carriers.landing_log_odds[owner])) \
-            * np.exp(-m.budget.paid("offshore_landing_reward_yuan") / p["landing_reward_scale_yuan"])
+            * np.exp(-reward)
         wants_home = ~offshore | (rng.random(n) < p_land)
         fits = wants_home & (home < 0)
         at_zone = np.flatnonzero(home >= 0)
@@ -354,7 +355,8 @@ def graduate_candidates(model, graduates: np.ndarray) -> Candidates | None:
 
 def base_landing_probability(p, log_odds_shift: np.ndarray) -> np.ndarray:
     """An offshore base's probability that a graduate lands with no reward: the median base's
-    ``offshore_landing_probability`` with the base's log-odds shift (:meth:`Incubator.draw_quality`)."""
+    ``offshore_landing_probability`` with the base's log-odds shift
+    (:meth:`Incubator.draw_quality`)."""
     p0 = p["offshore_landing_probability"]
     if p0 <= 0.0 or p0 >= 1.0:
         return np.full(np.shape(log_odds_shift), p0)
@@ -392,9 +394,10 @@ def weed_out_zombie_bases(model) -> None:
 
 def found_offshore_bases(model) -> None:
     """At the year's start, the successor of each weeded base (滕换; its quality drawn afresh
-    when its predecessor went) is founded: its set-up cost ``offshore_base_setup_cost_yuan`` claimed from the science
-    budget, and admissions from ``offshore_base_setup_years`` on, stretched by the share of the
-    cost the budget pays (a base paid nothing is not founded this year)."""
+    when its predecessor went) is founded: its set-up cost ``offshore_base_setup_cost_yuan``
+    is claimed from the science budget, and it admits from ``offshore_base_setup_years`` on,
+    stretched by the share of the cost the budget pays (a base paid nothing is not founded
+    this year)."""
     p, c = model.p, model.carriers
     for inc in model.incubators:
         if not (inc.offshore and np.isinf(inc.opens_at) and inc.opens_at > 0):

@@ -20,10 +20,10 @@ at the end of a year
     named leaders or specialised SMEs, set up R&D institutions, start or end university
     cooperation; firms outside the zones use the land they need; the government recycles land
     (腾笼换鸟) and offers the plots to new projects, evaluates and ranks zones, rewards and
-    warns, reviews the recognised special parks; zones apply for promotion and the deciding level decides the applications due; the
-    government allocates the land quota; land is used more intensively; carriers meeting the
-    next level's criteria are accredited; the year's indicators are recorded; zombie offshore
-    bases are weeded out.
+    warns, reviews the recognised special parks; zones apply for promotion and the deciding
+    level decides the applications due; the government allocates the land quota; land is used
+    more intensively; carriers meeting the next level's criteria are accredited; the year's
+    indicators are recorded; zombie offshore bases are weeded out.
 """
 
 from __future__ import annotations
