@@ -38,7 +38,7 @@ def test_a_carrier_is_never_promoted_without_meeting_the_criteria(model, level, 
     promoted, demoted = accredit_carriers(model)
     new = int(c.level[slot])
     assert abs(new - level) <= 1, "one level a year"
-    meets = {k: c.meets_criteria(slot, k, model.p, model.time) for k in range(1, 4)}
+    meets = {k: bool(c.meets_criteria([slot], [k], model.p, model.time)[0]) for k in range(1, 4)}
     if slot in promoted:
         assert new == level + 1 and meets[new]
         need = rules.carrier_criteria(new, model.p)
@@ -100,8 +100,8 @@ def test_set_up_levels_follow_the_scenario_or_the_criteria(make_model, scenario_
         lvl = int(c.level[i.slot])
         if i in given:
             continue
-        assert all(c.meets_criteria(i.slot, k, m.p, m.time) for k in range(1, lvl + 1))
-        assert lvl == 3 or not c.meets_criteria(i.slot, lvl + 1, m.p, m.time)
+        assert all(c.meets_criteria([i.slot], [k], m.p, m.time)[0] for k in range(1, lvl + 1))
+        assert lvl == 3 or not c.meets_criteria([i.slot], [lvl + 1], m.p, m.time)[0]
 
 
 def test_coverage_indicators_count_accredited_carriers_in_operation(make_model):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 
 from zonesim import rules
 from zonesim.engine.incubators import FOUNDED, Incubator
@@ -59,21 +60,17 @@ def accredit_carriers(model) -> tuple[list, list]:
     criteria: one below them :data:`~zonesim.rules.CARRIER_FAILED_REVIEWS_TO_LOSE_LEVEL`
     years running loses the level (动态管理). A carrier not demoted that meets the next level's
     criteria is accredited at it (one level a year). Returns the slots promoted and demoted."""
-    c, p = model.carriers, model.p
-    promoted, demoted = [], []
-    for i in range(c.n):
-        if c.offshore[i]:
-            continue
-        level = int(c.level[i])
-        if level > 0:
-            ok = c.meets_criteria(i, level, p, model.time)
-            c.reviews_failed[i] = 0 if ok else c.reviews_failed[i] + 1
-            if c.reviews_failed[i] >= rules.CARRIER_FAILED_REVIEWS_TO_LOSE_LEVEL:
-                c.level[i], c.reviews_failed[i] = level - 1, 0
-                demoted.append(i)
-                continue
-        if level + 1 < len(rules.CARRIER_LEVELS) and c.meets_criteria(i, level + 1, p,
-                                                                      model.time):
-            c.level[i], c.reviews_failed[i] = level + 1, 0
-            promoted.append(i)
-    return promoted, demoted
+    c, p, t = model.carriers, model.p, model.time
+    rows = np.flatnonzero(~c.offshore[:c.n])
+    level = c.level[rows].astype(np.intp)
+    top = len(rules.CARRIER_LEVELS) - 1
+    held = level > 0
+    failed = held & ~c.meets_criteria(rows, level, p, t)
+    c.reviews_failed[rows[held & ~failed]] = 0
+    c.reviews_failed[rows[failed]] += 1
+    down = failed & (c.reviews_failed[rows] >= rules.CARRIER_FAILED_REVIEWS_TO_LOSE_LEVEL)
+    up = ~down & (level < top) & c.meets_criteria(rows, np.minimum(level + 1, top), p, t)
+    c.level[rows[down]] -= 1
+    c.level[rows[up]] += 1
+    c.reviews_failed[rows[down | up]] = 0
+    return rows[up].tolist(), rows[down].tolist()

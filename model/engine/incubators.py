@@ -93,13 +93,19 @@ class Carriers:
         """Share of the step [time, time + dt) each carrier is open (admits projects)."""
         return np.clip((time + dt - self.opens_at[:self.n]) / dt, 0.0, 1.0)
 
-    def meets_criteria(self, slot: int, level: int, p, time: float) -> bool:
-        """Whether carrier ``slot`` meets the criteria of accreditation ``level`` at ``time``
-        (:func:`~zonesim.rules.carrier_criteria`), on the year's mean tenants (a year-end count
-        would promote carriers on one quarter's luck)."""
-        have = {"tenants": self.tenant_years[slot], "graduates_total": self.graduates_total[slot],
-                "years_in_operation": time - self.founded_at[slot]}
-        return all(have[k] >= need - 1e-9 for k, need in carrier_criteria(level, p).items())
+    def meets_criteria(self, slots, levels, p, time: float) -> np.ndarray:
+        """Whether carriers ``slots`` meet the criteria of accreditation ``levels`` (0: none) at
+        ``time`` (:func:`~zonesim.rules.carrier_criteria`), on the year's mean tenants (a
+        year-end count would promote carriers on one quarter's luck)."""
+        slots, levels = np.asarray(slots), np.asarray(levels)
+        need = [{"tenants": 0.0, "graduates_total": 0.0, "years_in_operation": -np.inf}] + [
+            carrier_criteria(k, p) for k in range(1, len(CARRIER_LEVELS))]
+        have = {"tenants": self.tenant_years[slots], "graduates_total": self.graduates_total[slots],
+                "years_in_operation": time - self.founded_at[slots]}
+        ok = np.ones(np.shape(slots), dtype=bool)
+        for k, values in have.items():
+            ok &= values >= np.array([n[k] for n in need])[levels] - 1e-9
+        return ok
 
     def in_operation(self, time: float) -> np.ndarray:
         """Carriers open at ``time`` (建成并实质运营)."""
@@ -269,11 +275,13 @@ def fill_to_steady_state(model) -> None:
     # carriers whose level the scenario leaves open hold every level whose criteria they meet,
     # on their tenants now (a draw of their steady state, as the yearly reviews will see it)
     c.tenant_years[:n] = c.tenants[:n]
-    for i in np.flatnonzero(c.level[:n] < 0):
-        c.level[i] = 0
-        while (c.level[i] < len(CARRIER_LEVELS) - 1
-               and c.meets_criteria(i, c.level[i] + 1, model.p, model.time)):
-            c.level[i] += 1
+    rows = np.flatnonzero(c.level[:n] < 0)
+    c.level[rows] = 0
+    for _ in range(len(CARRIER_LEVELS) - 1):
+        top = len(CARRIER_LEVELS) - 1
+        up = rows[(c.level[rows] < top) & c.meets_criteria(
+            rows, np.minimum(c.level[rows] + 1, top), model.p, model.time)]
+        c.level[up] += 1
 
 
 def incubate(model, dt: float) -> np.ndarray:
