@@ -17,7 +17,6 @@ the others, with 考核双算(分算) and 项目收益分成. The scenario sets 
 from __future__ import annotations
 
 import _common
-import pandas as pd
 
 from zonesim.analysis.compare import compare
 from zonesim.analysis.levers import lever_effects, purpose_scenario
