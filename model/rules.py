@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from zonesim.registry.indicators import TIERS
+from zonesim.registry.indicators import CARRIER_LEVELS, TIERS
 
 #: Above-scale industrial enterprise (规模以上工业企业): main-business revenue ≥ 20 M yuan a year
 #: (NBS, since 2011).
@@ -209,10 +209,6 @@ def special_park_criteria(p) -> dict[str, float]:
     """The indicators (→ minimum) a special park must reach to be recognised (its one step)."""
     return {"high_tech_or_specialised_enterprises": p["special_park_min_high_tech_or_specialised"],
             "strategic_industry_output_share": p["special_park_min_strategic_output_share"]}
-
-
-#: Accreditation levels of a local incubation carrier (maker space, incubator, accelerator).
-CARRIER_LEVELS = ("unaccredited", "municipal", "provincial", "national")
 
 
 #: Yearly evaluations in a row below its level's criteria after which a carrier loses the level

@@ -18,6 +18,7 @@ import numpy as np
 
 from zonesim import rules
 from zonesim.engine.incubators import FOUNDED, Incubator
+from zonesim.registry.indicators import CARRIER_LEVELS
 
 
 def founding_hazard(model) -> float:
@@ -63,7 +64,7 @@ def accredit_carriers(model) -> tuple[list, list]:
     c, p, t = model.carriers, model.p, model.time
     rows = np.flatnonzero(~c.offshore[:c.n])
     level = c.level[rows].astype(np.intp)
-    top = len(rules.CARRIER_LEVELS) - 1
+    top = len(CARRIER_LEVELS) - 1
     held = level > 0
     failed = held & ~c.meets_criteria(rows, level, p, t)
     c.reviews_failed[rows[held & ~failed]] = 0

@@ -22,7 +22,8 @@ import numpy as np
 
 from zonesim.engine.agents import Agent
 from zonesim.engine.entry import Candidates
-from zonesim.rules import CARRIER_LEVELS, carrier_criteria
+from zonesim.registry.indicators import CARRIER_LEVELS
+from zonesim.rules import carrier_criteria
 
 KINDS = ("maker_space", "incubator", "accelerator", "offshore_base")
 #: the kinds a zone founds where it has none (seed 003 §三(五): 省级孵化器园区全覆盖, 市级众创空间全覆盖)
@@ -70,7 +71,7 @@ class Carriers:
         self.opens_at = np.full(size, -np.inf)
         #: an offshore base's consecutive years of operation below the minimum
         self.years_below = np.zeros(size, dtype=np.int64)
-        #: a local carrier's accreditation (rules.CARRIER_LEVELS), founding time (years) and
+        #: a local carrier's accreditation (CARRIER_LEVELS), founding time (years) and
         #: graduates since its founding
         self.level = np.zeros(size, dtype=np.int8)
         #: a local carrier's consecutive yearly reviews below its level's criteria
@@ -277,8 +278,8 @@ def fill_to_steady_state(model) -> None:
     c.tenant_years[:n] = c.tenants[:n]
     rows = np.flatnonzero(c.level[:n] < 0)
     c.level[rows] = 0
-    for _ in range(len(CARRIER_LEVELS) - 1):
-        top = len(CARRIER_LEVELS) - 1
+    top = len(CARRIER_LEVELS) - 1
+    for _ in range(top):
         up = rows[(c.level[rows] < top) & c.meets_criteria(
             rows, np.minimum(c.level[rows] + 1, top), model.p, model.time)]
         c.level[up] += 1
@@ -408,7 +409,7 @@ def found_offshore_bases(model) -> None:
     this year)."""
     p, c = model.p, model.carriers
     for inc in model.incubators:
-        if not (inc.offshore and np.isinf(inc.opens_at) and inc.opens_at > 0):
+        if not (inc.offshore and inc.opens_at == np.inf):
             continue
         cost = p["offshore_base_setup_cost_yuan"]
         paid = model.budget.pay("offshore_base_setup_cost_yuan", cost)

@@ -87,7 +87,7 @@ def zone_level_sums(model) -> dict[str, np.ndarray]:
         return (kinds == kind) & (c.level[:c.n] >= level) & open_now
 
     def per_group(counts, only_offshore=False):
-        w = counts * offshore if only_offshore else counts * np.ones(c.n)
+        w = counts * offshore if only_offshore else counts
         return np.bincount(home, weights=w, minlength=ng)
 
     return {

@@ -90,3 +90,7 @@ _TIER_TABLE = (
 TIERS = tuple(tier for tier, _ in _TIER_TABLE)
 TIER_LEVEL = {tier: level for level, tier in enumerate(TIERS)}
 TIER_LABEL = {level: label for level, (_, label) in enumerate(_TIER_TABLE)}
+
+#: Accreditation levels of a local incubation carrier (maker space, incubator, accelerator),
+#: lowest first (a level's number is its position): the ids scenario files use.
+CARRIER_LEVELS = ("unaccredited", "municipal", "provincial", "national")

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from zonesim.registry import scopes
-from zonesim.registry.indicators import INDICATORS, TIERS
+from zonesim.registry.indicators import CARRIER_LEVELS, INDICATORS, TIERS
 from zonesim.registry.parameters import PARAMETERS
 from zonesim.errors import ScenarioError, cut
 from zonesim.registry.validate import RUN_OPTIONS, ParameterError, check_value, unknown_name
@@ -84,7 +84,7 @@ class IncubatorGroup(_Strict):
     kind: Literal["maker_space", "incubator", "accelerator"]
     zone: str
     count: int = Field(ge=0, le=500)
-    level: Literal["unaccredited", "municipal", "provincial", "national"] | None = Field(
+    level: Literal[CARRIER_LEVELS] | None = Field(  # type: ignore[valid-type]
         None, description="accreditation at the start; by default the highest level whose "
         "criteria the carrier meets at the start (it has been in operation "
         "carrier_initial_age_years)")
