@@ -40,6 +40,7 @@ def direct(m, year: int, rows: np.ndarray) -> dict[str, float]:
         "n_over20": (r & (apps > 20)).sum(),
         "out": rev[r].sum(), "above_out": rev[above].sum(),
         "ht_va_above": (va * e.high_tech_share)[above].sum(),
+        "energy_above": (va * e.energy_intensity)[above].sum(),
         "rd_above": e.rd_hist_0[above].sum(), "rev_year": e.rev_hist_0[r].sum(),
         "grants": (e.invention_grants_year + e.other_grants_year)[r].sum(),
         "strategic_out": rev[strategic].sum(),

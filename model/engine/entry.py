@@ -63,6 +63,7 @@ def new_firm_columns(model, n: int, *, zone, sector, revenue, origin) -> dict:
                 other_ip=np.zeros(n, dtype=np.int32),
                 revenue=revenue,
                 va_factor=np.exp(p["value_added_dispersion"] * rng.standard_normal(n)),
+                energy_intensity=draw_energy_intensity(model, sector),
                 land_productivity=land_prod, land_mu=land, on_m0=np.zeros(n, dtype=bool),
                 base_rd_intensity=base_rd,
                 rd_propensity=base_rd, knowledge=knowledge,
@@ -73,6 +74,15 @@ def new_firm_columns(model, n: int, *, zone, sector, revenue, origin) -> dict:
                 score_offset=p["score_firm_sd"] * rng.standard_normal(n),
                 st_share=st_share(p, base_rd, st_offset),
                 growth_variance=draw_growth_variance(rng, n, p))
+
+
+def draw_energy_intensity(model, sector: np.ndarray) -> np.ndarray:
+    """Energy use per unit of value added of firms of ``sector``, relative to the city's
+    manufacturing average: the sector's (scenario) times a lognormal factor of mean 1 and
+    spread ``energy_intensity_dispersion``, from the model's own energy stream."""
+    s = model.p["energy_intensity_dispersion"]
+    z = model.energy_rng.standard_normal(len(sector))
+    return model.sector_energy_intensity[sector] * np.exp(s * z - 0.5 * s * s)
 
 
 def new_firm_candidates(model, dt: float) -> Candidates | None:

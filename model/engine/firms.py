@@ -29,6 +29,8 @@ COLUMNS: dict[str, type] = {
     "exit_year": float,          # calendar time the firm left (NaN while alive)
     "revenue": float,            # yuan per year (current rate)
     "va_factor": float,          # firm's value-added rate relative to the average
+    "energy_intensity": float,   # energy use per unit of value added, relative to the city's
+                                 # manufacturing average (its sector's times its own factor)
     "land_productivity": float,  # firm's revenue per mu relative to the zone average
     "land_mu": float,
     "on_m0": bool,               # holds M0 new-type industrial land (Land.take_m0)
@@ -171,8 +173,8 @@ def _allocate(capacity: int) -> dict[str, np.ndarray]:
 
 _DEFAULTS = {"alive": True, "cert_expiry": -1, "first_cert_year": -1, "rd_municipal_year": -1,
              "rd_setup_year": -1, "coop_start_year": -1, "first_application_year": -1,
-             "va_factor": 1.0, "land_productivity": 1.0, "real_rd_share": 1.0,
-             "growth_variance": 1.0, "exit_size_factor": 1.0, "loan_until": -1.0,
+             "va_factor": 1.0, "energy_intensity": 1.0, "land_productivity": 1.0,
+             "real_rd_share": 1.0, "growth_variance": 1.0, "exit_size_factor": 1.0, "loan_until": -1.0,
              "exit_year": np.nan, "innovation_score": np.nan}
 
 

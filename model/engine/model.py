@@ -77,7 +77,8 @@ class ZoneModel(mesa.Model):
     Args:
         scenario: a validated :class:`~zonesim.scenario.Scenario`.
         seed: an int or a ``numpy.random.SeedSequence``; every draw of the run comes from the
-            generators built from it (``rng``, and ``offshore_rng`` for the bases' qualities).
+            generators built from it (``rng``; ``offshore_rng`` for the bases' qualities and
+            ``energy_rng`` for the firms' energy intensities).
         parameters: overrides of registered parameter values (sweeps, sensitivity analyses).
         steps_per_year: overrides the scenario's step length.
     """
@@ -93,6 +94,10 @@ class ZoneModel(mesa.Model):
         #: weeded (a lever) does not shift every other rule's draws (common random numbers)
         self.offshore_rng = new_generator(np.random.SeedSequence(
             [*seed.generate_state(4).tolist(), 0x0FF5]))
+        #: so are the firms' energy intensities: a screen that refuses projects (a lever) then
+        #: leaves the other rules' draws as they were, and so does a sector's intensity
+        self.energy_rng = new_generator(np.random.SeedSequence(
+            [*seed.generate_state(4).tolist(), 0xE4E6]))
         self.scenario = scenario
         meta = scenario.meta
         self.p = {**scenario.values(), **check_overrides(parameters)}
@@ -111,6 +116,7 @@ class ZoneModel(mesa.Model):
         self.sector_ids = [s.id for s in scenario.sectors]
         self.sector_index = {s: i for i, s in enumerate(self.sector_ids)}
         self.sector_high_tech = np.array([s.high_tech for s in scenario.sectors])
+        self.sector_energy_intensity = np.array([s.energy_intensity for s in scenario.sectors])
         share = np.array([s.firm_share for s in scenario.sectors], dtype=float)
         self.sector_share = share / share.sum()
         high_tech_share = np.where(self.sector_high_tech, self.sector_share, 0.0)

@@ -185,6 +185,8 @@ def indicators_from_sums(p: dict, s: dict, city: dict) -> dict:
         "above_scale_value_added_yuan": s["above_va"],
         "high_tech_value_added_share": ratio(s["ht_va_above"], s["above_va"]),
         "value_added_share_of_city": ratio(s["above_va"], city["above_va"]),
+        "energy_intensity_relative_to_city": ratio(ratio(s["energy_above"], s["above_va"]),
+                                                   ratio(city["energy_above"], city["above_va"])),
         "gdp_yuan": gdp,
         "rd_expenditure_yuan": s["rd"],
         "below_scale_rd_expenditure_yuan": s["rd"] - s["rd_above"],

@@ -186,6 +186,14 @@ def decide_applications(model, zone_stats: list[dict], ranks: np.ndarray, year: 
     return promoted
 
 
+def passes_energy_screen(p, energy_intensity) -> np.ndarray:
+    """Seed 002 §六(四) 严格控制高耗能企业入驻: a project may enter a zone only if its energy use
+    per unit of value added is at most ``energy_screen_max_relative_intensity`` times the
+    city's manufacturing average. A refused project is lost to the city, as one that misses
+    the standard-land bars is."""
+    return energy_intensity <= p["energy_screen_max_relative_intensity"]
+
+
 def meets_standard_land(p, revenue, land_mu, va_factor) -> np.ndarray:
     """标准地 (seed 002 §六(二)): a project gets land only if its fixed investment per mu
     (``project_investment_per_revenue`` × its yearly revenue) and its tax per mu at full
@@ -245,8 +253,9 @@ def mean_project_revenue(p) -> float:
 
 
 def attracted_projects(model, zone, sector, revenue) -> Candidates:
-    """Attracted projects as candidates: admitted if they meet the standard-land bars
-    (:func:`meets_standard_land`) and their land fits into their zone's free land — for a
+    """Attracted projects as candidates: admitted if they pass the energy screen
+    (:func:`passes_energy_screen`), meet the standard-land bars (:func:`meets_standard_land`)
+    and their land fits into their zone's free land — for a
     high-tech project first its M0 reserve (:meth:`~zonesim.engine.land.Land.take_m0`). Under
     joint attraction (:mod:`~zonesim.engine.joint_attraction`) a project outside its zone's
     strategic industries may first be passed to a zone that has them, and one its zone has no
@@ -256,7 +265,8 @@ def attracted_projects(model, zone, sector, revenue) -> Candidates:
     sharing = pass_probability(p) > 0.0
 
     def admit(cols: dict, free_mu: np.ndarray) -> np.ndarray:
-        ok = meets_standard_land(p, revenue, cols["land_mu"], cols["va_factor"])
+        ok = (meets_standard_land(p, revenue, cols["land_mu"], cols["va_factor"])
+              & passes_energy_screen(p, cols["energy_intensity"]))
         away = np.zeros(len(zone), dtype=bool)
         if sharing:
             away = pass_on(model, cols, ok & off_strategy(model, zone, sector), free_mu,
@@ -317,7 +327,8 @@ def redevelopment_candidates(model, plots: RecycledPlots | None) -> Candidates |
         cols["land_mu"][:] = plot_mu
         va_per_mu = revenue * p["value_added_ratio"] * cols["va_factor"] / plot_mu
         ok = ((va_per_mu > plots.value_added_per_mu)
-              & meets_standard_land(p, revenue, plot_mu, cols["va_factor"]))
+              & meets_standard_land(p, revenue, plot_mu, cols["va_factor"])
+              & passes_energy_screen(p, cols["energy_intensity"]))
         return model.land.fit(zone, plot_mu, ok, free_mu)
 
     return Candidates(zone, project_sectors(model, zone), revenue,

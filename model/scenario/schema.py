@@ -58,6 +58,9 @@ class SectorSpec(_Strict):
     name: str
     high_tech: bool
     firm_share: float = Field(ge=0.0, le=1.0)
+    #: energy use per unit of value added, relative to the city's manufacturing average (1:
+    #: the average, also when the scenario gives none); its source belongs in ``source``
+    energy_intensity: float = Field(default=1.0, gt=0.0, le=100.0)
     source: str = Field(min_length=3)
 
 
