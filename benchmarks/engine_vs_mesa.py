@@ -51,7 +51,7 @@ def zonesim_step(m: ZoneModel) -> None:
     if m.year_step == 0:
         growth.start_year_accounts(m)
         exits.rate_exit_risk_by_size(m)
-        m._update_same_sector()
+        m._update_clusters()
         rd.revise_rd_propensity(m)
         rd.decide_rd(m)
     shock = m._demand_shock[m.year] if m.year in m._demand_shock else \
@@ -260,9 +260,9 @@ class Firm(mesa.Agent):
         kg = real / (self.knowledge * dt) if self.knowledge > 0 else 0.0
         kg = min(max(kg - p["knowledge_depreciation_rate"], p["knowledge_growth_floor"]),
                  p["knowledge_growth_ceiling"])
-        same = m.same_sector.get((self.zone, self.sector), 0.0) if self.zone >= 0 else 0.0
+        cluster = m.cluster_growth.get((self.zone, self.sector), 0.0) if self.zone >= 0 else 0.0
         drift = (m.base_drift + p["rd_productivity_elasticity"] * kg
-                 + p["agglomeration_elasticity"] * same + m.shock[self.sector])
+                 + p["localisation_elasticity"] * cluster + m.shock[self.sector])
         log_growth = drift * dt + m.shock_sd * math.sqrt(self.growth_variance) * \
             self.random.gauss(0.0, 1.0)
         self.revenue *= math.exp(log_growth)
@@ -438,7 +438,7 @@ class MesaFirms(mesa.Model):
         self.demand_shock = {y: v.copy() for y, v in source._demand_shock.items()}
         self.n_sectors = len(source.sector_ids)
         self.ht_floor = [float(high_tech_share_at_entry(p, h)) for h in source.sector_high_tech]
-        self.same_sector: dict = {}
+        self.cluster_growth: dict = {}
         self.shock = [0.0] * self.n_sectors
         self.rd_subsidies = self.certification_rewards = 0.0
         # per-run constants
@@ -470,18 +470,27 @@ class MesaFirms(mesa.Model):
         cols = {c: getattr(e, c).tolist() for c in FIELDS}
         for i in np.flatnonzero(e.alive):
             Firm(self, {c: cols[c][i] for c in FIELDS})
+        self.cluster_revenue = self._clusters(lambda a: a.rev_hist_1)
 
     @property
     def year(self) -> int:
         return int(math.floor(self.time + 1e-9))
 
-    def _update_same_sector(self):
-        counts, totals = {}, {}
+    def _clusters(self, revenue) -> dict:
+        """Revenue of each (zone, sector) cluster plus one median firm's, as the engine's."""
+        sums: dict = {}
         for a in self.agents:
             if a.zone >= 0:
-                counts[(a.zone, a.sector)] = counts.get((a.zone, a.sector), 0) + 1
-                totals[a.zone] = totals.get(a.zone, 0) + 1
-        self.same_sector = {k: c / totals[k[0]] for k, c in counts.items()}
+                key = (a.zone, a.sector)
+                sums[key] = sums.get(key, self.p["firm_revenue_median_yuan"]) + revenue(a)
+        return sums
+
+    def _update_clusters(self):
+        now = self._clusters(lambda a: a.rev_hist_0 if a.rev_hist_0 > 0 else a.revenue)
+        floor = self.p["firm_revenue_median_yuan"]
+        self.cluster_growth = {k: math.log(v / self.cluster_revenue.get(k, floor))
+                               for k, v in now.items()}
+        self.cluster_revenue = now
 
     def _average_size_by_band(self):
         """Each age band's mean size multiplier of exit over the living firms."""
@@ -494,7 +503,7 @@ class MesaFirms(mesa.Model):
 
     def step(self):
         if self.year_step == 0:
-            self._update_same_sector()
+            self._update_clusters()
             self.agents.shuffle_do("start_year")
         shock = self.demand_shock.get(self.year)
         self.shock = shock.tolist() if shock is not None else [0.0] * self.n_sectors

@@ -450,7 +450,7 @@ def test_carriers_start_at_steady_state_occupancy(make_model):
 def test_growth_centred_alike_for_heavy_tailed_years(make_model):
     """A heavy-tailed year widens a firm's growth shock without shifting its median: every firm's
     log shock is centred with the *mean* variance multiplier."""
-    m = make_model(seed=23, initial_enterprises=8000, agglomeration_elasticity=0.0,
+    m = make_model(seed=23, initial_enterprises=8000, localisation_elasticity=0.0,
                    rd_productivity_elasticity=0.0)
     e = m.firms
     half = e.n // 2

@@ -21,10 +21,13 @@ SETTINGS = settings(max_examples=10, deadline=None,
        share=st.sampled_from([0.0, 1e-5, 1e-4, 0.003, 0.05]),
        subsidy=st.sampled_from([0.0, 0.1, 0.5]),
        reward=st.sampled_from([0.0, 5e5]),
-       voucher=st.sampled_from([0.0, 2e5]))
-def test_spending_never_exceeds_the_budget(make_model, seed, share, subsidy, reward, voucher):
+       voucher=st.sampled_from([0.0, 2e5]),
+       strategic=st.sampled_from([0.0, 0.3]))
+def test_spending_never_exceeds_the_budget(make_model, seed, share, subsidy, reward, voucher,
+                                           strategic):
     m = make_model(seed=seed, science_budget_share_of_gdp=share, rd_subsidy_rate=subsidy,
-                   certification_reward_yuan=reward, innovation_voucher_yuan=voucher)
+                   certification_reward_yuan=reward, innovation_voucher_yuan=voucher,
+                   strategic_industry_rd_subsidy_rate=strategic)
     table = m.run()
     city = table[(table["scope"] == "city") & (table["year"] >= m.start_year)]
     spent, budget = city["government_spending_yuan"], city["science_budget_yuan"]

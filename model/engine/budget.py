@@ -18,6 +18,7 @@ from collections import defaultdict
 #: the programme levers the budget pays → their entry in the books
 PROGRAMMES = {
     "rd_subsidy_rate": "rd_subsidies",
+    "strategic_industry_rd_subsidy_rate": "strategic_industry_fund",
     "certification_reward_yuan": "certification_rewards",
     "innovation_voucher_yuan": "vouchers",
     "incubator_operating_subsidy_yuan": "incubator_subsidies",

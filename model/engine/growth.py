@@ -1,6 +1,6 @@
 """Firms' growth and yearly accounts: Gibrat-like revenue growth with R&D returns and
-same-sector agglomeration, tent-shaped growth rates with power-law tails, the three-year
-history of R&D and revenue."""
+localisation economies in a zone's clusters, tent-shaped growth rates with power-law tails, the
+three-year history of R&D and revenue."""
 
 from __future__ import annotations
 
@@ -36,10 +36,16 @@ def mean_growth_variance(p) -> float:
 
 
 def grow_revenue(model, dt: float, demand_shock, real_rd: np.ndarray) -> None:
-    """Gibrat-like growth of revenue with R&D returns and same-sector agglomeration.
+    """Gibrat-like growth of revenue with R&D returns and localisation economies.
+
+    Localisation economies (seed 001 §(四) 特色创新集群: shared suppliers, a pool of skilled
+    labour and knowledge spillovers, which the estimates bundle) make a firm's productivity
+    rise with its zone-sector cluster's size at ``localisation_elasticity``; the level effect is
+    taken as growth, a firm gaining that elasticity × the cluster's log growth of the year
+    before (lagged, so that a firm's own growth does not feed back within the year).
 
     d log R = [growth_drift + rd_productivity_elasticity × (growth rate of the knowledge stock)
-               + agglomeration_elasticity × (share of the firm's zone in its sector)
+               + localisation_elasticity × (last year's log growth of its zone-sector cluster)
                + demand shock − ½ σ² E[v]] dt + σ × √(v dt) × N(0, 1),
     where v is the firm's yearly variance draw (Laplace body, power-law tails) and ``real_rd``
     the step's real R&D (yuan) from :func:`~zonesim.engine.rd.spend_on_rd`.
@@ -57,8 +63,8 @@ def grow_revenue(model, dt: float, demand_shock, real_rd: np.ndarray) -> None:
     # firm-year a certain loss of ½ σ² v, collapsing its revenue
     base = p["growth_drift"] - 0.5 * vol ** 2 * mean_growth_variance(p)
     # zone × sector terms in one table; zone −1 (the rest of the city) indexes its last row,
-    # where the same-sector share is 0
-    table = p["agglomeration_elasticity"] * model.same_sector_table() + (base + demand_shock)
+    # where the cluster term is 0
+    table = p["localisation_elasticity"] * model.cluster_growth_table() + (base + demand_shock)
     log_growth = np.take(table, e.zone * table.shape[1] + e.sector)
     log_growth += p["rd_productivity_elasticity"] * k_growth
     log_growth *= dt

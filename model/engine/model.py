@@ -41,7 +41,7 @@ from zonesim.engine.budget import Budget
 from zonesim.engine.entry import new_firm_candidates, new_firm_columns
 from zonesim.engine.exits import exit_firms, rate_exit_risk_by_size, size_exit_multiplier
 from zonesim.engine.firms import (COLUMNS, ORIGINS, RD_LEVELS, Enterprises, check_run_memory,
-                                  initial_capacity)
+                                  initial_capacity, last_year_revenue)
 from zonesim.engine.government import Government
 from zonesim.engine.group_sums import group_sums
 from zonesim.engine.growth import close_year_accounts, grow_revenue, start_year_accounts
@@ -134,7 +134,6 @@ class ZoneModel(mesa.Model):
             self.zone_strategic[z.index, z.strategic] = True
             self._strategic_sectors[z.index, :len(z.strategic)] = z.strategic
         self.firms = Enterprises(capacity=initial_capacity(self.p["initial_enterprises"]))
-        self._same_sector = np.zeros((self.n_zones + 1, len(self.sector_ids)))
         self._demand_shock = defaultdict(lambda: np.zeros(len(self.sector_ids)))
         for ev in scenario.events:
             idx = [self.sector_index[s] for s in ev.sectors] or slice(None)
@@ -144,6 +143,10 @@ class ZoneModel(mesa.Model):
         #: the year's projects passed between zones (协同招商)
         self.joint = JointAttraction(self.n_zones)
         populate(self)
+        #: each zone-sector cluster's revenue at the last year start, and its log growth over
+        #: the year before (zones + 1 rows: the last, the rest of the city, stays 0)
+        self._cluster_revenue = self._clusters(self.firms.rev_hist_1)
+        self._cluster_growth = np.zeros(self._cluster_revenue.shape)
         self.government = Government(self)
         self.incubators: list[Incubator] = []
         set_up_incubators(self)
@@ -223,19 +226,34 @@ class ZoneModel(mesa.Model):
         for col in ("certified", "tech_sme", "in_pool", "leader", "specialised"):
             e.set(col, ids, False)
 
-    def same_sector_table(self) -> np.ndarray:
-        """Share of each zone's firms in each sector (zones × sectors, updated at the start of
-        the year), with a last row of zeros for the rest of the city (zone index −1)."""
-        return self._same_sector
+    def cluster_growth_table(self) -> np.ndarray:
+        """Log growth over the last year of each zone-sector cluster's revenue (zones + 1 rows
+        × sectors, updated at the start of the year), the last row, the rest of the city
+        (zone index −1), zeros: its firms are not in a zone's cluster."""
+        return self._cluster_growth
 
-    def _update_same_sector(self) -> None:
+    def in_strategic_industry(self) -> np.ndarray:
+        """Per firm: whether it is in one of its zone's strategic industries (一区一战略产业);
+        firms of the rest of the city are not."""
+        return self.zone_strategic[self.firms.zone, self.firms.sector]
+
+    def _clusters(self, revenue: np.ndarray) -> np.ndarray:
+        """Revenue (yuan a year) of each zone's living firms by sector, plus one median firm's
+        (``firm_revenue_median_yuan``), so that a cluster born from nothing grows by a finite
+        log; the last row (the rest of the city) stays 0."""
         e = self.firms
         inz = e.alive & (e.zone >= 0)
         s = len(self.sector_ids)
-        counts = np.bincount(e.zone[inz] * s + e.sector[inz],
-                             minlength=(self.n_zones + 1) * s).reshape(self.n_zones + 1, s)
-        tot = counts.sum(axis=1, keepdims=True)
-        self._same_sector = np.divide(counts, tot, out=np.zeros(counts.shape), where=tot > 0)
+        sums = np.bincount(e.zone[inz] * s + e.sector[inz], weights=revenue[inz],
+                           minlength=(self.n_zones + 1) * s).reshape(self.n_zones + 1, s)
+        sums[:-1] += self.p["firm_revenue_median_yuan"]
+        return sums
+
+    def _update_clusters(self) -> None:
+        now = self._clusters(last_year_revenue(self.firms))
+        self._cluster_growth = np.zeros(now.shape)
+        self._cluster_growth[:-1] = np.log(now[:-1] / self._cluster_revenue[:-1])
+        self._cluster_revenue = now
 
     # -------------------------------------------------------------------- time
     @property
@@ -283,7 +301,7 @@ class ZoneModel(mesa.Model):
         self.budget.open_year(self.records[-1]["gdp_yuan"][0])   # the city's, last year
         start_year_accounts(self)
         rate_exit_risk_by_size(self)
-        self._update_same_sector()
+        self._update_clusters()
         revise_rd_propensity(self)
         # what firms want before financing: the lenders' screen and the firms' decision
         wanted = desired_rd_intensity(self)

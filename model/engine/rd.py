@@ -36,18 +36,22 @@ def revise_rd_propensity(model) -> None:
                                                           p["max_rd_intensity"]))
 
 
-def desired_rd_intensity(model) -> tuple[np.ndarray, float, float]:
+def desired_rd_intensity(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The R&D intensity each firm wants this year, before financing: real R&D responds to its
     after-tax user cost with the elasticity of Chen et al. (AER 2021) — the R&D subsidy the
     budget pays and the super-deduction lower it, the certificate's 15 % tax rate raises it a
     little (the deduction is worth less); firms in the cultivation pool raise it by
     ``pool_rd_boost`` (coaching toward certification). Returns ``(desired, cost_plain,
-    cost_cert)``, the user costs relative to none."""
+    cost_cert)``, each firm's user costs."""
     e, p = model.firms, model.p
     floor = p["min_rd_user_cost"]
     cost0 = rules.rd_user_cost(0.0, rules.REFERENCE_SUPER_DEDUCTION_RATE,
                                rules.CORPORATE_TAX_RATE, floor)
-    subsidy = model.budget.paid("rd_subsidy_rate")
+    # the strategic-industry fund tops up the subsidy of zone firms in their zone's strategic
+    # industries (seed 001 §(十七)), so the user cost differs by firm
+    subsidy = (model.budget.paid("rd_subsidy_rate")
+               + model.budget.paid("strategic_industry_rd_subsidy_rate")
+               * model.in_strategic_industry())
     cost_plain = rules.rd_user_cost(subsidy, p["super_deduction_rate"],
                                     rules.CORPORATE_TAX_RATE, floor)
     cost_cert = rules.rd_user_cost(subsidy, p["super_deduction_rate"],
@@ -125,7 +129,7 @@ def decide_rd(model, wanted: tuple | None = None) -> None:
     relabel = p["rd_relabel_share"]
     real_near = desired[near] + (notch - desired[near]) * (1 - relabel)
     extra_cost = ((notch - desired[near]) * revenue[near] * (1 - relabel)
-                  * np.where(certified[near], cost_cert, cost_plain))
+                  * np.where(certified[near], cost_cert[near], cost_plain[near]))
     bunch = ((certificate_value_per_year(model, near, model.year) > extra_cost)
              & (real_near <= limit[near]))
     bunchers, reported_b, real_b = near[bunch], notch[bunch], real_near[bunch]
@@ -153,4 +157,8 @@ def spend_on_rd(model, dt: float) -> np.ndarray:
                 where=alive)
     e.knowledge += real
     model.budget.pay("rd_subsidy_rate", float(rd.sum() * p["rd_subsidy_rate"]))
+    if p["strategic_industry_rd_subsidy_rate"] > 0:
+        model.budget.pay("strategic_industry_rd_subsidy_rate",
+                         float(rd[model.in_strategic_industry()].sum()
+                               * p["strategic_industry_rd_subsidy_rate"]))
     return real

@@ -212,8 +212,9 @@ def project_sectors(model, zone: np.ndarray) -> np.ndarray:
     n = len(zone)
     sector = model.draw_sectors(n)
     focused = model.rng.random(n) < model.p["strategic_focus"]
-    sector[focused] = model.draw_strategic_sectors(zone[focused], sector[focused])
-    return sector
+    # every project draws its strategic alternative, so that the focus (a lever) does not
+    # change how many draws follow (common random numbers across its values)
+    return np.where(focused, model.draw_strategic_sectors(zone, sector), sector)
 
 
 def project_candidates(model, dt: float) -> Candidates | None:
