@@ -209,7 +209,7 @@ class Firm(mesa.Agent):
         self.rd_intensity = reported
         self.real_rd_share = real / reported if reported > 0 else 1.0
         self.st_share = min(max(p["st_share_base"] + p["st_staff_per_rd_intensity"] * real
-                                * m.talent_factor + self.st_offset, 0.0), p["max_st_share"])
+                                + self.st_offset, 0.0), p["max_st_share"])
 
     def certificate_value(self, year: int) -> float:
         """A certificate's value a year (yuan): the tax saved at the firm's own rate, its other
@@ -455,8 +455,6 @@ class MesaFirms(mesa.Model):
         el = p["rd_user_cost_elasticity"]
         self.cost_ratio_cert = float((self.cost_certified / cost0) ** (-el))
         self.cost_ratio_plain = float((self.cost_plain / cost0) ** (-el))
-        effect = p["talent_st_effect"]
-        self.talent_factor = (1.0 - 0.5 * effect) + effect * p["talent_programme_intensity"]
         self.knowledge_decay = math.exp(-p["knowledge_depreciation_rate"] * self.dt)
         vol = p["growth_volatility"]
         self.base_drift = p["growth_drift"] - 0.5 * vol * vol * growth.mean_growth_variance(p)

@@ -49,6 +49,7 @@ DENOMINATOR = {
     "high_tech_output_share": "above_scale_output_yuan",
     "high_tech_value_added_share": "above_scale_value_added_yuan",
     "value_added_share_of_city": ("city", "above_scale_value_added_yuan"),
+    "energy_intensity_relative_to_city": "above_scale_value_added_yuan",
     "rd_to_gdp": "gdp_yuan",
     "enterprise_rd_intensity": "rd_expenditure_yuan",
     "above_scale_rd_intensity": "gdp_yuan",          # GDP is above-scale revenue over a ratio

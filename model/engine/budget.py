@@ -25,6 +25,8 @@ PROGRAMMES = {
     "offshore_landing_reward_yuan": "landing_rewards",
     "offshore_base_setup_cost_yuan": "offshore_base_set_up",
     "carrier_founding_subsidy_yuan": "carrier_founding",
+    "talent_founder_award_yuan": "talent_founder_awards",
+    "talent_hire_award_yuan": "talent_hire_awards",
     "climber_award_yuan": "climber_awards",
     "special_park_award_yuan": "special_park_awards",
     "tech_loan_yuan_per_year": "loan_risk_compensation",

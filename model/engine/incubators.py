@@ -189,8 +189,7 @@ class Incubator(Agent):
         base = (p["offshore_projects_per_base"] if self.offshore
                 else p["incubator_admissions_per_year"] * admission_factor(kind, p))
         i = self.slot
-        c.admissions_per_year[i] = (base * c.quality[i] * (0.5 + p["talent_programme_intensity"])
-                                    * (1.0 + subsidy_effect))
+        c.admissions_per_year[i] = base * c.quality[i] * (1.0 + subsidy_effect)
         g = min(p["incubator_graduation_rate"]
                 * (1.0 + p["subsidy_graduation_effect"] * subsidy_effect),
                 p["max_graduation_rate"])

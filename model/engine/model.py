@@ -57,6 +57,7 @@ from zonesim.engine.status import (certify_high_tech, classify_tech_smes, enter_
                                    file_ip_to_qualify, name_leaders, name_specialised_smes,
                                    set_up_rd_institutions, update_university_cooperation,
                                    upgrade_high_tech_share)
+from zonesim.engine.talent import award_talent
 from zonesim.engine.zones import (Zone, decide_applications, fund_backed_candidates,
                                   project_candidates, redevelopment_candidates)
 from zonesim.registry.validate import check_option, check_overrides, check_run_options
@@ -77,8 +78,9 @@ class ZoneModel(mesa.Model):
     Args:
         scenario: a validated :class:`~zonesim.scenario.Scenario`.
         seed: an int or a ``numpy.random.SeedSequence``; every draw of the run comes from the
-            generators built from it (``rng``; ``offshore_rng`` for the bases' qualities and
-            ``energy_rng`` for the firms' energy intensities).
+            generators built from it (``rng``; ``offshore_rng`` for the bases' qualities,
+            ``energy_rng`` for the firms' energy intensities and ``programme_rng`` for the
+            talent and university programmes' awards and matches).
         parameters: overrides of registered parameter values (sweeps, sensitivity analyses).
         steps_per_year: overrides the scenario's step length.
     """
@@ -98,6 +100,9 @@ class ZoneModel(mesa.Model):
         #: leaves the other rules' draws as they were, and so does a sector's intensity
         self.energy_rng = new_generator(np.random.SeedSequence(
             [*seed.generate_state(4).tolist(), 0xE4E6]))
+        #: and the talent and university programmes' draws, whose sizes are levers
+        self.programme_rng = new_generator(np.random.SeedSequence(
+            [*seed.generate_state(4).tolist(), 0x7A1E]))
         self.scenario = scenario
         meta = scenario.meta
         self.p = {**scenario.values(), **check_overrides(parameters)}
@@ -244,8 +249,10 @@ class ZoneModel(mesa.Model):
         e = self.firms
         inz = e.alive & (e.zone >= 0)
         s = len(self.sector_ids)
+        # float even without firms (bincount of nothing is an int array)
         sums = np.bincount(e.zone[inz] * s + e.sector[inz], weights=revenue[inz],
                            minlength=(self.n_zones + 1) * s).reshape(self.n_zones + 1, s)
+        sums = sums.astype(float)
         sums[:-1] += self.p["firm_revenue_median_yuan"]
         return sums
 
@@ -313,6 +320,7 @@ class ZoneModel(mesa.Model):
         self.joint.reset_year()
         found_offshore_bases(self)
         found_carriers(self)
+        award_talent(self)
         self.government.pay_incubator_subsidies()
 
     def _end_year(self, year: int) -> None:

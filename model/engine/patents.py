@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from zonesim.engine.talent import hire_patent_multiplier
+
 
 def sparse_poisson(rng, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Poisson counts of means ``lam`` where most are 0: returns (indices, counts ≥ 1) of the
@@ -31,13 +33,15 @@ DUE = tuple(f"invention_grants_due_{k}" for k in range(1, EXAMINATION_YEARS_MAX 
 def application_rate(model, rd_yuan: np.ndarray) -> np.ndarray:
     """Expected patent applications a year of every firm from its reported R&D ``rd_yuan``
     (constant returns): ``patents_per_million_rd_yuan`` × real R&D in M yuan, raised for
-    university cooperation by ``coop_institution_multiplier`` ^ ``coop_patent_elasticity``;
-    0 for firms not alive."""
+    university cooperation by ``coop_institution_multiplier`` ^ ``coop_patent_elasticity`` and
+    for an awarded hire (:func:`~zonesim.engine.talent.hire_patent_multiplier`); 0 for firms
+    not alive."""
     e, p = model.firms, model.p
     lam = rd_yuan * e.real_rd_share
     lam *= p["patents_per_million_rd_yuan"] / 1e6
     np.multiply(lam, p["coop_institution_multiplier"] ** p["coop_patent_elasticity"], out=lam,
                 where=e.university_coop)
+    lam *= hire_patent_multiplier(model)
     lam *= e.alive
     return lam
 

@@ -13,11 +13,9 @@ from zonesim.engine.firms import certificate_value_per_year, last_year_revenue
 
 
 def st_share(p, rd_intensity, offset):
-    """S&T staff share of employees: rises with R&D intensity, by more where talent
-    programmes make researchers easier to hire, plus the firm's own offset."""
-    effect = p["talent_st_effect"]
-    talent = (1.0 - 0.5 * effect) + effect * p["talent_programme_intensity"]
-    return np.clip(p["st_share_base"] + p["st_staff_per_rd_intensity"] * rd_intensity * talent
+    """S&T staff share of employees: rises with R&D intensity, plus the firm's own offset
+    (which awarded hires raise: :func:`~zonesim.engine.talent.award_hires`)."""
+    return np.clip(p["st_share_base"] + p["st_staff_per_rd_intensity"] * rd_intensity
                    + offset, 0.0, p["max_st_share"])
 
 

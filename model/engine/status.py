@@ -12,6 +12,7 @@ from zonesim.engine.entry import high_tech_share_at_entry
 from zonesim.engine.firms import (certificate_value_per_year, employees, last_year_revenue,
                                   own_ip, three_year_rd_intensity)
 from zonesim.engine.patents import file_inventions, record_filings
+from zonesim.engine.talent import match_with_universities
 
 
 def institution_min_rd_yuan(p) -> np.ndarray:
@@ -258,17 +259,16 @@ def set_up_rd_institutions(model, year: int) -> None:
 
 def update_university_cooperation(model, year: int) -> None:
     """Firms doing R&D (above ``coop_min_rd_intensity``) start cooperating with universities at
-    the base rate, raised by the industry-university programme (by 1 +
-    ``university_programme_max_effect`` × its intensity: up to 4× by default); cooperations end
-    at a constant rate."""
+    ``university_coop_base_rate`` a year, and those the industry-university programme pairs with
+    one and keep the pairing (:func:`~zonesim.engine.talent.match_with_universities`);
+    cooperations end at a constant rate."""
     e, p = model.firms, model.p
-    start_rate = p["university_coop_base_rate"] * (
-        1.0 + p["university_programme_max_effect"] * p["university_programme_intensity"])
     could_start = np.flatnonzero(e.alive & ~e.university_coop
                                  & (e.rd_intensity > p["coop_min_rd_intensity"]))
     cooperating = np.flatnonzero(e.university_coop)
     u = model.rng.random(len(could_start) + len(cooperating))
-    start = could_start[u[:len(could_start)] < start_rate]
+    start = np.union1d(could_start[u[:len(could_start)] < p["university_coop_base_rate"]],
+                       match_with_universities(model, could_start))
     end = cooperating[u[len(could_start):] < p["university_coop_end_rate"]]
     e.university_coop[start] = True
     e.coop_start_year[start] = year
