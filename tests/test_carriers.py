@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from zonesim import rules
 from zonesim.engine.accreditation import accredit_carriers, found_carriers
 from zonesim.engine.incubators import FOUNDED
+from zonesim.engine.observe import towns_covered
 
 
 def _local(m):
@@ -119,3 +120,36 @@ def test_coverage_indicators_count_accredited_carriers_in_operation(make_model):
     assert last["municipal_maker_spaces"] == ((kinds == "maker_space") & (c.level[:n] >= 1)
                                               & live).sum()
     assert last["national_incubators"] == ((kinds == "incubator") & (c.level[:n] == 3)).sum()
+
+
+TOWNS = ('[[towns]]\nid = "east"\nname = "东镇"\nsource = "test"\n\n'
+         '[[towns]]\nid = "west"\nname = "西镇"\nsource = "test"\n\n'
+         '[[incubators]]\nkind = "maker_space"\nzone = "city"\ntown = "east"\ncount = 1\n'
+         'source = "test"\n')
+
+
+def test_towns_found_the_maker_spaces_they_lack_outside_the_zones(make_model, scenario_variant):
+    sc = scenario_variant(TOWNS, "towns")
+    m = make_model(scenario=sc, carrier_founding_subsidy_yuan=2e6,
+                   carrier_founding_rate_per_year=50)
+    c = m.carriers
+    west = [w.id for w in sc.towns].index("west")
+    m.budget.clear()
+    founded = found_carriers(m)
+    in_towns = [i for i in founded if c.town[i.slot] >= 0]
+    assert [(int(c.town[i.slot]), i.kind) for i in in_towns] == [(west, "maker_space")], \
+        "only the town without a maker space founds one, a maker space"
+    assert all(i.zone_index == -1 for i in in_towns), "a town's carrier lies outside the zones"
+    assert not [i for i in found_carriers(m) if c.town[i.slot] >= 0], "none lacking now"
+
+
+def test_town_coverage_counts_towns_with_an_accredited_maker_space(make_model, scenario_variant):
+    sc = scenario_variant(TOWNS, "towns_cover")
+    m = make_model(scenario=sc)
+    c = m.carriers
+    east = next(i for i in _local(m) if c.town[i.slot] >= 0)
+    for level, covered in ((0, 0.0), (1, 0.5)):      # unaccredited: not covered; 1 of 2 towns
+        c.level[east.slot] = level
+        assert towns_covered(m) == covered
+    c.opens_at[east.slot] = m.time + 1.0              # not yet in operation
+    assert towns_covered(m) == 0.0

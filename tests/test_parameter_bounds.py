@@ -77,8 +77,16 @@ BOUNDS = [pytest.param(name, end, id=f"{name}-{end}")
 
 
 @pytest.fixture(scope="module")
-def scenario():
-    return zonesim.load_scenario(GOOD_BASE)
+def scenario(tmp_path_factory):
+    """good_base with two towns, one holding a maker space, so that the towns' coverage is
+    defined and the towns' founding meets every domain end too."""
+    path = tmp_path_factory.mktemp("bounds") / "bounds.toml"
+    path.write_text(f'extends = "{GOOD_BASE.as_posix()}"\n[scenario]\nid = "bounds"\n\n'
+                    + "".join(f'[[towns]]\nid = "{t}"\nname = "{t}"\nsource = "test"\n\n'
+                              for t in ("east", "west"))
+                    + '[[incubators]]\nkind = "maker_space"\nzone = "city"\ntown = "east"\n'
+                    'count = 1\nsource = "test"\n', encoding="utf-8")
+    return zonesim.load_scenario(path)
 
 
 def undefined_by_construction(table, name: str, start_year: int) -> np.ndarray:

@@ -1,13 +1,13 @@
 """Local incubation carriers founded and accredited (seed 003 §三(五), seed 002 §三(一)).
 
-Zones found the carriers the plans want in every park: a zone without an incubator (or maker
-space) in operation founds one at a yearly hazard that the founding subsidy raises
-(:func:`found_carriers`; 引导园区…建设孵化楼, seed 003 §三(五)4). Carriers climb the
+Zones found the carriers the plans want in every park, and towns and streets (镇街) the maker
+spaces the plans want in every town: a zone without an incubator (or maker space), or a town
+without a maker space, founds one at a yearly hazard that the founding subsidy raises
+(:func:`found_carriers`; 引导园区、镇街…建设孵化楼, seed 003 §三(五)4). Carriers climb the
 accreditation levels municipal → provincial → national one a year, each time they meet the next
 level's criteria on the year's mean tenants, graduates and years in operation, and lose a level
 after two yearly reviews below its criteria (:func:`accredit_carriers`;
-:func:`~zonesim.rules.carrier_criteria`). Towns and streets (镇街) and firms do not found carriers:
-they are not units of the model.
+:func:`~zonesim.rules.carrier_criteria`). Firms do not found carriers.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from zonesim import rules
-from zonesim.engine.incubators import FOUNDED, Incubator
+from zonesim.engine.incubators import FOUNDED, FOUNDED_IN_TOWNS, Incubator
 from zonesim.registry.indicators import CARRIER_LEVELS
 
 
@@ -32,25 +32,30 @@ def founding_hazard(model) -> float:
 
 
 def found_carriers(model) -> list:
-    """At the year's start each zone without a carrier of a kind in :data:`FOUNDED` founds one
-    with probability 1 − exp(−hazard) (:func:`founding_hazard`); the budget pays its founding
-    subsidy, and it opens at once, unaccredited and empty. Returns the carriers founded."""
+    """At the year's start each zone without a carrier of a kind in :data:`FOUNDED`, and each
+    town without one of :data:`FOUNDED_IN_TOWNS`, founds one with probability 1 − exp(−hazard)
+    (:func:`founding_hazard`); the budget pays its founding subsidy, and it opens at once,
+    unaccredited and empty (a town's outside the zones). Returns the carriers founded."""
     hazard = founding_hazard(model)
-    if hazard <= 0.0 or not model.zones:
+    if hazard <= 0.0:
         return []
     c = model.carriers
-    have = {(int(c.zone_index[i]), c.kind[i]) for i in range(c.n) if not c.offshore[i]}
-    lacking = [(z.index, kind) for z in model.zones for kind in FOUNDED
-               if (z.index, kind) not in have]
+    local = [i for i in range(c.n) if not c.offshore[i]]
+    have = {(int(c.zone_index[i]), c.kind[i]) for i in local}
+    in_town = {(int(c.town[i]), c.kind[i]) for i in local if c.town[i] >= 0}
+    lacking = ([(z.index, -1, kind) for z in model.zones for kind in FOUNDED
+                if (z.index, kind) not in have]
+               + [(-1, w, kind) for w in range(len(model.scenario.towns))
+                  for kind in FOUNDED_IN_TOWNS if (w, kind) not in in_town])
     if not lacking:
         return []
     draws = model.rng.random(len(lacking))
     founded = []
-    for (zone, kind), u in zip(lacking, draws):
+    for (zone, town, kind), u in zip(lacking, draws):
         if u >= -math.expm1(-hazard):
             continue
         model.budget.pay("carrier_founding_subsidy_yuan", model.p["carrier_founding_subsidy_yuan"])
-        inc = Incubator(model, kind, zone, opens_at=model.time)
+        inc = Incubator(model, kind, zone, opens_at=model.time, town=town)
         model.incubators.append(inc)
         founded.append(inc)
     return founded

@@ -28,6 +28,8 @@ from zonesim.rules import carrier_criteria
 KINDS = ("maker_space", "incubator", "accelerator", "offshore_base")
 #: the kinds a zone founds where it has none (seed 003 §三(五): 省级孵化器园区全覆盖, 市级众创空间全覆盖)
 FOUNDED = ("incubator", "maker_space")
+#: the kinds a town or street founds where it has none (003 §三(五)4: 市级众创空间…镇街全覆盖)
+FOUNDED_IN_TOWNS = ("maker_space",)
 
 
 def admission_factor(kind: str, p) -> float:
@@ -59,6 +61,8 @@ class Carriers:
         self.n = 0
         self.kind: list[str] = [""] * size
         self.zone_index = np.zeros(size, dtype=np.intp)
+        #: the town (镇街, index of the scenario's towns) of a carrier outside the zones, or -1
+        self.town = np.full(size, -1, dtype=np.intp)
         self.offshore = np.zeros(size, dtype=bool)
         for name in self.COUNTERS[:-1]:
             setattr(self, name, np.zeros(size, dtype=np.int64))
@@ -147,11 +151,11 @@ class Incubator(Agent):
         "hazards the time to either is exponential with their summed rate")
 
     def __init__(self, model, kind: str, zone_index: int, slot: int | None = None,
-                 opens_at: float = -np.inf, level: int = 0):
+                 opens_at: float = -np.inf, level: int = 0, town: int = -1):
         """A new carrier in a new row of ``model.carriers``, or in row ``slot`` (a replacement:
         its counters start at 0), admitting from time ``opens_at`` (founded then, or now if it
-        operates from the start), accredited at ``level``. An offshore base draws its quality
-        (:meth:`draw_quality`)."""
+        operates from the start), accredited at ``level``, in ``town`` (outside the zones; -1:
+        none). An offshore base draws its quality (:meth:`draw_quality`)."""
         super().__init__(model)
         if kind not in KINDS:
             raise ValueError(f"unknown incubator kind {kind!r}")
@@ -159,6 +163,7 @@ class Incubator(Agent):
         self.slot = c.add() if slot is None else slot
         c.kind[self.slot] = kind
         c.zone_index[self.slot] = zone_index
+        c.town[self.slot] = town
         c.offshore[self.slot] = kind == "offshore_base"
         c.opens_at[self.slot] = opens_at
         c.years_below[self.slot] = 0
@@ -237,15 +242,19 @@ class Incubator(Agent):
 def set_up_incubators(model) -> None:
     """The scenario's carriers, ``carrier_initial_age_years`` old, at their level (given, or
     every level whose criteria they meet at the start), and the
-    offshore bases, filled to their steady state; room for the carriers the zones may found
+    offshore bases, filled to their steady state; room for the carriers the zones and towns
+    may found
     (:func:`~zonesim.engine.accreditation.found_carriers`)."""
+    towns = [w.id for w in model.scenario.towns]
     model.carriers = Carriers(sum(g.count for g in model.scenario.incubators)
-                             + int(model.p["offshore_bases"]) + len(FOUNDED) * model.n_zones)
+                             + int(model.p["offshore_bases"]) + len(FOUNDED) * model.n_zones
+                             + len(FOUNDED_IN_TOWNS) * len(towns))
     for g in model.scenario.incubators:
         zi = -1 if g.zone == "city" else model.zone_index(g.zone)
+        town = -1 if g.town is None else towns.index(g.town)
         for _ in range(g.count):
             level = -1 if g.level is None else CARRIER_LEVELS.index(g.level)
-            model.incubators.append(Incubator(model, g.kind, zi, level=level))
+            model.incubators.append(Incubator(model, g.kind, zi, level=level, town=town))
     homes = _offshore_homes(model)
     for i in range(int(model.p["offshore_bases"])):
         model.incubators.append(Incubator(model, "offshore_base", homes[i % len(homes)]))

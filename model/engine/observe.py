@@ -134,6 +134,7 @@ def city_level(model, sums: dict) -> dict:
         "special_parks": sum(1 for z in model.zones if z.is_special_park and z.tier >= 1),
         "special_parks_withdrawn": sum(1 for z in model.zones for (_, t) in z.promotions
                                        if t == "withdrawn"),
+        "towns_with_municipal_maker_space_share": towns_covered(model),
         "provincial_zones_with_incubator_share": (
             sum(z.index in hosts for z in provincial) / len(provincial) if provincial
             else np.nan),
@@ -144,6 +145,18 @@ def city_level(model, sums: dict) -> dict:
         "science_budget_yuan": model.budget.limit_yuan,
         "budget_payout_share": model.budget.payout,
     }
+
+
+def towns_covered(model) -> float:
+    """Share of the scenario's towns and streets holding a maker space in operation accredited
+    at municipal level or above (NaN without towns)."""
+    n = len(model.scenario.towns)
+    if n == 0:
+        return np.nan
+    c = model.carriers
+    held = ((np.array(c.kind[:c.n], dtype=object) == "maker_space") & (c.level[:c.n] >= 1)
+            & c.in_operation(model.time) & (c.town[:c.n] >= 0))
+    return len(np.unique(c.town[:c.n][held])) / n
 
 
 def indicator_table(records: list[dict]) -> pd.DataFrame:

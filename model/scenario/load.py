@@ -94,7 +94,7 @@ def _depth(value) -> int:
     return deepest
 
 
-_ID_LISTS = ("sectors", "zones", "targets")
+_ID_LISTS = ("sectors", "zones", "towns", "targets")
 
 
 class _ChainError(ScenarioError):
@@ -123,9 +123,9 @@ def _key(entry) -> object:
 
 
 def _merge(base: dict, over: dict) -> dict:
-    """Merge a variant over its base: tables recursively; lists of sectors, zones and targets by
-    their ``id`` (a matching id updates the entry, ``remove = true`` drops it, a new id is
-    appended); other lists are replaced."""
+    """Merge a variant over its base: tables recursively; lists of sectors, zones, towns and
+    targets by their ``id`` (a matching id updates the entry, ``remove = true`` drops it, a new
+    id is appended); other lists are replaced."""
     out = copy.deepcopy(base)
     for key, val in over.items():
         if key in _ID_LISTS and isinstance(val, list) and isinstance(out.get(key), list):

@@ -83,9 +83,18 @@ class ZoneSpec(_Strict):
     source: str = Field(min_length=3)
 
 
+class TownSpec(_Strict):
+    """A town or street (镇街) outside the zones: a unit the plans want carriers in."""
+    id: str = Field(pattern=ID_PATTERN, max_length=ID_MAX_CHARS)
+    name: str
+    source: str = Field(min_length=3)
+
+
 class IncubatorGroup(_Strict):
     kind: Literal["maker_space", "incubator", "accelerator"]
     zone: str
+    #: the town (``[[towns]]`` id) of carriers outside the zones (``zone = "city"``)
+    town: str | None = None
     count: int = Field(ge=0, le=500)
     level: Literal[CARRIER_LEVELS] | None = Field(  # type: ignore[valid-type]
         None, description="accreditation at the start; by default the highest level whose "
@@ -178,6 +187,7 @@ class Scenario(_Strict):
     parameters: dict[str, ParameterValue] = Field(default_factory=dict)
     sectors: list[SectorSpec]
     zones: list[ZoneSpec] = Field(default_factory=list)
+    towns: list[TownSpec] = Field(default_factory=list)
     incubators: list[IncubatorGroup] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
@@ -192,6 +202,7 @@ class Scenario(_Strict):
         _unique("sectors", [s.id for s in self.sectors])
         _unique("zones", [z.id for z in self.zones])
         _unique("targets", [t.id for t in self.targets])
+        _unique("towns", [w.id for w in self.towns])
         sector_ids = {s.id for s in self.sectors}
         zone_ids = {z.id for z in self.zones}
         zone_kinds = {z.id: z.kind for z in self.zones}
@@ -216,6 +227,12 @@ class Scenario(_Strict):
         for i, g in enumerate(self.incubators):
             if g.zone != "city" and g.zone not in zone_ids:
                 raise _at(f"incubators[{i}].zone", f"unknown zone {cut(g.zone)!r} (or 'city')")
+            if g.town is not None and g.zone != "city":
+                raise _at(f"incubators[{i}].town", "a town's carriers lie outside the zones: "
+                          "give zone = 'city' with a town")
+            if g.town is not None and g.town not in {w.id for w in self.towns}:
+                raise _at(f"incubators[{i}].town", f"unknown town {cut(g.town)!r}; towns: "
+                          + (", ".join(w.id for w in self.towns) or "none ([[towns]])"))
         for i, e in enumerate(self.events):
             if not m.start_year <= e.year <= m.end_year:
                 raise _at(f"events[{i}].year", f"{cut(e.year, 12)} is outside the horizon "
