@@ -487,7 +487,7 @@ def graduates_of(m, inc, count: int) -> np.ndarray:
 
 
 def test_offshore_projects_land_only_where_land_is_free(make_model):
-    m = make_model(seed=15, offshore_landing_probability=1.0, incubator_graduation_rate=0.9)
+    m = make_model(seed=15, offshore_landing_probability=1.0, offshore_graduation_rate=0.9)
     inc = _offshore(m)
     zone = m.zones[inc.zone_index]
     zone.land_stock_mu = zone.land_used_mu()  # no free land
@@ -501,7 +501,7 @@ def test_offshore_projects_land_only_where_land_is_free(make_model):
 
 
 def test_offshore_projects_land_with_free_land(make_model):
-    m = make_model(seed=16, offshore_landing_probability=1.0, incubator_graduation_rate=0.9)
+    m = make_model(seed=16, offshore_landing_probability=1.0, offshore_graduation_rate=0.9)
     inc = _offshore(m)
     zone = m.zones[inc.zone_index]
     zone.land_stock_mu = zone.land_used_mu() + 1e7
@@ -516,7 +516,7 @@ def test_offshore_projects_land_with_free_land(make_model):
 
 
 def test_offshore_landings_fit_scarce_land(make_model):
-    m = make_model(seed=17, offshore_landing_probability=1.0, incubator_graduation_rate=0.9)
+    m = make_model(seed=17, offshore_landing_probability=1.0, offshore_graduation_rate=0.9)
     inc = _offshore(m)
     zone = m.zones[inc.zone_index]
     zone.land_stock_mu = zone.land_used_mu() + 5.0  # room for a few projects only

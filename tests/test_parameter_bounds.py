@@ -111,9 +111,11 @@ def undefined_by_construction(table, name: str, start_year: int) -> np.ndarray:
 #: Domain ends that meet in one formula, where each end alone is harmless.
 COMBINED_ENDS = {
     # a yearly graduation probability of 1: an infinite hazard, a mean stay of 0
-    "certain graduation": {"incubator_graduation_rate": 1.0, "max_graduation_rate": 1.0},
+    "certain graduation": {"incubator_graduation_rate": 1.0, "offshore_graduation_rate": 1.0,
+                           "max_graduation_rate": 1.0},
     # the longest stay: no graduation and the lowest failure rate
-    "no graduation": {"incubator_graduation_rate": 0.0, "incubator_failure_rate": 0.01},
+    "no graduation": {"incubator_graduation_rate": 0.0, "offshore_graduation_rate": 0.0,
+                      "incubator_failure_rate": 0.01},
     # no Pareto tail above a size distribution without dispersion (0 × norm.ppf(1) = 0 × inf)
     "no tail, no dispersion": {"revenue_pareto_quantile": 1.0, "firm_revenue_dispersion": 0.0},
     # an entrant's steady-state knowledge R&D / (depreciation + growth) with both at their least

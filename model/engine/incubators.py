@@ -195,7 +195,7 @@ class Incubator(Agent):
                 else p["incubator_admissions_per_year"] * admission_factor(kind, p))
         i = self.slot
         c.admissions_per_year[i] = base * c.quality[i] * (1.0 + subsidy_effect)
-        g = min(p["incubator_graduation_rate"]
+        g = min(p["offshore_graduation_rate" if self.offshore else "incubator_graduation_rate"]
                 * (1.0 + p["subsidy_graduation_effect"] * subsidy_effect),
                 p["max_graduation_rate"])
         f = p["incubator_failure_rate"]
