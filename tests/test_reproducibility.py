@@ -3,12 +3,15 @@ different seeds → different results."""
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 from pandas.testing import assert_frame_equal
 
 from conftest import small
-from zonesim.engine.model import ZoneModel
+from zonesim.engine import model as model_module
+from zonesim.engine.model import ZoneModel, new_generator
 from zonesim.run import map_ordered, map_unordered, replicate_seed, run_replicate, run_replicates
 
 FAST = dict(initial_enterprises=300, initial_rd_institutions_municipal_plus=10)
@@ -92,3 +95,27 @@ def test_map_gives_every_result_once_serially_and_on_a_pool():
     with ProcessPoolExecutor(max_workers=2) as pool:
         assert sorted(map_unordered(_square, jobs, pool)) == serial
         assert map_ordered(_square, jobs, pool) == [k * k for k in range(7)]
+
+
+def test_each_step_draws_from_its_own_generator(make_model, monkeypatch):
+    """Two runs that differ in a lever draw the same numbers in every later step (common random
+    numbers): a step's generator depends only on the seed and the step, not on how many numbers
+    the steps before drew."""
+    few = make_model(seed=9, firm_birth_rate=0.02)
+    many = make_model(seed=9, firm_birth_rate=0.3)
+    for m in (few, many):
+        for _ in range(3):
+            m.step()
+    assert few.firms.n != many.firms.n, "the lever changed nothing: the test shows nothing"
+    made = []
+
+    def recording(seed):
+        g = new_generator(seed)
+        made.append(copy.deepcopy(g).random(5))
+        return g
+
+    monkeypatch.setattr(model_module, "new_generator", recording)
+    for m in (few, many):
+        m.step()
+    assert len(made) == 2, "one generator a step"
+    np.testing.assert_array_equal(made[0], made[1])

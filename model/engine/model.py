@@ -92,6 +92,11 @@ class ZoneModel(mesa.Model):
             seed = np.random.SeedSequence(check_option("seed", seed))
         steps_per_year = check_run_options(steps_per_year=steps_per_year)["steps_per_year"]
         super().__init__(rng=new_generator(seed))
+        #: each step draws from a generator of its own, made from the seed and the step
+        #: (:meth:`step`): two runs that differ in a lever then differ in one step's draws at
+        #: most, rather than in every draw after the first count that differs (common random
+        #: numbers for paired comparisons)
+        self._step_seed = seed.generate_state(4).tolist()
         #: the offshore bases' quality draws have their own stream, so that how many bases are
         #: weeded (a lever) does not shift every other rule's draws (common random numbers)
         self.offshore_rng = new_generator(np.random.SeedSequence(
@@ -271,6 +276,8 @@ class ZoneModel(mesa.Model):
     def step(self) -> None:
         """Advance one step (1/steps_per_year of a year)."""
         dt = self.dt
+        self.rng = new_generator(np.random.SeedSequence([*self._step_seed, 0x57E9,
+                                                        self.step_count]))
         if self.year_step == 0:
             self._start_year()
         shock = self._demand_shock[self.year] if self.year in self._demand_shock else \
