@@ -106,5 +106,5 @@ def test_more_matches_keep_the_smaller_programmes_pairings(make_model):
     picked = []
     for matches in (20, 60):
         m = make_model(seed=5, university_matches_per_year=matches)
-        picked.append(set(match_with_universities(m, could).tolist()))
+        picked.append(set(could[match_with_universities(m, could)].tolist()))
     assert picked[0] < picked[1]

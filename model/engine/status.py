@@ -267,8 +267,8 @@ def update_university_cooperation(model, year: int) -> None:
                                  & (e.rd_intensity > p["coop_min_rd_intensity"]))
     cooperating = np.flatnonzero(e.university_coop)
     u = model.rng.random(len(could_start) + len(cooperating))
-    start = np.union1d(could_start[u[:len(could_start)] < p["university_coop_base_rate"]],
-                       match_with_universities(model, could_start))
+    start = could_start[(u[:len(could_start)] < p["university_coop_base_rate"])
+                        | match_with_universities(model, could_start)]
     end = cooperating[u[len(could_start):] < p["university_coop_end_rate"]]
     e.university_coop[start] = True
     e.coop_start_year[start] = year

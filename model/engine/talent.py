@@ -80,12 +80,15 @@ def hire_patent_multiplier(model) -> np.ndarray:
 
 
 def match_with_universities(model, could_start: np.ndarray) -> np.ndarray:
-    """The firms of ``could_start`` (rows that do R&D and do not cooperate) that the programme
-    pairs with a university this year and that keep the cooperation: ``university_matches_per
-    _year`` of them drawn without replacement (all when fewer), each lasting with probability
-    ``university_match_success``. The draws do not depend on the number of matches."""
+    """Which firms of ``could_start`` (rows that do R&D and do not cooperate) the programme
+    pairs with a university this year and keep the cooperation (a mask over them):
+    ``university_matches_per_year`` of them drawn without replacement (all when fewer), each
+    lasting with probability ``university_match_success``. The draws do not depend on the
+    number of matches."""
     rng, p = model.programme_rng, model.p
     order = rng.permutation(len(could_start))
     lasting = rng.random(len(could_start)) < p["university_match_success"]
     m = min(int(p["university_matches_per_year"]), len(could_start))
-    return could_start[order[:m][lasting[:m]]]
+    kept = np.zeros(len(could_start), dtype=bool)
+    kept[order[:m][lasting[:m]]] = True
+    return kept
