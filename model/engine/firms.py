@@ -175,7 +175,8 @@ def _allocate(capacity: int) -> dict[str, np.ndarray]:
 _DEFAULTS = {"alive": True, "cert_expiry": -1, "first_cert_year": -1, "rd_municipal_year": -1,
              "rd_setup_year": -1, "coop_start_year": -1, "first_application_year": -1,
              "va_factor": 1.0, "energy_intensity": 1.0, "land_productivity": 1.0,
-             "real_rd_share": 1.0, "growth_variance": 1.0, "exit_size_factor": 1.0, "loan_until": -1.0, "talent_hire_until": -1.0,
+             "real_rd_share": 1.0, "growth_variance": 1.0, "exit_size_factor": 1.0,
+             "loan_until": -1.0, "talent_hire_until": -1.0,
              "exit_year": np.nan, "innovation_score": np.nan}
 
 
