@@ -2,8 +2,8 @@
 
 The chain 众创空间 → 孵化器 → 加速器 → 产业园 of seed 000, and offshore incubation (离岸孵化:
 a base in an advanced region feeding projects home; seeds 000, 003, 004). Projects enter at a
-rate raised by talent programmes and the operating subsidy, and leave by graduating or failing
-(constant hazards). A local graduate becomes a firm in the carrier's zone (or in the rest of the
+rate the operating subsidy raises (and local carriers take the talent programme's founder teams,
+:mod:`~zonesim.engine.talent`), and leave by graduating or failing (constant hazards). A local graduate becomes a firm in the carrier's zone (or in the rest of the
 city when the zone has no free land). An offshore graduate lands in its home zone only where land
 is free, with a probability that rises with the landing reward; otherwise it is lost.
 
@@ -142,7 +142,7 @@ class Incubator(Agent):
     admissions_per_year = _slot_property(
         "admissions_per_year", "projects admitted per year: offshore bases at "
         "offshore_projects_per_base, local carriers at incubator_admissions_per_year by kind; "
-        "talent programmes and the operating subsidy raise both")
+        "the operating subsidy raises both")
     graduation_rate = _slot_property("graduation_rate", "yearly probability that a tenant "
                                      "graduates (raised by the operating subsidy)")
     failure_rate = _slot_property("failure_rate", "yearly probability that a tenant fails")
