@@ -1,10 +1,12 @@
 """Incubation carriers: maker spaces, incubators, accelerators and offshore bases (mesa agents).
 
-The chain 众创空间 → 孵化器 → 加速器 → 产业园 of seed 000, and offshore incubation (离岸孵化:
+The carriers of the chain 众创空间 → 孵化器 → 加速器 → 产业园 of seed 000 (each kind incubates on
+its own: projects do not yet move from one kind to the next), and offshore incubation (离岸孵化:
 a base in an advanced region feeding projects home; seeds 000, 003, 004). Projects enter at a
 rate the operating subsidy raises (and local carriers take the talent programme's founder teams,
-:mod:`~zonesim.engine.talent`), and leave by graduating or failing (constant hazards). A local graduate becomes a firm in the carrier's zone (or in the rest of the
-city when the zone has no free land). An offshore graduate lands in its home zone only where land
+:mod:`~zonesim.engine.talent`), and leave by graduating or failing (constant hazards). A local
+graduate becomes a firm in the carrier's zone (or in the rest of the city when the zone has no
+free land). An offshore graduate lands in its home zone only where land
 is free, with a probability that rises with the landing reward; otherwise it is lost.
 
 Offshore bases differ (seed 003 §三(五)1 tells 高质量 bases from 挂名/空壳/僵尸 ones): each draws a

@@ -96,18 +96,18 @@ class ZoneModel(mesa.Model):
         #: (:meth:`step`): two runs that differ in a lever then differ in one step's draws at
         #: most, rather than in every draw after the first count that differs (common random
         #: numbers for paired comparisons)
-        self._step_seed = seed.generate_state(4).tolist()
+        self._step_seed = state = seed.generate_state(4).tolist()
         #: the offshore bases' quality draws have their own stream, so that how many bases are
         #: weeded (a lever) does not shift every other rule's draws (common random numbers)
         self.offshore_rng = new_generator(np.random.SeedSequence(
-            [*seed.generate_state(4).tolist(), 0x0FF5]))
+            [*state, 0x0FF5]))
         #: so are the firms' energy intensities: a screen that refuses projects (a lever) then
         #: leaves the other rules' draws as they were, and so does a sector's intensity
         self.energy_rng = new_generator(np.random.SeedSequence(
-            [*seed.generate_state(4).tolist(), 0xE4E6]))
+            [*state, 0xE4E6]))
         #: and the talent and university programmes' draws, whose sizes are levers
         self.programme_rng = new_generator(np.random.SeedSequence(
-            [*seed.generate_state(4).tolist(), 0x7A1E]))
+            [*state, 0x7A1E]))
         self.scenario = scenario
         meta = scenario.meta
         self.p = {**scenario.values(), **check_overrides(parameters)}
