@@ -4,6 +4,8 @@ starting firms' history whose certification rounds leave the start's certificate
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -12,8 +14,8 @@ from test_agents import CERT_SURE, make_eligible, some_alive
 from zonesim import rules
 from zonesim.engine.firms import certificate_value_per_year
 from zonesim.engine.model import ZoneModel
-from zonesim.engine.status import (certify_high_tech, file_ip_to_qualify,
-                                   high_tech_eligible, innovation_score)
+from zonesim.engine.status import (certify_high_tech, file_ip_to_qualify, high_tech_eligible,
+                                   innovation_score, pass_chance)
 
 M = 1_000_000.0
 
@@ -214,3 +216,17 @@ def test_only_firms_held_back_by_the_ip_rule_file_ip_to_qualify(make_model):
         assert (e.other_ip[group] == 1).all() and (e.patent_applications_year[group] == 0).all()
     # their filings make them eligible for the next round
     assert high_tech_eligible(m)[held_back].all()
+
+
+def test_a_panel_without_spread_passes_exactly_the_expected_scores_at_71(make_model):
+    """A panel sd near 0 (a domain end) gives the sd = 0 rule's chances, 1 at or above the mark
+    and 0 below, without a numpy overflow warning."""
+    expected = np.array([60.0, 70.4, 70.6, 80.0])
+    chances = []
+    for sd in (0.0, 1e-310):
+        m = make_model(seed=1, score_panel_sd=sd)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            chances.append(pass_chance(m, expected))
+    np.testing.assert_array_equal(chances[0], [0.0, 0.0, 1.0, 1.0])
+    np.testing.assert_array_equal(chances[1], chances[0])

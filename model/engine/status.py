@@ -119,9 +119,13 @@ def pass_chance(model, expected: np.ndarray) -> np.ndarray:
     reaches ``rules.CERTIFICATION_MIN_SCORE`` (71), i.e. the score before rounding 70.5."""
     sd = model.p["score_panel_sd"]
     cut = rules.CERTIFICATION_MIN_SCORE - 0.5
+    if sd <= 0:
+        return (expected >= cut).astype(float)
     # the normal survival function as scipy.special.ndtr(−x): the same numbers as
-    # scipy.stats.norm.sf without its per-call overhead (0.1 ms a round)
-    return ndtr((expected - cut) / sd) if sd > 0 else (expected >= cut).astype(float)
+    # scipy.stats.norm.sf without its per-call overhead (0.1 ms a round); a panel sd near 0
+    # divides to ±inf, whose ndtr is the sd = 0 rule's 1 or 0
+    with np.errstate(over="ignore"):
+        return ndtr((expected - cut) / sd)
 
 
 def application_cost_yuan(model, rows: np.ndarray) -> np.ndarray:
