@@ -67,16 +67,29 @@ def model(make_model):
     return make_model(seed=0)
 
 
+#: Two towns, a maker space in the first (scenario text for :func:`load_variant`).
+TWO_TOWNS = ('[[towns]]\nid = "east"\nname = "东镇"\nsource = "test"\n\n'
+             '[[towns]]\nid = "west"\nname = "西镇"\nsource = "test"\n\n'
+             '[[incubators]]\nkind = "maker_space"\nzone = "city"\ntown = "east"\ncount = 1\n'
+             'source = "test"\n')
+
+
+def load_variant(folder: Path, text: str, name: str = "variant"):
+    """The scenario that extends good_base with ``text`` appended (zones, parameters... in the
+    scenario file format), written to ``folder``."""
+    path = folder / f"{name}.toml"
+    path.write_text(f'extends = "{GOOD_BASE.as_posix()}"\n[scenario]\nid = "{name}"\n\n'
+                    + text, encoding="utf-8")
+    return load_scenario(path)
+
+
 @pytest.fixture
 def scenario_variant(tmp_path):
-    """Factory: ``scenario_variant(toml_text, name)`` loads a scenario that extends good_base
-    with ``toml_text`` appended (zones, parameters... in the scenario file format)."""
+    """Factory: ``scenario_variant(toml_text, name)``: :func:`load_variant` in the test's own
+    folder."""
 
     def _variant(text: str, name: str = "variant"):
-        path = tmp_path / f"{name}.toml"
-        path.write_text(f'extends = "{GOOD_BASE.as_posix()}"\n[scenario]\nid = "{name}"\n\n'
-                        + text, encoding="utf-8")
-        return load_scenario(path)
+        return load_variant(tmp_path, text, name)
 
     return _variant
 

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import TWO_TOWNS
 from zonesim import rules
 from zonesim.engine.accreditation import accredit_carriers, found_carriers
 from zonesim.engine.incubators import FOUNDED
@@ -122,14 +123,8 @@ def test_coverage_indicators_count_accredited_carriers_in_operation(make_model):
     assert last["national_incubators"] == ((kinds == "incubator") & (c.level[:n] == 3)).sum()
 
 
-TOWNS = ('[[towns]]\nid = "east"\nname = "东镇"\nsource = "test"\n\n'
-         '[[towns]]\nid = "west"\nname = "西镇"\nsource = "test"\n\n'
-         '[[incubators]]\nkind = "maker_space"\nzone = "city"\ntown = "east"\ncount = 1\n'
-         'source = "test"\n')
-
-
 def test_towns_found_the_maker_spaces_they_lack_outside_the_zones(make_model, scenario_variant):
-    sc = scenario_variant(TOWNS, "towns")
+    sc = scenario_variant(TWO_TOWNS, "towns")
     m = make_model(scenario=sc, carrier_founding_subsidy_yuan=2e6,
                    carrier_founding_rate_per_year=50)
     c = m.carriers
@@ -144,7 +139,7 @@ def test_towns_found_the_maker_spaces_they_lack_outside_the_zones(make_model, sc
 
 
 def test_town_coverage_counts_towns_with_an_accredited_maker_space(make_model, scenario_variant):
-    sc = scenario_variant(TOWNS, "towns_cover")
+    sc = scenario_variant(TWO_TOWNS, "towns_cover")
     m = make_model(scenario=sc)
     c = m.carriers
     east = next(i for i in _local(m) if c.town[i.slot] >= 0)

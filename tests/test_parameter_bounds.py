@@ -25,8 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import zonesim
-from conftest import GOOD_BASE
+from conftest import TWO_TOWNS, load_variant
 from zonesim.registry.indicators import INDICATORS
 from zonesim.registry.parameters import PARAMETERS
 from zonesim.run import run_replicate
@@ -80,13 +79,7 @@ BOUNDS = [pytest.param(name, end, id=f"{name}-{end}")
 def scenario(tmp_path_factory):
     """good_base with two towns, one holding a maker space, so that the towns' coverage is
     defined and the towns' founding meets every domain end too."""
-    path = tmp_path_factory.mktemp("bounds") / "bounds.toml"
-    path.write_text(f'extends = "{GOOD_BASE.as_posix()}"\n[scenario]\nid = "bounds"\n\n'
-                    + "".join(f'[[towns]]\nid = "{t}"\nname = "{t}"\nsource = "test"\n\n'
-                              for t in ("east", "west"))
-                    + '[[incubators]]\nkind = "maker_space"\nzone = "city"\ntown = "east"\n'
-                    'count = 1\nsource = "test"\n', encoding="utf-8")
-    return zonesim.load_scenario(path)
+    return load_variant(tmp_path_factory.mktemp("bounds"), TWO_TOWNS, "bounds")
 
 
 def undefined_by_construction(table, name: str, start_year: int) -> np.ndarray:
