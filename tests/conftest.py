@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
 
 from zonesim.engine.group_sums import group_sums, pick_many, row
 from zonesim.engine.model import ZoneModel
@@ -27,6 +28,12 @@ from zonesim.scenario import load_scenario
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
 GOOD_BASE = TESTS / "bad_scenarios" / "good_base.toml"
+
+#: Hypothesis settings for tests that build a model per example (slow examples, and the
+#: function-scoped model factory reused across them, are expected).
+MODEL_SETTINGS = settings(max_examples=10, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow,
+                                                 HealthCheck.function_scoped_fixture])
 
 #: A small city: ~400 firms with proportionally few certified firms and R&D institutions
 #: (the registry defaults are sized for ~3000 firms).

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import MODEL_SETTINGS
 from zonesim.engine.budget import PROGRAMMES
 from zonesim.engine.rd import decide_rd
 
-SETTINGS = settings(max_examples=10, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow,
-                                           HealthCheck.function_scoped_fixture])
 
-
-@SETTINGS
+@MODEL_SETTINGS
 @given(seed=st.integers(0, 2**32 - 1),
        share=st.sampled_from([0.0, 1e-5, 1e-4, 0.003, 0.05]),
        subsidy=st.sampled_from([0.0, 0.1, 0.5]),

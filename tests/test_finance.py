@@ -7,19 +7,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import chisquare
 
+from conftest import MODEL_SETTINGS
 from zonesim import rules
 from zonesim.engine.entry import new_firm_columns
 from zonesim.engine.firms import last_year_revenue
 from zonesim.engine.rd import decide_rd, desired_rd_intensity, rd_finance_limit
 from zonesim.engine.zones import fund_backed_candidates
-
-SETTINGS = settings(max_examples=10, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow,
-                                           HealthCheck.function_scoped_fixture])
 
 
 def test_finance_limit(make_model):
@@ -35,7 +32,7 @@ def test_finance_limit(make_model):
                                0.04 + 1e6 / m.p["loan_years"] / e.revenue[small[:2]])
 
 
-@SETTINGS
+@MODEL_SETTINGS
 @given(seed=st.integers(0, 2**32 - 1), share=st.sampled_from([0.0, 0.02, 0.06]),
        loans=st.sampled_from([0.0, 5e7]), voucher=st.sampled_from([0.0, 1e5, 1e6]))
 def test_no_firm_spends_more_rd_than_it_can_fund(make_model, seed, share, loans, voucher):
@@ -137,7 +134,7 @@ def test_no_fund_no_backed_projects(make_model):
         is None
 
 
-@SETTINGS
+@MODEL_SETTINGS
 @given(share=st.floats(0.0, 1.0), budget=st.sampled_from([0.0, 3e5, 1e12]),
        seed=st.integers(0, 99))
 def test_a_loan_holder_that_exits_defaults_and_the_fund_pays_its_share(make_model, share,

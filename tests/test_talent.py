@@ -7,20 +7,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import run_years
+from conftest import MODEL_SETTINGS, run_years
 from zonesim.engine.firms import employees
 from zonesim.engine.patents import application_rate
 from zonesim.engine.rd import st_share
 from zonesim.engine.status import update_university_cooperation
 from zonesim.engine.talent import (award_founder_teams, award_hires, hire_patent_multiplier,
                                    match_with_universities)
-
-SETTINGS = settings(max_examples=10, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow,
-                                           HealthCheck.function_scoped_fixture])
 
 
 def test_founder_teams_enter_local_carriers_in_operation_only(make_model):
@@ -68,7 +64,7 @@ def test_an_awarded_hire_raises_its_firms_patent_rate_while_it_stays(make_model)
     np.testing.assert_allclose(hire_patent_multiplier(m)[:10], 1.0)
 
 
-@SETTINGS
+@MODEL_SETTINGS
 @given(seed=st.integers(0, 2**32 - 1), share=st.sampled_from([1e-6, 1e-4, 0.003]),
        award=st.sampled_from([0.0, 2e5, 5e6]))
 def test_awards_are_those_the_budget_paid(make_model, seed, share, award):
