@@ -118,6 +118,11 @@ class Carriers:
         """Carriers open at ``time`` (建成并实质运营)."""
         return self.opens_at[:self.n] <= time + 1e-9
 
+    def accredited(self, kind: str, level: int, time: float) -> np.ndarray:
+        """Carriers of ``kind`` in operation at ``time`` accredited at ``level`` or above."""
+        return ((np.array(self.kind[:self.n], dtype=object) == kind)
+                & (self.level[:self.n] >= level) & self.in_operation(time))
+
 
 def _slot_property(column: str, doc: str):
     def get(self):

@@ -79,13 +79,6 @@ def zone_level_sums(model) -> dict[str, np.ndarray]:
         out[1:] = values
         return out
 
-    kinds = np.array(c.kind[:c.n], dtype=object)
-    open_now = c.in_operation(model.time)
-
-    def accredited(kind, level):
-        """Carriers of ``kind`` in operation at ``level`` or above."""
-        return (kinds == kind) & (c.level[:c.n] >= level) & open_now
-
     def per_group(counts, only_offshore=False):
         w = counts * offshore if only_offshore else counts
         return np.bincount(home, weights=w, minlength=ng)
@@ -101,10 +94,10 @@ def zone_level_sums(model) -> dict[str, np.ndarray]:
         "offshore_projects_landed": per_group(c.landed_this_year[:c.n], True),
         "incubated_projects": per_group(c.tenants[:c.n]),
         "incubator_graduates": per_group(c.graduated_this_year[:c.n]),
-        "national_incubators": per_group(accredited("incubator", 3)),
-        "national_maker_spaces": per_group(accredited("maker_space", 3)),
-        "provincial_incubators": per_group(accredited("incubator", 2)),
-        "municipal_maker_spaces": per_group(accredited("maker_space", 1)),
+        "national_incubators": per_group(c.accredited("incubator", 3, model.time)),
+        "national_maker_spaces": per_group(c.accredited("maker_space", 3, model.time)),
+        "provincial_incubators": per_group(c.accredited("incubator", 2, model.time)),
+        "municipal_maker_spaces": per_group(c.accredited("maker_space", 1, model.time)),
         "zone_tier_level": tier,
     }
 
@@ -154,8 +147,7 @@ def towns_covered(model) -> float:
     if n == 0:
         return np.nan
     c = model.carriers
-    held = ((np.array(c.kind[:c.n], dtype=object) == "maker_space") & (c.level[:c.n] >= 1)
-            & c.in_operation(model.time) & (c.town[:c.n] >= 0))
+    held = c.accredited("maker_space", 1, model.time) & (c.town[:c.n] >= 0)
     return len(np.unique(c.town[:c.n][held])) / n
 
 
