@@ -217,15 +217,30 @@ def special_park_criteria(p) -> dict[str, float]:
 CARRIER_FAILED_REVIEWS_TO_LOSE_LEVEL = 2
 
 
-def carrier_criteria(level: int, p) -> dict[str, float]:
-    """What a carrier needs to be accredited at ``level`` (1-3, :data:`CARRIER_LEVELS`):
-    tenants now, graduates since its founding and years in operation
-    (``carrier_<level>_min_tenants``, ``_min_graduates``, ``_min_years``; the national ones
-    from 科技企业孵化器管理办法, 国科发区〔2018〕300号)."""
+def carrier_criteria(kind: str, level: int, p) -> dict[str, float]:
+    """What a local carrier of ``kind`` needs to be accredited at ``level`` (1-3,
+    :data:`CARRIER_LEVELS`): tenants (the year's mean), graduates since its founding, graduates
+    in the year and years in operation. Incubators and accelerators by
+    ``carrier_<level>_min_tenants``, ``_min_graduates`` and ``_min_years`` (the national ones
+    from 科技企业孵化器管理办法, 国科发区〔2018〕300号); maker spaces by
+    ``maker_space_<level>_min_tenants``, ``_min_new_firms`` and ``_min_years`` (the national
+    ones from 国家众创空间备案暂行规定, 国科发火〔2017〕120号), which count the teams that
+    register as firms in a year instead of graduates since founding."""
     name = CARRIER_LEVELS[level]
+    if kind == "maker_space":
+        return {"tenants": p[f"maker_space_{name}_min_tenants"], "graduates_total": 0.0,
+                "graduates_in_year": p[f"maker_space_{name}_min_new_firms"],
+                "years_in_operation": p[f"maker_space_{name}_min_years"]}
     return {"tenants": p[f"carrier_{name}_min_tenants"],
-            "graduates_total": p[f"carrier_{name}_min_graduates"],
+            "graduates_total": p[f"carrier_{name}_min_graduates"], "graduates_in_year": 0.0,
             "years_in_operation": p[f"carrier_{name}_min_years"]}
+
+def carrier_approval_probability(level: int, p) -> float:
+    """Probability that a carrier meeting the criteria of ``level`` is accredited at it in a
+    year's review (``carrier_<level>_approval_probability``): the reviewer also tests what the
+    model does not carry (floor space, service staff, funds), and batches are limited."""
+    return p[f"carrier_{CARRIER_LEVELS[level]}_approval_probability"]
+
 
 #: SAIC (2013) annual exit hazard in years of life 1, 2 and 3: 1.6 %, 6.3 %, 9.5 % (the peak).
 #: Its "above 8 %" through year 7 and "lower" after are the registry's readings

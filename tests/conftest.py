@@ -81,6 +81,22 @@ TWO_TOWNS = ('[[towns]]\nid = "east"\nname = "东镇"\nsource = "test"\n\n'
              'source = "test"\n')
 
 
+#: The whole chain in port_core (two maker spaces, two incubators, an accelerator) and a maker
+#: space in bio_park, which has no incubator (scenario text: it replaces good_base's carriers).
+CHAIN = "".join(f'[[incubators]]\nkind = "{kind}"\nzone = "{zone}"\ncount = {n}\n'
+                'source = "test"\n\n'
+                for kind, zone, n in (("maker_space", "port_core", 2),
+                                      ("incubator", "port_core", 2),
+                                      ("accelerator", "port_core", 1),
+                                      ("maker_space", "bio_park", 1)))
+
+
+@pytest.fixture(scope="session")
+def chain_scenario(tmp_path_factory):
+    """good_base with the carriers of :data:`CHAIN`."""
+    return load_variant(tmp_path_factory.mktemp("chain"), CHAIN, "chain")
+
+
 def load_variant(folder: Path, text: str, name: str = "variant"):
     """The scenario that extends good_base with ``text`` appended (zones, parameters... in the
     scenario file format), written to ``folder``."""

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import TWO_TOWNS
+from conftest import CHAIN, TWO_TOWNS
 from zonesim import rules
 from zonesim.engine.accreditation import accredit_carriers, found_carriers
 from zonesim.engine.incubators import FOUNDED
@@ -21,30 +21,45 @@ def _local(m):
     return [i for i in m.incubators if not i.offshore]
 
 
-def _set(m, slot, tenants, graduates, age):
+def _set(m, slot, tenants, graduates, age, in_year=0):
     c = m.carriers
     c.tenant_years[slot], c.graduates_total[slot] = tenants, graduates
+    c.graduated_this_year[slot] = in_year
     c.founded_at[slot] = m.time - age
+
+
+def _first(m, kind):
+    return next(i for i in _local(m) if i.kind == kind).slot
+
+
+@pytest.fixture
+def chain_model(make_model, chain_scenario):
+    """A small model with maker spaces, incubators and an accelerator."""
+    return make_model(scenario=chain_scenario)
 
 
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(level=st.integers(0, 3), tenants=st.floats(0, 80), graduates=st.integers(0, 40),
+@given(kind=st.sampled_from(["incubator", "maker_space"]), level=st.integers(0, 3),
+       tenants=st.floats(0, 80), graduates=st.integers(0, 40), in_year=st.integers(0, 15),
        age=st.floats(0, 6), failed=st.integers(0, 1))
-def test_a_carrier_is_never_promoted_without_meeting_the_criteria(model, level, tenants,
-                                                                  graduates, age, failed):
+def test_a_carrier_is_never_promoted_without_meeting_the_criteria(chain_model, kind, level,
+                                                                  tenants, graduates, in_year,
+                                                                  age, failed):
+    model = chain_model
     c = model.carriers
-    slot = _local(model)[0].slot
+    slot = _first(model, kind)
     c.level[slot], c.reviews_failed[slot] = level, failed
-    _set(model, slot, tenants, graduates, age)
+    _set(model, slot, tenants, graduates, age, in_year)
     promoted, demoted = accredit_carriers(model)
     new = int(c.level[slot])
     assert abs(new - level) <= 1, "one level a year"
     meets = {k: bool(c.meets_criteria([slot], [k], model.p, model.time)[0]) for k in range(1, 4)}
     if slot in promoted:
         assert new == level + 1 and meets[new]
-        need = rules.carrier_criteria(new, model.p)
+        need = rules.carrier_criteria(kind, new, model.p)
         assert tenants >= need["tenants"] - 1e-9 and graduates >= need["graduates_total"]
+        assert in_year >= need["graduates_in_year"]
         assert age >= need["years_in_operation"] - 1e-9
     if slot in demoted:
         assert new == level - 1 and not meets[level] and failed == 1
@@ -52,14 +67,32 @@ def test_a_carrier_is_never_promoted_without_meeting_the_criteria(model, level, 
         assert slot not in demoted and c.reviews_failed[slot] == 0
 
 
+def test_maker_spaces_are_filed_on_their_own_criteria(chain_model):
+    """A maker space with an incubator's national tenants and graduates since founding but
+    fewer teams registering in the year than the national maker-space filing asks
+    (国家众创空间备案暂行规定) is not national; with them it is."""
+    model = chain_model
+    c, p = model.carriers, model.p
+    slot = _first(model, "maker_space")
+    need = rules.carrier_criteria("maker_space", 3, p)
+    assert need["graduates_in_year"] > 0 and need["graduates_total"] == 0
+    incubator = rules.carrier_criteria("incubator", 3, p)
+    _set(model, slot, incubator["tenants"], incubator["graduates_total"], 5.0,
+         need["graduates_in_year"] - 1)
+    assert not c.meets_criteria([slot], [3], p, model.time)[0]
+    c.graduated_this_year[slot] = need["graduates_in_year"]
+    assert c.meets_criteria([slot], [3], p, model.time)[0]
+
+
 def test_a_level_is_lost_after_two_reviews_below_it(model):
     c = model.carriers
-    slot = _local(model)[0].slot
+    slot = _first(model, "incubator")
     c.level[slot], c.reviews_failed[slot] = 2, 0
-    need = rules.carrier_criteria(2, model.p)
+    need = rules.carrier_criteria("incubator", 2, model.p)
     below, above = need["tenants"] - 1, need["tenants"] + 1
     for tenants, level in ((below, 2), (above, 2), (below, 2), (below, 1)):
-        _set(model, slot, min(tenants, rules.carrier_criteria(3, model.p)["tenants"] - 1),
+        top = rules.carrier_criteria("incubator", 3, model.p)["tenants"]
+        _set(model, slot, min(tenants, top - 1),
              need["graduates_total"], need["years_in_operation"] + 1)
         accredit_carriers(model)
         assert c.level[slot] == level, tenants
@@ -91,19 +124,30 @@ def test_no_subsidy_no_founding(make_model):
 
 
 def test_set_up_levels_follow_the_scenario_or_the_criteria(make_model, scenario_variant):
-    sc = scenario_variant('[[incubators]]\nkind = "incubator"\nzone = "port_core"\ncount = 2\n'
-                          'level = "national"\nsource = "test"\n', "levels")
-    m = make_model(scenario=sc, carrier_initial_age_years=4.0)
-    c = m.carriers
-    given = [i for i in _local(m) if c.level[i.slot] == 3 and i.kind == "incubator"
-             and i.zone_index == m.zone_index("port_core")]
-    assert len(given) >= 2, "the scenario's level is kept"
-    for i in _local(m):
-        lvl = int(c.level[i.slot])
-        if i in given:
-            continue
-        assert all(c.meets_criteria([i.slot], [k], m.p, m.time)[0] for k in range(1, lvl + 1))
-        assert lvl == 3 or not c.meets_criteria([i.slot], [lvl + 1], m.p, m.time)[0]
+    """Two incubators the scenario makes national keep the level; the others (the chain's,
+    their level left open) hold the levels whose criteria they meet where every review
+    approves, and none where none does."""
+    sc = scenario_variant(CHAIN + '[[incubators]]\nkind = "incubator"\nzone = "bio_park"\n'
+                          'count = 2\nlevel = "national"\nsource = "test"\n', "levels")
+    approve_all = {f"carrier_{k}_approval_probability": 1.0
+                   for k in ("municipal", "provincial", "national")}
+    for chance in (1.0, 0.0):
+        m = make_model(scenario=sc, carrier_initial_age_years=4.0,
+                       **dict.fromkeys(approve_all, chance))
+        c = m.carriers
+        given = [i for i in _local(m) if i.zone_index == m.zone_index("bio_park")
+                 and i.kind == "incubator"]
+        assert len(given) == 2 and all(c.level[i.slot] == 3 for i in given)
+        others = [i for i in _local(m) if i not in given]
+        assert len(others) == 6
+        for i in others:
+            lvl = int(c.level[i.slot])
+            if not chance:
+                assert lvl == 0
+                continue
+            assert all(c.meets_criteria([i.slot], [k], m.p, m.time)[0]
+                       for k in range(1, lvl + 1))
+            assert lvl == 3 or not c.meets_criteria([i.slot], [lvl + 1], m.p, m.time)[0]
 
 
 def test_coverage_indicators_count_accredited_carriers_in_operation(make_model):
@@ -148,3 +192,19 @@ def test_town_coverage_counts_towns_with_an_accredited_maker_space(make_model, s
         assert towns_covered(m) == covered
     c.opens_at[east.slot] = m.time + 1.0              # not yet in operation
     assert towns_covered(m) == 0.0
+
+
+@pytest.mark.parametrize("chance", [0.0, 1.0])
+def test_the_review_decides_among_carriers_that_meet_the_criteria(chain_model, chance):
+    """Approval probability 0: no carrier is promoted, whatever it holds; 1: every carrier
+    that meets the next level's criteria is."""
+    m = chain_model
+    c = m.carriers
+    for level in ("municipal", "provincial", "national"):
+        m.p[f"carrier_{level}_approval_probability"] = chance
+    rows = [i.slot for i in _local(m)]
+    for slot in rows:
+        c.level[slot], c.reviews_failed[slot] = 0, 0
+        _set(m, slot, 1000, 1000, 10.0, 1000)
+    promoted, _ = accredit_carriers(m)
+    assert sorted(promoted) == (sorted(rows) if chance else [])

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zonesim.engine.incubators import make_technology_ventures
+from zonesim.engine.graduates import make_technology_ventures
 from zonesim.registry.parameters import PARAMETERS
 
 P = {name: q.default for name, q in PARAMETERS.items()}

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zonesim.engine.incubators import (Incubator, base_landing_probability,
-                                       found_offshore_bases, incubate, weed_out_zombie_bases)
+from zonesim.engine.graduates import base_landing_probability
+from zonesim.engine.incubators import (Incubator, found_offshore_bases, incubate,
+                                       weed_out_zombie_bases)
 
 
 def offshore(m):

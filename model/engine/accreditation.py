@@ -3,11 +3,12 @@
 Zones found the carriers the plans want in every park, and towns and streets (镇街) the maker
 spaces the plans want in every town: a zone without an incubator (or maker space), or a town
 without a maker space, founds one at a yearly hazard that the founding subsidy raises
-(:func:`found_carriers`; 引导园区、镇街…建设孵化楼, seed 003 §三(五)4). Carriers climb the
-accreditation levels municipal → provincial → national one a year, each time they meet the next
-level's criteria on the year's mean tenants, graduates and years in operation, and lose a level
-after two yearly reviews below its criteria (:func:`accredit_carriers`;
-:func:`~zonesim.rules.carrier_criteria`). Firms do not found carriers.
+(:func:`found_carriers`; 引导园区、镇街…建设孵化楼, seed 003 §三(五)4). Leading firms found maker
+spaces of their own under the same subsidy (:func:`firms_found_maker_spaces`; seed 002
+§三(一)). Carriers climb the accreditation levels municipal → provincial → national one a
+year, each time they meet the next level's criteria on the year's mean tenants, graduates and
+years in operation, and lose a level after two yearly reviews below its criteria
+(:func:`accredit_carriers`; :func:`~zonesim.rules.carrier_criteria`).
 """
 
 from __future__ import annotations
@@ -21,14 +22,14 @@ from zonesim.engine.incubators import FOUNDED, FOUNDED_IN_TOWNS, Incubator
 from zonesim.registry.indicators import CARRIER_LEVELS
 
 
-def founding_hazard(model) -> float:
-    """Yearly hazard that a zone lacking a carrier kind founds one:
-    ``carrier_founding_rate_per_year`` × S / (S + ``incubator_subsidy_scale_yuan``), S the
-    founding subsidy the budget pays (``carrier_founding_subsidy_yuan``): no subsidy, no
+def founding_hazard(model, rate: str = "carrier_founding_rate_per_year") -> float:
+    """Yearly hazard that a founder (a zone or town lacking a carrier kind; a leading firm)
+    founds a carrier: the founder's ``rate`` × S / (S + ``incubator_subsidy_scale_yuan``), S
+    the founding subsidy the budget pays (``carrier_founding_subsidy_yuan``): no subsidy, no
     founding."""
     p = model.p
     s = model.budget.paid("carrier_founding_subsidy_yuan")
-    return p["carrier_founding_rate_per_year"] * s / (s + p["incubator_subsidy_scale_yuan"])
+    return p[rate] * s / (s + p["incubator_subsidy_scale_yuan"])
 
 
 def found_carriers(model) -> list:
@@ -61,11 +62,37 @@ def found_carriers(model) -> list:
     return founded
 
 
+def firms_found_maker_spaces(model) -> list:
+    """骨干企业 build maker spaces (支持骨干企业…建设科技企业孵化器和众创空间, seed 002 §三(一)):
+    at the year's start each innovative leader enterprise (the firms' ``leader`` flag) that
+    has founded none founds a maker space in its zone (the rest of the city outside the
+    zones) with probability 1 − exp(−hazard) (:func:`founding_hazard` at
+    ``firm_carrier_founding_rate_per_year``); the budget pays its founding subsidy, and it
+    opens at once, unaccredited and empty. Returns the carriers founded."""
+    hazard = founding_hazard(model, "firm_carrier_founding_rate_per_year")
+    e, c = model.firms, model.carriers
+    leaders = np.flatnonzero(e.alive & e.leader)
+    leaders = leaders[~np.isin(leaders, c.sponsor[:c.n])]
+    if hazard <= 0.0 or len(leaders) == 0:
+        return []
+    founding = leaders[model.rng.random(len(leaders)) < -math.expm1(-hazard)]
+    founded = []
+    for firm in founding:
+        model.budget.pay("carrier_founding_subsidy_yuan", model.p["carrier_founding_subsidy_yuan"])
+        inc = Incubator(model, "maker_space", int(e.zone[firm]), opens_at=model.time,
+                        sponsor=int(firm))
+        model.incubators.append(inc)
+        founded.append(inc)
+    return founded
+
+
 def accredit_carriers(model) -> tuple[list, list]:
     """At the year's end every accredited local carrier is reviewed against its level's
     criteria: one below them :data:`~zonesim.rules.CARRIER_FAILED_REVIEWS_TO_LOSE_LEVEL`
     years running loses the level (动态管理). A carrier not demoted that meets the next level's
-    criteria is accredited at it (one level a year). Returns the slots promoted and demoted."""
+    criteria is accredited at it if the review approves it
+    (:meth:`~zonesim.engine.incubators.Carriers.approved`; one level a year). Returns the
+    slots promoted and demoted."""
     c, p, t = model.carriers, model.p, model.time
     rows = np.flatnonzero(~c.offshore[:c.n])
     level = c.level[rows].astype(np.intp)
@@ -75,7 +102,8 @@ def accredit_carriers(model) -> tuple[list, list]:
     c.reviews_failed[rows[held & ~failed]] = 0
     c.reviews_failed[rows[failed]] += 1
     down = failed & (c.reviews_failed[rows] >= rules.CARRIER_FAILED_REVIEWS_TO_LOSE_LEVEL)
-    up = ~down & (level < top) & c.meets_criteria(rows, np.minimum(level + 1, top), p, t)
+    up = (~down & (level < top) & c.meets_criteria(rows, np.minimum(level + 1, top), p, t)
+          & c.approved(np.minimum(level + 1, top), p, model.rng))
     c.level[rows[down]] -= 1
     c.level[rows[up]] += 1
     c.reviews_failed[rows[down | up]] = 0

@@ -81,7 +81,7 @@ COLUMNS: dict[str, type] = {
 #: Bytes of one firm's row across every column.
 ROW_BYTES = sum(np.dtype(t).itemsize for t in COLUMNS.values())
 RD_LEVELS = ("none", "enterprise", "municipal", "provincial")
-ORIGINS = ("initial", "incubator", "offshore", "attracted", "new_firm")
+ORIGINS = ("initial", "incubator", "offshore", "attracted", "new_firm", "partner")
 
 
 class Enterprises:

@@ -1,13 +1,12 @@
 """Incubation carriers: maker spaces, incubators, accelerators and offshore bases (mesa agents).
 
-The carriers of the chain 众创空间 → 孵化器 → 加速器 → 产业园 of seed 000 (each kind incubates on
-its own: projects do not yet move from one kind to the next), and offshore incubation (离岸孵化:
-a base in an advanced region feeding projects home; seeds 000, 003, 004). Projects enter at a
-rate the operating subsidy raises (and local carriers take the talent programme's founder teams,
-:mod:`~zonesim.engine.talent`), and leave by graduating or failing (constant hazards). A local
-graduate becomes a firm in the carrier's zone (or in the rest of the city when the zone has no
-free land). An offshore graduate lands in its home zone only where land
-is free, with a probability that rises with the landing reward; otherwise it is lost.
+The carriers of the chain 众创空间 → 孵化器 → 加速器 → 产业园 of seed 000 (projects move along it:
+:mod:`~zonesim.engine.chain`), and offshore incubation (离岸孵化: a base in an advanced region
+feeding projects home; seeds 000, 003, 004). Projects enter at a rate the operating subsidy
+raises (and local carriers take the talent programme's founder teams,
+:mod:`~zonesim.engine.talent`), and leave by graduating or failing (constant hazards); graduates
+become firms (:mod:`~zonesim.engine.graduates`). Local carriers differ in size, drawn at their
+founding.
 
 Offshore bases differ (seed 003 §三(五)1 tells 高质量 bases from 挂名/空壳/僵尸 ones): each draws a
 quality at its founding and keeps it, a multiplier of its admissions and of its landing odds. A
@@ -23,9 +22,8 @@ import math
 import numpy as np
 
 from zonesim.engine.agents import Agent
-from zonesim.engine.entry import Candidates
 from zonesim.registry.indicators import CARRIER_LEVELS
-from zonesim.rules import carrier_criteria
+from zonesim.rules import carrier_approval_probability, carrier_criteria
 
 KINDS = ("maker_space", "incubator", "accelerator", "offshore_base")
 #: the kinds a zone founds where it has none (seed 003 §三(五): 省级孵化器园区全覆盖, 市级众创空间全覆盖)
@@ -40,6 +38,12 @@ def admission_factor(kind: str, p) -> float:
     return 1.0 if kind == "incubator" else p[f"{kind}_admission_factor"]
 
 
+def graduation_rate_parameter(kind: str) -> str:
+    """The parameter of a carrier kind's yearly graduation probability."""
+    return {"maker_space": "maker_space_graduation_rate",
+            "offshore_base": "offshore_graduation_rate"}.get(kind, "incubator_graduation_rate")
+
+
 def graduate_size(kind: str, p) -> float:
     """A graduate's median revenue at entry, as a multiple of ``firm_revenue_median_yuan``
     (``<kind>_graduate_size``)."""
@@ -51,20 +55,23 @@ class Carriers:
     agents read and write their row, and the step's rules act on all rows at once."""
 
     COUNTERS = ("tenants", "admitted_this_year", "graduated_this_year", "landed_this_year",
-                "lost_this_year", "tenant_years")
+                "lost_this_year", "chain_admitted_this_year", "admitted_step", "tenant_years")
     RATES = ("admissions_per_year", "graduation_rate", "failure_rate", "mean_incubation_years",
              "graduate_size_multiple")
-    #: what an offshore base draws at its founding and keeps (1 and 0 for local carriers)
+    #: what a carrier draws at its founding and keeps (a local carrier's landing shift is 0)
     QUALITY = ("quality", "landing_log_odds")
 
     def __init__(self, size: int):
-        """Rows for ``size`` carriers: those of the set-up and those the zones may found (a
-        weeded base's successor takes over its predecessor's row)."""
+        """Rows for ``size`` carriers: those of the set-up and those the zones and towns may
+        found (a weeded base's successor takes over its predecessor's row; firms' carriers add
+        rows, :meth:`add`)."""
         self.n = 0
         self.kind: list[str] = [""] * size
         self.zone_index = np.zeros(size, dtype=np.intp)
         #: the town (镇街, index of the scenario's towns) of a carrier outside the zones, or -1
         self.town = np.full(size, -1, dtype=np.intp)
+        #: the firm (id) that founded the carrier, or -1
+        self.sponsor = np.full(size, -1, dtype=np.int64)
         self.offshore = np.zeros(size, dtype=bool)
         for name in self.COUNTERS[:-1]:
             setattr(self, name, np.zeros(size, dtype=np.int64))
@@ -86,9 +93,14 @@ class Carriers:
         self.graduates_total = np.zeros(size, dtype=np.int64)
 
     def add(self) -> int:
-        """The next free row; returns its slot."""
-        if self.n == len(self.kind):
-            raise IndexError("no free carrier row: a zone founds at most one carrier of a kind")
+        """The next free row (doubling the rows when none is left); returns its slot."""
+        size = len(self.kind)
+        if self.n == size:
+            self.kind.extend([""] * max(size, 1))
+            for name, column in vars(self).items():
+                if isinstance(column, np.ndarray):
+                    setattr(self, name, np.concatenate([column, np.zeros(max(size, 1),
+                                                                         column.dtype)]))
         self.n += 1
         return self.n - 1
 
@@ -102,17 +114,32 @@ class Carriers:
 
     def meets_criteria(self, slots, levels, p, time: float) -> np.ndarray:
         """Whether carriers ``slots`` meet the criteria of accreditation ``levels`` (0: none) at
-        ``time`` (:func:`~zonesim.rules.carrier_criteria`), on the year's mean tenants (a
-        year-end count would promote carriers on one quarter's luck)."""
+        ``time`` (:func:`~zonesim.rules.carrier_criteria`, by kind), on the year's mean tenants
+        (a year-end count would promote carriers on one quarter's luck) and graduates."""
         slots, levels = np.asarray(slots), np.asarray(levels)
-        need = [{"tenants": 0.0, "graduates_total": 0.0, "years_in_operation": -np.inf}] + [
-            carrier_criteria(k, p) for k in range(1, len(CARRIER_LEVELS))]
         have = {"tenants": self.tenant_years[slots], "graduates_total": self.graduates_total[slots],
+                "graduates_in_year": self.graduated_this_year[slots],
                 "years_in_operation": time - self.founded_at[slots]}
+        kinds = np.array(self.kind, dtype=object)[slots]
         ok = np.ones(np.shape(slots), dtype=bool)
-        for k, values in have.items():
-            ok &= values >= np.array([n[k] for n in need])[levels] - 1e-9
+        for kind in set(kinds.ravel()):
+            need = [dict.fromkeys(have, -np.inf)] + [
+                carrier_criteria(kind, k, p) for k in range(1, len(CARRIER_LEVELS))]
+            of_kind = kinds == kind
+            for k, values in have.items():
+                bar = np.array([n[k] for n in need])[levels]
+                ok &= ~of_kind | (values >= bar - 1e-9)
         return ok
+
+    @staticmethod
+    def approved(levels: np.ndarray, p, rng) -> np.ndarray:
+        """Whether the reviews of carriers applying for ``levels`` approve them, each with
+        :func:`~zonesim.rules.carrier_approval_probability` (a draw for every carrier
+        reviewed, whether or not it meets the criteria, so that the draws do not depend on who
+        does)."""
+        chance = np.array([0.0] + [carrier_approval_probability(k, p)
+                                   for k in range(1, len(CARRIER_LEVELS))])
+        return rng.random(len(levels)) < chance[levels]
 
     def in_operation(self, time: float) -> np.ndarray:
         """Carriers open at ``time`` (建成并实质运营)."""
@@ -158,11 +185,12 @@ class Incubator(Agent):
         "hazards the time to either is exponential with their summed rate")
 
     def __init__(self, model, kind: str, zone_index: int, slot: int | None = None,
-                 opens_at: float = -np.inf, level: int = 0, town: int = -1):
+                 opens_at: float = -np.inf, level: int = 0, town: int = -1, sponsor: int = -1):
         """A new carrier in a new row of ``model.carriers``, or in row ``slot`` (a replacement:
         its counters start at 0), admitting from time ``opens_at`` (founded then, or now if it
         operates from the start), accredited at ``level``, in ``town`` (outside the zones; -1:
-        none). An offshore base draws its quality (:meth:`draw_quality`)."""
+        none), founded by firm ``sponsor`` (-1: none), with the quality it draws
+        (:meth:`draw_quality`)."""
         super().__init__(model)
         if kind not in KINDS:
             raise ValueError(f"unknown incubator kind {kind!r}")
@@ -171,6 +199,7 @@ class Incubator(Agent):
         c.kind[self.slot] = kind
         c.zone_index[self.slot] = zone_index
         c.town[self.slot] = town
+        c.sponsor[self.slot] = sponsor
         c.offshore[self.slot] = kind == "offshore_base"
         c.opens_at[self.slot] = opens_at
         c.years_below[self.slot] = 0
@@ -180,18 +209,24 @@ class Incubator(Agent):
         c.graduates_total[self.slot] = 0
         for name in Carriers.COUNTERS:
             getattr(c, name)[self.slot] = 0
-        c.quality[self.slot], c.landing_log_odds[self.slot] = (
-            self.draw_quality() if self.offshore else (1.0, 0.0))
+        c.quality[self.slot], c.landing_log_odds[self.slot] = self.draw_quality()
         self.set_rates(model.budget.paid("incubator_operating_subsidy_yuan"))
 
     def draw_quality(self) -> tuple[float, float]:
-        """An offshore base's quality, kept for its life: a lognormal multiplier of its
-        admissions with mean 1, and a normal shift of its landing log-odds with median 0, both
-        with spread ``offshore_base_quality_dispersion`` (seed 003 §三(五)1: 高质量 bases
-        against 挂名/空壳/僵尸 ones; the spread is an assumption)."""
-        sigma = self.model.p["offshore_base_quality_dispersion"]
-        z = self.model.offshore_rng.standard_normal(2)
-        return math.exp(sigma * z[0] - sigma * sigma / 2.0), sigma * z[1]
+        """The carrier's quality, kept for its life: a lognormal multiplier of its admissions
+        with mean 1 and, for an offshore base, a normal shift of its landing log-odds with
+        median 0. An offshore base draws both with spread ``offshore_base_quality_dispersion``
+        (seed 003 §三(五)1: 高质量 bases against 挂名/空壳/僵尸 ones), from ``offshore_rng``; a
+        local carrier its size with spread ``carrier_size_dispersion`` (Torch's 50 tenants a
+        carrier is a mean over carriers of every size), from ``carrier_rng``. Both spreads are
+        assumptions."""
+        m = self.model
+        if self.offshore:
+            sigma = m.p["offshore_base_quality_dispersion"]
+            z = m.offshore_rng.standard_normal(2)
+            return math.exp(sigma * z[0] - sigma * sigma / 2.0), sigma * z[1]
+        sigma = m.p["carrier_size_dispersion"]
+        return math.exp(sigma * m.carrier_rng.standard_normal() - sigma * sigma / 2.0), 0.0
 
     def set_rates(self, subsidy_yuan: float) -> None:
         """The carrier's yearly admissions, graduation and failure rates, stay and graduates'
@@ -202,9 +237,8 @@ class Incubator(Agent):
                 else p["incubator_admissions_per_year"] * admission_factor(kind, p))
         i = self.slot
         c.admissions_per_year[i] = base * c.quality[i] * (1.0 + subsidy_effect)
-        g = min(p["offshore_graduation_rate" if self.offshore else "incubator_graduation_rate"]
-                * (1.0 + p["subsidy_graduation_effect"] * subsidy_effect),
-                p["max_graduation_rate"])
+        g = min(p[graduation_rate_parameter(kind)]
+                * (1.0 + p["subsidy_graduation_effect"] * subsidy_effect), p["max_graduation_rate"])
         f = p["incubator_failure_rate"]
         c.graduation_rate[i], c.failure_rate[i] = g, f
         # a yearly probability of 1 is an infinite hazard: tenants leave at once
@@ -248,9 +282,8 @@ class Incubator(Agent):
 
 def set_up_incubators(model) -> None:
     """The scenario's carriers, ``carrier_initial_age_years`` old, at their level (given, or
-    every level whose criteria they meet at the start), and the
-    offshore bases, filled to their steady state; room for the carriers the zones and towns
-    may found
+    the levels whose criteria they meet at the start and a review approves), and the offshore
+    bases, filled to their steady state; room for the carriers the zones and towns may found
     (:func:`~zonesim.engine.accreditation.found_carriers`)."""
     towns = [w.id for w in model.scenario.towns]
     model.carriers = Carriers(sum(g.count for g in model.scenario.incubators)
@@ -281,22 +314,26 @@ def fill_to_steady_state(model) -> None:
     sustain (Little's law: Poisson of admissions a year × mean stay), so that graduates flow
     from the first year."""
     c, n = model.carriers, model.carriers.n
-    c.tenants[:n] = model.rng.poisson(c.admissions_per_year[:n] * c.mean_incubation_years[:n])
+    intake = c.admissions_per_year[:n]
+    c.tenants[:n] = model.rng.poisson(intake * c.mean_incubation_years[:n])
     # their past: in operation for carrier_initial_age_years, graduating their steady flow
     age = model.p["carrier_initial_age_years"]
     c.founded_at[:n] = model.time - age
     g = -np.log1p(-np.minimum(c.graduation_rate[:n], 1 - 1e-12))
-    c.graduates_total[:n] = np.round(c.admissions_per_year[:n] * c.mean_incubation_years[:n]
+    c.graduates_total[:n] = np.round(intake * c.mean_incubation_years[:n]
                                      * g * age).astype(np.int64)
-    # carriers whose level the scenario leaves open hold every level whose criteria they meet,
-    # on their tenants now (a draw of their steady state, as the yearly reviews will see it)
+    # carriers whose level the scenario leaves open climb the levels whose criteria they meet,
+    # on their tenants now and a year's graduates (draws of their steady state, as the yearly
+    # reviews will see them; the first year's start clears both), each approved as in a review
     c.tenant_years[:n] = c.tenants[:n]
+    c.graduated_this_year[:n] = model.rng.poisson(c.tenants[:n] * g)
     rows = np.flatnonzero(c.level[:n] < 0)
     c.level[rows] = 0
     top = len(CARRIER_LEVELS) - 1
     for _ in range(top):
-        up = rows[(c.level[rows] < top) & c.meets_criteria(
-            rows, np.minimum(c.level[rows] + 1, top), model.p, model.time)]
+        target = np.minimum(c.level[rows] + 1, top)
+        up = rows[(c.level[rows] < top) & c.meets_criteria(rows, target, model.p, model.time)
+                  & c.approved(target, model.p, model.rng)]
         c.level[up] += 1
 
 
@@ -305,7 +342,7 @@ def incubate(model, dt: float) -> np.ndarray:
     and tenants graduate or fail at its constant yearly hazards (binomial), the projects
     admitted in the step being exposed for half of it, as in continuous time. Returns the
     graduates of each carrier (by slot, the order of ``model.incubators``), whom
-    :func:`graduate_candidates` turns into candidate enterprises."""
+    :func:`~zonesim.engine.graduates.graduate_candidates` turns into candidate enterprises."""
     c, rng = model.carriers, model.rng
     new = rng.poisson(c.admissions_per_year[:c.n] * dt * c.open_share(model.time, dt))
     graduates = np.zeros(c.n, dtype=np.int64)
@@ -318,90 +355,10 @@ def incubate(model, dt: float) -> np.ndarray:
     c.tenants[:c.n] += new - graduates - failures
     c.tenant_years[:c.n] += c.tenants[:c.n] * dt
     c.admitted_this_year[:c.n] += new
+    c.admitted_step[:c.n] = new
     c.graduated_this_year[:c.n] += graduates
     c.graduates_total[:c.n] += graduates
     return graduates
-
-
-def graduate_candidates(model, graduates: np.ndarray) -> Candidates | None:
-    """The step's graduates of all carriers (a count per carrier of ``model.incubators``) as
-    candidate enterprises.
-
-    A local graduate settles in its carrier's zone while land is free there, otherwise in the
-    rest of the city. An offshore graduate lands in its home zone with probability
-    1 − (1 − p₀) × exp(−reward / landing_reward_scale_yuan), p₀ its base's landing probability
-    without a reward (:func:`base_landing_probability`), and only
-    while its land fits into the zone's free land; otherwise it is lost. Land is given in
-    arrival order until it runs out.
-    """
-    m, p, carriers = model, model.p, model.carriers
-    n = int(graduates.sum())
-    if n == 0:
-        return None
-    rng = m.rng
-    owner = np.repeat(np.arange(carriers.n), graduates)       # the carrier (slot) of each graduate
-    offshore = carriers.offshore[owner]
-    home = carriers.zone_index[owner].astype(np.int32)
-    size = carriers.graduate_size_multiple[owner]
-    revenue = p["firm_revenue_median_yuan"] * size * np.exp(p["graduate_revenue_dispersion"]
-                                                           * rng.standard_normal(n))
-
-    def admit(cols: dict, free_mu: np.ndarray) -> np.ndarray:
-        make_technology_ventures(rng, p, cols, n)
-        # tenants are registered firms: a graduate's age counts from its admission
-        cols["birth_year"][:] = cols["entry_year"] - rng.exponential(
-            carriers.mean_incubation_years[owner])
-        reward = m.budget.paid("offshore_landing_reward_yuan") / p["landing_reward_scale_yuan"]
-        p_land = 1.0 - (1.0 - base_landing_probability(p, carriers.landing_log_odds[owner])) \
-            * np.exp(-reward)
-        wants_home = ~offshore | (rng.random(n) < p_land)
-        fits = wants_home & (home < 0)
-        at_zone = np.flatnonzero(home >= 0)
-        fits[at_zone] = model.land.fit(home[at_zone], cols["land_mu"][at_zone],
-                                       wants_home[at_zone], free_mu)
-        # local graduates without land at home settle in the rest of the city
-        elsewhere = ~offshore & ~fits
-        cols["zone"][elsewhere] = -1
-        cols["land_mu"][elsewhere] = m.land.need_mu(revenue[elsewhere], -1,
-                                                    cols["land_productivity"][elsewhere])
-        n_rows = carriers.n
-        landed = np.bincount(owner[offshore & fits], minlength=n_rows)
-        carriers.landed_this_year[:n_rows] += landed
-        carriers.lost_this_year[:n_rows] += np.where(carriers.offshore[:n_rows],
-                                                     graduates - landed, 0)
-        m.budget.pay("offshore_landing_reward_yuan",
-                     float(landed.sum() * p["offshore_landing_reward_yuan"]))
-        return ~offshore | fits
-
-    return Candidates(home, m.draw_sectors(n, high_tech=True), revenue,
-                          np.where(offshore, 2, 1).astype(np.int8), admit)
-
-
-def base_landing_probability(p, log_odds_shift: np.ndarray) -> np.ndarray:
-    """An offshore base's probability that a graduate lands with no reward: the median base's
-    ``offshore_landing_probability`` with the base's log-odds shift
-    (:meth:`Incubator.draw_quality`)."""
-    p0 = p["offshore_landing_probability"]
-    if p0 <= 0.0 or p0 >= 1.0:
-        return np.full(np.shape(log_odds_shift), p0)
-    return 1.0 / (1.0 + (1.0 - p0) / p0 * np.exp(-log_odds_shift))
-
-
-def make_technology_ventures(rng, p, cols: dict, n: int) -> None:
-    """A share ``graduate_technology_share`` of ``n`` graduates (columns ``cols`` of
-    :func:`~zonesim.engine.entry.new_firm_columns`) are technology ventures: R&D-intensive (a
-    floor ``graduate_min_rd_intensity``, spread lognormally above it), high-tech products (at
-    least ``graduate_min_high_tech_share``) and Poisson(``graduate_mean_other_ip``) IP rights.
-    The others keep an ordinary entrant's draws and hold no IP: carriers house service and
-    trading start-ups too."""
-    tech = np.flatnonzero(rng.random(n) < p["graduate_technology_share"])
-    floor = p["graduate_min_rd_intensity"] * np.exp(
-        np.abs(p["graduate_rd_dispersion"] * rng.standard_normal(len(tech))))
-    for c in ("rd_propensity", "base_rd_intensity", "rd_intensity"):
-        cols[c][tech] = np.maximum(cols[c][tech], floor)
-    cols["high_tech_share"][tech] = np.maximum(cols["high_tech_share"][tech],
-                                               p["graduate_min_high_tech_share"])
-    cols["other_ip"][tech] = rng.poisson(p["graduate_mean_other_ip"], len(tech))
 
 
 def weed_out_zombie_bases(model) -> None:

@@ -27,17 +27,24 @@ FINDER_CREDIT = {"host": 0.0, "split": 0.5, "both": 1.0}
 HOST_CREDIT = {"host": 1.0, "split": 0.5, "both": 1.0}
 
 
-def pass_probability(p) -> float:
-    """Probability that a finder passes an offered project on: the chance that what it keeps
-    (revenue share + credit value) reaches its uniformly drawn reservation."""
-    keep = (p["joint_attraction_revenue_share"]
-            + FINDER_CREDIT[p["joint_attraction_credit"]] * p["evaluation_credit_value_share"])
+def agreement_probability(keep: float, p) -> float:
+    """Probability that a party keeping ``keep`` (a share of a project's proceeds, or its worth)
+    of a project it gives up agrees: the chance that ``keep`` reaches its reservation, drawn
+    uniformly between ``joint_attraction_reservation_low`` and ``_high``."""
     low, high = p["joint_attraction_reservation_low"], p["joint_attraction_reservation_high"]
     if keep <= 0.0:
         return 0.0
     if high <= low:
         return float(keep >= low)
     return float(np.clip((keep - low) / (high - low), 0.0, 1.0))
+
+
+def pass_probability(p) -> float:
+    """Probability that a finder passes an offered project on: the
+    :func:`agreement_probability` of what it keeps (revenue share + credit value)."""
+    return agreement_probability(
+        p["joint_attraction_revenue_share"]
+        + FINDER_CREDIT[p["joint_attraction_credit"]] * p["evaluation_credit_value_share"], p)
 
 
 class JointAttraction:

@@ -36,8 +36,10 @@ import numpy as np
 import pandas as pd
 
 from zonesim import rules
-from zonesim.engine.accreditation import accredit_carriers, found_carriers
+from zonesim.engine.accreditation import (accredit_carriers, firms_found_maker_spaces,
+                                          found_carriers)
 from zonesim.engine.budget import Budget
+from zonesim.engine.chain import pass_along_chain
 from zonesim.engine.entry import new_firm_candidates, new_firm_columns
 from zonesim.engine.exits import exit_firms, rate_exit_risk_by_size, size_exit_multiplier
 from zonesim.engine.firms import (COLUMNS, ORIGINS, RD_LEVELS, Enterprises, check_run_memory,
@@ -45,10 +47,12 @@ from zonesim.engine.firms import (COLUMNS, ORIGINS, RD_LEVELS, Enterprises, chec
 from zonesim.engine.government import Government
 from zonesim.engine.group_sums import group_sums
 from zonesim.engine.growth import close_year_accounts, grow_revenue, start_year_accounts
-from zonesim.engine.incubators import (Incubator, found_offshore_bases, graduate_candidates,
-                                       incubate, set_up_incubators, weed_out_zombie_bases)
+from zonesim.engine.graduates import graduate_candidates
+from zonesim.engine.incubators import (Incubator, found_offshore_bases, incubate, set_up_incubators,
+                                       weed_out_zombie_bases)
 from zonesim.engine.joint_attraction import JointAttraction
 from zonesim.engine.land import Land
+from zonesim.engine.partners import Partnerships, partner_candidates
 from zonesim.engine.observe import indicator_table, record_year, zone_stats
 from zonesim.engine.patents import produce_patents
 from zonesim.engine.population import populate
@@ -72,15 +76,23 @@ def new_generator(seed) -> np.random.Generator:
     return np.random.Generator(np.random.SFC64(seed))
 
 
+#: The model's own random streams besides the step's, each made from the seed and its key. Draws
+#: whose count a lever changes have a stream of their own, so that the lever does not shift every
+#: other rule's draws (common random numbers): the offshore bases' qualities (how many are
+#: weeded), the firms' energy intensities (the screen refuses projects), the local carriers'
+#: sizes (the founding subsidy founds carriers) and the talent and university programmes' awards
+#: and matches (their sizes).
+OWN_STREAMS = {"offshore_rng": 0x0FF5, "energy_rng": 0xE4E6, "carrier_rng": 0xCA21,
+               "programme_rng": 0x7A1E}
+
+
 class ZoneModel(mesa.Model):
     """The zonesim model for one scenario, one parameter set and one seed.
 
     Args:
         scenario: a validated :class:`~zonesim.scenario.Scenario`.
         seed: an int or a ``numpy.random.SeedSequence``; every draw of the run comes from the
-            generators built from it (``rng``; ``offshore_rng`` for the bases' qualities,
-            ``energy_rng`` for the firms' energy intensities and ``programme_rng`` for the
-            talent and university programmes' awards and matches).
+            generators built from it (``rng`` and the :data:`OWN_STREAMS`).
         parameters: overrides of registered parameter values (sweeps, sensitivity analyses).
         steps_per_year: overrides the scenario's step length.
     """
@@ -97,17 +109,8 @@ class ZoneModel(mesa.Model):
         #: most, rather than in every draw after the first count that differs (common random
         #: numbers for paired comparisons)
         self._step_seed = state = seed.generate_state(4).tolist()
-        #: the offshore bases' quality draws have their own stream, so that how many bases are
-        #: weeded (a lever) does not shift every other rule's draws (common random numbers)
-        self.offshore_rng = new_generator(np.random.SeedSequence(
-            [*state, 0x0FF5]))
-        #: so are the firms' energy intensities: a screen that refuses projects (a lever) then
-        #: leaves the other rules' draws as they were, and so does a sector's intensity
-        self.energy_rng = new_generator(np.random.SeedSequence(
-            [*state, 0xE4E6]))
-        #: and the talent and university programmes' draws, whose sizes are levers
-        self.programme_rng = new_generator(np.random.SeedSequence(
-            [*state, 0x7A1E]))
+        for name, key in OWN_STREAMS.items():
+            setattr(self, name, new_generator(np.random.SeedSequence([*state, key])))
         self.scenario = scenario
         meta = scenario.meta
         self.p = {**scenario.values(), **check_overrides(parameters)}
@@ -152,6 +155,7 @@ class ZoneModel(mesa.Model):
         self.land = Land(self)
         #: the year's projects passed between zones (协同招商)
         self.joint = JointAttraction(self.n_zones)
+        self.partners = Partnerships(self)
         populate(self)
         #: each zone-sector cluster's revenue at the last year start, and its log growth over
         #: the year before (zones + 1 rows: the last, the rest of the city, stays 0)
@@ -285,9 +289,9 @@ class ZoneModel(mesa.Model):
         real_rd = spend_on_rd(self, dt)
         grow_revenue(self, dt, shock, real_rd)
         self.land.expand_or_hold()
-        self.enter_firms([graduate_candidates(self, incubate(self, dt)),
+        self.enter_firms([graduate_candidates(self, pass_along_chain(self, incubate(self, dt))),
                           project_candidates(self, dt), fund_backed_candidates(self, dt),
-                          new_firm_candidates(self, dt)])
+                          partner_candidates(self, dt), new_firm_candidates(self, dt)])
         exit_firms(self, dt)
         self.year_step += 1
         self.step_count += 1
@@ -325,8 +329,10 @@ class ZoneModel(mesa.Model):
         self.government.fund_recognised_parks()
         self.carriers.reset_year()
         self.joint.reset_year()
+        self.partners.reset_year()
         found_offshore_bases(self)
         found_carriers(self)
+        firms_found_maker_spaces(self)
         award_talent(self)
         self.government.pay_incubator_subsidies()
 

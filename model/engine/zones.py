@@ -206,6 +206,23 @@ def meets_standard_land(p, revenue, land_mu, va_factor) -> np.ndarray:
             & (tax_per_mu >= p["standard_land_min_tax_yuan_per_mu"]))
 
 
+def admissible(p, revenue, cols: dict) -> np.ndarray:
+    """Projects (``revenue``, yuan a year; their drawn columns ``cols``) that may enter a zone:
+    they meet the standard-land bars (:func:`meets_standard_land`) on the land in
+    ``cols["land_mu"]`` and pass the energy screen (:func:`passes_energy_screen`)."""
+    return (meets_standard_land(p, revenue, cols["land_mu"], cols["va_factor"])
+            & passes_energy_screen(p, cols["energy_intensity"]))
+
+
+def land_projects(model, zone, cols: dict, ok: np.ndarray, high_tech: np.ndarray,
+                  free_mu: np.ndarray) -> np.ndarray:
+    """The ``ok`` projects that get land in ``zone``: a high-tech project first on its M0
+    reserve (:meth:`~zonesim.engine.land.Land.take_m0`), the others while their land fits into
+    the zone's free land ``free_mu`` (taken from it)."""
+    on_m0 = model.land.take_m0(zone, cols, ok & high_tech)
+    return on_m0 | model.land.fit(zone, cols["land_mu"], ok & ~on_m0, free_mu)
+
+
 def project_sectors(model, zone: np.ndarray) -> np.ndarray:
     """Sectors of attracted projects in ``zone``: a share ``strategic_focus`` in the zone's
     strategic industries (一区一战略产业), the rest by the city's sector mix."""
@@ -254,10 +271,8 @@ def mean_project_revenue(p) -> float:
 
 
 def attracted_projects(model, zone, sector, revenue) -> Candidates:
-    """Attracted projects as candidates: admitted if they pass the energy screen
-    (:func:`passes_energy_screen`), meet the standard-land bars (:func:`meets_standard_land`)
-    and their land fits into their zone's free land — for a
-    high-tech project first its M0 reserve (:meth:`~zonesim.engine.land.Land.take_m0`). Under
+    """Attracted projects as candidates: admitted if they may enter (:func:`admissible`) and
+    get land (:func:`land_projects`). Under
     joint attraction (:mod:`~zonesim.engine.joint_attraction`) a project outside its zone's
     strategic industries may first be passed to a zone that has them, and one its zone has no
     land for to a zone that has."""
@@ -266,15 +281,13 @@ def attracted_projects(model, zone, sector, revenue) -> Candidates:
     sharing = pass_probability(p) > 0.0
 
     def admit(cols: dict, free_mu: np.ndarray) -> np.ndarray:
-        ok = (meets_standard_land(p, revenue, cols["land_mu"], cols["va_factor"])
-              & passes_energy_screen(p, cols["energy_intensity"]))
+        ok = admissible(p, revenue, cols)
         away = np.zeros(len(zone), dtype=bool)
         if sharing:
             away = pass_on(model, cols, ok & off_strategy(model, zone, sector), free_mu,
                            meets_standard_land)
         home = ok & ~away
-        on_m0 = model.land.take_m0(zone, cols, home & high_tech)
-        landed = on_m0 | model.land.fit(zone, cols["land_mu"], home & ~on_m0, free_mu)
+        landed = land_projects(model, zone, cols, home, high_tech, free_mu)
         model.joint.own += np.bincount(zone[landed], minlength=model.n_zones)
         if sharing:
             away |= pass_on(model, cols, home & ~landed, free_mu, meets_standard_land)
@@ -327,9 +340,7 @@ def redevelopment_candidates(model, plots: RecycledPlots | None) -> Candidates |
         cols["land_productivity"][:] = land_prod
         cols["land_mu"][:] = plot_mu
         va_per_mu = revenue * p["value_added_ratio"] * cols["va_factor"] / plot_mu
-        ok = ((va_per_mu > plots.value_added_per_mu)
-              & meets_standard_land(p, revenue, plot_mu, cols["va_factor"])
-              & passes_energy_screen(p, cols["energy_intensity"]))
+        ok = (va_per_mu > plots.value_added_per_mu) & admissible(p, revenue, cols)
         return model.land.fit(zone, plot_mu, ok, free_mu)
 
     return Candidates(zone, project_sectors(model, zone), revenue,
