@@ -31,19 +31,30 @@ def pass_along_chain(model, graduates: np.ndarray) -> np.ndarray:
     leaving = graduates.copy()
     if share <= 0.0 or graduates.sum() == 0:
         return leaving
-    kinds = np.array(c.kind[:c.n], dtype=object)
-    zone = c.zone_index[:c.n]
+    group = c.zone_index[:c.n] + 1          # 0: the rest of the city
+    n_groups = model.n_zones + 1
     live = c.in_operation(model.time)
     for kind, next_kind in NEXT_KIND.items():
-        senders = (kinds == kind) & (graduates > 0)
-        hosts = (kinds == next_kind) & live & (c.admitted_step[:c.n] > 0)
-        for z in np.intersect1d(zone[senders], zone[hosts]):
-            rows, there = np.flatnonzero(senders & (zone == z)), np.flatnonzero(hosts & (zone == z))
-            going = rng.binomial(graduates[rows], share)
-            slots = c.admitted_step[there]
-            if going.sum() > slots.sum():
-                going = rng.multivariate_hypergeometric(going, int(slots.sum()))
-            leaving[rows] -= going
-            c.chain_admitted_this_year[there] += rng.multivariate_hypergeometric(
-                slots, int(going.sum()))
+        hosts = np.flatnonzero((c.kind[:c.n] == next_kind) & live & (c.admitted_step[:c.n] > 0))
+        slots = np.bincount(group[hosts], weights=c.admitted_step[hosts],
+                            minlength=n_groups).astype(np.int64)
+        senders = np.flatnonzero((c.kind[:c.n] == kind) & (graduates > 0)
+                                 & (slots[group] > 0))
+        if len(senders) == 0:
+            continue
+        going = rng.binomial(graduates[senders], share)
+        wanted = np.bincount(group[senders], weights=going, minlength=n_groups).astype(np.int64)
+        for g in np.flatnonzero(wanted > slots):        # too few admissions: who gets them
+            of_g = group[senders] == g
+            going[of_g] = rng.multivariate_hypergeometric(going[of_g], int(slots[g]))
+        leaving[senders] -= going
+        taken = np.minimum(wanted, slots)
+        # which of a group's carriers admit them: its only one, or a draw among several
+        alone = np.bincount(group[hosts], minlength=n_groups)[group[hosts]] == 1
+        c.chain_admitted_this_year[hosts[alone]] += taken[group[hosts[alone]]]
+        for g in np.unique(group[hosts[~alone]]):
+            there = hosts[group[hosts] == g]
+            if taken[g] > 0:
+                c.chain_admitted_this_year[there] += rng.multivariate_hypergeometric(
+                    c.admitted_step[there], int(taken[g]))
     return leaving

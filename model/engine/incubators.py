@@ -66,7 +66,9 @@ class Carriers:
         found (a weeded base's successor takes over its predecessor's row; firms' carriers add
         rows, :meth:`add`)."""
         self.n = 0
-        self.kind: list[str] = [""] * size
+        #: the carrier's kind (:data:`KINDS`); a fixed-width string column compares in one
+        #: vectorised call, where a list or object array goes element by element
+        self.kind = np.full(size, "", dtype=f"<U{max(map(len, KINDS))}")
         self.zone_index = np.zeros(size, dtype=np.intp)
         #: the town (镇街, index of the scenario's towns) of a carrier outside the zones, or -1
         self.town = np.full(size, -1, dtype=np.intp)
@@ -96,7 +98,6 @@ class Carriers:
         """The next free row (doubling the rows when none is left); returns its slot."""
         size = len(self.kind)
         if self.n == size:
-            self.kind.extend([""] * max(size, 1))
             for name, column in vars(self).items():
                 if isinstance(column, np.ndarray):
                     setattr(self, name, np.concatenate([column, np.zeros(max(size, 1),
@@ -120,7 +121,7 @@ class Carriers:
         have = {"tenants": self.tenant_years[slots], "graduates_total": self.graduates_total[slots],
                 "graduates_in_year": self.graduated_this_year[slots],
                 "years_in_operation": time - self.founded_at[slots]}
-        kinds = np.array(self.kind, dtype=object)[slots]
+        kinds = self.kind[slots]
         ok = np.ones(np.shape(slots), dtype=bool)
         for kind in set(kinds.ravel()):
             need = [dict.fromkeys(have, -np.inf)] + [
@@ -147,7 +148,7 @@ class Carriers:
 
     def accredited(self, kind: str, level: int, time: float) -> np.ndarray:
         """Carriers of ``kind`` in operation at ``time`` accredited at ``level`` or above."""
-        return ((np.array(self.kind[:self.n], dtype=object) == kind)
+        return ((self.kind[:self.n] == kind)
                 & (self.level[:self.n] >= level) & self.in_operation(time))
 
 
@@ -248,7 +249,7 @@ class Incubator(Agent):
 
     @property
     def kind(self) -> str:
-        return self.model.carriers.kind[self.slot]
+        return str(self.model.carriers.kind[self.slot])
 
     @property
     def zone_index(self) -> int:
