@@ -66,7 +66,7 @@ def graduate_candidates(model, graduates: np.ndarray) -> Candidates | None:
 def base_landing_probability(p, log_odds_shift: np.ndarray) -> np.ndarray:
     """An offshore base's probability that a graduate lands with no reward: the median base's
     ``offshore_landing_probability`` with the base's log-odds shift
-    (:meth:`Incubator.draw_quality`)."""
+    (:meth:`~zonesim.engine.incubators.Incubator.draw_quality`)."""
     p0 = p["offshore_landing_probability"]
     if p0 <= 0.0 or p0 >= 1.0:
         return np.full(np.shape(log_odds_shift), p0)

@@ -315,13 +315,12 @@ def fill_to_steady_state(model) -> None:
     sustain (Little's law: Poisson of admissions a year × mean stay), so that graduates flow
     from the first year."""
     c, n = model.carriers, model.carriers.n
-    intake = c.admissions_per_year[:n]
-    c.tenants[:n] = model.rng.poisson(intake * c.mean_incubation_years[:n])
+    c.tenants[:n] = model.rng.poisson(c.admissions_per_year[:n] * c.mean_incubation_years[:n])
     # their past: in operation for carrier_initial_age_years, graduating their steady flow
     age = model.p["carrier_initial_age_years"]
     c.founded_at[:n] = model.time - age
     g = -np.log1p(-np.minimum(c.graduation_rate[:n], 1 - 1e-12))
-    c.graduates_total[:n] = np.round(intake * c.mean_incubation_years[:n]
+    c.graduates_total[:n] = np.round(c.admissions_per_year[:n] * c.mean_incubation_years[:n]
                                      * g * age).astype(np.int64)
     # carriers whose level the scenario leaves open climb the levels whose criteria they meet,
     # on their tenants now and a year's graduates (draws of their steady state, as the yearly
