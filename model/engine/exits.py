@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from zonesim import rules
+from zonesim.engine.firms import ORIGINS
 
 
 def size_exit_multiplier(p, revenue) -> np.ndarray:
@@ -55,7 +56,7 @@ def exit_firms(model, dt: float) -> np.ndarray:
     since_entry = model.time - e.entry_year[ids]
     if ratio != 1.0:
         origin = e.origin[ids]
-        recent_graduate = (origin == 1) | (origin == 2)
+        recent_graduate = np.isin(origin, [ORIGINS.index("incubator"), ORIGINS.index("offshore")])
         annual[recent_graduate & (since_entry < p["post_graduation_years"])] *= ratio
     np.minimum(annual, 1.0, out=annual)
     # exposure: the step, or less for firms that entered during it (mid-step)

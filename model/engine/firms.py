@@ -20,8 +20,7 @@ COLUMNS: dict[str, type] = {
     "alive": bool,
     "zone": np.int32,            # index of the zone, -1 for the rest of the city
     "sector": np.int32,
-    "origin": np.int8,           # 0 initial, 1 incubator graduate, 2 offshore landing,
-                                 # 3 attracted project, 4 new firm in the rest of the city
+    "origin": np.int8,           # index of ORIGINS: how the firm entered
     "birth_year": float,         # calendar time of registration (age counts from it)
     "entry_year": float,         # calendar time the firm entered the city's population:
                                  # founding, landing or graduation (graduates were registered
@@ -81,6 +80,9 @@ COLUMNS: dict[str, type] = {
 #: Bytes of one firm's row across every column.
 ROW_BYTES = sum(np.dtype(t).itemsize for t in COLUMNS.values())
 RD_LEVELS = ("none", "enterprise", "municipal", "provincial")
+#: How a firm entered (its ``origin``): in the starting population, graduated from a local
+#: carrier, landed from an offshore base, attracted (found by a zone, fund-backed or passed on),
+#: founded in the rest of the city, or sent by a partner brand park.
 ORIGINS = ("initial", "incubator", "offshore", "attracted", "new_firm", "partner")
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from zonesim.engine.entry import Candidates
+from zonesim.engine.firms import ORIGINS
 
 
 def graduate_candidates(model, graduates: np.ndarray) -> Candidates | None:
@@ -60,7 +61,8 @@ def graduate_candidates(model, graduates: np.ndarray) -> Candidates | None:
         return ~offshore | fits
 
     return Candidates(home, m.draw_sectors(n, high_tech=True), revenue,
-                          np.where(offshore, 2, 1).astype(np.int8), admit)
+                      np.where(offshore, ORIGINS.index("offshore"),
+                               ORIGINS.index("incubator")).astype(np.int8), admit)
 
 
 def base_landing_probability(p, log_odds_shift: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@ from scipy.stats import norm
 
 from zonesim import rules
 from zonesim.engine.entry import new_firm_columns
+from zonesim.engine.firms import ORIGINS
 from zonesim.engine.history import simulate_history
 from zonesim.engine.patents import initial_patent_pipeline
 from zonesim.engine.status import name_leaders, name_specialised_smes
@@ -29,7 +30,7 @@ def populate(model) -> None:
     moved = moved[rng.random(len(moved)) < p["initial_strategic_share"]]
     sector[moved] = model.draw_strategic_sectors(zone[moved], sector[moved])
     revenue = draw_initial_revenue(rng, n, p)
-    cols = new_firm_columns(model, n, zone=zone, sector=sector, revenue=revenue, origin=0)
+    cols = new_firm_columns(model, n, zone=zone, sector=sector, revenue=revenue, origin=ORIGINS.index("initial"))
     age = 1.0 + rng.exponential(p["initial_mean_firm_age_years"] - 1.0, n)
     cols["birth_year"] = cols["entry_year"] = model.time - age
     model.land.calibrate_output_per_mu(zone, revenue, cols["land_productivity"])
