@@ -22,23 +22,31 @@ from zonesim.engine.incubators import FOUNDED, FOUNDED_IN_TOWNS, Incubator
 from zonesim.registry.indicators import CARRIER_LEVELS
 
 
-def founding_hazard(model, rate: str = "carrier_founding_rate_per_year") -> float:
-    """Yearly hazard that a founder (a zone or town lacking a carrier kind; a leading firm)
-    founds a carrier: the founder's ``rate`` × S / (S + ``incubator_subsidy_scale_yuan``), S
-    the founding subsidy the budget pays (``carrier_founding_subsidy_yuan``): no subsidy, no
-    founding."""
+def founding_probability(model, rate: str = "carrier_founding_rate_per_year") -> float:
+    """Yearly probability 1 − exp(−h) that a founder (a zone or town lacking a carrier kind; a
+    leading firm) founds a carrier, at the hazard h = the founder's ``rate`` × S / (S +
+    ``incubator_subsidy_scale_yuan``), S the founding subsidy the budget pays
+    (``carrier_founding_subsidy_yuan``): no subsidy, no founding."""
     p = model.p
     s = model.budget.paid("carrier_founding_subsidy_yuan")
-    return p[rate] * s / (s + p["incubator_subsidy_scale_yuan"])
+    return -math.expm1(-p[rate] * s / (s + p["incubator_subsidy_scale_yuan"]))
+
+
+def open_carrier(model, kind: str, zone: int, town: int = -1, sponsor: int = -1) -> Incubator:
+    """A carrier founded now: the budget pays its founding subsidy, and it opens at once,
+    unaccredited and empty."""
+    model.budget.pay("carrier_founding_subsidy_yuan", model.p["carrier_founding_subsidy_yuan"])
+    inc = Incubator(model, kind, zone, opens_at=model.time, town=town, sponsor=sponsor)
+    model.incubators.append(inc)
+    return inc
 
 
 def found_carriers(model) -> list:
     """At the year's start each zone without a carrier of a kind in :data:`FOUNDED`, and each
-    town without one of :data:`FOUNDED_IN_TOWNS`, founds one with probability 1 − exp(−hazard)
-    (:func:`founding_hazard`); the budget pays its founding subsidy, and it opens at once,
-    unaccredited and empty (a town's outside the zones). Returns the carriers founded."""
-    hazard = founding_hazard(model)
-    if hazard <= 0.0:
+    town without one of :data:`FOUNDED_IN_TOWNS`, founds one (:func:`open_carrier`; a town's
+    outside the zones) with :func:`founding_probability`. Returns the carriers founded."""
+    chance = founding_probability(model)
+    if chance <= 0.0:
         return []
     c = model.carriers
     local = [i for i in range(c.n) if not c.offshore[i]]
@@ -51,39 +59,25 @@ def found_carriers(model) -> list:
     if not lacking:
         return []
     draws = model.rng.random(len(lacking))
-    founded = []
-    for (zone, town, kind), u in zip(lacking, draws):
-        if u >= -math.expm1(-hazard):
-            continue
-        model.budget.pay("carrier_founding_subsidy_yuan", model.p["carrier_founding_subsidy_yuan"])
-        inc = Incubator(model, kind, zone, opens_at=model.time, town=town)
-        model.incubators.append(inc)
-        founded.append(inc)
-    return founded
+    return [open_carrier(model, kind, zone, town=town)
+            for (zone, town, kind), u in zip(lacking, draws) if u < chance]
 
 
 def firms_found_maker_spaces(model) -> list:
     """骨干企业 build maker spaces (支持骨干企业…建设科技企业孵化器和众创空间, seed 002 §三(一)):
     at the year's start each innovative leader enterprise (the firms' ``leader`` flag) that
     has founded none founds a maker space in its zone (the rest of the city outside the
-    zones) with probability 1 − exp(−hazard) (:func:`founding_hazard` at
-    ``firm_carrier_founding_rate_per_year``); the budget pays its founding subsidy, and it
-    opens at once, unaccredited and empty. Returns the carriers founded."""
-    hazard = founding_hazard(model, "firm_carrier_founding_rate_per_year")
+    zones; :func:`open_carrier`) with :func:`founding_probability` at
+    ``firm_carrier_founding_rate_per_year``. Returns the carriers founded."""
+    chance = founding_probability(model, "firm_carrier_founding_rate_per_year")
     e, c = model.firms, model.carriers
     leaders = np.flatnonzero(e.alive & e.leader)
     leaders = leaders[~np.isin(leaders, c.sponsor[:c.n])]
-    if hazard <= 0.0 or len(leaders) == 0:
+    if chance <= 0.0 or len(leaders) == 0:
         return []
-    founding = leaders[model.rng.random(len(leaders)) < -math.expm1(-hazard)]
-    founded = []
-    for firm in founding:
-        model.budget.pay("carrier_founding_subsidy_yuan", model.p["carrier_founding_subsidy_yuan"])
-        inc = Incubator(model, "maker_space", int(e.zone[firm]), opens_at=model.time,
-                        sponsor=int(firm))
-        model.incubators.append(inc)
-        founded.append(inc)
-    return founded
+    founding = leaders[model.rng.random(len(leaders)) < chance]
+    return [open_carrier(model, "maker_space", int(e.zone[firm]), sponsor=int(firm))
+            for firm in founding]
 
 
 def accredit_carriers(model) -> tuple[list, list]:

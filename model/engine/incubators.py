@@ -62,9 +62,8 @@ class Carriers:
     QUALITY = ("quality", "landing_log_odds")
 
     def __init__(self, size: int):
-        """Rows for ``size`` carriers: those of the set-up and those the zones and towns may
-        found (a weeded base's successor takes over its predecessor's row; firms' carriers add
-        rows, :meth:`add`)."""
+        """Rows for ``size`` carriers, those of the set-up: carriers founded later add rows
+        (:meth:`add`), and a weeded base's successor takes over its predecessor's row."""
         self.n = 0
         #: the carrier's kind (:data:`KINDS`); a fixed-width string column compares in one
         #: vectorised call, where a list or object array goes element by element
@@ -284,12 +283,10 @@ class Incubator(Agent):
 def set_up_incubators(model) -> None:
     """The scenario's carriers, ``carrier_initial_age_years`` old, at their level (given, or
     the levels whose criteria they meet at the start and a review approves), and the offshore
-    bases, filled to their steady state; room for the carriers the zones and towns may found
-    (:func:`~zonesim.engine.accreditation.found_carriers`)."""
+    bases, filled to their steady state."""
     towns = [w.id for w in model.scenario.towns]
     model.carriers = Carriers(sum(g.count for g in model.scenario.incubators)
-                             + int(model.p["offshore_bases"]) + len(FOUNDED) * model.n_zones
-                             + len(FOUNDED_IN_TOWNS) * len(towns))
+                             + int(model.p["offshore_bases"]))
     for g in model.scenario.incubators:
         zi = -1 if g.zone == "city" else model.zone_index(g.zone)
         town = -1 if g.town is None else towns.index(g.town)
