@@ -111,7 +111,7 @@ def test_targets_in_the_planners_words(page, summary):
 def test_reading_is_computed_from_the_results(page, summary):
     n = verdict_counts(summary["p_met"])
     m = len(summary)
-    assert (f"{n['likely reached']} of {m} modelled targets likely reached, {n['uncertain']} "
+    assert (f"{n['likely reached']} of {m} forecast targets likely reached, {n['uncertain']} "
             f"uncertain and {n['likely missed']} likely missed") in _plain(page)
     assert f"expected number met {summary['p_met'].sum():.1f} of {m}" in _plain(page)
 

@@ -198,13 +198,17 @@ def test_batched_target_evaluation_matches_one_run_at_a_time(tiny):
 
 def test_margin_is_capped_and_oriented():
     class T:
-        def __init__(self, comparator, value):
-            self.comparator, self.value = comparator, value
+        def __init__(self, comparator, value, tolerance=None):
+            self.comparator, self.value, self.tolerance = comparator, value, tolerance
     assert _margin(15.0, T(">=", 10)) == 1.5
     assert _margin(5.0, T("<=", 10)) == 2.0
     assert _margin(0.0, T("<=", 10)) == MARGIN_CAP
     assert _margin(float("inf"), T(">=", 0.2)) == MARGIN_CAP
     assert math.isnan(_margin(float("nan"), T(">=", 1)))
+    # an approximate goal: from the widened goal; "~": the nearer side of the band
+    assert _margin(9.0, T(">=", 10, 0.1)) == pytest.approx(1.0)
+    assert _margin(30.0, T("~", 30, 0.1)) == pytest.approx(min(30 / 27, 33 / 30))
+    assert _margin(40.0, T("~", 30, 0.1)) == pytest.approx(33 / 40)
 
 
 # ------------------------------------------------------------------- replicate noise

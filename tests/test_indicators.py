@@ -36,7 +36,7 @@ def direct(m, year: int, rows: np.ndarray) -> dict[str, float]:
         "n_rd_prov": (r & (e.rd_level >= 3)).sum(),
         "n_new_hte": (r & (e.first_cert_year == year)).sum(),
         "n_gazelle": (r & gazelles(m)).sum(),
-        "n_new_joint_inst": (r & (e.rd_setup_year == year) & e.university_coop).sum(),
+        "n_new_joint_inst": (r & (e.rd_joint_year == year)).sum(),
         "n_over20": (r & (apps > 20)).sum(),
         "out": rev[r].sum(), "above_out": rev[above].sum(),
         "ht_va_above": (va * e.high_tech_share)[above].sum(),

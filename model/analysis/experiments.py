@@ -129,18 +129,27 @@ def target_outcomes(evaluations: pd.DataFrame, targets: dict, seed: int) -> pd.D
 
 
 def _margin(value: float, target) -> float:
-    """Continuous distance to the target, ≥ 1 when met: indicator / target for '≥' targets,
-    target / indicator for '≤' targets; for a target value of 0, 1 + (indicator − target).
+    """Continuous distance to the target, ≥ 1 when met: indicator / goal for '≥' targets,
+    goal / indicator for '≤' targets, the nearer side of the band for '~' targets, the goal
+    widened by an approximate goal's tolerance; for a goal of 0, 1 + (indicator − goal).
     Capped at ±``MARGIN_CAP``; NaN when the indicator is undefined."""
     if np.isnan(value):
         return float("nan")
+    slack = (target.tolerance or 0.0) * abs(target.value)
+    if target.comparator == "~":
+        return min(_side_margin(value, target.value - slack, True),
+                   _side_margin(value, target.value + slack, False))
     up = target.comparator in (">=", ">")
-    if target.value == 0 or not np.isfinite(value):
-        m = 1.0 + (value - target.value if up else target.value - value)
+    return _side_margin(value, target.value - slack if up else target.value + slack, up)
+
+
+def _side_margin(value: float, goal: float, up: bool) -> float:
+    if goal == 0 or not np.isfinite(value):
+        m = 1.0 + (value - goal if up else goal - value)
     elif up:
-        m = value / target.value
+        m = value / goal
     else:
-        m = target.value / value if value else MARGIN_CAP
+        m = goal / value if value else MARGIN_CAP
     return float(np.clip(m, -MARGIN_CAP, MARGIN_CAP))
 
 

@@ -14,7 +14,7 @@ from zonesim.analysis.experiments import target_outcomes
 from zonesim.analysis.results import RESULT_FORMAT
 from zonesim.analysis.run_folder import MARKER, output_folder
 from zonesim.analysis.store import TARGET_OUTCOMES
-from zonesim.analysis.targets import evaluate_targets, summarise
+from zonesim.analysis.targets import evaluate_targets, met_at_start, summarise
 from zonesim.registry.validate import check_option
 from zonesim.run import check_resources, run_replicates
 from zonesim.scenario import Scenario
@@ -80,6 +80,6 @@ def _run(scenario: Scenario, n: int, seed: int, workers: int | None,
     evaluations = target_outcomes(evaluate_targets(scenario, table),
                                   {t.id: t for t in scenario.modelled_targets},
                                   seed)[TARGET_OUTCOMES]
-    summary = summarise(scenario, evaluations)
+    summary = summarise(scenario, evaluations, met_at_start(scenario, table))
     return {"table": table, "evaluations": evaluations, "summary": summary, "replicates": n,
             "seconds": elapsed}

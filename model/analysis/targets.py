@@ -1,11 +1,14 @@
 """Evaluating a scenario's targets on simulated indicator tables.
 
-For every replicate and modelled target: the indicator's value in the target year (the worst
-zone's for ``each_zone`` scopes; the average yearly growth rate since ``base_year`` for ``cagr``
-targets), whether the target is met (in every listed year for flow targets), and the first year
-in which it was met. :func:`summarise` turns those into the planner's table: probability of
-meeting each target with a 95 % Wilson interval, median and 5–95 % band of the indicator
-(the share of replicates at each tier for zone tiers), median year first met.
+For every replicate and modelled target: the value that decides it — the indicator's level,
+its average yearly growth since ``base_year`` (``cagr``) or its increase since then
+(``change``); over an ``each_zone`` scope the worst zone's, or the zone at ``zone_share`` from
+the best; over several target years the worst year's — whether that meets the goal (within
+the tolerance of an approximate goal), and the first simulated year in which it was met.
+:func:`summarise` turns those into the planner's table: the target's kind, probability of
+meeting it with a 95 % Wilson interval (and at either end of an approximate goal's tolerance
+range), median and 5–95 % band of the deciding value (the share of replicates at each tier
+for zone tiers), median year first met.
 """
 
 from __future__ import annotations
@@ -68,8 +71,9 @@ class _Cells:
 
 def _members(cells: _Cells, target: Target, zone_ids: list[str]) -> np.ndarray:
     """Scope indices of the target's members, in name order: the scope itself, or every zone of
-    the scenario that has rows in the table (each_zone)."""
-    names = set(scopes.members(target.scope, zone_ids))
+    the scenario (the target's ``zones`` if it names them) that has rows in the table
+    (each_zone)."""
+    names = set(scopes.members(target.scope, target.zones or zone_ids))
     return np.flatnonzero([s in names for s in cells.scopes])
 
 
@@ -77,8 +81,9 @@ def _scope_array(cells: _Cells, target: Target, members: np.ndarray) -> np.ndarr
     """The target's indicator by (replicate, year, member); NaN for zones below the tier of an
     ``each_zone:<tier>`` scope."""
     values = cells.values(target.indicator, members)
-    min_level = scopes.parse(target.scope).min_level
-    if min_level is not None:
+    scope = scopes.parse(target.scope)
+    min_level = scope.min_level
+    if scope.kind == "each_zone" and min_level is not None:
         in_scope = cells.values("zone_tier_level", members) >= min_level
         if not in_scope.all():  # all in scope: keep the dtype (as DataFrame.where does)
             values = np.where(in_scope, values, np.nan)
@@ -92,8 +97,16 @@ def _growth(values: np.ndarray, base: np.ndarray, span: np.ndarray) -> np.ndarra
         return (values / base) ** (1.0 / np.where(span > 0, span, np.nan)[:, None]) - 1.0
 
 
+def _since_base(values: np.ndarray, base: np.ndarray, span: np.ndarray,
+                measure: str) -> np.ndarray:
+    """Growth a year (``cagr``) or increase (``change``) of ``values`` since ``base``."""
+    if measure == "change":
+        return np.where(span > 0, 1.0, np.nan)[:, None] * (values - base)
+    return _growth(values, base, span)
+
+
 def _measure(cells: _Cells, values: np.ndarray, target: Target) -> np.ndarray:
-    """Level, or average yearly growth since base_year, by (replicate, year, member)."""
+    """Level, or growth or increase since base_year, by (replicate, year, member)."""
     if target.measure == "level":
         return values
     b = cells.year_index(target.base_year)
@@ -102,7 +115,7 @@ def _measure(cells: _Cells, values: np.ndarray, target: Target) -> np.ndarray:
     r, y, m = values.shape
     span = np.tile((cells.years - target.base_year).astype(float), r)
     base = np.repeat(values[:, b, :], y, axis=0)
-    return _growth(values.reshape(r * y, m), base, span).reshape(r, y, m)
+    return _since_base(values.reshape(r * y, m), base, span, target.measure).reshape(r, y, m)
 
 
 def scope_values(table: pd.DataFrame, target: Target, zone_ids: list[str]) -> pd.DataFrame:
@@ -130,30 +143,60 @@ def scope_values(table: pd.DataFrame, target: Target, zone_ids: list[str]) -> pd
 
 
 def measure_values(values: pd.DataFrame, target: Target) -> pd.DataFrame:
-    """Level, or average yearly growth since base_year (for cagr targets)."""
+    """Level, or growth or increase since base_year (cagr and change targets)."""
     if target.measure == "level":
         return values
     base = values.xs(target.base_year, level="year")
     years = values.index.get_level_values("year").to_numpy()
     b = base.reindex(values.index.get_level_values("replicate")).to_numpy()
-    g = _growth(values.to_numpy(), b, (years - target.base_year).astype(float))
+    g = _since_base(values.to_numpy(), b, (years - target.base_year).astype(float),
+                    target.measure)
     return pd.DataFrame(g, index=values.index, columns=values.columns)
 
 
-def _combine(values: np.ndarray, target: Target) -> tuple[np.ndarray, np.ndarray]:
-    """Per (replicate, year): the reported value (worst member) and whether all members with a
-    value meet the target (False where none has one)."""
-    present = ~np.isnan(values)
-    meets = COMPARE[target.comparator](values, target.value) & present
-    all_meet = (meets == present).all(axis=2) & present.any(axis=2)
-    if not values.shape[2]:
-        return np.full(all_meet.shape, np.nan), all_meet
-    worst = np.fmin if target.comparator in (">=", ">") else np.fmax  # skip NaN, as DataFrame.min
-    return worst.reduce(values, axis=2).astype(float), all_meet
+def higher_is_better(target: Target) -> bool:
+    """Whether a larger value is nearer the goal (≥ and > goals); "~" goals have one value
+    (a band has no worse side)."""
+    return target.comparator in (">=", ">", "~")
+
+
+def meets(values, target: Target, tolerance: float | None = None):
+    """Whether ``values`` meet the target's goal, widened by ``tolerance`` (default: the
+    target's own) × |goal| for an approximate goal; NaN never meets."""
+    tol = target.tolerance if tolerance is None else tolerance
+    slack = (tol or 0.0) * abs(target.value)
+    values = np.asarray(values, dtype=float)
+    if target.comparator == "~":
+        return (values >= target.value - slack) & (values <= target.value + slack)
+    goal = target.value - slack if higher_is_better(target) else target.value + slack
+    return COMPARE[target.comparator](values, goal)
+
+
+def decisive(values: np.ndarray, target: Target) -> np.ndarray:
+    """Over the last axis (the scope's members): the value that decides the target — the
+    worst member's, or for ``zone_share`` < 1 the member that ranks at that share from the
+    best (0.5: the median zone); members without a value are left out, NaN where none has
+    one."""
+    up = higher_is_better(target)
+    ordered = np.sort(-values if up else values, axis=-1)    # best first, NaN last
+    present = (~np.isnan(values)).sum(axis=-1)
+    k = np.ceil(target.zone_share * present - 1e-9).astype(int)
+    pick = np.take_along_axis(ordered, np.maximum(k - 1, 0)[..., None], axis=-1)[..., 0]
+    pick = np.where(present > 0, pick, np.nan)
+    return 0.0 - pick if up else pick     # 0.0 - x: no -0.0
+
+
+def _worst_year(values: np.ndarray, target: Target) -> np.ndarray:
+    """The worst of the listed years' values by replicate (rows); NaN when any is missing,
+    since a year without a value does not meet the goal."""
+    return values.min(axis=1) if higher_is_better(target) else values.max(axis=1)
 
 
 def evaluate_targets(scenario: Scenario, table: pd.DataFrame) -> pd.DataFrame:
-    """One row per (replicate, modelled target): value, met, first_met_year."""
+    """One row per (replicate, modelled target): the deciding value (:func:`decisive` over the
+    members; the worst of the target years), whether it meets the goal, and the first
+    simulated year the goal was met (never before the scenario's start year, nor at or before
+    the base year of a growth or increase)."""
     targets = scenario.modelled_targets
     cells = _Cells(table)
     n = len(cells.replicates)
@@ -161,17 +204,18 @@ def evaluate_targets(scenario: Scenario, table: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame([], columns=COLUMNS)
     zone_ids = [z.id for z in scenario.zones]
     years = cells.years
-    no_value = np.full(n, np.nan)
     value, met, first = [], [], []
     for t in targets:
         members = _members(cells, t, zone_ids)
-        worst, ok = _combine(_measure(cells, _scope_array(cells, t, members), t), t)
-        final = cells.year_index(t.final_year)
-        value.append(no_value if final is None else worst[:, final])
+        deciding = decisive(_measure(cells, _scope_array(cells, t, members), t), t)
         listed = [cells.year_index(y) for y in t.target_years]
-        met.append(np.zeros(n, bool) if None in listed else ok[:, listed].all(axis=1))
-        if t.measure == "cagr":
-            ok = ok & (years > t.base_year)
+        v = (np.full(n, np.nan) if None in listed else
+             _worst_year(deciding[:, listed].astype(float), t))
+        value.append(v)
+        met.append(meets(v, t))
+        ok = meets(deciding, t) & (years >= scenario.meta.start_year)
+        if t.measure != "level":
+            ok &= years > t.base_year
         first.append(np.where(ok.any(axis=1), years[ok.argmax(axis=1)], np.nan))
     first_met = np.concatenate(first)
     if not np.isnan(first_met).any():  # as the row-by-row frame: int64 when no NaN
@@ -180,6 +224,18 @@ def evaluate_targets(scenario: Scenario, table: pd.DataFrame) -> pd.DataFrame:
                          "target": [t.id for t in targets for _ in range(n)],
                          "value": np.concatenate(value), "met": np.concatenate(met),
                          "first_met_year": first_met})
+
+
+def met_at_start(scenario: Scenario, table: pd.DataFrame) -> dict[str, float]:
+    """Per modelled level target: the share of replicates whose starting state (the year
+    before the first simulated one) already meets the goal, read as the target reads its own
+    years; a flow the starting state does not hold meets nothing. A forecast met at the start
+    in most runs is a modest goal, or a start to check."""
+    base = scenario.meta.start_year - 1
+    at_base = [t.model_copy(update={"year": base, "years": None})
+               for t in scenario.modelled_targets if t.measure == "level"]
+    ev = evaluate_targets(scenario.model_copy(update={"targets": at_base}), table)
+    return ev.groupby("target", sort=False)["met"].mean().astype(float).to_dict()
 
 
 def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
@@ -197,20 +253,24 @@ def _tier_shares(values: pd.Series, n: int) -> dict[str, float]:
     return {TIERS[level]: float(counts[level] / n) for level in sorted(counts.index)}
 
 
-def summarise(scenario: Scenario, evaluations: pd.DataFrame) -> pd.DataFrame:
+def summarise(scenario: Scenario, evaluations: pd.DataFrame,
+              at_start: dict[str, float] | None = None) -> pd.DataFrame:
     """The target table: one row per target of the scenario (unmodelled ones included, with
     their reason), probability met with a 95 % interval, indicator median and 5–95 % band; for
     an indicator whose values are zone tiers also ``tier_shares``, the share of replicates at
     each tier ({tier id: share}), since a median and band of tier levels can fall between
-    tiers."""
+    tiers; with ``at_start`` (:func:`met_at_start`) ``p_met_at_start``."""
     rows = []
     for t in scenario.targets:
-        base = {"target": t.id, "indicator": t.indicator, "scope": t.scope,
-                "comparator": t.comparator, "target_value": t.value, "measure": t.measure,
+        base = {"target": t.id, "kind": t.kind, "indicator": t.indicator, "scope": t.scope,
+                "comparator": t.comparator, "target_value": t.value,
+                "tolerance": t.tolerance, "zone_share": t.zone_share,
+                "zones": " ".join(t.zones or []), "measure": t.measure,
                 "base_year": t.base_year, "year": t.final_year,
                 "years": " ".join(map(str, t.target_years)),
                 "unit": INDICATORS[t.indicator].unit if t.modelled else "",
-                "modelled": t.modelled, "clause": t.clause, "reason": t.reason}
+                "modelled": t.modelled, "clause": t.clause, "reason": t.reason,
+                "note": t.note}
         if not t.modelled:
             rows.append(base)
             continue
@@ -227,6 +287,13 @@ def summarise(scenario: Scenario, evaluations: pd.DataFrame) -> pd.DataFrame:
                "q95": v.quantile(0.95) if len(v) else np.nan,
                "median_first_met_year": first.median() if len(first) else np.nan,
                "p_ever_met": len(first) / n if n else np.nan}
+        if at_start is not None:
+            row["p_met_at_start"] = at_start.get(t.id, np.nan)
+        if t.tolerance is not None:
+            # the band's own uncertainty: P(met) at either end of its plausible range
+            for end, tol in zip(("low", "high"), t.tolerance_range):
+                row[f"p_met_tolerance_{end}"] = (float(meets(ev["value"], t, tol).mean())
+                                                 if n else np.nan)
         if INDICATORS[t.indicator].tiers and t.measure == "level" and n:
             row["tier_shares"] = _tier_shares(ev["value"], n)
         rows.append(row)

@@ -71,6 +71,7 @@ COLUMNS: dict[str, type] = {
                                  # 3 provincial
     "rd_municipal_year": np.int32,  # year first accredited at municipal level or above
     "rd_setup_year": np.int32,   # year the firm set up its R&D institution, or -1
+    "rd_joint_year": np.int32,   # year it set one up with a university (co-built), or -1
     "university_coop": bool,
     "coop_start_year": np.int32,  # year the current university cooperation started, or -1
     "loan_until": float,         # calendar time until which the firm holds a tech loan
@@ -175,7 +176,8 @@ def _allocate(capacity: int) -> dict[str, np.ndarray]:
 
 
 _DEFAULTS = {"alive": True, "cert_expiry": -1, "first_cert_year": -1, "rd_municipal_year": -1,
-             "rd_setup_year": -1, "coop_start_year": -1, "first_application_year": -1,
+             "rd_setup_year": -1, "rd_joint_year": -1, "coop_start_year": -1,
+             "first_application_year": -1,
              "va_factor": 1.0, "energy_intensity": 1.0, "land_productivity": 1.0,
              "real_rd_share": 1.0, "growth_variance": 1.0, "exit_size_factor": 1.0,
              "loan_until": -1.0, "talent_hire_until": -1.0,

@@ -43,6 +43,8 @@ class Government(Agent):
         #: this year's tech-loan defaults (principal, yuan) and the risk-compensation fund's
         #: claims and payments for them (yuan)
         self.defaults_yuan = self.compensation_claimed_yuan = self.compensation_paid_yuan = 0.0
+        #: tech loans granted from the first simulated year on (yuan)
+        self.loans_granted_yuan = 0.0
 
     def last_rank_weights(self) -> np.ndarray:
         """:func:`rank_weights` of the last evaluation, in zone order; equal before the
@@ -203,6 +205,8 @@ class Government(Agent):
         take = np.cumsum(size) <= volume
         e.set("loan_until", cand[take], m.time + p["loan_years"])
         e.set("loan_yuan", cand[take], size[take])
+        if m.time >= m.start_year:
+            self.loans_granted_yuan += float(size[take].sum())
 
     def compensate_defaults(self, ids: np.ndarray) -> None:
         """科技型中小企业风险补偿资金 (seed 003 §三(五)3): a firm that exits (``ids``) while it

@@ -89,7 +89,7 @@ def group_sums(model, year: int, group: np.ndarray) -> dict[str, np.ndarray]:
         "new_hte": e.first_cert_year == year, "new_rd_municipal": e.rd_municipal_year == year,
         "gazelle": gazelles(model),
         "new_coop": e.coop_start_year == year,
-        "new_joint_institution": (e.rd_setup_year == year) & e.university_coop,
+        "new_joint_institution": e.rd_joint_year == year,
         "first_application": e.first_application_year == year,
         "over_20_applications": apps > 20,
     }

@@ -64,6 +64,7 @@ from zonesim.engine.status import (certify_high_tech, classify_tech_smes, enter_
 from zonesim.engine.talent import award_talent
 from zonesim.engine.zones import (Zone, decide_applications, fund_backed_candidates,
                                   project_candidates, redevelopment_candidates)
+from zonesim.registry import scopes
 from zonesim.registry.validate import check_option, check_overrides, check_run_options
 from zonesim.scenario import Scenario
 from zonesim.scenario.schema import check_scenario
@@ -112,6 +113,8 @@ class ZoneModel(mesa.Model):
         for name, key in OWN_STREAMS.items():
             setattr(self, name, new_generator(np.random.SeedSequence([*state, key])))
         self.scenario = scenario
+        #: the tiers of the ``zones:<tier>`` scopes the targets read (rows recorded for them)
+        self.tier_scopes = scopes.aggregate_tiers(t.scope for t in scenario.modelled_targets)
         meta = scenario.meta
         self.p = {**scenario.values(), **check_overrides(parameters)}
         check_run_memory(self.p["initial_enterprises"])

@@ -2,16 +2,18 @@
 Observation and §7.22), from the year's group sums (:mod:`zonesim.engine.group_sums`).
 
 The indicator table has one row per (year, scope) — ``city``, ``zones``, ``rest_of_city``,
-``special_parks`` and ``recognised_parks`` (if there are special parks) and ``zone:<id>`` — and
-one column per registered indicator."""
+``special_parks`` and ``recognised_parks`` (if there are special parks), ``zones:<tier>`` (if a
+target reads it) and ``zone:<id>`` — and one column per registered indicator."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from zonesim.engine.firms import last_year_revenue
 from zonesim.engine.group_sums import Row, group_sums, pick_many, row
-from zonesim.registry.indicators import INDICATORS
+from zonesim.registry import scopes
+from zonesim.registry.indicators import INDICATORS, TIER_LEVEL
 
 #: A strategic-industry cluster of "百亿级" size: 10 bn yuan of output a year (seed 001).
 TEN_BILLION_YUAN = 1e10
@@ -39,6 +41,10 @@ def record_year(model, year: int, sums: dict | None = None) -> None:
         groups["special_parks"] = parks
         groups["recognised_parks"] = [z.index + 1 for z in model.zones
                                       if z.is_special_park and z.tier >= 1]
+    for tier in model.tier_scopes:
+        groups[scopes.tier_scope(tier)] = [
+            z.index + 1 for z in model.zones
+            if z.kind == "high_tech_zone" and z.tier >= TIER_LEVEL[tier]]
     for z in model.zones:
         groups[f"zone:{z.zone_id}"] = [z.index + 1]
     picks = pick_many(sums, list(groups.values()))     # scope "city" first
@@ -135,12 +141,24 @@ def city_level(model, sums: dict) -> dict:
             sum(z.index in hosts for z in provincial) / len(provincial) if provincial
             else np.nan),
         "zones_strategic_output_over_10bn": int((strategic_out >= TEN_BILLION_YUAN).sum()),
+        "strategic_clusters_over_10bn": strategic_clusters(model),
         "tech_loan_balance_yuan": float(e.loan_yuan[on_loan].sum()),
+        "tech_loans_granted_yuan": model.government.loans_granted_yuan,
         "tech_loan_defaults_yuan": model.government.defaults_yuan,
         "government_spending_yuan": model.budget.spent_yuan,
         "science_budget_yuan": model.budget.limit_yuan,
         "budget_payout_share": model.budget.payout,
     }
+
+
+def strategic_clusters(model) -> int:
+    """百亿级特色产业集群 (seeds 002 §四(一), 004 §三(一)1): the strategic industries whose
+    output over the zones that hold them as strategic reaches ``TEN_BILLION_YUAN`` a year."""
+    e = model.firms
+    strategic = e.alive & model.zone_strategic[e.zone, e.sector]
+    out = np.bincount(e.sector[strategic], weights=last_year_revenue(e)[strategic],
+                      minlength=len(model.sector_ids))
+    return int((out >= TEN_BILLION_YUAN).sum())
 
 
 def towns_covered(model) -> float:

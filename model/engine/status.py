@@ -243,19 +243,24 @@ def gazelles(model) -> np.ndarray:
 def set_up_rd_institutions(model, year: int) -> None:
     """Firms with enough real R&D set up an enterprise R&D institution; institutions are
     accredited one level up (municipal, provincial) when the firm's R&D qualifies.
-    University cooperation multiplies both rates (co-built institutions)."""
+    University cooperation multiplies both rates: the set-ups it adds, those a firm's draw
+    would not have brought at the base rate, are the institutions co-built with a university
+    (seed 003 §三(四)3 合作共建研发机构)."""
     e, p = model.firms, model.p
     real_rd = e.rd_hist_0 * e.real_rd_share
     level = e.rd_level
     # firms whose real R&D qualifies them to set up (level 0) or to move up (levels 1-2)
     able = np.flatnonzero(e.alive & (level < 3)
                           & (real_rd >= np.take(institution_min_rd_yuan(p), level, mode="clip")))
-    rate = np.where(level[able] == 0, p["rd_institution_setup_rate"],
+    base = np.where(level[able] == 0, p["rd_institution_setup_rate"],
                     p["rd_institution_upgrade_rate"])
-    rate = np.where(e.university_coop[able], rate * p["coop_institution_multiplier"], rate)
-    moving = able[model.rng.random(len(able)) < rate]
+    coop = e.university_coop[able]
+    rate = np.where(coop, base * p["coop_institution_multiplier"], base)
+    u = model.rng.random(len(able))
+    moving = able[u < rate]
     setup = moving[level[moving] == 0]
     e.rd_setup_year[setup] = year
+    e.rd_joint_year[able[(u < rate) & coop & (u >= base) & (level[able] == 0)]] = year
     level[moving] += 1
     newly_municipal = moving[(level[moving] == 2) & (e.rd_municipal_year[moving] < 0)]
     e.rd_municipal_year[newly_municipal] = year

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from zonesim import __version__
 from zonesim.analysis.results import load
-from zonesim.analysis.targets import summarise
+from zonesim.analysis.targets import met_at_start, summarise
 from zonesim.errors import ZonesimError, cut
 from zonesim.present import reading
 from zonesim.present.figures import fan_figure, p_met_figure, per_zone_figure
@@ -49,7 +49,7 @@ def brief_html(scenario: Scenario, table, summary, run: dict) -> str:
     """The page, from a run's indicators (``table``), target ``summary`` and settings ``run``
     (as run.json holds them: replicates, seed, steps_per_year, seconds, zonesim_version)."""
     modelled = summary[summary["modelled"]] if len(summary) else summary
-    key = key_targets(modelled)
+    key = key_targets(reading.forecasts(summary) if len(summary) else summary)
     body = [_plan(scenario, summary, run),
             "<h2>Reading for the planner</h2>\n"
             + blocks_html(reading.planner_reading(summary, scenario))]
@@ -100,7 +100,8 @@ def brief_from_folder(folder: str | Path, scenario_file: str | Path | None = Non
                          f"(scenario {cut(settings['scenario'], 40)} with {len(ran)} modelled "
                          "targets): the file changed since the run (run it again) or another "
                          "file is meant (--scenario FILE)")
-    return write_brief(folder, scenario, res.series, summarise(scenario, res.outcomes),
+    summary = summarise(scenario, res.outcomes, met_at_start(scenario, res.series))
+    return write_brief(folder, scenario, res.series, summary,
                        settings)
 
 
@@ -163,8 +164,11 @@ def _targets(scenario: Scenario, summary, run: dict) -> str:
         f"interval. Verdicts: {esc(rules)}.</p>\n"
         + figure(fig, "probability of meeting each modelled target", id_="p-met")
         + table(headers, rows, id_="targets", numeric=headers[3:])
-        + f'<p class="note">Simulated values are the indicator in the target year (the last '
-          "one for goals of several years; the worst zone for goals every zone must meet); "
+        + f'<p class="note">Simulated values are the indicator in the target year (the worst '
+          "year for goals of several years; the worst zone for goals every zone must meet, or "
+          "the zone at the share that must meet them); grey: targets that are not forecasts "
+          "(the scenario sets the quantity, its start value was taken from the goal, or the "
+          "number is the analyst's), which no count counts; "
           f"first met is the median year the goal was first met, {scenario.meta.start_year - 1}"
           " being the starting state; – never met.</p>")
 

@@ -15,11 +15,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
-from zonesim.analysis.targets import measure_values, scope_values
+from zonesim.analysis.targets import decisive, measure_values, scope_values
 from zonesim.present.fonts import set_up_figures
 from zonesim.present.formats import (VERDICT_COLOR, VERDICT_RULE, VERDICTS, verdict_masks,
                                      wrap)
 from zonesim.present.labels import label, scope_label, target_goal, target_label, unit_scale
+from zonesim.scenario.schema import TARGET_KINDS
 from zonesim.registry.indicators import INDICATORS, TIER_LABEL
 
 set_up_figures()
@@ -41,9 +42,9 @@ def member_values(table, scenario, t):
 def worst_member(table, scenario, t):
     """(replicate × year) table of the target's measure; for 'every zone' targets the worst zone."""
     values = member_values(table, scenario, t)
-    worst = values.min(axis=1) if t.comparator in (">=", ">") else values.max(axis=1)
+    worst = pd.Series(decisive(values.to_numpy(float), t), index=values.index)
     wide = worst.unstack("year")
-    if t.measure == "cagr":
+    if t.measure != "level":
         wide = wide.loc[:, [c for c in wide.columns if c > t.base_year]]
     return wide
 
@@ -116,13 +117,16 @@ def fan_chart(scenario, table, target, path: Path) -> bool:
 
 def p_met_figure(summary, scenario, title):
     """Probability of meeting each modelled target in its year(s), with the 95 % Wilson interval;
-    the goal written out on each bar."""
+    the goal written out on each bar; targets that are not forecasts in grey, their kind
+    named."""
     s = summary[summary["modelled"]].reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(9.5, 0.3 * len(s) + 1.6))
     y = np.arange(len(s))
     masks = verdict_masks(s["p_met"])
     colors = np.select([masks[v] for v in VERDICTS], [VERDICT_COLOR[v] for v in VERDICTS],
                        default=VERDICT_COLOR["likely missed"])    # NaN: as missed
+    forecast = (s["kind"] == "forecast").to_numpy()
+    colors = np.where(forecast, colors, "tab:gray")   # not the model's forecast: no verdict
     err = np.vstack([s["p_met"] - s["p_met_low"], s["p_met_high"] - s["p_met"]]).clip(min=0)
     ax.barh(y, s["p_met"], color=colors, xerr=err, capsize=2, error_kw={"lw": 0.8})
     # a tick at each probability, so that a bar of length 0 still shows its verdict colour
@@ -131,7 +135,9 @@ def p_met_figure(summary, scenario, title):
         ax.text(1.035, yi, f"{p:.2f}", va="center", fontsize=7)
     ax.set_yticks(y)
     tmap = {t.id: t for t in scenario.modelled_targets}
-    ax.set_yticklabels([target_label(tmap[tid], scenario) for tid in s["target"]], fontsize=7)
+    ax.set_yticklabels([target_label(tmap[tid], scenario)
+                        + ("" if k == "forecast" else f" [{TARGET_KINDS[k]}]")
+                        for tid, k in zip(s["target"], s["kind"])], fontsize=7)
     ax.invert_yaxis()
     ax.set_xlim(-0.02, 1.1)
     ax.set_xticks(np.linspace(0, 1, 6))
@@ -140,7 +146,8 @@ def p_met_figure(summary, scenario, title):
     ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3, axis="x")
     ax.legend(
-        handles=[Patch(color=VERDICT_COLOR[v], label=f"{v} ({VERDICT_RULE[v]})") for v in VERDICTS],
+        handles=[Patch(color=VERDICT_COLOR[v], label=f"{v} ({VERDICT_RULE[v]})") for v in VERDICTS]
+        + ([Patch(color="tab:gray", label="not a forecast")] if not forecast.all() else []),
         fontsize=7,
         loc="upper center",
         bbox_to_anchor=(0.5, -0.9 / (0.3 * len(s) + 1.6)),

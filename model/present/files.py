@@ -12,12 +12,12 @@ import pandas as pd
 from zonesim.present.experiment_figures import (comparison_chart, convergence_chart,
                                                 sensitivity_chart, sensitivity_overview,
                                                 sweep_chart)
-from zonesim.present.formats import (COMP, CONSOLE_WIDTH, num, planner_range, planner_value,
+from zonesim.present.formats import (CONSOLE_WIDTH, num, planner_range, planner_value,
                                      text_width, tier_shares_text, wrap_lines)
-from zonesim.present.labels import label, years_text
+from zonesim.present.labels import goal_text, label
 from zonesim.registry import scopes
-from zonesim.registry.indicators import INDICATORS
 from zonesim.scenario import Scenario
+from zonesim.scenario.schema import TARGET_KINDS
 
 
 def _safe(name: str) -> str:
@@ -55,28 +55,41 @@ def _block(cells: list[list[str]], widths: list[int]) -> list[str]:
 
 
 def _goal(r) -> str:
-    """The target as the planner reads it: "≥ 80% by 2020", "growth ≥ 20%/year, 2016→2020"."""
+    """The target as the planner reads it (:func:`~zonesim.present.labels.goal_text`), in
+    the console's units (Chinese whatever the figures' fonts)."""
+    def given(x):
+        return None if pd.isna(x) else x
+    base = given(r["base_year"])
     ind, measure = r["indicator"], r["measure"]
-    years = [int(y) for y in str(r["years"]).split()]
-    value = f"{COMP[r['comparator']]} {planner_value(r['target_value'], ind, measure)}"
-    if measure == "cagr":
-        return f"growth {value}/year, {r['base_year']:.0f}→{years[-1]}"
-    return f"{value} {years_text(years, INDICATORS[ind].flow)}"
+    named = r["zones"].split() if isinstance(r["zones"], str) else []
+    return goal_text(ind, r["comparator"], r["target_value"], measure,
+                     [int(y) for y in str(r["years"]).split()],
+                     None if base is None else int(base), given(r["tolerance"]),
+                     r["zone_share"], len(named),
+                     shown=lambda v: planner_value(v, ind, measure))
 
 
 def _target_block(r, widths: list[int]) -> list[str]:
-    """A modelled target's lines: what (the indicator's label, where, the id below it), goal,
-    P(met), the median and band in the target year (the share of replicates at each tier for
-    tier targets), the median year first met."""
+    """A modelled target's lines: what (the indicator's label, where, its kind unless a
+    forecast, whether the starting state already meets it in most runs, the id below it), goal,
+    P(met) (and at both ends of a tolerance's range), the median and band in the target year
+    (the share of replicates at each tier for tier targets), the median year first met."""
     ind, where = r["indicator"], scopes.short_label(r["scope"])
-    what = wrap_lines(label(ind) + (f" — {where}" if where else ""), widths[0], hang=2)
+    kind = "" if r["kind"] == "forecast" else f" [{TARGET_KINDS[r['kind']]}]"
+    start = r.get("p_met_at_start", np.nan)
+    if start >= 0.5:
+        kind += f" (met at the start in {100 * start:.0f} % of runs)"
+    what = wrap_lines(label(ind) + (f" — {where}" if where else "") + kind, widths[0], hang=2)
     what[1:] = ["  " + line for line in what[1:]]   # hanging indent: a row starts flush left
     shares = r.get("tier_shares")
     simulated = (tier_shares_text(shares) if isinstance(shares, dict) else
                  planner_range(r["median"], r["q05"], r["q95"], ind, r["measure"]))
     first = "–" if pd.isna(r["median_first_met_year"]) else f"{r['median_first_met_year']:.0f}"
     p = f"{r['p_met']:.2f} [{r['p_met_low']:.2f}–{r['p_met_high']:.2f}]"
-    lines = _block([what, wrap_lines(_goal(r), widths[1]), [p],
+    p = [p] + (wrap_lines(f"{r['p_met_tolerance_low']:.2f}–{r['p_met_tolerance_high']:.2f} "
+                          "over the tolerance's range", widths[2])
+               if pd.notna(r.get("p_met_tolerance_low", np.nan)) else [])
+    lines = _block([what, wrap_lines(_goal(r), widths[1]), p,
                     wrap_lines(simulated, widths[3]), [first]], widths)
     target = "  " + r["target"]
     if text_width(target) > widths[0] or len(lines) <= len(what):
@@ -96,15 +109,24 @@ def _not_modelled(summary: pd.DataFrame, width: int) -> list[str]:
 
 def target_table_text(summary: pd.DataFrame, width: int = CONSOLE_WIDTH) -> str:
     """The planner's console table, no line wider than ``width`` terminal columns (Chinese
-    counts two): one row per modelled target, its cells wrapped between words, in the
-    registry's display units (money in 亿元); then the targets not modelled with their
-    reasons."""
+    counts two): one row per modelled forecast target, its cells wrapped between words, in the
+    registry's display units (money in 亿元); then the modelled targets that are not forecasts,
+    each with its kind; then the targets not modelled with their reasons."""
     widths = _run_widths(width)
     modelled = summary["modelled"].astype(bool)
+    forecast = summary["kind"] == "forecast"
     lines = _block([wrap_lines(h, w) for (h, _, _), w in zip(_RUN_COLUMNS, widths)], widths)
     lines.append("-" * width)
-    for _, r in summary[modelled].iterrows():
+    for _, r in summary[modelled & forecast].iterrows():
         lines += _target_block(r, widths)
+    if (modelled & ~forecast).any():
+        lines += [""] + wrap_lines(
+            f"Not forecasts ({(modelled & ~forecast).sum()}): the scenario sets the quantity, "
+            "its start value was taken from the goal, or the number is the analyst's reading "
+            "of a goal the document does not quantify. Their P(met) says so, not whether the "
+            "plan succeeds:", width) + ["-" * width]
+        for _, r in summary[modelled & ~forecast].iterrows():
+            lines += _target_block(r, widths)
     if not modelled.all():
         lines += [""] + _not_modelled(summary[~modelled], width)
     return "\n".join(lines)

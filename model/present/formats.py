@@ -16,7 +16,7 @@ from zonesim.registry.indicators import INDICATORS, TIER_LABEL, TIER_LEVEL, TIER
 #: (:mod:`zonesim.present.fonts`)
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”]+")
 #: a target's comparator as written for planners
-COMP = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}
+COMP = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "~": "≈"}
 
 #: P(met) from which a target reads as likely reached, and below which as likely missed.
 LIKELY, UNLIKELY = 0.8, 0.2

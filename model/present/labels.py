@@ -76,23 +76,43 @@ def short_unit(unit):
     return "" if unit.startswith("tier") else (unit if unit in ("%", "% a year") else " " + unit)
 
 
-def goal_text(indicator, comparator, value, measure, years, base_year=None):
-    """The goal in words: '≥ 100 firms by 2020', '≥ 30 % a year average growth 2016→2020'."""
+def goal_text(indicator, comparator, value, measure, years, base_year=None, tolerance=None,
+              zone_share=1.0, named_zones=0, shown=None):
+    """The goal in words: '≥ 100 firms by 2020', 'average growth ≥ 30 % a year, 2016→2020',
+    'increase ≥ 16 since 2016, by 2020', 'about 30 (27–33) by 2027', '≥ 1,000 (10 %
+    tolerance: ≥ 900) by 2027'; '…, in ≥ 50 % of the zones' when not every zone must meet it,
+    '…, of the 7 zones named' when the target names its zones (``named_zones``).
+    ``shown(v)``: a value with its unit (default: the figures' units, :func:`unit_scale`)."""
     scale, unit = unit_scale(indicator, measure)
+    if shown is None:
+        def shown(v):
+            return f"{num(v / scale)}{short_unit(unit) if measure != 'cagr' else ' %'}"
+    share = ("" if zone_share >= 1 else f", in ≥ {100 * zone_share:.0f} % of the zones") + \
+        (f", of the {named_zones} zones named" if named_zones else "")
+    c = COMP[comparator]
     if indicator == "zone_tier_level":
-        return f"{COMP[comparator]} {TIER_LABEL.get(int(value), value)} {years_text(years)}"
-    v = num(value / scale)
+        return f"{c} {TIER_LABEL.get(int(value), value)} {years_text(years)}"
     if measure == "cagr":
         last = list(years)[-1]
         since = f"{base_year}→{last}" if base_year is not None else f"to {last}"
-        return f"average growth {COMP[comparator]} {v} % a year, {since}"
-    return (
-        f"{COMP[comparator]} {v}{short_unit(unit)} {years_text(years, INDICATORS[indicator].flow)}"
-    )
+        return f"average growth {c} {shown(value)} a year, {since}{share}"
+    when = years_text(years, INDICATORS[indicator].flow)
+    if measure == "change":
+        when = f"since {base_year}, {when}"
+    if tolerance and comparator == "~":
+        goal = f"about {shown(value)} ({shown(value * (1 - tolerance))}–" \
+               f"{shown(value * (1 + tolerance))})"
+    elif tolerance:
+        edge = value * (1 - tolerance if comparator == ">=" else 1 + tolerance)
+        goal = f"{c} {shown(value)} ({100 * tolerance:.0f} % tolerance: {c} {shown(edge)})"
+    else:
+        goal = f"{c} {shown(value)}"
+    return f"{'increase ' if measure == 'change' else ''}{goal} {when}{share}"
 
 
 def target_goal(t):
-    return goal_text(t.indicator, t.comparator, t.value, t.measure, t.target_years, t.base_year)
+    return goal_text(t.indicator, t.comparator, t.value, t.measure, t.target_years, t.base_year,
+                     t.tolerance, t.zone_share, len(t.zones or []))
 
 
 def target_label(t, scenario=None):

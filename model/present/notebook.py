@@ -27,15 +27,15 @@ from zonesim.present.figures import (band, by_replicate, drivers_figure, fan_ban
 from zonesim.present.formats import LIKELY, UNLIKELY, num, verdict_counts, wrap
 from zonesim.present.labels import (goals, label, target_goal, target_label, target_labels,
                                     unit_scale, value_text, zone_labels)
-from zonesim.present.reading import (KINDS, by_kind, gap_table, kind_of, markdown, overshoot,
+from zonesim.present.reading import (GOAL_TYPES, by_goal_type, gap_table, goal_type, markdown, overshoot,
                                      tally, verdicts)
 from zonesim.registry import scopes
 from zonesim.registry.indicators import TIER_LABEL, TIERS
 
 #: what ``from zonesim.present.notebook import *`` gives a notebook
-__all__ = ["KINDS", "LIKELY", "UNLIKELY", "band", "by_kind", "by_replicate", "comparison_table",
+__all__ = ["GOAL_TYPES", "LIKELY", "UNLIKELY", "band", "by_goal_type", "by_replicate", "comparison_table",
            "differences_table", "drivers", "fan", "fan_bands", "findings", "gap_table", "goals",
-           "growth_rate", "held_back", "html_table", "kind_of", "label", "lever_chart",
+           "goal_type", "growth_rate", "held_back", "html_table", "label", "lever_chart",
            "lever_scale", "lever_text", "medians", "morris_chart", "num", "overshoot",
            "p_diff_chart", "p_met_chart", "path_text", "paths_chart", "per_zone", "planner_reading",
            "promotion_check", "relative_change_chart", "say", "show", "size_note", "sobol_chart",

@@ -1,6 +1,6 @@
 """What a run's results say, in tables and sentences computed from them (so the text always
 follows the data): the verdict table, the findings, what held back the missed targets, how far
-off they are, tallies by kind of goal and the reading for the planner. One implementation for
+off they are, tallies by type of goal and the reading for the planner. One implementation for
 the notebooks (:mod:`.notebook` shows it) and the planner's brief (:mod:`.brief` writes it into
 brief.html).
 
@@ -20,6 +20,7 @@ from zonesim.present.labels import (goals, label, range_text, scope_label, targe
                                     target_label, value_text)
 from zonesim.registry import scopes
 from zonesim.registry.indicators import INDICATORS
+from zonesim.scenario.schema import TARGET_KINDS
 
 _MARKDOWN = {"": "{}", "strong": "**{}**", "em": "*{}*", "code": "`{}`"}
 
@@ -33,6 +34,32 @@ def markdown(blocks) -> str:
                        for kind, body in blocks)
 
 
+def forecasts(summary):
+    """The modelled targets whose P(met) is the model's forecast: the only ones a headline
+    counts (inputs, checks and the analyst's thresholds are shown as what they are)."""
+    return summary[summary["modelled"] & (summary["kind"] == "forecast")]
+
+
+def not_forecasts(summary):
+    """The modelled targets of another kind than forecast."""
+    return summary[summary["modelled"] & (summary["kind"] != "forecast")]
+
+
+def other_kinds(summary, scenario) -> list:
+    """Blocks listing the modelled targets that are not forecasts, each with its kind, P(met)
+    and what set its number (the target's note); none when every target is a forecast."""
+    rest = not_forecasts(summary)
+    if rest.empty:
+        return []
+    tmap = {t.id: t for t in scenario.modelled_targets}
+    items = [[(target_label(tmap[r["target"]]), ""), (" (", ""), (r["target"], "code"),
+              (f"): {TARGET_KINDS[r['kind']]}", "em"), (f", P(met) {r['p_met']:.2f}. ", ""),
+              (tmap[r["target"]].note, "")] for _, r in rest.iterrows()]
+    return [("p", [(f"Not forecasts ({len(rest)}):", "em"),
+                   (" their P(met) follows from the scenario's own numbers or the analyst's "
+                    "reading, so no headline counts them.", "")]), ("ul", items)]
+
+
 def first_met_text(year) -> str:
     """The median year a target was first met, as the console table writes it."""
     return "–" if pd.isna(year) else f"{year:.0f}"
@@ -44,12 +71,15 @@ def verdicts(summary, scenario):
     goal = goals(scenario)
     for _, r in summary[summary["modelled"]].iterrows():
         defined = pd.notna(r["median"])
+        forecast = r["kind"] == "forecast"
         rows.append({
             "target": r["target"],
+            "kind": TARGET_KINDS[r["kind"]],
             "what": label(r["indicator"]),
             "goal": goal[r["target"]],
             "where": scope_label(r["scope"], scenario),
-            "verdict": verdict(r["p_met"]) if defined else "not evaluable",
+            "verdict": ((verdict(r["p_met"]) if defined else "not evaluable") if forecast
+                        else TARGET_KINDS[r["kind"]]),
             "P(met) [95 % CI]": f"{r['p_met']:.2f} [{r['p_met_low']:.2f}, {r['p_met_high']:.2f}]",
             "simulated in the target year: median (5–95 %)": range_text(r),
             "first met (median year)": first_met_text(r["median_first_met_year"]),
@@ -68,8 +98,9 @@ def _listed(ids) -> list:
 
 
 def findings(summary, scenario, name):
-    """The verdicts in sentences (blocks): the targets by verdict and the ones not evaluable."""
-    m = summary[summary["modelled"]]
+    """The verdicts in sentences (blocks): the forecast targets by verdict, the ones not
+    evaluable, then the targets that are not forecasts."""
+    m = forecasts(summary)
     undefined = m[m["median"].isna()]
     m = m[m["median"].notna()]
     tmap = {t.id: t for t in scenario.modelled_targets}
@@ -79,7 +110,8 @@ def findings(summary, scenario, name):
                 (f"): P = {r['p_met']:.2f}, simulated "
                  f"{value_text(r['median'], r['indicator'], r['measure'])}", "")]
 
-    blocks = [("p", [(f"{name}: {len(m) + len(undefined)} modelled targets.", "strong"),
+    blocks = [("p", [(f"{name}: {len(m) + len(undefined)} modelled forecast targets.",
+                      "strong"),
                      (f" Expected number met: {m['p_met'].sum():.1f}.", "")])]
     for v, sel in verdict_masks(m["p_met"]).items():
         rows = m[sel]
@@ -91,13 +123,14 @@ def findings(summary, scenario, name):
         blocks.append(("p", [("Not evaluable", "em"), (" (indicator undefined in the base year, "
                                                        "counted as missed): ", "")]
                        + _listed(undefined["target"]) + [(".", "")]))
-    return blocks
+    return blocks + other_kinds(summary, scenario)
 
 
 def held_back(summary, scenario, threshold=0.5):
-    """Every target met in fewer than ``threshold`` of the replicates, with one sentence (runs)
-    on its gap: ``[(target, runs), ...]`` in the scenario's order."""
-    missed = summary[summary["modelled"] & (summary["p_met"] < threshold)]
+    """Every forecast target met in fewer than ``threshold`` of the replicates, with one
+    sentence (runs) on its gap: ``[(target, runs), ...]`` in the scenario's order."""
+    missed = forecasts(summary)
+    missed = missed[missed["p_met"] < threshold]
     targets = {t.id: t for t in scenario.modelled_targets}
     out = []
     for _, r in missed.iterrows():
@@ -111,16 +144,14 @@ def held_back(summary, scenario, threshold=0.5):
                 (f", {scope_label(t.scope, scenario)}): P(met) = {r['p_met']:.2f}; simulated "
                  f"median {value_text(r['median'], t.indicator, t.measure)}{gap}; reached in at "
                  f"least one year in {100 * r['p_ever_met']:.0f} % of replicates.", "")]
-        if "analyst's reading" in t.note:
-            runs += [(" ", ""), ("The threshold is the scenario's reading; the document sets no "
-                                 "number.", "em")]
         out.append((t, runs))
     return out
 
 
 def gap_table(summary, scenario):
-    """Missed and uncertain targets: how far the median is from the goal."""
-    s = summary[summary["modelled"] & (summary["p_met"] < LIKELY)].copy()
+    """Missed and uncertain forecast targets: how far the median is from the goal."""
+    s = forecasts(summary)
+    s = s[s["p_met"] < LIKELY].copy()
     s["what"] = s["indicator"].map(label)
     s["goal"] = s["target"].map(goals(scenario))
     s["simulated median"] = [value_text(r["median"], r["indicator"], r["measure"])
@@ -136,23 +167,24 @@ def gap_table(summary, scenario):
 
 
 def tally(s, name):
-    m = s[s["modelled"]]
+    m = forecasts(s)
     n = verdict_counts(m["p_met"])
     return {
         "plan": name,
-        "modelled targets": len(m),
+        "modelled forecast targets": len(m),
         f"likely reached ({VERDICT_RULE['likely reached']})": n["likely reached"],
         "uncertain": n["uncertain"],
         f"likely missed ({VERDICT_RULE['likely missed']})": n["likely missed"],
         "expected number met": round(float(m["p_met"].sum()), 1),
+        "not forecasts": len(not_forecasts(s)),
     }
 
 
-KINDS = ["count and flow goals", "share goals", "growth-rate goals",
+GOAL_TYPES = ["count and flow goals", "share goals", "growth-rate goals",
          "goals every zone must meet", "zone-tier and park goals"]
 
 
-def kind_of(r):
+def goal_type(r):
     if scopes.parse(r["scope"]).kind == "each_zone":
         return "goals every zone must meet"
     if r["measure"] == "cagr":
@@ -165,17 +197,17 @@ def kind_of(r):
     return "count and flow goals"
 
 
-def by_kind(summary):
-    """Per kind of goal: how many likely reached / uncertain / likely missed, and which are
-    missed."""
-    m = summary[summary["modelled"]].copy()
-    m["kind"] = [kind_of(r) for _, r in m.iterrows()]
+def by_goal_type(summary):
+    """Per type of goal (forecasts only): how many likely reached / uncertain / likely missed,
+    and which are missed."""
+    m = forecasts(summary).copy()
+    m["type"] = [goal_type(r) for _, r in m.iterrows()]
     rows = []
-    for k in KINDS:
-        g = m[m["kind"] == k]
+    for k in GOAL_TYPES:
+        g = m[m["type"] == k]
         if g.empty:
             continue
-        rows.append({"kind of goal": k, "targets": len(g), **verdict_counts(g["p_met"]),
+        rows.append({"type of goal": k, "targets": len(g), **verdict_counts(g["p_met"]),
                      "mean P(met)": round(float(g["p_met"].mean()), 2),
                      "missed or uncertain": ", ".join(g.loc[g["p_met"] < LIKELY, "target"])})
     return pd.DataFrame(rows)
@@ -184,29 +216,31 @@ def by_kind(summary):
 def overshoot(summary, factor=2.0):
     """Level goals the median exceeds `factor`-fold (≥ goals) — a sign the goal was modest for
     the simulated place, or that the starting state needs checking against the statistics."""
-    m = summary[summary["modelled"] & (summary["measure"] == "level")
-                & summary["comparator"].isin([">=", ">"])]
+    m = forecasts(summary)
+    m = m[(m["measure"] == "level") & m["comparator"].isin([">=", ">"])]
     m = m[(m["target_value"] > 0) & (m["median"] >= factor * m["target_value"])]
     return [(r["target"], r["indicator"], r["median"], r["target_value"])
             for _, r in m.iterrows()]
 
 
 def planner_reading(summary, scenario):
-    """The run's results in a few sentences (blocks): counts by verdict and the expected number
-    met, the likeliest and least likely targets, the kinds of goal reached or out of reach,
-    how firm the verdicts are at this number of replicates, targets not evaluable and goals
-    exceeded twice over."""
+    """The run's results in a few sentences (blocks): counts of forecast targets by verdict and
+    the expected number met, the likeliest and least likely targets, the kinds of goal reached
+    or out of reach, how firm the verdicts are at this number of replicates, targets not
+    evaluable, met by the starting state in most runs or exceeded twice over, then the targets
+    that are not forecasts."""
     if summary.empty:
         return [("p", [("The scenario has no targets: ", "strong"),
                        ("its indicators alone were simulated.", "")])]
-    m = summary[summary["modelled"]]
+    m = forecasts(summary)
     if m.empty:
-        return [("p", [("No target of the plan is modelled: ", "strong"),
-                       (f"its {len(summary)} targets are listed with the reasons.", "")])]
+        return [("p", [("No target of the plan is modelled as a forecast: ", "strong"),
+                       (f"its {len(summary)} targets are listed with their kinds or "
+                        "reasons.", "")])] + other_kinds(summary, scenario)
     tmap = {t.id: t for t in scenario.modelled_targets}
     n = verdict_counts(m["p_met"])
-    rest = len(summary) - len(m)
-    blocks = [("p", [(f"{n['likely reached']} of {len(m)} modelled targets likely reached",
+    rest = len(summary) - len(summary[summary["modelled"]])
+    blocks = [("p", [(f"{n['likely reached']} of {len(m)} forecast targets likely reached",
                       "strong"),
                      (f", {n['uncertain']} uncertain and {n['likely missed']} likely missed; "
                       f"expected number met {m['p_met'].sum():.1f} of {len(m)}."
@@ -218,19 +252,26 @@ def planner_reading(summary, scenario):
         blocks += (_extremes("Likeliest", m.sort_values("p_met", ascending=False,
                                                          kind="stable"), k, tmap)
                    + _extremes("Least likely", m.sort_values("p_met", kind="stable"), k, tmap))
-    blocks += _by_kind_sentence(summary) + _firmness(m)
+    blocks += _by_goal_type_sentence(summary) + _firmness(m)
     undefined = m[m["median"].isna()]
     if len(undefined):
         blocks.append(("p", [("Not evaluable", "em"), (" (the indicator is undefined, so the "
                                                        "target counts as missed): ", "")]
                        + _listed(undefined["target"]) + [(".", "")]))
+    if "p_met_at_start" in m:
+        early = m[m["p_met_at_start"] >= 0.5]
+        if len(early):
+            blocks.append(("p", [("Met by the starting state in most runs", "em"),
+                                 (" (a modest goal, or a start to check against the "
+                                  "statistics): ", "")] + _listed(early["target"])
+                           + [(".", "")]))
     big = overshoot(summary)
     if big:
         blocks += [("p", [("Exceeded more than twice over by the median", "em"),
                           (" (a modest goal for the simulated place, or a starting state to "
                            "check against the statistics):", "")]),
                    ("ul", [[(target_label(tmap[t]), "")] for t, *_ in big])]
-    return blocks
+    return blocks + other_kinds(summary, scenario)
 
 
 def _extremes(title, ranked, k, tmap) -> list:
@@ -246,9 +287,9 @@ def _extremes(title, ranked, k, tmap) -> list:
                                  for _, r in ranked.head(k).iterrows()])]
 
 
-def _by_kind_sentence(summary) -> list:
+def _by_goal_type_sentence(summary) -> list:
     """The kinds of goal reached with confidence and out of reach (mean P(met))."""
-    k = by_kind(summary).set_index("kind of goal")
+    k = by_goal_type(summary).set_index("type of goal")
     easy = k.index[k["mean P(met)"] >= LIKELY].tolist()
     hard = k.index[k["mean P(met)"] < UNLIKELY].tolist()
     runs = []
@@ -256,7 +297,7 @@ def _by_kind_sentence(summary) -> list:
         runs.append((f"Reached with confidence: {', '.join(easy)}. ", ""))
     if hard:
         runs.append((f"Out of reach in the simulation: {', '.join(hard)}. ", ""))
-    return [("p", runs + [(f"(By kind of goal, mean P(met) ≥ {LIKELY} or < {UNLIKELY}.)",
+    return [("p", runs + [(f"(By type of goal, mean P(met) ≥ {LIKELY} or < {UNLIKELY}.)",
                            "em")])] if runs else []
 
 

@@ -3,6 +3,8 @@
 - ``city`` (all firms), ``zones`` (firms in any zone), ``special_parks``, ``recognised_parks``
   (the special parks recognised in the year) and ``rest_of_city``: rows of the indicator table
   that aggregate over a set of firms or zones;
+- ``zones:<tier>``: the high-tech zones at that tier or above in the year, together (市级以上
+  高新区: the set follows promotions); recorded for the scenarios whose targets read it;
 - ``zone:<id>``: one zone, the table's row of that name;
 - ``each_zone`` and ``each_zone:<tier>``: every zone (at that tier or above in the year), each
   on its own row: the target must hold in each, so the worst zone decides;
@@ -28,8 +30,8 @@ AGGREGATES = {
                          "recognised parks"),
     "rest_of_city": ("outside the zones", "outside the zones"),
 }
-HELP = ("'city', 'zones', 'special_parks', 'recognised_parks', 'rest_of_city', "
-        "'zone:<zone id>', 'each_zone' or 'each_zone:<tier>' (tier one of "
+HELP = ("'city', 'zones', 'zones:<tier>', 'special_parks', 'recognised_parks', "
+        "'rest_of_city', 'zone:<zone id>', 'each_zone' or 'each_zone:<tier>' (tier one of "
         + ", ".join(TIERS) + ")")
 
 
@@ -41,13 +43,25 @@ class Scope:
     zone: str = ""
     #: the county-level unit of a ``county:<id>`` scope
     county: str = ""
-    #: the lowest tier of an ``each_zone:<tier>`` scope
+    #: the lowest tier of an ``each_zone:<tier>`` or ``zones:<tier>`` scope
     tier: str = ""
 
     @property
     def min_level(self) -> int | None:
         """The lowest tier level a zone must hold to count (None: every zone counts)."""
         return TIER_LEVEL[self.tier] if self.tier else None
+
+
+def tier_scope(tier: str) -> str:
+    """The indicator table's scope of the high-tech zones at ``tier`` or above."""
+    return f"zones:{tier}"
+
+
+def aggregate_tiers(scope_names: Iterable[str]) -> list[str]:
+    """The tiers of the ``zones:<tier>`` scopes among ``scope_names``, lowest first: the rows
+    a run records besides the fixed ones."""
+    tiers = {s.tier for s in map(parse, scope_names) if s.kind == "zones" and s.tier}
+    return sorted(tiers, key=TIER_LEVEL.get)
 
 
 def parse(scope: str) -> Scope:
@@ -60,6 +74,8 @@ def parse(scope: str) -> Scope:
         return Scope("each_zone")
     if scope.startswith("each_zone:") and scope[10:] in TIERS:
         return Scope("each_zone", tier=scope[10:])
+    if scope.startswith("zones:") and scope[6:] in TIERS:
+        return Scope("zones", tier=scope[6:])
     if scope in AGGREGATES:
         return Scope(scope)
     raise ValueError(f"expected {HELP}, got {scope[:80]!r}")
@@ -116,6 +132,8 @@ def label(scope: str, city: str = AGGREGATES["city"][0]) -> str:
         return f"zone {s.zone}"
     if s.kind == "each_zone":
         return f"every zone{_at_tier(s)} (worst zone shown)"
+    if s.tier:
+        return f"the high-tech zones at tier ≥ {s.tier} in the year, together"
     return AGGREGATES[s.kind][0]
 
 
@@ -127,6 +145,8 @@ def short_label(scope: str) -> str:
         return s.zone
     if s.kind == "each_zone":
         return f"every zone{_at_tier(s)}"
+    if s.tier:
+        return f"zones at tier ≥ {s.tier}"
     return AGGREGATES[s.kind][1]
 
 

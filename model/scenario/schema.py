@@ -112,16 +112,40 @@ class Event(_Strict):
     source: str = Field(min_length=3)
 
 
+#: What a target's P(met) is (docs/scenario_format.md): only a forecast is the model's answer
+#: to whether the plan reaches its goal; the others are shown as what they are.
+TARGET_KINDS = {
+    "forecast": "forecast",
+    "input": "set by the scenario",
+    "check": "start value taken from the goal",
+    "threshold": "analyst's number for a goal without one",
+}
+
+
 class Target(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_]*$", max_length=ID_MAX_CHARS)
     indicator: str
-    comparator: Literal[">=", ">", "<=", "<"] = ">="
+    #: "~": within the tolerance band around ``value`` (左右, 约)
+    comparator: Literal[">=", ">", "<=", "<", "~"] = ">="
     value: float
     year: int | None = None
     years: list[int] | None = None
-    measure: Literal["level", "cagr"] = "level"
+    #: the indicator's level, its average yearly growth since ``base_year`` or its increase
+    #: since ``base_year`` (新增)
+    measure: Literal["level", "cagr", "change"] = "level"
     base_year: int | None = None
     scope: str = "city"
+    #: for an ``each_zone`` scope: the share of the zones that must meet the goal (1: every
+    #: zone, the worst decides; 0.5: the median zone)
+    zone_share: float = Field(default=1.0, gt=0.0, le=1.0)
+    #: for an ``each_zone`` scope: the zones the goal is about (default: every zone), e.g.
+    #: the zones a plan builds, without those at a higher tier before it
+    zones: list[str] | None = Field(default=None, min_length=1)
+    #: an approximate goal's relative half-width (0.1: "30 左右" is 27–33), an assumption with
+    #: its plausible ``tolerance_range``; with ">=" or "<=" it widens the goal on one side
+    tolerance: float | None = Field(default=None, gt=0.0, lt=1.0)
+    tolerance_range: list[float] | None = Field(default=None, min_length=2, max_length=2)
+    kind: Literal[tuple(TARGET_KINDS)] = "forecast"  # type: ignore[valid-type]
     clause: str = Field(min_length=4)
     modelled: bool = True
     reason: str = ""
@@ -147,13 +171,39 @@ class Target(_Strict):
             raise ValueError("'years' must list at least one year")
         if self.years is not None and len(set(self.years)) < len(self.years):
             raise ValueError("'years' lists a year twice")
-        if self.measure == "cagr" and self.base_year is None:
-            raise ValueError("a 'cagr' target needs 'base_year'")
+        if self.measure != "level" and self.base_year is None:
+            raise ValueError(f"a '{self.measure}' target needs 'base_year'")
+        if self.kind != "forecast" and len(self.note) < 4:
+            raise ValueError(f"a target of kind '{self.kind}' needs a 'note' saying what set "
+                             "its number")
+        self._check_tolerance()
+        if (self.zone_share < 1.0 or self.zones) and not self.scope.startswith("each_zone"):
+            raise ValueError("'zone_share' and 'zones' are for an 'each_zone' scope")
         if not self.modelled and len(self.reason) < 4:
             raise ValueError("a target with modelled = false needs a 'reason'")
         if self.modelled and self.indicator == "not_modelled":
             raise ValueError("indicator 'not_modelled' is only for modelled = false")
         return self
+
+    def _check_tolerance(self) -> None:
+        if (self.tolerance is None) != (self.tolerance_range is None):
+            raise ValueError("an approximate goal gives both 'tolerance' and its plausible "
+                             "'tolerance_range' = [low, high]")
+        if self.tolerance is not None:
+            low, high = self.tolerance_range
+            if not 0.0 <= low <= self.tolerance <= high < 1.0:
+                raise ValueError(f"'tolerance_range' must hold 'tolerance' ({self.tolerance:g})"
+                                 " within [0, 1)")
+            if self.comparator in (">", "<"):
+                raise ValueError("a tolerance goes with '~', '>=' or '<='")
+        if self.comparator == "~":
+            if self.tolerance is None:
+                raise ValueError("comparator '~' (about) needs 'tolerance' and "
+                                 "'tolerance_range'")
+            if self.years is not None and len(self.years) > 1 or \
+                    self.scope.startswith("each_zone"):
+                raise ValueError("comparator '~' is for one year and one scope (a band has "
+                                 "no worst side)")
 
     @property
     def target_years(self) -> list[int]:
@@ -348,9 +398,16 @@ def _check_target(i: int, t: Target, m: Meta, zone_kinds: dict[str, str],
                       f"does not hold; its base year must lie in {m.start_year}-"
                       f"{min(t.target_years) - 1}")
     try:
-        scopes.check(t.scope, INDICATORS[t.indicator], zone_kinds)
+        scope = scopes.check(t.scope, INDICATORS[t.indicator], zone_kinds)
     except ValueError as e:
         raise _at(loc + ".scope", str(e)) from None
+    for z in t.zones or []:
+        if z not in zone_kinds:
+            raise _at(loc + ".zones", f"unknown zone {cut(z)!r}")
+    if scope.kind == "zones" and scope.tier and t.measure != "level":
+        raise _at(loc + ".scope", f"'{t.scope}' gains zones as they are promoted, so its "
+                  f"{t.measure} would count promotions as growth; use 'zones' (a fixed set) "
+                  "or a level goal")
     if t.scope == "rest_of_city" and zone_share >= 1.0 - 1e-9:
         raise _at(loc + ".scope", "scope 'rest_of_city' is empty: the zones' firm_share "
                   "values add up to 1")
