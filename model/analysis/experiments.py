@@ -27,7 +27,7 @@ from zonesim.analysis.designs import check_runs
 from zonesim.analysis.results import RESULT_FORMAT
 from zonesim.analysis.store import (OUTCOME_COLUMNS, ResultStore, design_digest,
                                     model_code_digest)
-from zonesim.analysis.targets import evaluate_targets
+from zonesim.analysis.targets import evaluate_targets, goal_bounds
 from zonesim.engine.model import ZoneModel
 from zonesim.registry import scopes
 from zonesim.registry.indicators import INDICATORS
@@ -131,16 +131,15 @@ def target_outcomes(evaluations: pd.DataFrame, targets: dict, seed: int) -> pd.D
 def _margin(value: float, target) -> float:
     """Continuous distance to the target, ≥ 1 when met: indicator / goal for '≥' targets,
     goal / indicator for '≤' targets, the nearer side of the band for '~' targets, the goal
-    widened by an approximate goal's tolerance; for a goal of 0, 1 + (indicator − goal).
-    Capped at ±``MARGIN_CAP``; NaN when the indicator is undefined."""
+    widened by an approximate goal's tolerance (:func:`goal_bounds`); for a goal of 0,
+    1 + (indicator − goal). Capped at ±``MARGIN_CAP``; NaN when the indicator is undefined."""
     if np.isnan(value):
         return float("nan")
-    slack = (target.tolerance or 0.0) * abs(target.value)
+    low, high = goal_bounds(target)
     if target.comparator == "~":
-        return min(_side_margin(value, target.value - slack, True),
-                   _side_margin(value, target.value + slack, False))
+        return min(_side_margin(value, low, True), _side_margin(value, high, False))
     up = target.comparator in (">=", ">")
-    return _side_margin(value, target.value - slack if up else target.value + slack, up)
+    return _side_margin(value, low if up else high, up)
 
 
 def _side_margin(value: float, goal: float, up: bool) -> float:

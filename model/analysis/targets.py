@@ -160,16 +160,25 @@ def higher_is_better(target: Target) -> bool:
     return target.comparator in (">=", ">", "~")
 
 
-def meets(values, target: Target, tolerance: float | None = None):
-    """Whether ``values`` meet the target's goal, widened by ``tolerance`` (default: the
-    target's own) × |goal| for an approximate goal; NaN never meets."""
+def goal_bounds(target: Target, tolerance: float | None = None) -> tuple[float, float]:
+    """The values meeting the goal lie between these (inclusive for ≥, ≤ and ~, exclusive for
+    > and <): the goal widened by ``tolerance`` (default: the target's own) × |goal| on its
+    open side, or on both for a "~" band."""
     tol = target.tolerance if tolerance is None else tolerance
     slack = (tol or 0.0) * abs(target.value)
+    down = target.comparator in ("<=", "<")
+    low = -np.inf if down else target.value - slack
+    high = target.value + slack if down or target.comparator == "~" else np.inf
+    return low, high
+
+
+def meets(values, target: Target, tolerance: float | None = None):
+    """Whether ``values`` meet the target's goal (:func:`goal_bounds`); NaN never meets."""
+    low, high = goal_bounds(target, tolerance)
     values = np.asarray(values, dtype=float)
     if target.comparator == "~":
-        return (values >= target.value - slack) & (values <= target.value + slack)
-    goal = target.value - slack if higher_is_better(target) else target.value + slack
-    return COMPARE[target.comparator](values, goal)
+        return (values >= low) & (values <= high)
+    return COMPARE[target.comparator](values, low if higher_is_better(target) else high)
 
 
 def decisive(values: np.ndarray, target: Target) -> np.ndarray:
@@ -177,6 +186,8 @@ def decisive(values: np.ndarray, target: Target) -> np.ndarray:
     worst member's, or for ``zone_share`` < 1 the member that ranks at that share from the
     best (0.5: the median zone); members without a value are left out, NaN where none has
     one."""
+    if not values.shape[-1]:
+        return np.full(values.shape[:-1], np.nan)
     up = higher_is_better(target)
     ordered = np.sort(-values if up else values, axis=-1)    # best first, NaN last
     present = (~np.isnan(values)).sum(axis=-1)
