@@ -93,9 +93,10 @@ def fan_figure(scenario, table, t):
     fig, ax = plt.subplots(figsize=(7.2, 4.2))
     fan_bands(ax, wide, scale, tiers=INDICATORS[t.indicator].tiers)
     _target_marks(ax, t, scale)
-    what = ("Average yearly growth of: " if t.measure == "cagr" else "") + label(t.indicator)
+    what = _measure_words(t) + label(t.indicator)
     ax.set_title(wrap(f"{what} — {scope}", 70) + f"\ntarget {t.id}", fontsize=9)
-    ax.set_ylabel(unit if t.measure != "cagr" else f"growth since {t.base_year} [% a year]")
+    ax.set_ylabel({"cagr": f"growth since {t.base_year} [% a year]",
+                   "change": f"{unit} more than in {t.base_year}"}.get(t.measure, unit))
     if t.indicator == "zone_tier_level":
         tier_axis(ax)
     ax.set_xlabel("year (end of year)")
@@ -172,10 +173,17 @@ def band(ax, table, indicator, scope, color="tab:blue", label_=None):
     return sub, scale, unit
 
 
+def _measure_words(t) -> str:
+    """What a growth or increase target measures of its indicator, as a title's prefix."""
+    return {"cagr": f"Average yearly growth {t.base_year}→{t.final_year} of: ",
+            "change": f"Increase {t.base_year}→{t.final_year} of: "}.get(t.measure, "")
+
+
 def drivers_figure(table, scenario, pairs, title, ncols=3):
     """Small multiples: median and 5–95 % band of (indicator, scope) pairs, with the scenario's
     targets on the same indicator and scope (red dashed: level goal; red dash-dot: the path a
-    growth goal requires from the median of its base year; dotted verticals: target years)."""
+    growth or increase goal requires from the median of its base year; dotted verticals:
+    target years)."""
     n = len(pairs)
     ncols = min(ncols, n)
     nrows = -(-n // ncols)
@@ -195,14 +203,13 @@ def drivers_figure(table, scenario, pairs, title, ncols=3):
                 )
                 b = sub[base_year].median()
                 yrs = np.arange(base_year, t.final_year + 1)
-                ax.plot(
-                    yrs,
-                    b * (1 + t.value) ** (yrs - base_year) / scale,
-                    color="tab:red",
-                    ls="-.",
-                    lw=1.2,
-                    label=f"path of {100 * t.value:g} % a year from {base_year}",
-                )
+                if t.measure == "cagr":
+                    path = b * (1 + t.value) ** (yrs - base_year)
+                    what = f"path of {100 * t.value:g} % a year from {base_year}"
+                else:  # an increase by the target year, drawn as an even path to it
+                    path = b + t.value * (yrs - base_year) / (t.final_year - base_year)
+                    what = f"path to {t.value:g} more than in {base_year}"
+                ax.plot(yrs, path / scale, color="tab:red", ls="-.", lw=1.2, label=what)
                 ax.axvline(t.final_year, color="tab:red", ls=":", lw=1)
         ax.set_title(
             wrap(label(ind), 42) + f"\n{wrap(scope_label(scope, scenario), 50)}", fontsize=8
@@ -258,9 +265,7 @@ def per_zone_figure(table, scenario, target):
         and allv.max() > 30 * allv.min()
     ):
         ax.set_xscale("log")
-    what = (
-        f"Average yearly growth {t.base_year}→{t.final_year} of: " if t.measure == "cagr" else ""
-    ) + label(t.indicator)
+    what = _measure_words(t) + label(t.indicator)
     ax.set_xlabel(
         f"{what}, {t.final_year} [{unit}]" + (" (log scale)" if ax.get_xscale() == "log" else ""),
         fontsize=8,
