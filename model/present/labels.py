@@ -100,8 +100,8 @@ def goal_text(indicator, comparator, value, measure, years, base_year=None, tole
     if measure == "change":
         when = f"since {base_year}, {when}"
     if tolerance and comparator == "~":
-        goal = f"about {shown(value)} ({shown(value * (1 - tolerance))}–" \
-               f"{shown(value * (1 + tolerance))})"
+        goal = (f"about {shown(value)} ({num(value * (1 - tolerance) / scale)}–"
+                f"{num(value * (1 + tolerance) / scale)})")
     elif tolerance:
         edge = value * (1 - tolerance if comparator == ">=" else 1 + tolerance)
         goal = f"{c} {shown(value)} ({100 * tolerance:.0f} % tolerance: {c} {shown(edge)})"
