@@ -16,7 +16,7 @@ from zonesim.scenario.what_if import with_settings
 
 def _cmd_run(args) -> int:
     from zonesim.analysis.run_scenario import run_scenario
-    from zonesim.present import fan_chart, target_table_text
+    from zonesim.present import fan_chart, reading, target_table_text
     from zonesim.present.brief import write_brief
 
     sc = with_settings(load_scenario(args.scenario), args.set)
@@ -43,10 +43,12 @@ def _cmd_run(args) -> int:
     print(target_table_text(summary) if len(summary) else
           "The scenario has no targets: its indicators alone are written.")
     modelled = int(summary["modelled"].sum()) if len(summary) else 0
+    forecasts = len(reading.forecasts(summary)) if len(summary) else 0
     figs = "" if args.no_figures or not modelled else ", figures/"
     print("\n" + console_text(
-        f"{len(summary)} targets ({modelled} modelled, {len(summary) - modelled} not "
-        f"modelled). Written to {out}/: summary.csv, indicators.parquet, "
+        f"{len(summary)} targets ({modelled} modelled, {forecasts} of them forecasts; "
+        f"{len(summary) - modelled} not modelled). Written to {out}/: summary.csv, "
+        "indicators.parquet, "
         f"targets_by_replicate.parquet, run.json, brief.html{figs}"))
     return 0
 
