@@ -12,8 +12,9 @@ import pandas as pd
 from zonesim.present.experiment_figures import (comparison_chart, convergence_chart,
                                                 sensitivity_chart, sensitivity_overview,
                                                 sweep_chart)
-from zonesim.present.formats import (CONSOLE_WIDTH, num, planner_range, planner_value,
-                                     text_width, tier_shares_text, wrap_lines)
+from zonesim.present.formats import (CONSOLE_WIDTH, MET_AT_START, NOT_FORECASTS, num,
+                                     planner_range, planner_value, text_width,
+                                     tier_shares_text, wrap_lines)
 from zonesim.present.labels import goal_text, label
 from zonesim.registry import scopes
 from zonesim.scenario import Scenario
@@ -77,7 +78,7 @@ def _target_block(r, widths: list[int]) -> list[str]:
     ind, where = r["indicator"], scopes.short_label(r["scope"])
     kind = "" if r["kind"] == "forecast" else f" [{TARGET_KINDS[r['kind']]}]"
     start = r.get("p_met_at_start", np.nan)
-    if start >= 0.5:
+    if start >= MET_AT_START:
         kind += f" (met at the start in {100 * start:.0f} % of runs)"
     what = wrap_lines(label(ind) + (f" — {where}" if where else "") + kind, widths[0], hang=2)
     what[1:] = ["  " + line for line in what[1:]]   # hanging indent: a row starts flush left
@@ -121,10 +122,8 @@ def target_table_text(summary: pd.DataFrame, width: int = CONSOLE_WIDTH) -> str:
         lines += _target_block(r, widths)
     if (modelled & ~forecast).any():
         lines += [""] + wrap_lines(
-            f"Not forecasts ({(modelled & ~forecast).sum()}): the scenario sets the quantity, "
-            "its start value was taken from the goal, or the number is the analyst's reading "
-            "of a goal the document does not quantify. Their P(met) says so, not whether the "
-            "plan succeeds:", width) + ["-" * width]
+            f"Not forecasts ({(modelled & ~forecast).sum()}): {NOT_FORECASTS}.", width
+        ) + ["-" * width]
         for _, r in summary[modelled & ~forecast].iterrows():
             lines += _target_block(r, widths)
     if not modelled.all():

@@ -20,6 +20,13 @@ COMP = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "~": "≈"}
 
 #: P(met) from which a target reads as likely reached, and below which as likely missed.
 LIKELY, UNLIKELY = 0.8, 0.2
+#: The share of runs whose starting state meets a goal from which the planner is told so.
+MET_AT_START = 0.5
+#: What the targets that are not forecasts are, in a sentence.
+NOT_FORECASTS = ("the scenario sets the quantity, its start value was taken from the goal, or the "
+                 "number is the analyst's reading of a goal the document does not quantify: "
+                 "their P(met) says so, not whether the plan succeeds, and no headline counts "
+                 "them")
 VERDICTS = ("likely reached", "uncertain", "likely missed")
 VERDICT_RULE = {"likely reached": f"P ≥ {LIKELY}", "uncertain": f"{UNLIKELY} ≤ P < {LIKELY}",
                 "likely missed": f"P < {UNLIKELY}"}

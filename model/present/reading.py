@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from zonesim.present.formats import (LIKELY, UNLIKELY, VERDICT_RULE, verdict, verdict_counts,
-                                     verdict_masks)
+from zonesim.present.formats import (LIKELY, MET_AT_START, NOT_FORECASTS, UNLIKELY,
+                                     VERDICT_RULE, verdict, verdict_counts, verdict_masks)
 from zonesim.present.labels import (goals, label, range_text, scope_label, target_goal,
                                     target_label, value_text)
 from zonesim.registry import scopes
@@ -55,9 +55,8 @@ def other_kinds(summary, scenario) -> list:
     items = [[(target_label(tmap[r["target"]]), ""), (" (", ""), (r["target"], "code"),
               (f"): {TARGET_KINDS[r['kind']]}", "em"), (f", P(met) {r['p_met']:.2f}. ", ""),
               (tmap[r["target"]].note, "")] for _, r in rest.iterrows()]
-    return [("p", [(f"Not forecasts ({len(rest)}):", "em"),
-                   (" their P(met) follows from the scenario's own numbers or the analyst's "
-                    "reading, so no headline counts them.", "")]), ("ul", items)]
+    return [("p", [(f"Not forecasts ({len(rest)}):", "em"), (f" {NOT_FORECASTS}.", "")]),
+            ("ul", items)]
 
 
 def first_met_text(year) -> str:
@@ -259,7 +258,7 @@ def planner_reading(summary, scenario):
                                                        "target counts as missed): ", "")]
                        + _listed(undefined["target"]) + [(".", "")]))
     if "p_met_at_start" in m:
-        early = m[m["p_met_at_start"] >= 0.5]
+        early = m[m["p_met_at_start"] >= MET_AT_START]
         if len(early):
             blocks.append(("p", [("Met by the starting state in most runs", "em"),
                                  (" (a modest goal, or a start to check against the "
