@@ -99,11 +99,12 @@ def goal_text(indicator, comparator, value, measure, years, base_year=None, tole
     when = years_text(years, INDICATORS[indicator].flow)
     if measure == "change":
         when = f"since {base_year}, {when}"
+    slack = (tolerance or 0.0) * abs(value)      # as targets.goal_bounds widens the goal
     if tolerance and comparator == "~":
-        goal = (f"about {shown(value)} ({num(value * (1 - tolerance) / scale)}–"
-                f"{num(value * (1 + tolerance) / scale)})")
+        goal = (f"about {shown(value)} ({num((value - slack) / scale)}–"
+                f"{num((value + slack) / scale)})")
     elif tolerance:
-        edge = value * (1 - tolerance if comparator == ">=" else 1 + tolerance)
+        edge = value - slack if comparator == ">=" else value + slack
         goal = f"{c} {shown(value)} ({100 * tolerance:.0f} % tolerance: {c} {shown(edge)})"
     else:
         goal = f"{c} {shown(value)}"
