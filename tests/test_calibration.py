@@ -65,6 +65,49 @@ def test_abc_smc_recovers_a_known_gaussian_posterior():
     assert abs(corr) < 0.2
 
 
+class KilledAfter(NormalMean2):
+    """The toy, killed (an exception) after ``calls`` batches."""
+
+    def __init__(self, calls):
+        self.calls = calls
+
+    def __call__(self, jobs):
+        self.calls -= 1
+        if self.calls < 0:
+            raise KeyboardInterrupt
+        return super().__call__(jobs)
+
+
+def test_abc_smc_resumes_a_killed_run_as_if_never_stopped(tmp_path):
+    """Killed in its third population (after 60 batches), a run restarted on its checkpoint
+    ends where one uninterrupted run ends; asked for more populations it goes on from the last; another
+    run's checkpoint, or a damaged one, is not resumed."""
+    args = (np.array([1.5, -0.8]), [-5.0, -5.0], [5.0, 5.0])
+    opts = dict(particles=40, seed=4)
+    whole = abc_smc(NormalMean2(), *args, populations=6, **opts)
+    ck = tmp_path / "abc.npz"
+    with pytest.raises(KeyboardInterrupt):
+        abc_smc(KilledAfter(60), *args, populations=6, checkpoint=ck, **opts)
+    said = []
+    resumed = abc_smc(NormalMean2(), *args, populations=6, checkpoint=ck, progress=said.append,
+                      **opts)
+    assert "resuming after population 1" in " ".join(said)
+    assert np.array_equal(resumed.samples, whole.samples)
+    assert np.array_equal(resumed.weights, whole.weights)
+    assert resumed.history["epsilon"].tolist() == whole.history["epsilon"].tolist()
+    ck2 = tmp_path / "short.npz"
+    abc_smc(NormalMean2(), *args, populations=3, checkpoint=ck2, **opts)
+    longer = abc_smc(NormalMean2(), *args, populations=6, checkpoint=ck2, **opts)
+    assert np.array_equal(longer.samples, whole.samples)
+    said = []
+    other = abc_smc(NormalMean2(), *args, populations=2, checkpoint=ck2, progress=said.append,
+                    particles=40, seed=5)
+    assert any("starting afresh" in m for m in said) and len(other.history) == 2
+    ck2.write_bytes(b"not a checkpoint")
+    again = abc_smc(NormalMean2(), *args, populations=2, checkpoint=ck2, particles=40, seed=5)
+    assert np.array_equal(again.samples, other.samples)
+
+
 def test_abc_smc_is_reproducible():
     a = abc_smc(NormalMean(), [0.5], [-2.0], [2.0], populations=2, particles=30, seed=1)
     b = abc_smc(NormalMean(), [0.5], [-2.0], [2.0], populations=2, particles=30, seed=1)
@@ -86,6 +129,7 @@ def test_calibrate_smoke_on_scenario(tmp_path):
     for f in ("posterior.csv", "summary.csv", "history.csv", "fit.csv", "fit.png",
               "calibration.json"):
         assert (out / f).exists(), f
+    assert not list(tmp_path.glob(".cal.abc-checkpoint*"))   # removed once the folder is whole
     post = pd.read_csv(out / "posterior.csv")
     assert len(post) == 6 and np.isclose(post["weight"].sum(), 1.0)
     summ = pd.read_csv(out / "summary.csv")
@@ -135,3 +179,27 @@ def test_abc_smc_same_on_a_process_pool():
     assert np.array_equal(serial.samples, pooled.samples)
     assert np.array_equal(serial.weights, pooled.weights)
     assert np.array_equal(serial.distances, pooled.distances)
+
+
+def test_killed_calibration_resumes_from_its_last_population(tmp_path):
+    """A calibration killed after its first population leaves its checkpoint beside the output
+    folder; the same command again resumes there and writes what an uninterrupted one writes."""
+    data = pd.DataFrame([{"indicator": "high_tech_output_share", "scope": "city", "year": 2018,
+                          "value": 0.4422, "weight": 1.0}])
+    kw = dict(parameters=["high_tech_upgrade_rate"], populations=3, particles=6, seed=0,
+              predictive=2, max_proposals=3, fixed={"initial_enterprises": 600})
+    file = "scenarios/taizhou_jiangsu_runin_2017_2018.toml"
+    whole = calibrate(file, data, out=tmp_path / "whole", **kw)
+
+    def kill(message):
+        if message.startswith("population 1"):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        calibrate(file, data, out=tmp_path / "cal", progress=kill, **kw)
+    assert (tmp_path / ".cal.abc-checkpoint.npz").exists() and not (tmp_path / "cal").exists()
+    said = []
+    resumed = calibrate(file, data, out=tmp_path / "cal", progress=said.append, **kw)
+    assert "resuming after population 0" in " ".join(said)
+    pd.testing.assert_frame_equal(resumed["posterior"], whole["posterior"])
+    assert not (tmp_path / ".cal.abc-checkpoint.npz").exists()

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import math
 import numbers
-import os
 import time
 import warnings
 from collections.abc import Callable
@@ -27,10 +25,12 @@ import numpy as np
 import pandas as pd
 
 from zonesim.analysis.abc import ABCResult, abc_smc, simulate_chunks, weighted_quantile
+from zonesim.analysis.calibrated_variant import calibrated_toml
 from zonesim.analysis.calibration_data import (  # noqa: F401  (re-exported)
     DATA_COLUMNS, RATIOS, Statistic, read_data, select_statistics)
 from zonesim.analysis.results import RESULT_FORMAT
 from zonesim.analysis.run_folder import check_folder, finished_run, output_folder
+from zonesim.analysis.run_scenario import scenario_digest
 from zonesim.engine.model import ZoneModel
 from zonesim.errors import CalibrationError, cut
 from zonesim.present.experiment_figures import calibration_fit_figure
@@ -224,10 +224,12 @@ def calibrate(scenario: Scenario | str | Path, data: pd.DataFrame | str | Path,
     settings["fixed"] = fixed or {}
     if out is None:
         return _fit(sim, space, settings, executor, workers, progress, t_start)
+    checkpoint = Path(out).parent / f".{Path(out).name}.abc-checkpoint.npz"
     with output_folder(out, {}, force=True) as tmp:
         check_out(Path(out), sc.name, force)  # again, now that the folder is locked
-        result = _fit(sim, space, settings, executor, workers, progress, t_start)
+        result = _fit(sim, space, settings, executor, workers, progress, t_start, checkpoint)
         result.update(_write_outputs(tmp, Path(out), sc, statistics, result, settings))
+    checkpoint.unlink(missing_ok=True)
     return result
 
 
@@ -292,8 +294,10 @@ def check_measurable(sim: ScenarioSimulator, space, seed: int) -> None:
 
 
 def _fit(sim: ScenarioSimulator, space, settings: dict, executor: Executor | None,
-         workers: int | None, progress, t_start: float) -> dict:
-    """The ABC-SMC and the posterior-predictive runs (see :func:`calibrate`)."""
+         workers: int | None, progress, t_start: float, checkpoint: Path | None = None) -> dict:
+    """The ABC-SMC and the posterior-predictive runs (see :func:`calibrate`); with
+    ``checkpoint``, a killed calibration of the same scenario, data and settings resumes at
+    the population it was in."""
     names, close = sim.names, None
     if executor is None:  # only now: a request that fails its checks starts no processes
         executor, close = make_executor(workers)
@@ -305,7 +309,8 @@ def _fit(sim: ScenarioSimulator, space, settings: dict, executor: Executor | Non
                       populations=settings["populations"], particles=settings["particles"],
                       replicates=settings["replicates"], seed=settings["seed"],
                       executor=executor, quantile=settings["quantile"],
-                      max_proposals=settings["max_proposals"], progress=progress)
+                      max_proposals=settings["max_proposals"], progress=progress,
+                      checkpoint=checkpoint, checkpoint_key=_simulator_key(sim))
         t_abc = time.perf_counter() - t_start
         runs, outcomes, pred = _posterior_predictive(sim, res, settings["seed"],
                                                      settings["predictive"], executor)
@@ -319,6 +324,14 @@ def _fit(sim: ScenarioSimulator, space, settings: dict, executor: Executor | Non
             "fit": _predictive_fit(res, sim.statistics, pred), "predictive_runs": runs,
             "predictive_outcomes": outcomes, "wall_time_s": time.perf_counter() - t_start,
             "abc_time_s": t_abc}
+
+
+def _simulator_key(sim: ScenarioSimulator) -> str:
+    """What the simulations depend on besides the sampler's settings: the scenario's contents
+    (its horizon shortened to the data), the statistics and the fixed parameters."""
+    return json.dumps([scenario_digest(sim.scenario),
+                       [(st.indicator, st.scope, st.year, st.value, st.weight)
+                        for st in sim.statistics], sorted(sim.fixed.items())], default=str)
 
 
 def _posterior_summary(sc: Scenario, space: list[tuple[str, float, float]],
@@ -401,50 +414,3 @@ def _write_outputs(out: Path, final: Path, sc: Scenario, statistics, result: dic
         "date": _dt.date.today().isoformat()}, indent=1, ensure_ascii=False, default=str))
     return {"calibrated_scenario": str(final / toml_path.name),
             "figure": str(final / fig_path.name), "out": str(final)}
-
-
-def _toml_str(s: str) -> str:
-    return json.dumps(s, ensure_ascii=False)
-
-
-def calibrated_toml(sc: Scenario, summary: pd.DataFrame, statistics, path: Path,
-                    settings: dict) -> str:
-    """Text of the calibrated variant of ``sc`` (to be written at ``path``)."""
-    base = Path(sc.path).resolve()
-    rel = os.path.relpath(base, Path(path).resolve().parent)
-    today = _dt.date.today().isoformat()
-    data = "; ".join(f"{s.indicator} [{s.scope}] {s.year} = {s.value:g}" for s in statistics)
-    method = (f"ABC-SMC (zonesim.analysis.calibration; {settings['populations']} populations × "
-              f"{settings['particles']} particles, {settings['replicates']} replicate(s), "
-              f"seed {settings['seed']})")
-    lines = [f"# Calibrated variant of {sc.name}, written by zonesim.analysis.calibration on {today}.",
-             f"# Method: {method}; uniform priors on the assumption ranges of {base.name}.",
-             f"# Data: {data}.",
-             "# Each calibrated parameter: value = posterior median, low/high = posterior 5 % /"
-             " 95 % quantiles.",
-             f"extends = {_toml_str(rel)}", "",
-             "[scenario]",
-             f"id = {_toml_str(sc.name + '_calibrated')}",
-             f"title = {_toml_str(sc.meta.title + ' (calibrated)')}", "",
-             "[parameters]"]
-    for r in summary.to_dict("records"):
-        p = PARAMETERS[r["parameter"]]
-        lo, med, hi = r["q05"], r["median"], r["q95"]
-        if p.integer:
-            lo, med, hi = math.floor(lo), int(round(med)), math.ceil(hi)
-        else:  # rounded as written, the value must stay inside its own range
-            lo, med, hi = (float(f"{float(x):.6g}") for x in (lo, med, hi))
-            med = min(max(med, lo), hi)
-        src = (f"Calibrated {today} by {method} against {data} (calibration data derived from "
-               f"shared/data/published_statistics.csv). Prior: uniform "
-               f"{r['prior_low']:.6g}–{r['prior_high']:.6g}; posterior mean {r['mean']:.6g}; "
-               f"value = median, low/high = 90 % interval.")
-        lines.append(f"{r['parameter']} = {{ value = {_num(med)}, provenance = \"assumption\", "
-                     f"low = {_num(lo)}, high = {_num(hi)}, source = {_toml_str(src)} }}")
-    return "\n".join(lines) + "\n"
-
-
-def _num(x) -> str:
-    if isinstance(x, (int, np.integer)):
-        return str(int(x))
-    return repr(float(f"{float(x):.6g}"))
