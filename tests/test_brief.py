@@ -120,7 +120,7 @@ def test_key_fan_charts_and_what_held_back(page, summary):
     # good_base has three targets: all are key targets, one chart each unless undefined
     charts = re.findall(r'<figure id="fan-([a-z0-9_]+)">', page)
     assert charts == [t for t in summary["target"] if t in charts]
-    assert "all the modelled targets" in page
+    assert "all the forecast targets" in page
     missed = summary[summary["p_met"] < 0.5]["target"]
     held = re.search(r'<ul id="held-back">.*?</ul>', page, re.S)
     assert (held is None) == missed.empty
@@ -256,3 +256,19 @@ def test_page_renders_in_a_browser(page, summary, tmp_path):
         assert row["height"] > 0 and label(t.indicator) in row["text"], row
     assert shown["images"] and all(i["complete"] and i["width"] > 0 for i in shown["images"])
     assert all(i["shown"] > 0 for i in shown["images"] if not i["folded"])
+
+
+def test_a_plan_without_forecasts_says_so(tmp_path):
+    """A plan whose modelled targets are all the analyst's thresholds (Jiangsu's): its key
+    charts are of those targets, said to be no forecasts, and "what held back" counts no
+    forecast."""
+    from zonesim.analysis.run_scenario import run_scenario
+    from zonesim.present.brief import brief_html
+    sc = load_scenario("jiangsu_one_zone_one_industry_2018_2022")
+    res = run_scenario(sc, 2, workers=1, progress=False)
+    page = brief_html(sc, res["table"], res["summary"], {"replicates": 2, "seed": 0,
+                                                         "steps_per_year": 4, "seconds": 1.0})
+    text = _plain(page)
+    assert "the plan has no forecast targets: none of these is one" in text
+    assert "No target of the plan is modelled as a forecast" in text
+    assert "every forecast target is met" not in text

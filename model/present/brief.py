@@ -49,12 +49,15 @@ def brief_html(scenario: Scenario, table, summary, run: dict) -> str:
     """The page, from a run's indicators (``table``), target ``summary`` and settings ``run``
     (as run.json holds them: replicates, seed, steps_per_year, seconds, zonesim_version)."""
     modelled = summary[summary["modelled"]] if len(summary) else summary
-    key = key_targets(reading.forecasts(summary) if len(summary) else summary)
+    forecasts = reading.forecasts(summary) if len(summary) else summary
+    # the key targets are forecasts; a plan without any shows its other targets
+    pool = forecasts if len(forecasts) else modelled
+    key = key_targets(pool)
     body = [_plan(scenario, summary, run),
             "<h2>Reading for the planner</h2>\n"
             + blocks_html(reading.planner_reading(summary, scenario))]
     if len(modelled):
-        body += [_targets(scenario, summary, run), _key(scenario, table, modelled, key),
+        body += [_targets(scenario, summary, run), _key(scenario, table, pool, key),
                  _held_back(scenario, table, summary, key)]
     body += [_not_modelled(summary), _assumptions(scenario, run),
              f"<footer>Written by zonesim {esc(__version__)} from the run's files; "
@@ -185,12 +188,15 @@ def _fan(scenario: Scenario, table, t, summary_row, id_: str = "") -> str:
     return figure(fig, f"fan chart of {target_label(t, scenario)}", caption, id_=id_)
 
 
-def _key(scenario: Scenario, table, modelled, key: list[str]) -> str:
-    """Fan charts of the key targets."""
+def _key(scenario: Scenario, table, pool, key: list[str]) -> str:
+    """Fan charts of the key targets, chosen among ``pool`` (the forecasts, or every modelled
+    target of a plan without forecasts)."""
     tmap = {t.id: t for t in scenario.modelled_targets}
-    rows = modelled.set_index("target")
-    rule = ("all the modelled targets" if len(key) == len(modelled) else
-            f"the {len(key)} targets whose probability of being met is closest to one half — "
+    rows = pool.set_index("target")
+    which = ("forecast targets" if (pool["kind"] == "forecast").all() else
+             "modelled targets (the plan has no forecast targets: none of these is one)")
+    rule = (f"all the {which}" if len(key) == len(pool) else
+            f"the {len(key)} {which} whose probability of being met is closest to one half — "
             "those the outcome is most open on (ties: the less likely first)")
     charts = "\n".join(_fan(scenario, table, tmap[k], rows.loc[k], id_=f"fan-{k}")
                        for k in key)
@@ -206,7 +212,10 @@ def _held_back(scenario: Scenario, table, summary, key: list[str]) -> str:
             f"{MISSED:.0%} of the replicates: the gap, and how often the goal was reached in "
             "some year.</p>\n")
     if not missed:
-        return head + "<p>None: every modelled target is met in at least half the replicates.</p>"
+        return head + ("<p>None: every forecast target is met in at least half the "
+                       "replicates.</p>" if len(reading.forecasts(summary)) else
+                       "<p>The plan has no forecast targets; the others are listed above with "
+                       "their kinds.</p>")
     items = "".join(f"<li>{runs_html(runs)}"
                     + (f' <a href="#fan-{esc(t.id)}">(chart above)</a>' if t.id in key else "")
                     + "</li>" for t, runs in missed)
