@@ -27,7 +27,7 @@ from zonesim.analysis.designs import check_runs
 from zonesim.analysis.results import RESULT_FORMAT
 from zonesim.analysis.store import (OUTCOME_COLUMNS, ResultStore, design_digest,
                                     model_code_digest)
-from zonesim.analysis.targets import evaluate_targets, goal_bounds
+from zonesim.analysis.targets import evaluate_targets, goal_bounds, higher_is_better
 from zonesim.engine.model import ZoneModel
 from zonesim.registry import scopes
 from zonesim.registry.indicators import INDICATORS
@@ -138,7 +138,7 @@ def _margin(value: float, target) -> float:
     low, high = goal_bounds(target)
     if target.comparator == "~":
         return min(_side_margin(value, low, True), _side_margin(value, high, False))
-    up = target.comparator in (">=", ">")
+    up = higher_is_better(target)
     return _side_margin(value, low if up else high, up)
 
 

@@ -166,7 +166,7 @@ def goal_bounds(target: Target, tolerance: float | None = None) -> tuple[float, 
     open side, or on both for a "~" band."""
     tol = target.tolerance if tolerance is None else tolerance
     slack = (tol or 0.0) * abs(target.value)
-    down = target.comparator in ("<=", "<")
+    down = not higher_is_better(target)
     low = -np.inf if down else target.value - slack
     high = target.value + slack if down or target.comparator == "~" else np.inf
     return low, high

@@ -257,10 +257,11 @@ def set_up_rd_institutions(model, year: int) -> None:
     coop = e.university_coop[able]
     rate = np.where(coop, base * p["coop_institution_multiplier"], base)
     u = model.rng.random(len(able))
-    moving = able[u < rate]
+    go = u < rate
+    moving = able[go]
     setup = moving[level[moving] == 0]
     e.rd_setup_year[setup] = year
-    e.rd_joint_year[able[(u < rate) & coop & (u >= base) & (level[able] == 0)]] = year
+    e.rd_joint_year[able[go & coop & (u >= base) & (level[able] == 0)]] = year
     level[moving] += 1
     newly_municipal = moving[(level[moving] == 2) & (e.rd_municipal_year[moving] < 0)]
     e.rd_municipal_year[newly_municipal] = year

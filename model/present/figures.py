@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
-from zonesim.analysis.targets import decisive, measure_values, scope_values
+from zonesim.analysis.targets import (decisive, higher_is_better, measure_values,
+                                      scope_values)
 from zonesim.present.fonts import set_up_figures
 from zonesim.present.formats import (VERDICT_COLOR, VERDICT_RULE, VERDICTS, verdict_masks,
                                      wrap)
@@ -250,7 +251,7 @@ def per_zone_figure(table, scenario, target):
     scale, unit = unit_scale(t.indicator, t.measure)
     if final.empty:
         return None
-    order = final.median().sort_values(ascending=t.comparator in (">=", ">")).index
+    order = final.median().sort_values(ascending=higher_is_better(t)).index
     data = [final[c].dropna() / scale for c in order]
     fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(order) + 1.7))
     _boxes(ax, data)
