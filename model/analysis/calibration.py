@@ -60,9 +60,13 @@ PARAMETERS_BY_INDICATOR: dict[str, list[str]] = {
     # the bridge's other factors (revenue/GDP, industrial share) enter only as a product with
     # statistical_rd_ratio, so fitting all three would leave a ridge
     "rd_to_gdp": ["baseline_rd_intensity", "statistical_rd_ratio"],
-    "high_tech_enterprises": ["certification_application_cost_yuan", "score_judged_ip_points"],
+    # the score's judged parts and the application cost decide who applies and passes
+    "high_tech_enterprises": ["certification_application_cost_yuan", "score_judged_ip_points",
+                              "score_judged_organisation_points",
+                              "transformations_per_ip_right"],
     "new_high_tech_enterprises": ["certification_application_cost_yuan",
-                                  "score_judged_ip_points"],
+                                  "score_judged_ip_points", "score_judged_organisation_points",
+                                  "transformations_per_ip_right"],
     "patent_applications": ["patents_per_million_rd_yuan"],
     "invention_patent_applications": ["patents_per_million_rd_yuan",
                                       "invention_share_of_applications"],

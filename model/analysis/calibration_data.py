@@ -197,7 +197,7 @@ def select_statistics(scenario: Scenario, data: pd.DataFrame | DataTable | str |
                       ) -> list[Statistic]:
     """Every row of ``data`` checked (see the module docstring); the statistics to fit are the
     rows that concern ``scenario`` (column ``scenario`` equal to its id, when the column exists),
-    fall inside its run (start_year … end_year) and have weight > 0."""
+    fall inside its run (start_year − 1, the start state the burn-in made, … end_year) and have weight > 0."""
     t = data if isinstance(data, DataTable) else from_frame(data) \
         if isinstance(data, pd.DataFrame) else read_data(data)
     missing = [c for c in DATA_COLUMNS if c not in t.columns]
@@ -224,7 +224,8 @@ def select_statistics(scenario: Scenario, data: pd.DataFrame | DataTable | str |
             raise t.error(where, None, f"{ind.name} at {cut(scope, 60)} in {year} is given "
                           f"twice (also {seen[key]}); keep one row")
         seen[key] = where
-        if weight > 0 and m.start_year <= year <= m.end_year:
+        # the start state's row (start_year - 1) is the burn-in's outcome, so it can be fitted
+        if weight > 0 and m.start_year - 1 <= year <= m.end_year:
             if value == 0:
                 raise t.error(where, "value", "0 cannot be fitted (the distance is relative "
                               "to the observed value); give the row weight 0")
@@ -233,6 +234,6 @@ def select_statistics(scenario: Scenario, data: pd.DataFrame | DataTable | str |
     if not out:
         raise CalibrationError(
             f"{t.source}: no calibration data for scenario {scenario.name} inside its run "
-            f"{m.start_year}-{m.end_year} (rows need scenario = {scenario.name!r}, a year in "
+            f"{m.start_year - 1}-{m.end_year} (rows need scenario = {scenario.name!r}, a year in "
             "the run and weight > 0)")
     return out

@@ -165,6 +165,11 @@ def _cmd_calibrate(args) -> int:
     from zonesim.analysis.calibration import calibrate
 
     sc = load_scenario(args.scenario)
+    if args.ship:
+        return _ship(sc, args)
+    if args.data is None:
+        raise UsageError("--data CSV is needed (or --ship, for a scenario with a "
+                         "[calibration] table)")
     params = None if args.params is None else args.params.split(",")
     if params is not None and not all(n.strip() for n in params):
         raise UsageError(f"--params: expected comma-separated parameter names, got "
@@ -178,6 +183,26 @@ def _cmd_calibrate(args) -> int:
     print("\n" + res["fit"].to_string(index=False))
     print("\n" + console_text(f"Written to {out}/ (posterior, summary, fit figure, calibrated "
                               f"scenario {res.get('calibrated_scenario')})"))
+    return 0
+
+
+def _ship(sc, args) -> int:
+    import pandas as pd
+
+    from zonesim.analysis.shipped_posterior import POSTERIOR_DIR, ship
+
+    given = [o for o, v in (("--data", args.data), ("--params", args.params),
+                            ("--out", args.out)) if v is not None]
+    if given:
+        raise UsageError(f"--ship takes its settings from {sc.name}'s [calibration] table; "
+                         f"leave out {', '.join(given)}")
+    record = ship(sc, workers=args.workers,
+                  progress=None if args.quiet else (lambda m: print(m, file=sys.stderr)))
+    print(pd.DataFrame(record["fit"]).to_string(index=False))
+    print("\n" + console_text(
+        f"Posterior of {record['runin']} ({len(record['carried_over'])} of "
+        f"{len(record['parameters'])} fitted parameters carry over to {sc.name}; "
+        f"{record['wall_time_s']:.0f} s) written to {POSTERIOR_DIR}/"))
     return 0
 
 
@@ -230,9 +255,12 @@ def add_calibrate(sub) -> None:
     p = sub.add_parser("calibrate", help="fit uncertain parameters to published statistics "
                        "(ABC-SMC)")
     p.add_argument("scenario")
-    p.add_argument("--data", required=True,
+    p.add_argument("--data", default=None,
                    help="CSV with indicator, scope, year, value (optional: scenario, weight, "
                         "unit); every row is checked before anything runs")
+    p.add_argument("--ship", action="store_true",
+                   help="re-make the posterior the scenario ships: calibrate the run-in its "
+                        "[calibration] table names, write to scenarios/posteriors/")
     p.add_argument("--params", default=None,
                    help="comma-separated parameters to fit (default: those the statistics "
                         "are sensitive to)")

@@ -310,3 +310,41 @@ def calibration_fit_figure(fit: pd.DataFrame, path: Path, title: str = "") -> No
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def posterior_pairs_figure(posterior: pd.DataFrame, summary: pd.DataFrame, path: Path,
+                           title: str = "", points: int = 400) -> None:
+    """The posterior pair plot: weighted histograms on the diagonal, ``points`` particles
+    resampled by weight below it, every axis spanning the parameter's prior range."""
+    names = list(summary["parameter"])
+    ranges = {r["parameter"]: (r["prior_low"], r["prior_high"])
+              for r in summary.to_dict("records")}
+    w = posterior["weight"].to_numpy(float)
+    rng = np.random.default_rng(0)  # which particles are drawn only thins the picture
+    pick = rng.choice(len(w), size=min(points, 4 * len(w)), p=w / w.sum())
+    n = len(names)
+    fig, axes = plt.subplots(n, n, figsize=(1.9 * n + 0.6, 1.9 * n + 0.4), squeeze=False)
+    for i, yi in enumerate(names):
+        for j, xj in enumerate(names):
+            ax = axes[i][j]
+            if j > i:
+                ax.axis("off")
+                continue
+            if i == j:
+                ax.hist(posterior[xj], bins=20, range=ranges[xj], weights=w, color="tab:blue")
+                ax.set_yticks([])
+            else:
+                ax.scatter(posterior[xj].to_numpy()[pick], posterior[yi].to_numpy()[pick],
+                           s=3, alpha=0.4, color="tab:blue")
+                ax.set_ylim(*ranges[yi])
+            ax.set_xlim(*ranges[xj])
+            ax.tick_params(labelsize=6)
+            if i == n - 1:
+                ax.set_xlabel(xj, fontsize=7)
+            if j == 0 and i > 0:
+                ax.set_ylabel(yi, fontsize=7)
+    if title:
+        fig.suptitle(title + " (axes: prior range)", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

@@ -229,6 +229,21 @@ class Meta(_Strict):
                                     le=RUN_OPTIONS["replicates"][1])
 
 
+class CalibrationSpec(_Strict):
+    """How the scenario's posterior is made (``zonesim calibrate SCENARIO --ship``): the run-in
+    fitted by ABC-SMC, the data and the sampler's settings. The posterior is stored at
+    ``scenarios/posteriors/<runin>.csv``; variants inherit the table, so share it."""
+
+    runin: str = Field(pattern=ID_PATTERN, max_length=ID_MAX_CHARS)
+    data: str = Field(pattern=r"^[A-Za-z0-9_.-]+\.csv$")  # a file of the package's data/
+    parameters: list[str] | None = None
+    populations: int = Field(default=6, ge=1, le=RUN_OPTIONS["populations"][1])
+    particles: int = Field(default=300, ge=1, le=RUN_OPTIONS["particles"][1])
+    replicates: int = Field(default=1, ge=1, le=20)
+    seed: int = Field(default=0, ge=0)
+    predictive: int = Field(default=200, ge=10, le=10_000)
+
+
 class Scenario(_Strict):
     """A validated scenario. Build with :func:`~zonesim.scenario.load.load_scenario`."""
 
@@ -241,6 +256,7 @@ class Scenario(_Strict):
     incubators: list[IncubatorGroup] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
+    calibration: CalibrationSpec | None = None
     _path: str = PrivateAttr(default="")
 
     @model_validator(mode="after")
