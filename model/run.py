@@ -160,11 +160,14 @@ def check_resources(scenario: Scenario, replicates: int, parameters: dict | None
 def run_replicates(scenario: Scenario, replicates: int, seed: int = 0,
                    parameters: dict | None = None, executor: Executor | None = None,
                    workers: int | None = None, steps_per_year: int | None = None,
-                   progress: bool = True) -> pd.DataFrame:
+                   progress: bool = True,
+                   per_replicate: Sequence[dict] | None = None) -> pd.DataFrame:
     """Run ``replicates`` replicates and return their indicator tables, stacked.
 
     ``executor``: any ``concurrent.futures.Executor``; if None, ``workers`` > 1 starts a local
     process pool and ``workers`` = 1 (or a single replicate) runs serially in this process.
+    ``per_replicate``: overrides of replicate r (``per_replicate[r]``, e.g. its draw of the
+    uncertain parameters, :mod:`zonesim.analysis.uncertainty`) on top of ``parameters``.
     """
     # fail before any work is sent out
     check_scenario(scenario)
@@ -177,7 +180,12 @@ def run_replicates(scenario: Scenario, replicates: int, seed: int = 0,
     close = None
     if executor is None:
         executor, close = make_executor(min(workers, replicates))
-    jobs = [(scenario, seed, r, parameters, steps_per_year) for r in range(replicates)]
+    if per_replicate is not None and len(per_replicate) != replicates:
+        raise ExperimentError(f"per_replicate: expected {replicates} overrides (one a "
+                              f"replicate), got {len(per_replicate)}")
+    jobs = [(scenario, seed, r, parameters if per_replicate is None
+             else {**(parameters or {}), **per_replicate[r]}, steps_per_year)
+            for r in range(replicates)]
     results: dict[int, pd.DataFrame] = {}
     try:
         for r, table in map_unordered(run_replicate, jobs, executor):

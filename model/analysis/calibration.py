@@ -31,6 +31,8 @@ from zonesim.analysis.calibration_data import (  # noqa: F401  (re-exported)
 from zonesim.analysis.results import RESULT_FORMAT
 from zonesim.analysis.run_folder import check_folder, finished_run, output_folder
 from zonesim.analysis.run_scenario import scenario_digest
+from zonesim.analysis.space import uncertainty_space
+from zonesim.analysis.uncertainty import UNCERTAINTY_KEY, prior_draw
 from zonesim.engine.model import ZoneModel
 from zonesim.errors import CalibrationError, cut
 from zonesim.present.experiment_figures import calibration_fit_figure
@@ -95,26 +97,43 @@ def _statistic_value(table: pd.DataFrame, st: Statistic, counties: dict[str, lis
 
 
 class ScenarioSimulator:
-    """Picklable simulator of a scenario's statistics for :func:`abc_smc`."""
+    """Picklable simulator of a scenario's statistics for :func:`abc_smc`.
+
+    With ``nuisance`` (the default), every other uncertain parameter of the scenario — not
+    fitted, not ``fixed`` — is drawn from its prior in each simulation, as ``zonesim run``
+    draws it (:mod:`.uncertainty`), so the posterior is of the model that runs: marginal over
+    what the data do not fit rather than conditional on point values. The draw comes from the
+    simulation's own seed sequence (spawn key extended by ``UNCERTAINTY_KEY``)."""
 
     def __init__(self, scenario: Scenario, names: list[str], statistics: list[Statistic],
-                 fixed: dict | None = None):
+                 fixed: dict | None = None, nuisance: bool = True):
         self.scenario = scenario
         self.names = list(names)
         self.statistics = list(statistics)
         self.fixed = dict(fixed or {})
+        self.nuisance = [f for f in uncertainty_space(scenario, include_levers=False)
+                         if f.name not in self.names and f.name not in self.fixed] \
+            if nuisance else []
         self.counties: dict[str, list[str]] = {}
         for z in scenario.zones:
             self.counties.setdefault(z.county, []).append(z.id)
 
-    def parameters(self, theta) -> dict:
+    def parameters(self, theta, seed_sequence=None) -> dict:
+        """The fixed values, the prior draw of the others (given the simulation's seed
+        sequence) and ``theta``."""
         p = dict(self.fixed)
+        if self.nuisance and seed_sequence is not None:
+            ss = np.random.SeedSequence(seed_sequence.entropy, spawn_key=(
+                *seed_sequence.spawn_key, UNCERTAINTY_KEY))
+            u = np.random.default_rng(ss).random(len(self.nuisance))
+            p.update(prior_draw(self.scenario, self.nuisance, u))
         for n, v in zip(self.names, theta):
             p[n] = int(round(v)) if PARAMETERS[n].integer else float(v)
         return p
 
     def run(self, theta, seed_sequence) -> pd.DataFrame:
-        model = ZoneModel(self.scenario, seed=seed_sequence, parameters=self.parameters(theta))
+        model = ZoneModel(self.scenario, seed=seed_sequence,
+                          parameters=self.parameters(theta, seed_sequence))
         return model.run()
 
     def __call__(self, jobs) -> np.ndarray:
@@ -335,7 +354,8 @@ def _simulator_key(sim: ScenarioSimulator) -> str:
     (its horizon shortened to the data), the statistics and the fixed parameters."""
     return json.dumps([scenario_digest(sim.scenario),
                        [(st.indicator, st.scope, st.year, st.value, st.weight)
-                        for st in sim.statistics], sorted(sim.fixed.items())], default=str)
+                        for st in sim.statistics], sorted(sim.fixed.items()),
+                       [f.name for f in sim.nuisance]], default=str)
 
 
 def _posterior_summary(sc: Scenario, space: list[tuple[str, float, float]],

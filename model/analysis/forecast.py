@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 
 from zonesim.analysis.calibration import horizon
+from zonesim.analysis.space import uncertainty_space
+from zonesim.analysis.uncertainty import UNCERTAINTY_KEY, prior_draw
 from zonesim.engine.model import ZoneModel
 from zonesim.errors import CalibrationError
 from zonesim.registry.indicators import INDICATORS
@@ -41,7 +43,7 @@ def forecast(calibrated_scenario: Scenario | str | Path, indicators: Sequence[st
              years: Sequence[int], replicates: int = 100, seed: int = 0, *,
              posterior: pd.DataFrame | str | Path | None = None, scope: str = "city",
              executor: Executor | None = None, events_from: Scenario | str | Path | None = None,
-             fixed: dict | None = None, chunk: int = 4) -> pd.DataFrame:
+             fixed: dict | None = None, chunk: int = 4, nuisance: bool = True) -> pd.DataFrame:
     """Median and 5–95 % band of ``indicators`` in ``years`` over ``replicates`` runs of the
     calibrated scenario.
 
@@ -50,7 +52,9 @@ def forecast(calibrated_scenario: Scenario | str | Path, indicators: Sequence[st
     years are added). With ``posterior`` (a DataFrame or the ``posterior.csv`` of
     :func:`calibrate`), run k draws its calibrated parameters from the weighted posterior, so the
     band holds parameter and stochastic uncertainty; without it every run uses the file's values
-    (posterior medians) and the band is stochastic only. Run k draws from
+    (posterior medians). With ``nuisance`` every other uncertain parameter is drawn from its
+    prior in each run (:mod:`.uncertainty`), as calibration and ``zonesim run`` draw them; without
+    it, and without a posterior, the band is stochastic only. Run k draws from
     ``SeedSequence(seed, spawn_key=(FORECAST_KEY, k + 1))``.
 
     Returns one row per (indicator, year): scope, median, q05, q95, mean, runs.
@@ -71,8 +75,9 @@ def forecast(calibrated_scenario: Scenario | str | Path, indicators: Sequence[st
         posterior = pd.read_csv(posterior)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(FORECAST_KEY, 0)))
     params = [dict(fixed or {}) for _ in range(replicates)]
+    posterior_names = None
     if posterior is not None:
-        cols = [c for c in posterior.columns if c in PARAMETERS]
+        cols = posterior_names = [c for c in posterior.columns if c in PARAMETERS]
         w = posterior["weight"].to_numpy(float) if "weight" in posterior else \
             np.ones(len(posterior))
         idx = rng.choice(len(posterior), size=replicates, p=w / w.sum())
@@ -80,6 +85,13 @@ def forecast(calibrated_scenario: Scenario | str | Path, indicators: Sequence[st
             for c in cols:
                 v = posterior[c].iloc[i]
                 params[k][c] = int(round(v)) if PARAMETERS[c].integer else float(v)
+    if nuisance:  # the other uncertain parameters from their priors, as zonesim run does
+        factors = [f for f in uncertainty_space(run_sc, include_levers=False)
+                   if f.name not in params[0] and f.name not in (posterior_names or [])]
+        for k in range(replicates):
+            u = np.random.default_rng(np.random.SeedSequence(
+                seed, spawn_key=(FORECAST_KEY, k + 1, UNCERTAINTY_KEY))).random(len(factors))
+            params[k].update(prior_draw(run_sc, factors, u))
     jobs = [(k, params[k], np.random.SeedSequence(seed, spawn_key=(FORECAST_KEY, k + 1)))
             for k in range(replicates)]
     parts = [(run_sc, jobs[i:i + chunk], list(indicators), [scope])

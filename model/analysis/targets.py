@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binomtest
 
+from zonesim.analysis.uncertainty import variance_split
 from zonesim.registry import scopes
 from zonesim.registry.indicators import INDICATORS, TIERS
 from zonesim.scenario import Scenario, Target
@@ -265,12 +266,18 @@ def _tier_shares(values: pd.Series, n: int) -> dict[str, float]:
 
 
 def summarise(scenario: Scenario, evaluations: pd.DataFrame,
-              at_start: dict[str, float] | None = None) -> pd.DataFrame:
+              at_start: dict[str, float] | None = None,
+              draws: pd.DataFrame | None = None) -> pd.DataFrame:
     """The target table: one row per target of the scenario (unmodelled ones included, with
     their reason), probability met with a 95 % interval, indicator median and 5–95 % band; for
     an indicator whose values are zone tiers also ``tier_shares``, the share of replicates at
     each tier ({tier id: share}), since a median and band of tier levels can fall between
-    tiers; with ``at_start`` (:func:`met_at_start`) ``p_met_at_start``."""
+    tiers; with ``at_start`` (:func:`met_at_start`) ``p_met_at_start``.
+
+    With ``draws`` (replicate → parameter draw, :mod:`.uncertainty`): ``variance_from_
+    parameters``, the share of the deciding value's variance that comes from the parameters
+    rather than chance, and a P(met) interval widened by the design effect of replicates that
+    share a draw (Wilson on the effective number of replicates)."""
     rows = []
     for t in scenario.targets:
         base = {"target": t.id, "kind": t.kind, "indicator": t.indicator, "scope": t.scope,
@@ -288,6 +295,14 @@ def summarise(scenario: Scenario, evaluations: pd.DataFrame,
         ev = evaluations[evaluations["target"] == t.id]
         n, k = len(ev), int(ev["met"].sum())
         lo, hi = wilson_interval(k, n)
+        split = {}
+        if draws is not None and n:
+            group = ev["replicate"].map(draws.set_index("replicate")["draw"])
+            share, _ = variance_split(ev["value"].where(np.isfinite(ev["value"])), group)
+            _, deff = variance_split(ev["met"].astype(float), group)
+            n_eff = max(1, round(n / deff))
+            lo, hi = wilson_interval(round(k / n * n_eff), n_eff)
+            split = {"variance_from_parameters": share}
         v = ev["value"].dropna()
         v = v.where(np.isfinite(v), np.sign(v) * np.finfo(float).max)  # growth from zero
         first = ev["first_met_year"].dropna()
@@ -297,7 +312,7 @@ def summarise(scenario: Scenario, evaluations: pd.DataFrame,
                "q05": v.quantile(0.05) if len(v) else np.nan,
                "q95": v.quantile(0.95) if len(v) else np.nan,
                "median_first_met_year": first.median() if len(first) else np.nan,
-               "p_ever_met": len(first) / n if n else np.nan}
+               "p_ever_met": len(first) / n if n else np.nan, **split}
         if at_start is not None:
             row["p_met_at_start"] = at_start.get(t.id, np.nan)
         if t.tolerance is not None:

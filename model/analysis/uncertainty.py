@@ -36,6 +36,7 @@ import pandas as pd
 from scipy import stats
 
 from zonesim.analysis.space import uncertainty_space
+from zonesim.errors import ExperimentError, cut
 from zonesim.registry.parameters import PARAMETERS
 from zonesim.scenario import Scenario
 
@@ -56,6 +57,7 @@ class ParameterDraws:
     from_posterior: list[str] = field(default_factory=list)
     from_prior: list[str] = field(default_factory=list)
     posterior: dict | None = None  # the shipped posterior's record (:mod:`.shipped_posterior`)
+    why_prior: str = "the scenario has no calibrated posterior"
 
     def parameters(self, replicate: int) -> dict:
         """The values replicate ``replicate`` runs with (empty when fixed)."""
@@ -77,7 +79,7 @@ class ParameterDraws:
                      f"{p.get('runin', '?')} ({p.get('date', '?')}), the other "
                      f"{len(self.from_prior)} from their prior ranges")
         else:
-            text += " from their prior ranges (no calibrated posterior)"
+            text += f" from their prior ranges ({self.why_prior})"
         return text + " (triangular, mode at the scenario's value)."
 
     def record(self) -> dict:
@@ -116,6 +118,13 @@ def prior_value(low: float, high: float, mode: float, u: np.ndarray, integer: bo
     return x
 
 
+def prior_draw(scenario: Scenario, factors: list, u: np.ndarray) -> dict:
+    """One value of each of ``factors`` from its prior, at the quantiles ``u``."""
+    return {f.name: _as_parameter(f.name, prior_value(f.low, f.high, scenario.value(f.name),
+                                                      np.asarray(ui), f.integer))
+            for f, ui in zip(factors, u)}
+
+
 def _posterior_particles(posterior: pd.DataFrame, u: np.ndarray) -> np.ndarray:
     """Particle indices picked by weight at uniform quantiles ``u`` (inverse CDF)."""
     w = posterior["weight"].to_numpy(float)
@@ -131,7 +140,8 @@ def draw_parameters(scenario: Scenario, replicates: int, seed: int = 0,
     from zonesim.analysis.shipped_posterior import load_posterior
 
     if mode not in MODES:
-        raise ValueError(f"mode: expected one of {', '.join(MODES)}, got {mode!r}")
+        raise ExperimentError(f"uncertainty: expected one of {', '.join(MODES)}, got "
+                              f"{cut(repr(mode), 40)}")
     reps = np.arange(int(replicates))
     draws = reps // RUNS_PER_DRAW
     table = pd.DataFrame({"replicate": reps, "draw": draws})
@@ -154,8 +164,11 @@ def draw_parameters(scenario: Scenario, replicates: int, seed: int = 0,
             cols[n] = shipped.particles[n].to_numpy()[idx]
     per_draw = pd.DataFrame(cols)
     table = pd.concat([table, per_draw.iloc[draws].reset_index(drop=True)], axis=1)
-    return ParameterDraws("posterior" if shipped is not None else "prior", table,
-                          list(post_names), names, None if shipped is None else shipped.record)
+    draws = ParameterDraws("posterior" if shipped is not None else "prior", table,
+                           list(post_names), names, None if shipped is None else shipped.record)
+    if mode == "prior" and scenario.calibration is not None:
+        draws.why_prior = "--prior: the calibrated posterior set aside"
+    return draws
 
 
 def variance_split(values, groups) -> tuple[float, float]:

@@ -30,14 +30,16 @@ def _cmd_run(args) -> int:
         # the brief is the planner's reading of the run, so --no-figures does not skip it
         write_brief(folder, sc, res["table"], res["summary"], {
             "replicates": res["replicates"], "seed": args.seed, "seconds": res["seconds"],
+            "parameters_text": res["draws"].describe(),
             "steps_per_year": args.steps_per_year or sc.meta.steps_per_year})
 
     res = run_scenario(sc, args.replicates, args.seed, out, args.workers, args.steps_per_year,
-                       progress=not args.quiet, force=args.force, write_more=more_files)
+                       progress=not args.quiet, force=args.force, write_more=more_files,
+                       uncertainty=args.uncertainty)
     summary = res["summary"]
     print(f"{sc.meta.title}\n{sc.meta.region}, {sc.meta.start_year}→"
           f"{sc.meta.end_year}; {res['replicates']} replicates, seed {args.seed} "
-          f"({res['seconds']:.1f} s)\n")
+          f"({res['seconds']:.1f} s)\n{console_text(res['draws'].describe())}\n")
     if args.set:
         print("What-if: " + ", ".join(args.set) + "\n")
     print(target_table_text(summary) if len(summary) else
@@ -222,6 +224,14 @@ def add_run(sub) -> None:
     p.add_argument("--steps-per-year", type=option("steps_per_year"), default=None,
                    help="override the scenario's step length (1-52)")
     add_set_option(p)
+    drawn = p.add_mutually_exclusive_group()
+    drawn.add_argument("--fixed", dest="uncertainty", action="store_const", const="fixed",
+                       default="posterior", help="every replicate at the scenario's point "
+                       "values (default: uncertain parameters drawn from the scenario's "
+                       "posterior, or their priors)")
+    drawn.add_argument("--prior", dest="uncertainty", action="store_const", const="prior",
+                       help="draw every uncertain parameter from its prior, ignoring a "
+                            "calibrated posterior")
     p.add_argument("--no-figures", action="store_true", help="skip the fan charts")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_run)

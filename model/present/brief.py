@@ -119,6 +119,13 @@ def key_targets(modelled, n: int = KEY_TARGETS) -> list[str]:
     return [t for t in modelled["target"] if t in set(chosen)]
 
 
+def _varied(run: dict) -> str:
+    """Which parameters the run drew, as its header said (a run of before issue 16 drew
+    none)."""
+    text = run.get("parameters_text") or "Parameters: the scenario's point values."
+    return text.removeprefix("Parameters: ")
+
+
 def _plan(scenario: Scenario, summary, run: dict) -> str:
     m = scenario.meta
     n_modelled = int(summary["modelled"].sum()) if len(summary) else 0
@@ -132,7 +139,7 @@ def _plan(scenario: Scenario, summary, run: dict) -> str:
             ("Replicates and seed", f"{run['replicates']} replicates, seed {run['seed']} "
                                     f"({float(run['seconds']):.1f} s; zonesim "
                                     f"{run.get('zonesim_version', __version__)})"),
-            ("Scenario file", scenario.path)]
+            ("Parameters", _varied(run)), ("Scenario file", scenario.path)]
     items = "\n".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in rows)
     again = (f"zonesim run {scenario.path} --replicates {run['replicates']} "
              f"--seed {run['seed']}")
@@ -298,10 +305,11 @@ def _assumptions(scenario: Scenario, run: dict) -> str:
                      for e in scenario.events)
     return (
         "<h2>Assumptions</h2>\n"
-        f"<p><strong>What was varied:</strong> between the {run['replicates']} replicates only "
-        f"the random draws differ (replicate r draws from stream r of seed {run['seed']}); "
-        "every parameter keeps the value below in every replicate. The plausible ranges are "
-        "what <code>zonesim sweep</code> and <code>zonesim sensitivity</code> vary.</p>\n"
+        f"<p><strong>What was varied:</strong> between the {run['replicates']} replicates "
+        f"the random draws (replicate r draws from stream r of seed {run['seed']}) and "
+        f"{esc(_varied(run))} The values below are the scenario's point values; the "
+        "plausible ranges are the priors and what <code>zonesim sweep</code> and "
+        "<code>zonesim sensitivity</code> vary.</p>\n"
         f"<h3>Policy levers ({len(levers)})</h3>\n"
         + table(headers, _parameter_rows(scenario, levers), id_="levers", numeric=["value"])
         + (f"<h3>Other values the scenario sets ({len(set_)})</h3>\n"
