@@ -79,6 +79,11 @@ def test_run_option_refused(tmp_path, extra, fragments):
     (["sensitivity", GOOD, "--method", "anova"], ["invalid choice: 'anova'"]),
     (["compare", GOOD, "no_such_variant.toml"], ["no_such_variant.toml: file not found"]),
     (["calibrate", GOOD, "--data", "no_such.csv"], ["no_such.csv"]),
+    (["calibrate", GOOD], ["--data CSV is needed", "--ship"]),
+    (["calibrate", GOOD, "--ship"], ["no [calibration] table"]),
+    (["calibrate", "gaogang_2017_2020", "--ship", "--data", "x.csv"],
+     ["[calibration] table", "leave out --data"]),
+    (["run", GOOD, "--fixed", "--prior"], ["not allowed with argument"]),
     (["run", GOOD, "--scheduler", "x"], ["unrecognized arguments"]),
     (["compare", GOOD, GOOD, "--workers", "2", "--dask-local", "2"], ["--workers"]),
 ])

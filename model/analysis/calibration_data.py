@@ -197,7 +197,8 @@ def select_statistics(scenario: Scenario, data: pd.DataFrame | DataTable | str |
                       ) -> list[Statistic]:
     """Every row of ``data`` checked (see the module docstring); the statistics to fit are the
     rows that concern ``scenario`` (column ``scenario`` equal to its id, when the column exists),
-    fall inside its run (start_year − 1, the start state the burn-in made, … end_year) and have weight > 0."""
+    fall inside its run (start_year − 1, the start state the burn-in made, … end_year) and
+    have weight > 0."""
     t = data if isinstance(data, DataTable) else from_frame(data) \
         if isinstance(data, pd.DataFrame) else read_data(data)
     missing = [c for c in DATA_COLUMNS if c not in t.columns]

@@ -2,8 +2,8 @@
 
 A scenario's ``[calibration]`` table names its run-in (the place started earlier, or the
 scenario's own first years, so that published statistics fall inside a simulated run), the
-data file and the ABC-SMC settings. ``zonesim calibrate SCENARIO --ship`` (:func:`ship`) fits
-the run-in (:func:`~zonesim.analysis.calibration.calibrate`) and writes to
+data file and the ABC-SMC settings. ``zonesim calibrate SCENARIO --ship``
+(:func:`zonesim.analysis.ship_posterior.ship`) fits the run-in and writes to
 ``scenarios/posteriors/``:
 
 - ``<runin>.csv``: the final population (every fitted parameter, weight, distance);
@@ -21,21 +21,18 @@ run-in's own start (its firm count, its R&D level of an earlier year), not the s
 
 from __future__ import annotations
 
-import datetime as _dt
 import hashlib
 import json
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from zonesim.errors import CalibrationError, ScenarioError, cut
+from zonesim.errors import ScenarioError, cut
 from zonesim.registry.parameters import PARAMETERS
 from zonesim.registry.validate import ParameterError, check_overrides
-from zonesim.scenario import SCENARIO_DIR, Scenario, load_scenario
+from zonesim.scenario import SCENARIO_DIR, Scenario
 
 POSTERIOR_DIR = SCENARIO_DIR / "posteriors"
 DATA_DIR = SCENARIO_DIR.parent / "data"
@@ -98,51 +95,3 @@ def carried_over(scenario: Scenario, runin: Scenario, names: list[str]) -> list[
     """The fitted parameters the run-in takes from the scenario unchanged."""
     return [n for n in names if runin.value(n) == scenario.value(n)
             and runin.provenance(n) == scenario.provenance(n)]
-
-
-def ship(scenario: Scenario, *, workers: int | None = None, progress=None) -> dict:
-    """Calibrate ``scenario``'s run-in as its ``[calibration]`` says and write the posterior,
-    its record and figures to ``scenarios/posteriors/`` (replacing the previous ones only once
-    the new ones are complete). Returns the record."""
-    from zonesim.analysis.calibration import calibrate
-    from zonesim.present.experiment_figures import calibration_fit_figure, posterior_pairs_figure
-
-    spec = scenario.calibration
-    if spec is None:
-        raise CalibrationError(f"{scenario.name} has no [calibration] table: name its run-in, "
-                               "data and settings there (docs/scenario_format.md)")
-    runin = load_scenario(spec.runin)
-    data = DATA_DIR / spec.data
-    POSTERIOR_DIR.mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=POSTERIOR_DIR, prefix=".ship-") as tmp:
-        res = calibrate(runin, data, spec.parameters, populations=spec.populations,
-                        particles=spec.particles, replicates=spec.replicates, seed=spec.seed,
-                        out=Path(tmp) / "calibration", workers=workers,
-                        predictive=spec.predictive, progress=progress)
-        from zonesim.analysis.run_scenario import scenario_digest
-        record = {
-            "scenario": scenario.name, "runin": runin.name,
-            "runin_digest": scenario_digest(runin), "data": spec.data,
-            "data_digest": hashlib.sha256(data.read_bytes()).hexdigest()[:16],
-            "statistics": json.loads((Path(tmp) / "calibration" / "calibration.json")
-                                     .read_text(encoding="utf-8"))["statistics"],
-            "method": "ABC-SMC (zonesim.analysis.abc), uniform priors on the run-in's "
-                      "assumption ranges", "settings": spec.model_dump(),
-            "date": _dt.date.today().isoformat(), "code_digest": code_digest(),
-            "parameters": res["parameters"],
-            "carried_over": carried_over(scenario, runin, res["parameters"]),
-            "summary": res["summary"].to_dict("records"),
-            "fit": res["fit"].to_dict("records"), "history": res["history"].to_dict("records"),
-            "wall_time_s": round(res["wall_time_s"], 1)}
-        staged = Path(tmp)
-        res["posterior"].to_csv(staged / f"{runin.name}.csv", index=False)
-        (staged / f"{runin.name}.json").write_text(
-            json.dumps(record, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
-        calibration_fit_figure(res["fit"], staged / f"{runin.name}_fit.png",
-                               title=f"{runin.name}: published statistics against the prior- "
-                                     "and posterior-predictive 5–95 %")
-        posterior_pairs_figure(res["posterior"], res["summary"],
-                               staged / f"{runin.name}_pairs.png", title=f"{runin.name} posterior")
-        for suffix in (".csv", ".json", "_fit.png", "_pairs.png"):
-            shutil.move(staged / f"{runin.name}{suffix}", POSTERIOR_DIR / f"{runin.name}{suffix}")
-    return record

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from zonesim.analysis.shipped_posterior import load_posterior
 from zonesim.analysis.space import uncertainty_space
 from zonesim.errors import ExperimentError, cut
 from zonesim.registry.parameters import PARAMETERS
@@ -137,8 +138,6 @@ def draw_parameters(scenario: Scenario, replicates: int, seed: int = 0,
     """The parameters of ``replicates`` replicates of ``scenario`` seeded ``seed``. ``mode``
     ``posterior`` uses the scenario's shipped posterior if it has one and its prior otherwise;
     ``prior`` ignores a posterior; ``fixed`` draws nothing."""
-    from zonesim.analysis.shipped_posterior import load_posterior
-
     if mode not in MODES:
         raise ExperimentError(f"uncertainty: expected one of {', '.join(MODES)}, got "
                               f"{cut(repr(mode), 40)}")

@@ -191,8 +191,10 @@ def _cmd_calibrate(args) -> int:
 def _ship(sc, args) -> int:
     import pandas as pd
 
-    from zonesim.analysis.shipped_posterior import POSTERIOR_DIR, ship
+    from zonesim.analysis.ship_posterior import check_shippable, ship
+    from zonesim.analysis.shipped_posterior import POSTERIOR_DIR
 
+    check_shippable(sc)
     given = [o for o, v in (("--data", args.data), ("--params", args.params),
                             ("--out", args.out)) if v is not None]
     if given:
