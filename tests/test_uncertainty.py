@@ -143,3 +143,31 @@ def test_a_damaged_posterior_is_one_clear_line(tmp_path, monkeypatch, damage):
         draw_parameters(load_scenario("gaogang_2017_2020"), 2)
     msg = str(e.value)
     assert "\n" not in msg and "gaogang_2017_2020.csv" in msg and "--ship" in msg
+
+
+def test_pairs_that_share_a_draw_widen_the_interval_as_fewer_replicates():
+    from zonesim.analysis.targets import summarise, wilson_interval
+    sc = load_scenario(GOOD_BASE)
+    target = sc.modelled_targets[0]
+    n = 40
+    met = np.repeat(np.arange(n // 2) % 2 == 0, 2)  # both runs of a draw agree
+    ev = pd.DataFrame({"replicate": np.arange(n), "target": target.id, "met": met,
+                       "value": met.astype(float), "first_met_year": np.nan})
+    draws = pd.DataFrame({"replicate": np.arange(n), "draw": np.arange(n) // 2})
+    row = summarise(sc, ev, draws=draws).set_index("target").loc[target.id]
+    assert row["variance_from_parameters"] == pytest.approx(1.0)
+    assert (row["p_met_low"], row["p_met_high"]) == pytest.approx(wilson_interval(10, 20))
+    plain = summarise(sc, ev).set_index("target").loc[target.id]
+    assert plain["p_met_high"] - plain["p_met_low"] < row["p_met_high"] - row["p_met_low"]
+
+
+def test_a_value_set_on_the_command_line_is_held_not_drawn(tmp_path, monkeypatch):
+    from zonesim.scenario.what_if import with_settings
+    particles = pd.DataFrame({"growth_drift": [0.01, 0.09], "weight": [0.5, 0.5]})
+    _posterior(tmp_path, monkeypatch, particles, ["growth_drift"])
+    sc = with_settings(load_scenario("gaogang_2017_2020"),
+                       ["growth_drift=0.08", "profit_margin=0.05"])
+    for mode in ("posterior", "prior"):
+        draws = draw_parameters(sc, 6, seed=1, mode=mode)
+        assert "growth_drift" not in draws.table and "profit_margin" not in draws.table
+        assert "growth_drift, profit_margin held at the value set" in draws.describe()

@@ -40,6 +40,7 @@ from zonesim.analysis.space import uncertainty_space
 from zonesim.errors import ExperimentError, cut
 from zonesim.registry.parameters import PARAMETERS
 from zonesim.scenario import Scenario
+from zonesim.scenario.what_if import set_values
 
 #: Spawn-key root of the parameter draws, apart from the chance streams (replicate r's key is
 #: (r,)), calibration's and forecasts' keys.
@@ -59,6 +60,7 @@ class ParameterDraws:
     from_prior: list[str] = field(default_factory=list)
     posterior: dict | None = None  # the shipped posterior's record (:mod:`.shipped_posterior`)
     why_prior: str = "the scenario has no calibrated posterior"
+    held: list[str] = field(default_factory=list)  # set by a what-if: kept at their value
 
     def parameters(self, replicate: int) -> dict:
         """The values replicate ``replicate`` runs with (empty when fixed)."""
@@ -81,7 +83,8 @@ class ParameterDraws:
                      f"{len(self.from_prior)} from their prior ranges")
         else:
             text += f" from their prior ranges ({self.why_prior})"
-        return text + " (triangular, mode at the scenario's value)."
+        held = f"; {', '.join(self.held)} held at the value set" if self.held else ""
+        return text + f" (triangular, mode at the scenario's value){held}."
 
     def record(self) -> dict:
         """What run.json keeps of the draws."""
@@ -142,16 +145,17 @@ def draw_parameters(scenario: Scenario, replicates: int, seed: int = 0,
         raise ExperimentError(f"uncertainty: expected one of {', '.join(MODES)}, got "
                               f"{cut(repr(mode), 40)}")
     reps = np.arange(int(replicates))
-    draws = reps // RUNS_PER_DRAW
-    table = pd.DataFrame({"replicate": reps, "draw": draws})
+    draw_of = reps // RUNS_PER_DRAW
+    table = pd.DataFrame({"replicate": reps, "draw": draw_of})
     if mode == "fixed":
         return ParameterDraws("fixed", table)
     shipped = load_posterior(scenario) if mode == "posterior" else None
-    post_names = [] if shipped is None else shipped.parameters
+    held = set_values(scenario)
+    post_names = [] if shipped is None else [n for n in shipped.parameters if n not in held]
     factors = [f for f in uncertainty_space(scenario, include_levers=False)
-               if f.name not in post_names]
+               if f.name not in post_names and f.name not in held]
     names = [f.name for f in factors]
-    n_draws = int(draws.max()) + 1 if len(draws) else 0
+    n_draws = int(draw_of.max()) + 1 if len(draw_of) else 0
     u = np.array([quantiles(seed, d, [*names, "posterior particle"]) for d in range(n_draws)]
                  ).reshape(n_draws, len(names) + 1)
     cols = {}
@@ -162,9 +166,10 @@ def draw_parameters(scenario: Scenario, replicates: int, seed: int = 0,
         for n in post_names:
             cols[n] = shipped.particles[n].to_numpy()[idx]
     per_draw = pd.DataFrame(cols)
-    table = pd.concat([table, per_draw.iloc[draws].reset_index(drop=True)], axis=1)
+    table = pd.concat([table, per_draw.iloc[draw_of].reset_index(drop=True)], axis=1)
     draws = ParameterDraws("posterior" if shipped is not None else "prior", table,
-                           list(post_names), names, None if shipped is None else shipped.record)
+                           list(post_names), names, None if shipped is None else shipped.record,
+                           held=held)
     if mode == "prior" and scenario.calibration is not None:
         draws.why_prior = "--prior: the calibrated posterior set aside"
     return draws

@@ -162,16 +162,19 @@ def _targets(scenario: Scenario, summary, run: dict) -> str:
             f"<code>{esc(t.id)}</code></span><div class=\"clause\">{esc(t.clause)}</div>",
             esc(r["goal"]), esc(r["P(met) [95 % CI]"]),
             esc(r["simulated in the target year: median (5–95 %)"]),
-            esc(r["first met (median year)"])])
+            esc(r["first met (median year)"]), esc(r[reading.SPREAD])])
     headers = ["verdict", "target", "goal", "P(met) [95 % interval]",
-               "simulated in the target year: median (5–95 %)", "first met"]
+               "simulated in the target year: median (5–95 %)", "first met", reading.SPREAD]
     rules = "; ".join(f"{v}: {VERDICT_RULE[v]}" for v in VERDICTS)
     fig = p_met_figure(summary, scenario, f"{figure_text(scenario.meta.title)}: probability of "
                        f"meeting each target ({run['replicates']} replicates)")
     return (
         f"<h2>Probability of meeting each target</h2>\n<p>The share of the {run['replicates']} "
         "replicates that meet each target in its target year(s), with its 95 % (Wilson) "
-        f"interval. Verdicts: {esc(rules)}.</p>\n"
+        "interval, widened where replicates share a draw of the parameters; the spread from "
+        "the assumptions is the share of the simulated value's variance that the parameter "
+        "draws make rather than chance (near 100 %: better knowledge of the assumptions would "
+        f"narrow the answer). Verdicts: {esc(rules)}.</p>\n"
         + figure(fig, "probability of meeting each modelled target", id_="p-met")
         + table(headers, rows, id_="targets", numeric=headers[3:])
         + f'<p class="note">Simulated values are the indicator in the target year (the worst '

@@ -82,8 +82,18 @@ def verdicts(summary, scenario):
             "P(met) [95 % CI]": f"{r['p_met']:.2f} [{r['p_met_low']:.2f}, {r['p_met_high']:.2f}]",
             "simulated in the target year: median (5–95 %)": range_text(r),
             "first met (median year)": first_met_text(r["median_first_met_year"]),
+            SPREAD: spread_text(r.get("variance_from_parameters")),
         })
     return pd.DataFrame(rows)
+
+
+#: The column of the share of a target's spread that the parameter draws make.
+SPREAD = "spread from the assumptions"
+
+
+def spread_text(share) -> str:
+    """``variance_from_parameters`` as a percentage; '–' for a run at point values."""
+    return "–" if share is None or pd.isna(share) else f"{share:.0%}"
 
 
 def _listed(ids) -> list:

@@ -73,10 +73,20 @@ def with_settings(scenario: Scenario, settings: list[str] | None) -> Scenario:
     return out
 
 
+#: How a what-if's value says where it comes from (its source begins so).
+WHAT_IF_SOURCE = "what-if: --set "
+
+
+def set_values(scenario: Scenario) -> list[str]:
+    """The parameters a what-if set (``--set``): runs hold them at the value set rather than
+    draw them (:mod:`zonesim.analysis.uncertainty`)."""
+    return [n for n, pv in scenario.parameters.items() if pv.source.startswith(WHAT_IF_SOURCE)]
+
+
 def _assumed(scenario: Scenario, name: str, value) -> dict:
     """The parameter entry of a value set on the command line."""
     entry = {"value": value, "provenance": "assumption",
-             "source": f"what-if: --set {name}={value} on the command line"}
+             "source": f"{WHAT_IF_SOURCE}{name}={value} on the command line"}
     if PARAMETERS[name].categorical:
         return entry
     prov = scenario.provenance(name)
