@@ -203,3 +203,26 @@ def test_killed_calibration_resumes_from_its_last_population(tmp_path):
     assert "resuming after population 0" in " ".join(said)
     pd.testing.assert_frame_equal(resumed["posterior"], whole["posterior"])
     assert not (tmp_path / ".cal.abc-checkpoint.npz").exists()
+
+
+def test_final_particles_carry_the_prior_draws_their_simulations_ran_with():
+    """A final particle's unfitted parameters are those its accepted simulation drew: run
+    again with them and the same seed sequence, it gives the statistics it was accepted on."""
+    from zonesim.analysis.calibration import ScenarioSimulator, horizon
+    from zonesim.analysis.posterior_predictive import joint_particles
+    from zonesim.scenario import load_scenario
+    sc = load_scenario("gaogang_2017_2020")
+    stats = select_statistics(sc, "data/calibration_targets.csv")
+    sim = ScenarioSimulator(horizon(sc, 2018), ["growth_drift"], stats,
+                            {"initial_enterprises": 300})
+    res = abc_smc(sim, np.array([s.value for s in stats]), [0.0], [0.1], particles=6,
+                  populations=2, seed=4)
+    particles = joint_particles(sim, res, {"replicates": 1, "seed": 4})
+    assert len(particles.columns) > 100 and "growth_drift" in particles
+    joint = ScenarioSimulator(sim.scenario, list(particles.columns), stats, sim.fixed,
+                              nuisance=False)
+    for i in (0, 5):
+        t, k = res.keys[i]
+        ss = np.random.SeedSequence(4, spawn_key=(int(t), int(k), 0))
+        again = joint([(particles.iloc[i].to_numpy(float), [ss])])[0]
+        np.testing.assert_allclose(again, res.stats[i])

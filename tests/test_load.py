@@ -18,7 +18,8 @@ import pandas as pd
 import pytest
 
 import zonesim
-from zonesim.analysis.calibration import (PREDICTIVE_KEY, ScenarioSimulator, calibrate, horizon,
+from zonesim.analysis.posterior_predictive import PREDICTIVE_KEY
+from zonesim.analysis.calibration import (ScenarioSimulator, calibrate, horizon,
                                           select_statistics)
 from zonesim.analysis.compare import compare
 from zonesim.analysis.run_scenario import run_scenario
@@ -262,8 +263,11 @@ def test_calibration_folder_loads(tmp_path):
                         out=tmp_path, predictive=5, max_proposals=3)
     res = zonesim.load(tmp_path)
     _check_shape(res, 5)
-    assert list(res.experiments.columns) == ["run", "particle", "scenario", "seed",
-                                             "replicate", *names]
+    # the fitted parameters, then the prior draws of the others the particle ran with
+    columns = list(res.experiments.columns)
+    assert columns[:7] == ["run", "particle", "scenario", "seed", "replicate", *names]
+    drawn = columns[5:]
+    assert len(drawn) > 100
     pd.testing.assert_frame_equal(res.experiments, written["predictive_runs"])
     pd.testing.assert_frame_equal(res.outcomes, written["predictive_outcomes"])
     assert len(res.outcomes) == 5 * 2 and res.series is None
@@ -276,10 +280,10 @@ def test_calibration_folder_loads(tmp_path):
     # each run is its row: parameters, seed and replicate give back its statistics
     sc = zonesim.load_scenario(TINY)
     stats = select_statistics(sc, data)
-    sim = ScenarioSimulator(horizon(sc, 2018), names, stats)
+    sim = ScenarioSimulator(horizon(sc, 2018), drawn, stats, nuisance=False)
     row = res.experiments.iloc[2]
     ss = np.random.SeedSequence(int(row["seed"]), spawn_key=(PREDICTIVE_KEY, int(row["replicate"])))
-    again = sim([(row[names].to_numpy(float), [ss])])[0]
+    again = sim([(row[drawn].to_numpy(float), [ss])])[0]
     np.testing.assert_array_equal(res.outcomes.loc[res.outcomes["run"] == row["run"], "value"],
                                   again)
 

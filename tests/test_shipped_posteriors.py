@@ -11,6 +11,7 @@ from zonesim.analysis.calibration_data import select_statistics
 from zonesim.analysis.run_scenario import scenario_digest
 from zonesim.analysis.ship_posterior import ship
 from zonesim.analysis.shipped_posterior import DATA_DIR, load_posterior, posterior_paths
+from zonesim.analysis.space import uncertainty_space
 from zonesim.analysis.uncertainty import draw_parameters
 from zonesim.scenario import load_scenario
 
@@ -54,13 +55,17 @@ def test_ship_writes_a_posterior_that_runs_draw_from(tmp_path, monkeypatch):
     names = {p.name for p in tmp_path.iterdir()}
     assert names == {f"gaogang_2017_2020{s}" for s in (".csv", ".json", "_fit.png",
                                                         "_pairs.png")}
-    # the run-in is the scenario itself here, so every fitted parameter carries over
-    assert record["carried_over"] == record["parameters"]
+    # the particles hold the fitted parameters and the prior draws of every other uncertain
+    # one; the run-in is the scenario itself here, so every one carries over
+    everything = {f.name for f in uncertainty_space(sc, include_levers=False)}
+    assert set(record["parameters"]) < set(record["drawn"]) == everything
+    assert record["carried_over"] == record["drawn"]
     particles = pd.read_csv(tmp_path / "gaogang_2017_2020.csv")
-    assert len(particles) == 8 and set(record["parameters"]) <= set(particles.columns)
+    assert len(particles) == 8 and set(record["drawn"]) <= set(particles.columns)
     draws = draw_parameters(sc, 6, seed=2)
-    picked = draws.table[record["parameters"]].drop_duplicates()
-    merged = picked.merge(particles[record["parameters"]], how="left", indicator=True)
+    assert draws.from_prior == []
+    picked = draws.table[record["drawn"]].drop_duplicates()
+    merged = picked.merge(particles[record["drawn"]], how="left", indicator=True)
     assert (merged["_merge"] == "both").all()  # every draw is a whole particle
 
 

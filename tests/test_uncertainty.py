@@ -107,7 +107,8 @@ def _posterior(tmp_path, monkeypatch, particles: pd.DataFrame, carried: list[str
     monkeypatch.setattr(shipped_posterior, "POSTERIOR_DIR", tmp_path)
     particles.to_csv(tmp_path / "gaogang_2017_2020.csv", index=False)
     (tmp_path / "gaogang_2017_2020.json").write_text(json.dumps({
-        "runin": "gaogang_2017_2020", "parameters": carried, "carried_over": carried,
+        "runin": "gaogang_2017_2020", "parameters": carried, "drawn": carried,
+        "carried_over": carried,
         "date": "2026-12-05"}))
 
 

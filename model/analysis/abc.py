@@ -77,6 +77,8 @@ class ABCResult:
     stats: np.ndarray            # particles × statistics (simulated, mean over replicates)
     history: pd.DataFrame        # one row per population
     prior_stats: np.ndarray      # population 0's simulated statistics (prior predictive)
+    keys: np.ndarray             # particles × 2: the (population, proposal) each was simulated
+    #                              as, so its seed sequences are SeedSequence(seed, (t, k, r))
 
 
 def _weighted_cov(x: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -165,21 +167,21 @@ def abc_smc(simulate: Callable, observed: np.ndarray, low: Sequence[float],
     key = _run_key(s, names, quantile, max_proposals, checkpoint_key)
     state = _load_checkpoint(checkpoint, key, populations, s) if checkpoint else None
     if state is None:
-        u, w, stats, dist, row = _prior_population(s)
+        u, w, stats, dist, keys, row = _prior_population(s)
         prior_stats, history = stats.copy(), [row]
-        _save_checkpoint(checkpoint, key, s, (u, w, stats, dist, prior_stats), history)
+        _save_checkpoint(checkpoint, key, s, (u, w, stats, dist, prior_stats, keys), history)
     else:
-        (u, w, stats, dist, prior_stats), history = state
+        (u, w, stats, dist, prior_stats, keys), history = state
     for t in range(len(history), populations):
-        u, w, stats, dist, row = _next_population(s, t, u, w, dist, history[-1]["acceptance"],
-                                                  quantile, max_proposals)
+        u, w, stats, dist, keys, row = _next_population(
+            s, t, u, w, dist, history[-1]["acceptance"], quantile, max_proposals)
         history.append(row)
-        _save_checkpoint(checkpoint, key, s, (u, w, stats, dist, prior_stats), history)
+        _save_checkpoint(checkpoint, key, s, (u, w, stats, dist, prior_stats, keys), history)
     return ABCResult(names, lo + u * (hi - lo), w, dist, stats, pd.DataFrame(history),
-                     prior_stats)
+                     prior_stats, keys)
 
 
-_STATE = ("u", "w", "stats", "dist", "prior_stats")
+_STATE = ("u", "w", "stats", "dist", "prior_stats", "keys")
 
 
 def _run_key(s: _Sampler, names, quantile: float, max_proposals: float, extra: str) -> str:
@@ -246,7 +248,8 @@ def _prior_population(s: _Sampler):
            "median_distance": float(np.median(dist)), "seconds": time.perf_counter() - t0}
     s.say(f"population 0 (prior): {s.particles} runs, median distance {np.median(dist):.3g}, "
           f"{time.perf_counter() - t0:.0f} s")
-    return u, w, stats, dist, row
+    keys = np.column_stack([np.zeros(s.particles, int), np.arange(s.particles)])
+    return u, w, stats, dist, keys, row
 
 
 def _next_population(s: _Sampler, t: int, u: np.ndarray, w: np.ndarray, dist: np.ndarray,
@@ -269,6 +272,7 @@ def _next_population(s: _Sampler, t: int, u: np.ndarray, w: np.ndarray, dist: np
         accepted = [seen[i] for i in best]
         eps = float(np.max([p[2] for p in accepted]))
     new_u = np.asarray([p[0] for p in accepted])
+    keys = np.asarray([(t, p[3]) for p in accepted], int)
     new_w = _importance_weights(new_u, u, w, kernel)
     stats = np.asarray([p[1] for p in accepted])
     dist = np.asarray([p[2] for p in accepted])
@@ -279,15 +283,15 @@ def _next_population(s: _Sampler, t: int, u: np.ndarray, w: np.ndarray, dist: np
     s.say(f"population {t}: ε = {eps:.3g}, {proposed} runs, acceptance "
           f"{particles / proposed:.2f}{' (relaxed)' if relaxed else ''}, "
           f"{time.perf_counter() - t0:.0f} s")
-    return new_u, new_w, stats, dist, row
+    return new_u, new_w, stats, dist, keys, row
 
 
 def _propose_until_accepted(s: _Sampler, t: int, u: np.ndarray, w: np.ndarray,
                             chol: np.ndarray, eps: float, cap: int, rate: float):
     """Propose and simulate in batches until ``particles`` proposals are within ``eps`` or
     ``cap`` were simulated; batches are sized by the running acceptance ``rate``. Returns the
-    accepted and all (proposal, statistics, distance) triples, in proposal order, and the
-    number proposed."""
+    accepted and all (proposal, statistics, distance, proposal number) in proposal order, and
+    the number proposed."""
     accepted, seen, proposed = [], [], 0
     while len(accepted) < s.particles and proposed < cap:
         need = s.particles - len(accepted)
@@ -298,9 +302,9 @@ def _propose_until_accepted(s: _Sampler, t: int, u: np.ndarray, w: np.ndarray,
         ds = s.distance(st)
         proposed += batch
         for i in range(batch):
-            seen.append((props[i], st[i], ds[i]))
+            seen.append((props[i], st[i], ds[i], proposed - batch + i))
             if ds[i] <= eps and len(accepted) < s.particles:
-                accepted.append((props[i], st[i], ds[i]))
+                accepted.append(seen[-1])
         rate = max(len(accepted) / proposed, 0.02)
     return accepted, seen, proposed
 

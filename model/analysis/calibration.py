@@ -24,7 +24,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from zonesim.analysis.abc import ABCResult, abc_smc, simulate_chunks, weighted_quantile
+from zonesim.analysis.abc import abc_smc
+from zonesim.analysis.posterior_predictive import (joint_particles, posterior_predictive,
+                                                    posterior_summary, predictive_fit)
 from zonesim.analysis.calibrated_variant import calibrated_toml
 from zonesim.analysis.calibration_data import (  # noqa: F401  (re-exported)
     DATA_COLUMNS, RATIOS, Statistic, read_data, select_statistics)
@@ -42,7 +44,6 @@ from zonesim.registry.validate import ParameterError, check_name, check_option
 from zonesim.run import make_executor
 from zonesim.scenario import Scenario, load_scenario
 
-PREDICTIVE_KEY = 10_000
 #: Spawn key of the trial run that checks every statistic is measured, before the ABC.
 TRIAL_KEY = 10_001
 
@@ -131,13 +132,17 @@ class ScenarioSimulator:
         sequence) and ``theta``."""
         p = dict(self.fixed)
         if self.nuisance and seed_sequence is not None:
-            ss = np.random.SeedSequence(seed_sequence.entropy, spawn_key=(
-                *seed_sequence.spawn_key, UNCERTAINTY_KEY))
-            u = np.random.default_rng(ss).random(len(self.nuisance))
-            p.update(prior_draw(self.scenario, self.nuisance, u))
+            p.update(self.nuisance_draw(seed_sequence))
         for n, v in zip(self.names, theta):
             p[n] = int(round(v)) if PARAMETERS[n].integer else float(v)
         return p
+
+    def nuisance_draw(self, seed_sequence) -> dict:
+        """The prior draw of the parameters not fitted, in the simulation seeded so."""
+        ss = np.random.SeedSequence(seed_sequence.entropy,
+                                    spawn_key=(*seed_sequence.spawn_key, UNCERTAINTY_KEY))
+        u = np.random.default_rng(ss).random(len(self.nuisance))
+        return prior_draw(self.scenario, self.nuisance, u)
 
     def run(self, theta, seed_sequence) -> pd.DataFrame:
         model = ZoneModel(self.scenario, seed=seed_sequence,
@@ -343,16 +348,16 @@ def _fit(sim: ScenarioSimulator, space, settings: dict, executor: Executor | Non
                       max_proposals=settings["max_proposals"], progress=progress,
                       checkpoint=checkpoint, checkpoint_key=_simulator_key(sim))
         t_abc = time.perf_counter() - t_start
-        runs, outcomes, pred = _posterior_predictive(sim, res, settings["seed"],
+        particles = joint_particles(sim, res, settings)
+        runs, outcomes, pred = posterior_predictive(sim, particles, res, settings["seed"],
                                                      settings["predictive"], executor)
     finally:
         if close is not None:
             close()
-    posterior = pd.DataFrame(res.samples, columns=names).assign(
-        weight=res.weights, distance=res.distances)
+    posterior = particles.assign(weight=res.weights, distance=res.distances)
     return {"scenario": sim.scenario.name, "parameters": names, "posterior": posterior,
-            "summary": _posterior_summary(sim.scenario, space, res), "history": res.history,
-            "fit": _predictive_fit(res, sim.statistics, pred), "predictive_runs": runs,
+            "summary": posterior_summary(sim.scenario, space, res), "history": res.history,
+            "fit": predictive_fit(res, sim.statistics, pred), "predictive_runs": runs,
             "predictive_outcomes": outcomes, "wall_time_s": time.perf_counter() - t_start,
             "abc_time_s": t_abc}
 
@@ -364,62 +369,6 @@ def _simulator_key(sim: ScenarioSimulator) -> str:
                        [(st.indicator, st.scope, st.year, st.value, st.weight)
                         for st in sim.statistics], sorted(sim.fixed.items()),
                        [f.name for f in sim.nuisance]], default=str)
-
-
-def _posterior_summary(sc: Scenario, space: list[tuple[str, float, float]],
-                       res: ABCResult) -> pd.DataFrame:
-    """Per parameter: prior range, weighted posterior mean, median, 5 % and 95 % quantiles and
-    the scenario's own value."""
-    rows = []
-    for (n, lo, hi), col in zip(space, res.samples.T):
-        q05, q50, q95 = weighted_quantile(col, res.weights, [0.05, 0.5, 0.95])
-        rows.append({"parameter": n, "prior_low": lo, "prior_high": hi,
-                     "mean": float(res.weights @ col), "median": float(q50),
-                     "q05": float(q05), "q95": float(q95),
-                     "scenario_value": float(sc.value(n))})
-    return pd.DataFrame(rows)
-
-
-def _posterior_predictive(sim: ScenarioSimulator, res: ABCResult, seed: int, predictive: int,
-                          executor: Executor | None):
-    """``predictive`` runs of particles drawn by weight, each on a fresh seed (run k is
-    replicate k + 1). Returns the runs (run, particle: its posterior row, scenario, seed,
-    replicate, every parameter the run set), their outcomes (run, particle, seed, replicate,
-    target: a statistic's label, value: simulated, in the indicator's unit) and the values as
-    a runs × statistics array."""
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(PREDICTIVE_KEY, 0)))
-    idx = rng.choice(len(res.weights), size=predictive, p=res.weights).astype("int64")
-    jobs = [(res.samples[i], [np.random.SeedSequence(seed, spawn_key=(PREDICTIVE_KEY, k + 1))])
-            for k, i in enumerate(idx)]
-    labels = [s.label for s in sim.statistics]
-    pred = simulate_chunks(sim, jobs, executor, 4) if predictive \
-        else np.empty((0, len(labels)))
-    k = np.arange(predictive, dtype="int64")
-    keys = pd.DataFrame({"run": k, "particle": idx, "seed": np.int64(seed), "replicate": k + 1})
-    parameters = pd.DataFrame([sim.parameters(res.samples[i]) for i in idx],
-                              columns=list(dict.fromkeys([*sim.fixed, *sim.names])))
-    runs = pd.concat([keys, parameters], axis=1)
-    runs.insert(2, "scenario", sim.scenario.name)
-    outcomes = keys.loc[keys.index.repeat(len(labels))].reset_index(drop=True)
-    outcomes["target"] = labels * predictive
-    outcomes["value"] = pred.ravel()
-    return runs, outcomes, pred
-
-
-def _predictive_fit(res: ABCResult, statistics: list[Statistic],
-                    pred: np.ndarray) -> pd.DataFrame:
-    """Each statistic's observed value against its prior- and posterior-predictive 5 %, median
-    and 95 % (``pred``: the posterior-predictive runs × statistics)."""
-    fit = []
-    for j, s in enumerate(statistics):
-        pq = np.nanquantile(pred[:, j], [0.05, 0.5, 0.95]) if len(pred) else [np.nan] * 3
-        prq = np.nanquantile(res.prior_stats[:, j], [0.05, 0.5, 0.95])
-        fit.append({"indicator": s.indicator, "scope": s.scope, "year": s.year,
-                    "observed": s.value, "weight": s.weight,
-                    "prior_q05": prq[0], "prior_median": prq[1], "prior_q95": prq[2],
-                    "posterior_q05": pq[0], "posterior_median": pq[1], "posterior_q95": pq[2],
-                    "inside_90": bool(pq[0] <= s.value <= pq[2])})
-    return pd.DataFrame(fit)
 
 
 def _write_outputs(out: Path, final: Path, sc: Scenario, statistics, result: dict,

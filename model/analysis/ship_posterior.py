@@ -16,6 +16,7 @@ from zonesim.analysis.calibration import calibrate
 from zonesim.analysis.run_scenario import scenario_digest
 from zonesim.analysis.shipped_posterior import DATA_DIR, carried_over, code_digest
 from zonesim.errors import CalibrationError
+from zonesim.registry.parameters import PARAMETERS
 from zonesim.present.experiment_figures import calibration_fit_figure, posterior_pairs_figure
 from zonesim.scenario import Scenario, load_scenario
 
@@ -42,6 +43,8 @@ def ship(scenario: Scenario, *, workers: int | None = None, progress=None) -> di
                         particles=spec.particles, replicates=spec.replicates, seed=spec.seed,
                         out=Path(tmp) / "calibration", workers=workers,
                         predictive=spec.predictive, progress=progress)
+        # the fitted parameters and the prior draws the accepted simulations ran with
+        drawn = [c for c in res["posterior"].columns if c in PARAMETERS]
         record = {
             "scenario": scenario.name, "runin": runin.name,
             "runin_digest": scenario_digest(runin), "data": spec.data,
@@ -51,8 +54,8 @@ def ship(scenario: Scenario, *, workers: int | None = None, progress=None) -> di
             "method": "ABC-SMC (zonesim.analysis.abc), uniform priors on the run-in's "
                       "assumption ranges", "settings": spec.model_dump(),
             "date": _dt.date.today().isoformat(), "code_digest": code_digest(),
-            "parameters": res["parameters"],
-            "carried_over": carried_over(scenario, runin, res["parameters"]),
+            "parameters": res["parameters"], "drawn": drawn,
+            "carried_over": carried_over(scenario, runin, drawn),
             "summary": res["summary"].to_dict("records"),
             "fit": res["fit"].to_dict("records"), "history": res["history"].to_dict("records"),
             "wall_time_s": round(res["wall_time_s"], 1)}

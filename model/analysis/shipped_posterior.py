@@ -6,10 +6,12 @@ data file and the ABC-SMC settings. ``zonesim calibrate SCENARIO --ship``
 (:func:`zonesim.analysis.ship_posterior.ship`) fits the run-in and writes to
 ``scenarios/posteriors/``:
 
-- ``<runin>.csv``: the final population (every fitted parameter, weight, distance);
+- ``<runin>.csv``: the final population — every fitted parameter and, calibrated with one
+  replicate a particle, the prior draw of every other uncertain parameter its accepted
+  simulation ran with: a sample of the joint posterior — with weight and distance;
 - ``<runin>.json``: the record — scenario and run-in (with the run-in's digest), the data rows
   fitted and the data file's digest, the method and settings, the date, a digest of the model
-  code, which fitted parameters carry over to the scenario, the fit, timings;
+  code, the parameters fitted and drawn, which carry over to the scenario, the fit, timings;
 - ``<runin>_fit.png`` (each statistic observed against its prior- and posterior-predictive
   5–95 % band) and ``<runin>_pairs.png`` (the posterior pair plot on the prior ranges).
 
@@ -76,8 +78,9 @@ def load_posterior(scenario: Scenario) -> ShippedPosterior | None:
     try:
         record = json.loads(json_path.read_text(encoding="utf-8"))
         particles = pd.read_csv(csv_path)
-        # the run-in itself takes every fitted parameter, the scenario those that carry over
-        names = list(record["parameters" if scenario.name == spec.runin else "carried_over"])
+        # the run-in itself takes every parameter of the particles, the scenario those that
+        # carry over
+        names = list(record["drawn" if scenario.name == spec.runin else "carried_over"])
         particles = particles[[*names, "weight"]]
         w = particles["weight"].to_numpy(float)
         if not len(w) or not np.all(np.isfinite(w)) or (w < 0).any() or w.sum() <= 0:
