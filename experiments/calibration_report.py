@@ -4,10 +4,9 @@
 For each seed scenario: the statistics its run-in was fitted to against the prior- and
 posterior-predictive 5–95 % bands (from the posterior's record); the posterior of each fitted
 parameter against its prior range; the forecasts of the fitted indicators for the years after
-the data, from the run-in's posterior (every other uncertain parameter drawn from its prior);
-and the seed scenario's own run with the posterior against the same run with the prior: each
-forecast target's 5–95 % band and P(met). At full size it rewrites its section of
-docs/VALIDATION.md (between its markers).
+the data, from the run-in's posterior; and the seed scenario's own run with the posterior
+against the same run with the prior: each modelled target's 5–95 % band and P(met). At full
+size it rewrites its section of docs/VALIDATION.md (between its markers).
 
     python experiments/calibration_report.py [--quick]
 """
@@ -24,7 +23,6 @@ from zonesim.analysis.forecast import forecast
 from zonesim.analysis.run_scenario import run_scenario
 from zonesim.analysis.shipped_posterior import load_posterior, posterior_paths
 from zonesim.present.formats import num
-from zonesim.present.reading import forecasts
 from zonesim.registry.indicators import INDICATORS
 from zonesim.run import make_executor
 from zonesim.scenario import load_scenario
@@ -89,27 +87,34 @@ def forecast_table(sc, record: dict, runs: int, executor) -> tuple[str, pd.DataF
 
 
 def band_table(sc, replicates: int, executor) -> tuple[str, dict]:
-    """Each forecast target under the prior and the posterior: 5–95 % band and P(met)."""
-    runs = {mode: forecasts(run_scenario(sc, replicates, seed=0, executor=executor,
-                                         progress=False, uncertainty=mode)["summary"])
-            for mode in ("prior", "posterior")}
+    """Each modelled target under the prior and the posterior: 5–95 % band and P(met)."""
+    runs = {}
+    for mode in ("prior", "posterior"):
+        summary = run_scenario(sc, replicates, seed=0, executor=executor, progress=False,
+                               uncertainty=mode)["summary"]
+        runs[mode] = summary[summary["modelled"]]
     both = runs["prior"].merge(runs["posterior"], on="target", suffixes=("_prior", "_post"))
-    rows = ["| target | year | prior 5–95 % | posterior 5–95 % | width ratio | P(met) prior → "
-            "posterior | share of spread from parameters (posterior) |",
-            "|---|---|---|---|---|---|---|"]
+    rows = ["| target | kind | year | prior 5–95 % | posterior 5–95 % | width ratio | P(met) "
+            "prior → posterior | share of spread from parameters (posterior) |",
+            "|---|---|---|---|---|---|---|---|"]
     ratios = []
     for r in both.to_dict("records"):
         w0, w1 = r["q95_prior"] - r["q05_prior"], r["q95_post"] - r["q05_post"]
         ratio = w1 / w0 if w0 > 0 else np.nan
         ratios.append(ratio)
-        rows.append(f"| {r['target']} | {int(r['year_prior'])} | {num(r['q05_prior'])} – "
+        rows.append(f"| {r['target']} | {r['kind_prior']} | {int(r['year_prior'])} | "
+                    f"{num(r['q05_prior'])} – "
                     f"{num(r['q95_prior'])} | {num(r['q05_post'])} – {num(r['q95_post'])} | "
                     f"{'–' if np.isnan(ratio) else f'{ratio:.2f}'} | {r['p_met_prior']:.2f} → "
                     f"{r['p_met_post']:.2f} | {r['variance_from_parameters_post']:.2f} |")
     ratios = np.array(ratios, float)
     finite = ratios[np.isfinite(ratios)]
+    fc = ratios[(both["kind_prior"] == "forecast").to_numpy() & np.isfinite(ratios)]
     stats = {"targets": len(both), "narrower": int((finite < 1).sum()),
-             "median_ratio": float(np.median(finite)) if len(finite) else np.nan}
+             "median_ratio": float(np.median(finite)) if len(finite) else np.nan,
+             "forecasts": int((both["kind_prior"] == "forecast").sum()),
+             "forecasts_narrower": int((fc < 1).sum()),
+             "forecasts_median_ratio": float(np.median(fc)) if len(fc) else np.nan}
     return "\n".join(rows), stats
 
 
@@ -133,9 +138,11 @@ def scenario_section(name: str, replicates: int, runs: int, executor) -> str:
         text += [f"Nantong's certified firms at end-2025: {NANTONG_2025:,} against the "
                  f"forecast's 5–95 % band {num(r['q05'])} – {num(r['q95'])}: "
                  f"**{'inside' if inside else 'outside'}**.", ""]
-    text += [f"The scenario's {stats['targets']} forecast targets, {replicates} replicates "
-             f"with the prior and with the posterior (seed 0): {stats['narrower']} bands "
-             f"narrower with the posterior; median width ratio {stats['median_ratio']:.2f}.",
+    text += [f"The scenario's {stats['targets']} modelled targets ({stats['forecasts']} "
+             f"forecasts), {replicates} replicates with the prior and with the posterior (seed "
+             f"0): {stats['narrower']} bands of the deciding value narrower with the posterior "
+             f"(forecasts: {stats['forecasts_narrower']}); median width ratio posterior / prior "
+             f"{stats['median_ratio']:.2f} (forecasts: {stats['forecasts_median_ratio']:.2f}).",
              "", bands, ""]
     return "\n".join(text)
 
