@@ -204,9 +204,9 @@ def _ship(sc, args) -> int:
                   progress=None if args.quiet else (lambda m: print(m, file=sys.stderr)))
     print(pd.DataFrame(record["fit"]).to_string(index=False))
     print("\n" + console_text(
-        f"Posterior of {record['runin']} ({len(record['carried_over'])} of "
-        f"{len(record['parameters'])} fitted parameters carry over to {sc.name}; "
-        f"{record['wall_time_s']:.0f} s) written to {POSTERIOR_DIR}/"))
+        f"Posterior of {record['runin']} ({len(record['parameters'])} parameters fitted; "
+        f"{len(record['carried_over'])} of the {len(record['drawn'])} it holds carry over to "
+        f"{sc.name}; {record['wall_time_s']:.0f} s) written to {POSTERIOR_DIR}/"))
     return 0
 
 
