@@ -39,7 +39,10 @@ NANTONG_2025 = 4324
 
 
 def fmt(v, indicator: str) -> str:
-    return f"{100 * v:.2f} %" if INDICATORS[indicator].unit == "share" else num(v)
+    unit = INDICATORS[indicator].unit
+    if unit == "share":
+        return f"{100 * v:.2f} %"
+    return f"{v / 1e9:.1f} bn yuan" if unit.startswith("yuan") else num(v)
 
 
 def fit_table(record: dict) -> str:
@@ -128,8 +131,9 @@ def scenario_section(name: str, replicates: int, runs: int, executor) -> str:
             f"Run-in `{rec['runin']}`, calibrated {rec['date']} in {rec['wall_time_s']:.0f} s "
             f"({rec['settings']['populations']} populations × {rec['settings']['particles']} "
             f"particles; code {rec['code_digest']}, data {rec['data_digest']}); "
-            f"{len(rec['carried_over'])} of {len(rec['parameters'])} fitted parameters carry over "
-            f"to the scenario. Figures: `scenarios/posteriors/{rec['runin']}_fit.png`, "
+            f"{len(rec['parameters'])} parameters fitted; the particles hold "
+            f"{len(rec['drawn'])}, of which {len(rec['carried_over'])} carry over to the "
+            f"scenario. Figures: `scenarios/posteriors/{rec['runin']}_fit.png`, "
             f"`_pairs.png`.", "", fit_table(rec), "", parameter_table(rec), "",
             f"Forecasts past the data ({runs} runs of the run-in's posterior):", "", fc_text, ""]
     if name == "nantong_2024_2027":
