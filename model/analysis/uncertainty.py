@@ -78,8 +78,9 @@ class ParameterDraws:
                 "replicates")
         if self.mode == "posterior":
             p = self.posterior or {}
-            text += (f" — {len(self.from_posterior)} from the posterior calibrated on "
-                     f"{p.get('runin', '?')} ({p.get('date', '?')}), the other "
+            source = f"the posterior calibrated on {p.get('runin', '?')} ({p.get('date', '?')})"
+            text += (f" — all from {source}" if not self.from_prior else
+                     f" — {len(self.from_posterior)} from {source}, the other "
                      f"{len(self.from_prior)} from their prior ranges")
         else:
             text += f" from their prior ranges ({self.why_prior})"

@@ -51,7 +51,8 @@ def _cmd_run(args) -> int:
         f"{len(summary)} targets ({modelled} modelled, {forecasts} of them forecasts; "
         f"{len(summary) - modelled} not modelled). Written to {out}/: summary.csv, "
         "indicators.parquet, "
-        f"targets_by_replicate.parquet, run.json, brief.html{figs}"))
+        f"targets_by_replicate.parquet, parameters_by_replicate.parquet, run.json, "
+        f"brief.html{figs}"))
     return 0
 
 
