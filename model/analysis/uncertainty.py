@@ -84,8 +84,9 @@ class ParameterDraws:
                      f"{len(self.from_prior)} from their prior ranges")
         else:
             text += f" from their prior ranges ({self.why_prior})"
+        prior = " (triangular, mode at the scenario's value)" if self.from_prior else ""
         held = f"; {', '.join(self.held)} held at the value set" if self.held else ""
-        return text + f" (triangular, mode at the scenario's value){held}."
+        return text + f"{prior}{held}."
 
     def record(self) -> dict:
         """What run.json keeps of the draws."""
