@@ -33,8 +33,7 @@ from zonesim.analysis.calibration_data import (  # noqa: F401  (re-exported)
 from zonesim.analysis.results import RESULT_FORMAT
 from zonesim.analysis.run_folder import check_folder, finished_run, output_folder
 from zonesim.analysis.run_scenario import scenario_digest
-from zonesim.analysis.space import uncertainty_space
-from zonesim.analysis.uncertainty import UNCERTAINTY_KEY, prior_draw
+from zonesim.analysis.uncertainty import prior_draw, uncertain_factors
 from zonesim.engine.model import ZoneModel
 from zonesim.errors import CalibrationError, cut
 from zonesim.present.experiment_figures import calibration_fit_figure
@@ -120,8 +119,7 @@ class ScenarioSimulator:
         self.names = list(names)
         self.statistics = list(statistics)
         self.fixed = dict(fixed or {})
-        self.nuisance = [f for f in uncertainty_space(scenario, include_levers=False)
-                         if f.name not in self.names and f.name not in self.fixed] \
+        self.nuisance = uncertain_factors(scenario, {*self.names, *self.fixed}) \
             if nuisance else []
         self.counties: dict[str, list[str]] = {}
         for z in scenario.zones:
@@ -139,10 +137,7 @@ class ScenarioSimulator:
 
     def nuisance_draw(self, seed_sequence) -> dict:
         """The prior draw of the parameters not fitted, in the simulation seeded so."""
-        ss = np.random.SeedSequence(seed_sequence.entropy,
-                                    spawn_key=(*seed_sequence.spawn_key, UNCERTAINTY_KEY))
-        u = np.random.default_rng(ss).random(len(self.nuisance))
-        return prior_draw(self.scenario, self.nuisance, u)
+        return prior_draw(self.scenario, self.nuisance, seed_sequence)
 
     def run(self, theta, seed_sequence) -> pd.DataFrame:
         model = ZoneModel(self.scenario, seed=seed_sequence,

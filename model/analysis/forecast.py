@@ -15,8 +15,7 @@ import numpy as np
 import pandas as pd
 
 from zonesim.analysis.calibration import horizon
-from zonesim.analysis.space import uncertainty_space
-from zonesim.analysis.uncertainty import UNCERTAINTY_KEY, prior_draw
+from zonesim.analysis.uncertainty import prior_draw, uncertain_factors
 from zonesim.engine.model import ZoneModel
 from zonesim.errors import CalibrationError
 from zonesim.registry.indicators import INDICATORS
@@ -86,12 +85,10 @@ def forecast(calibrated_scenario: Scenario | str | Path, indicators: Sequence[st
                 v = posterior[c].iloc[i]
                 params[k][c] = int(round(v)) if PARAMETERS[c].integer else float(v)
     if nuisance:  # the other uncertain parameters from their priors, as zonesim run does
-        factors = [f for f in uncertainty_space(run_sc, include_levers=False)
-                   if f.name not in params[0] and f.name not in (posterior_names or [])]
+        factors = uncertain_factors(run_sc, {*params[0], *(posterior_names or [])})
         for k in range(replicates):
-            u = np.random.default_rng(np.random.SeedSequence(
-                seed, spawn_key=(FORECAST_KEY, k + 1, UNCERTAINTY_KEY))).random(len(factors))
-            params[k].update(prior_draw(run_sc, factors, u))
+            params[k].update(prior_draw(
+                run_sc, factors, np.random.SeedSequence(seed, spawn_key=(FORECAST_KEY, k + 1))))
     jobs = [(k, params[k], np.random.SeedSequence(seed, spawn_key=(FORECAST_KEY, k + 1)))
             for k in range(replicates)]
     parts = [(run_sc, jobs[i:i + chunk], list(indicators), [scope])

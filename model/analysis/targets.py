@@ -278,6 +278,7 @@ def summarise(scenario: Scenario, evaluations: pd.DataFrame,
     parameters``, the share of the deciding value's variance that comes from the parameters
     rather than chance, and a P(met) interval widened by the design effect of replicates that
     share a draw (Wilson on the effective number of replicates)."""
+    draw_of = None if draws is None else draws.set_index("replicate")["draw"]
     rows = []
     for t in scenario.targets:
         base = {"target": t.id, "kind": t.kind, "indicator": t.indicator, "scope": t.scope,
@@ -296,8 +297,8 @@ def summarise(scenario: Scenario, evaluations: pd.DataFrame,
         n, k = len(ev), int(ev["met"].sum())
         lo, hi = wilson_interval(k, n)
         split = {}
-        if draws is not None and n:
-            group = ev["replicate"].map(draws.set_index("replicate")["draw"])
+        if draw_of is not None and n:
+            group = ev["replicate"].map(draw_of)
             share, _ = variance_split(ev["value"].where(np.isfinite(ev["value"])), group)
             _, deff = variance_split(ev["met"].astype(float), group)
             n_eff = max(1, round(n / deff))

@@ -124,8 +124,20 @@ def prior_value(low: float, high: float, mode: float, u: np.ndarray, integer: bo
     return x
 
 
-def prior_draw(scenario: Scenario, factors: list, u: np.ndarray) -> dict:
-    """One value of each of ``factors`` from its prior, at the quantiles ``u``."""
+def uncertain_factors(scenario: Scenario, leaving_out=()) -> list:
+    """The scenario's uncertain parameters (levers excluded) but those in ``leaving_out``."""
+    return [f for f in uncertainty_space(scenario, include_levers=False)
+            if f.name not in leaving_out]
+
+
+def prior_draw(scenario: Scenario, factors: list,
+               seed_sequence: np.random.SeedSequence) -> dict:
+    """One value of each of ``factors`` from its prior, for the run seeded ``seed_sequence``:
+    the quantiles come from a stream of its own, the seed sequence's spawn key extended by
+    ``UNCERTAINTY_KEY`` (calibration's simulations and forecasts draw so)."""
+    ss = np.random.SeedSequence(seed_sequence.entropy,
+                                spawn_key=(*seed_sequence.spawn_key, UNCERTAINTY_KEY))
+    u = np.random.default_rng(ss).random(len(factors))
     return {f.name: _as_parameter(f.name, prior_value(f.low, f.high, scenario.value(f.name),
                                                       np.asarray(ui), f.integer))
             for f, ui in zip(factors, u)}
@@ -154,8 +166,7 @@ def draw_parameters(scenario: Scenario, replicates: int, seed: int = 0,
     shipped = load_posterior(scenario) if mode == "posterior" else None
     held = set_values(scenario)
     post_names = [] if shipped is None else [n for n in shipped.parameters if n not in held]
-    factors = [f for f in uncertainty_space(scenario, include_levers=False)
-               if f.name not in post_names and f.name not in held]
+    factors = uncertain_factors(scenario, {*post_names, *held})
     names = [f.name for f in factors]
     n_draws = int(draw_of.max()) + 1 if len(draw_of) else 0
     u = np.array([quantiles(seed, d, [*names, "posterior particle"]) for d in range(n_draws)]
